@@ -1,0 +1,43 @@
+/* Sinter compiled-artifact ABI, version 1. The one contract between compiled code and the
+ * runtime; plain C so that any host language can load an artifact.
+ *
+ * An artifact compiled with symbol prefix P exports:
+ *   const uint8_t  P_manifest[];        a serialized sinter.proto.Manifest (proto/sinter/manifest.proto)
+ *   const uint64_t P_manifest_size;
+ *   const uint8_t  P_variable_data[];   initial values of the variables (offsets in the manifest)
+ *   const uint64_t P_variable_data_size;
+ *   void P_<entry>(void **buffers);      one per entry point
+ *
+ * `buffers` holds one pointer per buffer, in this order: the entry's arguments, then the
+ * variables it uses (EntrySpec.variables order; updated in place), then its results. Every
+ * buffer is dense, row-major, 64-byte aligned, with the static shape of its TensorSpec.
+ *
+ * Compiled code calls back into the runtime's kernel library through the sinter_kernel_*
+ * functions below; a process that loads an artifact must have them (libsinter_runtime).
+ */
+#ifndef SINTER_RUNTIME_ABI_H
+#define SINTER_RUNTIME_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SINTER_ABI_VERSION 1u
+#define SINTER_BUFFER_ALIGNMENT 64u
+
+typedef void (*SinterEntryFn)(void **buffers);
+
+/* C[b] = op(A[b]) * op(B[b]) for b in [0, batch); op transposes when trans_* is non-zero.
+ * A is [batch, m, k] (or [batch, k, m] transposed), B is [batch, k, n] (or [batch, n, k]),
+ * C is [batch, m, n]; all dense row-major. Backed by oneDNN. */
+void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch,
+                              int64_t m, int64_t n, int64_t k, int32_t trans_a,
+                              int32_t trans_b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SINTER_RUNTIME_ABI_H */
