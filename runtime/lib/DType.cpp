@@ -1,0 +1,82 @@
+//===- DType.cpp - Element types and tensor specs -------------------------===//
+#include "sinter/runtime/Runtime.h"
+
+#include <limits>
+
+namespace sinter::runtime {
+
+size_t dtypeSize(DType dtype) {
+  switch (dtype) {
+  case DType::F64:
+  case DType::I64:
+    return 8;
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F16:
+  case DType::BF16:
+  case DType::I16:
+    return 2;
+  case DType::Bool:
+  case DType::I8:
+  case DType::U8:
+    return 1;
+  }
+  throw Error("invalid dtype " + std::to_string(static_cast<int>(dtype)));
+}
+
+const char *dtypeName(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "float32";
+  case DType::F64:
+    return "float64";
+  case DType::I32:
+    return "int32";
+  case DType::I64:
+    return "int64";
+  case DType::Bool:
+    return "bool";
+  case DType::F16:
+    return "float16";
+  case DType::BF16:
+    return "bfloat16";
+  case DType::I8:
+    return "int8";
+  case DType::I16:
+    return "int16";
+  case DType::U8:
+    return "uint8";
+  }
+  return "invalid";
+}
+
+int64_t TensorSpec::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      throw Error("tensor '" + name + "' has a negative dimension");
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
+      throw Error("tensor '" + name + "' is too large");
+    n *= d;
+  }
+  return n;
+}
+
+size_t TensorSpec::byteSize() const {
+  return static_cast<size_t>(numElements()) * dtypeSize(dtype);
+}
+
+std::string TensorSpec::shapeString() const {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1)
+    s += ",";
+  return s + ")";
+}
+
+} // namespace sinter::runtime

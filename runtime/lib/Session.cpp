@@ -1,0 +1,153 @@
+//===- Session.cpp - Variable store and entry calls -----------------------===//
+#include "sinter/runtime/Runtime.h"
+
+#include <cstring>
+
+namespace sinter::runtime {
+
+/// The buffer array of one entry, built once: argument and result slots are filled per call,
+/// variable slots point at the session's variables for good.
+struct Session::EntryLayout {
+  SinterEntryFn fn = nullptr;
+  size_t numArgs = 0, numVars = 0, numResults = 0;
+  std::vector<void *> buffers;
+};
+
+Session::Session(std::shared_ptr<Artifact> artifact) : artifact_(std::move(artifact)) {
+  if (!artifact_)
+    throw Error("Session: null artifact");
+  const auto &vars = artifact_->variables();
+  variables_.reserve(vars.size());
+  for (size_t i = 0; i < vars.size(); ++i)
+    variables_.emplace_back(vars[i]);
+  resetVariables();
+  const auto &entries = artifact_->entries();
+  layouts_.resize(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const EntryInfo &e = entries[i];
+    EntryLayout &l = layouts_[i];
+    l.fn = artifact_->entryFunction(static_cast<int>(i));
+    l.numArgs = e.args.size();
+    l.numVars = e.variables.size();
+    l.numResults = e.results.size();
+    l.buffers.assign(l.numArgs + l.numVars + l.numResults, nullptr);
+    for (size_t v = 0; v < l.numVars; ++v)
+      l.buffers[l.numArgs + v] = variables_[e.variables[v]].data();
+  }
+}
+
+Session::~Session() = default;
+Session::Session(Session &&) noexcept = default;
+Session &Session::operator=(Session &&) noexcept = default;
+
+void Session::resetVariables() {
+  for (size_t i = 0; i < variables_.size(); ++i) {
+    HostTensor &v = variables_[i];
+    const void *init = artifact_->variableInitialData(static_cast<int>(i));
+    if (init)
+      std::memcpy(v.data(), init, v.byteSize());
+    else
+      std::memset(v.data(), 0, v.byteSize());
+  }
+}
+
+HostTensor &Session::variable(const std::string &name) {
+  for (HostTensor &v : variables_)
+    if (v.spec().name == name)
+      return v;
+  std::string known;
+  for (const HostTensor &v : variables_)
+    known += (known.empty() ? "" : ", ") + v.spec().name;
+  throw Error("artifact '" + artifact_->origin() + "': no variable named '" + name +
+              "' (variables: " + (known.empty() ? "none" : known) + ")");
+}
+
+const HostTensor &Session::variable(const std::string &name) const {
+  return const_cast<Session *>(this)->variable(name);
+}
+
+std::vector<std::string> Session::variableNames() const {
+  std::vector<std::string> names;
+  for (const HostTensor &v : variables_)
+    names.push_back(v.spec().name);
+  return names;
+}
+
+int Session::entryIndex(const std::string &entry) const {
+  const EntryInfo &e = artifact_->entry(entry); // throws with the list of entries
+  return static_cast<int>(&e - artifact_->entries().data());
+}
+
+void Session::call(int entry, const void *const *args, void *const *results) {
+  if (entry < 0 || entry >= static_cast<int>(layouts_.size()))
+    throw Error("artifact '" + artifact_->origin() + "': entry index " + std::to_string(entry) +
+                " out of range");
+  EntryLayout &l = layouts_[entry];
+  for (size_t i = 0; i < l.numArgs; ++i)
+    l.buffers[i] = const_cast<void *>(args[i]); // the ABI takes void**; compiled code never writes args
+  for (size_t i = 0; i < l.numResults; ++i)
+    l.buffers[l.numArgs + l.numVars + i] = results[i];
+  l.fn(l.buffers.data());
+}
+
+void Session::call(int entry, const std::vector<const void *> &args,
+                   const std::vector<void *> &results) {
+  if (entry < 0 || entry >= static_cast<int>(layouts_.size()))
+    throw Error("artifact '" + artifact_->origin() + "': entry index " + std::to_string(entry) +
+                " out of range");
+  const EntryLayout &l = layouts_[entry];
+  if (args.size() != l.numArgs || results.size() != l.numResults) {
+    const EntryInfo &e = artifact_->entries()[entry];
+    throw Error("entry '" + e.name + "' takes " + std::to_string(l.numArgs) + " arguments and " +
+                std::to_string(l.numResults) + " results, got " + std::to_string(args.size()) +
+                " and " + std::to_string(results.size()));
+  }
+  call(entry, args.data(), results.data());
+}
+
+void Session::call(const std::string &entry, const std::vector<const void *> &args,
+                   const std::vector<void *> &results) {
+  call(entryIndex(entry), args, results);
+}
+
+std::vector<HostTensor> Session::run(const std::string &entry,
+                                     const std::vector<const HostTensor *> &args) {
+  int index = entryIndex(entry);
+  const EntryInfo &e = artifact_->entries()[index];
+  if (args.size() != e.args.size())
+    throw Error("entry '" + entry + "' takes " + std::to_string(e.args.size()) +
+                " arguments, got " + std::to_string(args.size()));
+  std::vector<const void *> argPtrs;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const TensorSpec &want = e.args[i];
+    std::string what = "entry '" + entry + "' argument #" + std::to_string(i) + " '" + want.name + "'";
+    if (!args[i] || args[i]->empty())
+      throw Error(what + ": missing tensor");
+    const TensorSpec &got = args[i]->spec();
+    if (got.dtype != want.dtype)
+      throw Error(what + ": expected dtype " + dtypeName(want.dtype) + ", got " +
+                  dtypeName(got.dtype));
+    if (got.shape != want.shape)
+      throw Error(what + ": expected shape " + want.shapeString() + ", got " + got.shapeString());
+    argPtrs.push_back(args[i]->data());
+  }
+  std::vector<HostTensor> results;
+  std::vector<void *> resultPtrs;
+  results.reserve(e.results.size());
+  for (const TensorSpec &r : e.results) {
+    results.emplace_back(r);
+    resultPtrs.push_back(results.back().data());
+  }
+  call(index, argPtrs, resultPtrs);
+  return results;
+}
+
+std::vector<HostTensor> Session::run(const std::string &entry,
+                                     const std::vector<HostTensor> &args) {
+  std::vector<const HostTensor *> ptrs;
+  for (const HostTensor &a : args)
+    ptrs.push_back(&a);
+  return run(entry, ptrs);
+}
+
+} // namespace sinter::runtime
