@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""PyTorch peer for the MLP benchmark: 784-256-128-10 ReLU MLP, softmax cross-entropy, SGD lr 0.01.
+
+Run with Debian's interpreter and OpenBLAS' AVX-512 kernels (see /work/shared/DATA.md):
+    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_mlp.py [--seconds 2.5] [--threads 2]
+(scripts/install-deps.sh --bench installs python3-torch and libopenblas0.)
+
+Prints one line per workload, medians over repetitions after warm-up:
+    mlp_train_b128 steps_per_s=...
+    mlp_infer_b1 us=...
+    mlp_infer_b128 us=...
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+
+def make_model():
+    return nn.Sequential(
+        nn.Linear(784, 256), nn.ReLU(),
+        nn.Linear(256, 128), nn.ReLU(),
+        nn.Linear(128, 10),
+    )
+
+
+def measure(fn, seconds, warmup=20, min_reps=20):
+    """Runs fn repeatedly for about `seconds` after `warmup` calls; returns per-call seconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    deadline = time.perf_counter() + seconds
+    while len(times) < min_reps or time.perf_counter() < deadline:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    if os.environ.get("OPENBLAS_CORETYPE") is None:
+        print("note: OPENBLAS_CORETYPE is not set; torch's matmul may use slow OpenBLAS kernels "
+              "(run with OPENBLAS_CORETYPE=SkylakeX)", file=sys.stderr)
+
+    model = make_model()
+    loss_fn = nn.CrossEntropyLoss()  # softmax cross-entropy on logits
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+
+    # (1) training step, batch 128 (forward, loss, backward, SGD update).
+    x = torch.rand(128, 784)
+    y = torch.randint(0, 10, (128,))
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    model.train()
+    t = measure(train_step, args.seconds)
+    print(f"mlp_train_b128 steps_per_s={1.0 / statistics.median(t):.1f}", flush=True)
+
+    # (2), (3) inference latency, batch 1 and 128.
+    model.eval()
+    for batch, name in ((1, "mlp_infer_b1"), (128, "mlp_infer_b128")):
+        xb = torch.rand(batch, 784)
+
+        def infer():
+            with torch.inference_mode():
+                model(xb)
+
+        t = measure(infer, args.seconds, warmup=50)
+        print(f"{name} us={statistics.median(t) * 1e6:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
