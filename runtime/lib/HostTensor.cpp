@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -93,27 +94,22 @@ bool isFloat(DType d) {
   return d == DType::F32 || d == DType::F64 || d == DType::F16 || d == DType::BF16;
 }
 
-/// Shortest "%.Ng" (N <= 8, NumPy's default precision) that reads back as the same value at
-/// the tensor's precision.
-std::string formatFloat(double v, DType dtype) {
+/// Shortest text that reads back as the same value at the tensor's precision, in NumPy's
+/// positional ("1.", "0.25") or scientific ("1.5e-05") style.
+std::string formatFloat(double v, DType dtype, bool scientific) {
   if (std::isnan(v))
     return "nan";
   if (std::isinf(v))
     return v < 0 ? "-inf" : "inf";
-  int maxDigits = dtype == DType::F64 ? 17 : 8;
-  char buf[64];
-  for (int digits = 1; digits <= maxDigits; ++digits) {
-    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    double back = std::strtod(buf, nullptr);
-    bool same = dtype == DType::F64 ? back == v
-                                    : static_cast<float>(back) == static_cast<float>(v);
-    if (same || digits == maxDigits)
-      break;
-  }
-  std::string s = buf;
-  // Positional notation like NumPy ("1.", "0.25"); "%g" switches to exponents itself.
-  if (s.find_first_of(".einn") == std::string::npos)
-    s += ".";
+  char buf[128];
+  auto fmt = scientific ? std::chars_format::scientific : std::chars_format::fixed;
+  std::to_chars_result r = dtype == DType::F64
+                               ? std::to_chars(buf, buf + sizeof buf, v, fmt)
+                               : std::to_chars(buf, buf + sizeof buf, static_cast<float>(v), fmt);
+  std::string s(buf, r.ptr);
+  size_t e = s.find('e');
+  if (s.find('.') == std::string::npos)
+    s.insert(e == std::string::npos ? s.size() : e, ".");
   return s;
 }
 
@@ -138,6 +134,21 @@ public:
 
   std::string render() {
     collect(0, 0);
+    // One notation for the whole tensor, chosen like NumPy does.
+    bool scientific = false;
+    if (isFloat(t_.dtype())) {
+      double maxAbs = 0, minAbs = INFINITY;
+      for (int64_t f : flat_) {
+        double a = std::fabs(value(f));
+        if (std::isfinite(a) && a != 0) {
+          maxAbs = std::max(maxAbs, a);
+          minAbs = std::min(minAbs, a);
+        }
+      }
+      scientific = maxAbs >= 1e8 || (maxAbs > 0 && (minAbs < 1e-4 || maxAbs / minAbs > 1e3));
+    }
+    for (int64_t f : flat_)
+      cells_.push_back(cell(f, scientific));
     // Align columns like NumPy: pad the integer part on the left and the fraction on the right.
     size_t intWidth = 0, fracWidth = 0;
     for (const std::string &s : cells_) {
@@ -165,7 +176,9 @@ public:
     const auto *p = static_cast<const std::byte *>(t_.data());
     DType d = t_.dtype();
     if (isFloat(d)) {
-      std::string s = formatFloat(elementAsDouble(p, d), d);
+      double v = elementAsDouble(p, d);
+      double a = std::fabs(v);
+      std::string s = formatFloat(v, d, std::isfinite(a) && a != 0 && (a >= 1e16 || a < 1e-4));
       return s.back() == '.' ? s + "0" : s;
     }
     if (d == DType::Bool)
@@ -174,11 +187,16 @@ public:
   }
 
 private:
-  std::string cell(int64_t flat) {
-    const auto *p = static_cast<const std::byte *>(t_.data()) + flat * dtypeSize(t_.dtype());
+  const std::byte *element(int64_t flat) const {
+    return static_cast<const std::byte *>(t_.data()) + flat * dtypeSize(t_.dtype());
+  }
+  double value(int64_t flat) const { return elementAsDouble(element(flat), t_.dtype()); }
+
+  std::string cell(int64_t flat, bool scientific) {
+    const std::byte *p = element(flat);
     DType d = t_.dtype();
     if (isFloat(d))
-      return formatFloat(elementAsDouble(p, d), d);
+      return formatFloat(elementAsDouble(p, d), d, scientific);
     if (d == DType::Bool)
       return elementAsInt(p, d) ? "True" : "False";
     return std::to_string(elementAsInt(p, d));
@@ -196,7 +214,7 @@ private:
 
   void collect(size_t dim, int64_t base) {
     if (dim == dims_.size()) {
-      cells_.push_back(cell(base));
+      flat_.push_back(base);
       return;
     }
     forEachIndex(dims_[dim], [&](int64_t i, bool dots) {
@@ -232,6 +250,7 @@ private:
   const HostTensor &t_;
   std::vector<DimView> dims_;
   std::vector<int64_t> strides_;
+  std::vector<int64_t> flat_;
   std::vector<std::string> cells_;
   size_t next_ = 0;
 };

@@ -1,0 +1,63 @@
+// sinter_kernel_matmul_f32 against a naive loop.
+#include "sinter/runtime/Abi.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace {
+
+void naive(const std::vector<float> &a, const std::vector<float> &b, std::vector<float> &c,
+           int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
+  for (int64_t p = 0; p < batch; ++p)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double sum = 0;
+        for (int64_t q = 0; q < k; ++q) {
+          float av = ta ? a[p * m * k + q * m + i] : a[p * m * k + i * k + q];
+          float bv = tb ? b[p * k * n + j * k + q] : b[p * k * n + q * n + j];
+          sum += static_cast<double>(av) * bv;
+        }
+        c[p * m * n + i * n + j] = static_cast<float>(sum);
+      }
+}
+
+void check(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
+  std::mt19937 rng(static_cast<unsigned>(batch * 1000 + m * 100 + n * 10 + k + ta * 7 + tb * 13));
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> a(batch * m * k), b(batch * k * n), c(batch * m * n, -42.f),
+      want(batch * m * n);
+  for (float &v : a)
+    v = dist(rng);
+  for (float &v : b)
+    v = dist(rng);
+  naive(a, b, want, batch, m, n, k, ta, tb);
+  sinter_kernel_matmul_f32(a.data(), b.data(), c.data(), batch, m, n, k, ta, tb);
+  for (size_t i = 0; i < c.size(); ++i)
+    REQUIRE(c[i] == Approx(want[i]).margin(1e-4));
+}
+
+} // namespace
+
+TEST_CASE("matmul matches the naive loop for every transpose and batch", "[kernels]") {
+  for (int64_t batch : {1, 3})
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb) {
+        INFO("batch=" << batch << " trans_a=" << ta << " trans_b=" << tb);
+        check(batch, 5, 7, 3, ta, tb);
+        check(batch, 1, 1, 1, ta, tb);
+        check(batch, 17, 9, 33, ta, tb);
+      }
+}
+
+TEST_CASE("matmul reuses cached primitives and handles empty sizes", "[kernels]") {
+  for (int i = 0; i < 100; ++i)
+    check(1, 4, 4, 4, false, true);
+  std::vector<float> c(6, 3.f);
+  sinter_kernel_matmul_f32(nullptr, nullptr, c.data(), 1, 2, 3, 0, 0, 0);
+  for (float v : c)
+    REQUIRE(v == 0.f);
+  sinter_kernel_matmul_f32(nullptr, nullptr, nullptr, 0, 2, 3, 4, 0, 0); // no-op
+}

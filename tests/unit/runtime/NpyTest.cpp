@@ -1,0 +1,141 @@
+#include "sinter/runtime/Npy.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+using namespace sinter::runtime;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string tmpPath(const std::string &name) {
+  fs::create_directories(SINTER_TEST_TMP);
+  return (fs::path(SINTER_TEST_TMP) / name).string();
+}
+
+void writeBytes(const std::string &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary).write(bytes.data(), bytes.size());
+}
+
+std::string readBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+/// A hand-made .npy file with the given header dict and data bytes.
+std::string npyFile(const std::string &dict, const std::string &data, int version = 1) {
+  std::string header = dict;
+  size_t prefix = version == 1 ? 10 : 12;
+  while ((prefix + header.size() + 1) % 64)
+    header += ' ';
+  header += '\n';
+  std::string out = std::string("\x93NUMPY", 6) + char(version) + '\0';
+  uint32_t len = header.size();
+  out += char(len & 0xff);
+  out += char((len >> 8) & 0xff);
+  if (version != 1) {
+    out += char((len >> 16) & 0xff);
+    out += char(len >> 24);
+  }
+  return out + header + data;
+}
+
+bool messageHas(const Error &e, const std::string &what) {
+  return std::string(e.what()).find(what) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("npy round-trips every supported dtype", "[npy]") {
+  for (DType d : {DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool, DType::U8,
+                  DType::I8, DType::I16, DType::F16}) {
+    INFO(dtypeName(d));
+    HostTensor t(d, {2, 3, 1});
+    auto *bytes = static_cast<uint8_t *>(t.data());
+    for (size_t i = 0; i < t.byteSize(); ++i)
+      bytes[i] = d == DType::Bool ? (i % 2) : static_cast<uint8_t>(i * 37 + 1);
+    std::string path = tmpPath(std::string("rt_") + dtypeName(d) + ".npy");
+    writeNpy(path, t);
+    HostTensor back = readNpy(path);
+    REQUIRE(back.dtype() == d);
+    REQUIRE(back.shape() == std::vector<int64_t>{2, 3, 1});
+    REQUIRE(std::memcmp(back.data(), t.data(), t.byteSize()) == 0);
+    // The data starts at a 64-byte boundary, as NumPy writes it.
+    REQUIRE((readBytes(path).size() - t.byteSize()) % 64 == 0);
+  }
+  HostTensor scalar(DType::F64, {});
+  scalar.as<double>()[0] = 2.5;
+  writeNpy(tmpPath("scalar.npy"), scalar);
+  HostTensor s = readNpy(tmpPath("scalar.npy"));
+  REQUIRE(s.shape().empty());
+  REQUIRE(s.as<double>()[0] == 2.5);
+  HostTensor empty(DType::F32, {0, 4});
+  writeNpy(tmpPath("empty.npy"), empty);
+  REQUIRE(readNpy(tmpPath("empty.npy")).shape() == std::vector<int64_t>{0, 4});
+}
+
+TEST_CASE("npy reads NumPy's own header spellings and version 2.0", "[npy]") {
+  float data[3] = {1, 2, 3};
+  std::string raw(reinterpret_cast<char *>(data), sizeof data);
+  writeBytes(tmpPath("v2.npy"),
+             npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", raw, 2));
+  HostTensor t = readNpy(tmpPath("v2.npy"));
+  REQUIRE(t.shape() == std::vector<int64_t>{3});
+  REQUIRE(t.as<float>()[2] == 3.f);
+  REQUIRE(t.spec().name == "v2");
+  writeBytes(tmpPath("order.npy"),
+             npyFile("{'shape': (1, 3), 'fortran_order': False, 'descr': '<f4'}", raw));
+  REQUIRE(readNpy(tmpPath("order.npy")).shape() == std::vector<int64_t>{1, 3});
+}
+
+TEST_CASE("npy rejects bad files with clear errors", "[npy]") {
+  auto expectError = [](const std::string &path, const std::string &what) {
+    try {
+      readNpy(path);
+      FAIL("no error for " << path);
+    } catch (const Error &e) {
+      INFO(e.what());
+      REQUIRE(messageHas(e, what));
+      REQUIRE(messageHas(e, path));
+    }
+  };
+  expectError(tmpPath("does_not_exist.npy"), "cannot open");
+  writeBytes(tmpPath("magic.npy"), "PK\x03\x04 this is a zip");
+  expectError(tmpPath("magic.npy"), "bad magic");
+  float data[4] = {};
+  std::string raw(reinterpret_cast<char *>(data), sizeof data);
+  writeBytes(tmpPath("fortran.npy"),
+             npyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", raw));
+  expectError(tmpPath("fortran.npy"), "Fortran");
+  writeBytes(tmpPath("bigendian.npy"),
+             npyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", raw));
+  expectError(tmpPath("bigendian.npy"), "unsupported dtype '>f4'");
+  writeBytes(tmpPath("complex.npy"),
+             npyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", raw));
+  expectError(tmpPath("complex.npy"), "unsupported dtype");
+  writeBytes(tmpPath("truncated.npy"),
+             npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", raw));
+  expectError(tmpPath("truncated.npy"), "truncated data");
+  writeBytes(tmpPath("header.npy"), std::string("\x93NUMPY\x01\x00\xff\x00{'descr'", 17));
+  expectError(tmpPath("header.npy"), "truncated header");
+
+  HostTensor bf(DType::BF16, {2});
+  REQUIRE_THROWS_AS(writeNpy(tmpPath("bf16.npy"), bf), Error);
+  HostTensor ok(DType::F32, {2});
+  REQUIRE_THROWS_AS(writeNpy(tmpPath("no_such_dir/x.npy"), ok), Error);
+}
+
+TEST_CASE("npy writes atomically", "[npy]") {
+  std::string path = tmpPath("atomic.npy");
+  HostTensor a(DType::I32, {4});
+  a.as<int32_t>()[0] = 1;
+  writeNpy(path, a);
+  a.as<int32_t>()[0] = 2;
+  writeNpy(path, a);
+  REQUIRE(readNpy(path).as<int32_t>()[0] == 2);
+  for (const auto &entry : fs::directory_iterator(SINTER_TEST_TMP))
+    REQUIRE(entry.path().filename().string().find(".tmp.") == std::string::npos);
+}
