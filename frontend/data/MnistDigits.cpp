@@ -68,7 +68,8 @@ void convert(const fs::path &digitsDir, const fs::path &cache) {
     fs::path file = digitsDir / (std::to_string(c) + ".json");
     perClass[c] = parseDigitsJson(file.string());
   }
-  // Split each class in file order: first floor(0.8 * count) -> train.
+  // Split each class in file order: the first round(0.8 * count) go to train (8,000 / 2,000
+  // on the real digits).
   struct Sample {
     const float *px;
     uint8_t label;
@@ -76,7 +77,7 @@ void convert(const fs::path &digitsDir, const fs::path &cache) {
   std::vector<Sample> train, test;
   for (int c = 0; c < kClasses; ++c) {
     int64_t count = int64_t(perClass[c].size()) / kPixels;
-    int64_t nTrain = count * 8 / 10;
+    int64_t nTrain = (count * 8 + 5) / 10;
     for (int64_t i = 0; i < count; ++i)
       (i < nTrain ? train : test).push_back({perClass[c].data() + i * kPixels, uint8_t(c)});
   }

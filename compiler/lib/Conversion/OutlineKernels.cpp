@@ -1,0 +1,94 @@
+// After bufferization: matrix products leave the generated code for the runtime's kernel
+// library (oneDNN on CPU), through the C functions of runtime/include/sinter/runtime/Abi.h.
+#include "sinter/Compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+
+using namespace mlir;
+
+namespace {
+
+constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
+
+/// The address of a dense buffer as an i64 (the kernel ABI passes pointers as 64-bit values).
+Value addressOf(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (!type.getLayout().isIdentity()) {
+    // A strided view: the kernel takes dense row-major buffers.
+    Value dense = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+                                          b.getI64IntegerAttr(64));
+    memref::CopyOp::create(b, loc, buffer, dense);
+    buffer = dense;
+  }
+  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OutlineKernelsPass)
+  StringRef getArgument() const override { return "sinter-outline-kernels"; }
+  StringRef getDescription() const override {
+    return "Replace bufferized f32 matmuls by calls to the runtime's kernels";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, func::FuncDialect, memref::MemRefDialect>();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<linalg::LinalgOp> matmuls;
+    module.walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && op.hasPureBufferSemantics() &&
+          cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType().isF32())
+        matmuls.push_back(op);
+    });
+    if (matmuls.empty())
+      return;
+
+    OpBuilder b(module.getBodyRegion());
+    Type i64 = b.getI64Type(), i32 = b.getI32Type();
+    if (!module.lookupSymbol(kMatmulKernel)) {
+      auto decl = func::FuncOp::create(
+          b, module.getLoc(), kMatmulKernel,
+          b.getFunctionType({i64, i64, i64, i64, i64, i64, i64, i32, i32}, {}));
+      decl.setPrivate();
+    }
+    for (linalg::LinalgOp op : matmuls) {
+      b.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      auto c = cast<MemRefType>(op.getDpsInits()[0].getType());
+      auto a = cast<MemRefType>(op.getDpsInputs()[0].getType());
+      int64_t rank = c.getRank();
+      int64_t batch = rank == 3 ? c.getDimSize(0) : 1;
+      auto cst = [&](Type t, int64_t v) {
+        return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v)).getResult();
+      };
+      SmallVector<Value> args{addressOf(b, loc, op.getDpsInputs()[0]),
+                              addressOf(b, loc, op.getDpsInputs()[1]),
+                              addressOf(b, loc, op.getDpsInits()[0]),
+                              cst(i64, batch),
+                              cst(i64, c.getDimSize(rank - 2)),
+                              cst(i64, c.getDimSize(rank - 1)),
+                              cst(i64, a.getDimSize(rank - 1)),
+                              cst(i32, 0),
+                              cst(i32, 0)};
+      func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);
+      // The kernel overwrites C, so the zero fill that initialised it is dead.
+      if (auto fill = op.getDpsInits()[0].getDefiningOp<memref::AllocOp>())
+        for (Operation *user : llvm::make_early_inc_range(fill->getUsers()))
+          if (isa<linalg::FillOp>(user) && user->isBeforeInBlock(op))
+            user->erase();
+      op->erase();
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> mlir::sinter::createOutlineKernelsPass() {
+  return std::make_unique<OutlineKernelsPass>();
+}

@@ -1,0 +1,373 @@
+// Shape inference, verifiers and folders of the sinter ops.
+#include "sinter/Compiler/Dialect/SinterDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace mlir::sinter;
+
+namespace {
+
+std::string typeString(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
+}
+
+RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// Checks that `axes` are distinct and in [0, rank).
+LogicalResult checkAxes(std::optional<Location> loc, ArrayRef<int64_t> axes, int64_t rank,
+                        StringRef what) {
+  llvm::SmallSet<int64_t, 4> seen;
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank)
+      return emitOptionalError(loc, what, " axis ", a, " is out of range for rank ", rank);
+    if (!seen.insert(a).second)
+      return emitOptionalError(loc, what, " axis ", a, " is repeated");
+  }
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Sources and state
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = dyn_cast<RankedTensorType>(adaptor.getValue().getType());
+  if (!type)
+    return emitOptionalError(loc, "sinter.constant needs a ranked tensor value");
+  types.push_back(type);
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult InputOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = dyn_cast<RankedTensorType>(adaptor.getType());
+  if (!type)
+    return emitOptionalError(loc, "sinter.input needs a ranked tensor type");
+  types.push_back(type);
+  return success();
+}
+
+static LogicalResult verifyVariableUse(Operation *op, StringRef name, Type type,
+                                       SymbolTableCollection &symbols) {
+  auto var = symbols.lookupNearestSymbolFrom<VariableOp>(op, StringAttr::get(op->getContext(), name));
+  if (!var)
+    return op->emitOpError("refers to unknown variable '") << name << "'";
+  if (var.getType() != type)
+    return op->emitOpError("type ") << type << " differs from variable '" << name
+                                    << "' of type " << var.getType();
+  return success();
+}
+
+LogicalResult ReadOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyVariableUse(*this, getVariable(), getType(), symbols);
+}
+
+LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyVariableUse(*this, getVariable(), getValue().getType(), symbols);
+}
+
+LogicalResult RandomOp::verify() {
+  StringRef d = getDistribution();
+  if (d != "uniform" && d != "normal" && d != "truncated_normal")
+    return emitOpError("unknown distribution '") << d
+           << "' (expected uniform, normal or truncated_normal)";
+  if (d != "uniform" && getB().convertToDouble() < 0)
+    return emitOpError("stddev must be non-negative");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+#define SINTER_UNARY_INFER(OP)                                                                 \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>, Adaptor adaptor,  \
+                                     SmallVectorImpl<Type> &types) {                           \
+    types.push_back(adaptor.getOperand().getType());                                           \
+    return success();                                                                          \
+  }
+SINTER_UNARY_INFER(NegOp)
+SINTER_UNARY_INFER(ExpOp)
+SINTER_UNARY_INFER(LogOp)
+SINTER_UNARY_INFER(SqrtOp)
+SINTER_UNARY_INFER(TanhOp)
+SINTER_UNARY_INFER(SigmoidOp)
+SINTER_UNARY_INFER(ReluOp)
+SINTER_UNARY_INFER(AbsOp)
+SINTER_UNARY_INFER(SoftmaxOp)
+#undef SINTER_UNARY_INFER
+
+static LogicalResult inferSameTypes(std::optional<Location> loc, StringRef op, Value lhs,
+                                    Value rhs, SmallVectorImpl<Type> &types) {
+  if (lhs.getType() != rhs.getType())
+    return emitOptionalError(loc, op, ": operand types differ: ", typeString(lhs.getType()),
+                             " vs ", typeString(rhs.getType()));
+  types.push_back(lhs.getType());
+  return success();
+}
+
+#define SINTER_BINARY_INFER(OP, NAME)                                                          \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
+                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {          \
+    return inferSameTypes(loc, NAME, adaptor.getLhs(), adaptor.getRhs(), types);              \
+  }
+SINTER_BINARY_INFER(AddOp, "sinter.add")
+SINTER_BINARY_INFER(SubOp, "sinter.sub")
+SINTER_BINARY_INFER(MulOp, "sinter.mul")
+SINTER_BINARY_INFER(DivOp, "sinter.div")
+SINTER_BINARY_INFER(PowOp, "sinter.pow")
+SINTER_BINARY_INFER(MaximumOp, "sinter.maximum")
+SINTER_BINARY_INFER(MinimumOp, "sinter.minimum")
+#undef SINTER_BINARY_INFER
+
+LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  StringRef d = adaptor.getDirection();
+  if (!llvm::is_contained({"eq", "ne", "lt", "le", "gt", "ge"}, d))
+    return emitOptionalError(loc, "sinter.compare: unknown direction '", d, "'");
+  SmallVector<Type> same;
+  if (failed(inferSameTypes(loc, "sinter.compare", adaptor.getLhs(), adaptor.getRhs(), same)))
+    return failure();
+  types.push_back(tensorOf(adaptor.getLhs()).clone(IntegerType::get(ctx, 1)));
+  return success();
+}
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  if (failed(inferSameTypes(loc, "sinter.select", adaptor.getLhs(), adaptor.getRhs(), types)))
+    return failure();
+  if (tensorOf(adaptor.getCond()).getShape() != tensorOf(adaptor.getLhs()).getShape())
+    return emitOptionalError(loc, "sinter.select: condition shape ",
+                             typeString(adaptor.getCond().getType()),
+                             " differs from the operands' ", typeString(types.front()));
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  if (getOperand().getType().getShape() != getType().getShape())
+    return emitOpError("changes the shape: ") << getOperand().getType() << " -> " << getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Contraction and reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto a = tensorOf(adaptor.getLhs()), b = tensorOf(adaptor.getRhs());
+  if (a.getRank() < 2 || b.getRank() < 2)
+    return emitOptionalError(loc, "sinter.matmul needs operands of rank >= 2, got ",
+                             typeString(a), " and ", typeString(b));
+  if (a.getRank() != b.getRank() || a.getShape().drop_back(2) != b.getShape().drop_back(2))
+    return emitOptionalError(loc, "sinter.matmul: batch dimensions differ: ", typeString(a),
+                             " vs ", typeString(b));
+  if (a.getElementType() != b.getElementType())
+    return emitOptionalError(loc, "sinter.matmul: dtypes differ: ", typeString(a), " vs ",
+                             typeString(b));
+  int64_t r = a.getRank();
+  bool ta = adaptor.getTransposeA(), tb = adaptor.getTransposeB();
+  int64_t m = a.getDimSize(ta ? r - 1 : r - 2), ka = a.getDimSize(ta ? r - 2 : r - 1);
+  int64_t kb = b.getDimSize(tb ? r - 1 : r - 2), n = b.getDimSize(tb ? r - 2 : r - 1);
+  if (ka != kb)
+    return emitOptionalError(loc, "sinter.matmul: inner dimensions differ (", ka, " vs ", kb,
+                             "): ", typeString(a), " x ", typeString(b));
+  SmallVector<int64_t> shape(a.getShape().drop_back(2));
+  shape.append({m, n});
+  types.push_back(RankedTensorType::get(shape, a.getElementType()));
+  return success();
+}
+
+static LogicalResult inferReduce(std::optional<Location> loc, StringRef op, Value operand,
+                                 ArrayRef<int64_t> axes, bool keepdims,
+                                 SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(operand);
+  if (failed(checkAxes(loc, axes, type.getRank(), op)))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (!llvm::is_contained(axes, i))
+      shape.push_back(type.getDimSize(i));
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  types.push_back(type.clone(shape));
+  return success();
+}
+
+#define SINTER_REDUCE_INFER(OP, NAME)                                                          \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
+                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {          \
+    return inferReduce(loc, NAME, adaptor.getOperand(), adaptor.getAxes(),                     \
+                       adaptor.getKeepdims(), types);                                          \
+  }
+SINTER_REDUCE_INFER(ReduceSumOp, "sinter.reduce_sum")
+SINTER_REDUCE_INFER(ReduceMeanOp, "sinter.reduce_mean")
+SINTER_REDUCE_INFER(ReduceMaxOp, "sinter.reduce_max")
+#undef SINTER_REDUCE_INFER
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  if (getOperand().getType().getNumElements() != getType().getNumElements())
+    return emitOpError("cannot reshape ") << getOperand().getType() << " ("
+                                          << getOperand().getType().getNumElements()
+                                          << " elements) to " << getType() << " ("
+                                          << getType().getNumElements() << " elements)";
+  if (getOperand().getType().getElementType() != getType().getElementType())
+    return emitOpError("changes the dtype");
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getOperand().getType() == getType())
+    return getOperand();
+  if (auto producer = getOperand().getDefiningOp<ReshapeOp>()) {
+    getOperandMutable().assign(producer.getOperand());
+    return getResult();
+  }
+  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getOperand()))
+    return dense.reshape(getType());
+  return {};
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(adaptor.getOperand());
+  ArrayRef<int64_t> perm = adaptor.getPermutation();
+  if (static_cast<int64_t>(perm.size()) != type.getRank())
+    return emitOptionalError(loc, "sinter.transpose: permutation of size ", perm.size(),
+                             " for rank ", type.getRank());
+  if (failed(checkAxes(loc, perm, type.getRank(), "sinter.transpose: permutation")))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  types.push_back(type.clone(shape));
+  return success();
+}
+
+LogicalResult BroadcastInDimOp::verify() {
+  auto in = getOperand().getType();
+  auto out = getType();
+  ArrayRef<int64_t> dims = getBroadcastDimensions();
+  if (static_cast<int64_t>(dims.size()) != in.getRank())
+    return emitOpError("needs one broadcast dimension per operand dimension");
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("changes the dtype");
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    if (d < 0 || d >= out.getRank() || (i > 0 && d <= dims[i - 1]))
+      return emitOpError("broadcast dimensions must be increasing and within the result rank");
+    if (in.getDimSize(i) != 1 && in.getDimSize(i) != out.getDimSize(d))
+      return emitOpError("cannot broadcast ") << in << " to " << out << ": dimension " << i
+                                              << " has size " << in.getDimSize(i)
+                                              << ", result dimension " << d << " has size "
+                                              << out.getDimSize(d);
+  }
+  return success();
+}
+
+OpFoldResult BroadcastInDimOp::fold(FoldAdaptor adaptor) {
+  if (getOperand().getType() == getType())
+    return getOperand();
+  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getOperand()))
+    if (dense.isSplat())
+      return SplatElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Composites and grad
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                                      std::optional<Location> loc,
+                                                      Adaptor adaptor,
+                                                      SmallVectorImpl<Type> &types) {
+  auto logits = tensorOf(adaptor.getLogits());
+  if (logits != tensorOf(adaptor.getLabels()))
+    return emitOptionalError(loc, "sinter.softmax_cross_entropy: logits ", typeString(logits),
+                             " and labels ", typeString(adaptor.getLabels().getType()),
+                             " differ (labels are probabilities, e.g. one-hot)");
+  if (logits.getRank() < 1)
+    return emitOptionalError(loc, "sinter.softmax_cross_entropy needs rank >= 1");
+  types.push_back(logits.clone(logits.getShape().drop_back()));
+  return success();
+}
+
+LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  for (Value v : adaptor.getWrt())
+    types.push_back(v.getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+Value mlir::sinter::splatConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                                  double value) {
+  Type et = type.getElementType();
+  Attribute scalar;
+  if (auto ft = dyn_cast<FloatType>(et))
+    scalar = b.getFloatAttr(ft, value);
+  else
+    scalar = b.getIntegerAttr(et, static_cast<int64_t>(value));
+  return ConstantOp::create(b, loc, SplatElementsAttr::get(type, scalar));
+}
+
+Value mlir::sinter::sumToShape(OpBuilder &b, Location loc, Value value,
+                               RankedTensorType target) {
+  auto type = tensorOf(value);
+  if (type == target)
+    return value;
+  // Leading dimensions the broadcast added, and dimensions broadcast from size 1.
+  int64_t lead = type.getRank() - target.getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (i < lead || (target.getDimSize(i - lead) == 1 && type.getDimSize(i) != 1))
+      axes.push_back(i);
+  Value sum = ReduceSumOp::create(b, loc, value, b.getDenseI64ArrayAttr(axes),
+                                  b.getBoolAttr(false));
+  if (cast<RankedTensorType>(sum.getType()) == target)
+    return sum;
+  return ReshapeOp::create(b, loc, target, sum);
+}
+
+Value mlir::sinter::broadcastReduced(OpBuilder &b, Location loc, Value value,
+                                     RankedTensorType target, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> kept;
+  for (int64_t i = 0; i < target.getRank(); ++i)
+    if (!llvm::is_contained(axes, i))
+      kept.push_back(i);
+  auto in = tensorOf(value);
+  if (static_cast<int64_t>(kept.size()) != in.getRank()) {
+    // keepdims form: drop the size-1 axes first.
+    SmallVector<int64_t> shape;
+    for (int64_t i : kept)
+      shape.push_back(target.getDimSize(i));
+    value = ReshapeOp::create(b, loc, in.clone(shape), value);
+  }
+  return BroadcastInDimOp::create(b, loc, target, value, b.getDenseI64ArrayAttr(kept));
+}
+
+#define GET_OP_CLASSES
+#include "sinter/Compiler/Dialect/SinterOps.cpp.inc"

@@ -1,0 +1,182 @@
+// The compiler's phase list (DESIGN.md, "The data flow").
+#include "sinter/Compiler/Pipeline/Pipeline.h"
+
+#include "sinter/Compiler/Dialect/SinterDialect.h"
+#include "sinter/Compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace mlir::sinter;
+namespace proto = ::sinter::proto;
+
+std::optional<Phase> mlir::sinter::parsePhase(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("mlir", Phase::Mlir)
+      .Case("grad", Phase::Grad)
+      .Case("fused", Phase::Fused)
+      .Case("linalg", Phase::Linalg)
+      .Case("llvm", Phase::Llvm)
+      .Default(std::nullopt);
+}
+
+void mlir::sinter::registerCompilerDialects(DialectRegistry &registry) {
+  registry.insert<SinterDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+namespace {
+
+/// Pass lists on the module, in mlir-opt syntax: the textual form is stable across versions.
+const char *kFusePipeline =
+    "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
+    "linalg-fuse-elementwise-ops, canonicalize, cse";
+const char *kBufferizePipeline =
+    "one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
+    "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
+const char *kLlvmPipeline =
+    "convert-linalg-to-loops, lower-affine, sinter-approximate-math, "
+    "convert-scf-to-cf, expand-strided-metadata, finalize-memref-to-llvm, "
+    "convert-math-to-llvm, convert-arith-to-llvm, convert-index-to-llvm, "
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1}, convert-cf-to-llvm, "
+    "reconcile-unrealized-casts, canonicalize";
+
+LogicalResult runTextual(ModuleOp module, const char *pipeline) {
+  PassManager pm(module.getContext());
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    return failure();
+  return pm.run(module);
+}
+
+void registerOnce() {
+  static bool done = [] {
+    registerAllPasses();
+    registerSinterPasses();
+    return true;
+  }();
+  (void)done;
+}
+
+} // namespace
+
+void mlir::sinter::registerSinterPasses() {
+  static bool done = [] {
+    registerPass(createAutodiffPass);
+    registerPass(createDecomposePass);
+    registerPass(createSinterToLinalgPass);
+    registerPass(createOutlineKernelsPass);
+    registerPass(createApproximateMathPass);
+    return true;
+  }();
+  (void)done;
+}
+
+LogicalResult mlir::sinter::runPhases(ModuleOp module, Phase from, Phase to,
+                                      proto::Manifest *manifest) {
+  registerOnce();
+  if (from == Phase::Mlir && to >= Phase::Grad) {
+    PassManager pm(module.getContext());
+    pm.addPass(createAutodiffPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    if (failed(pm.run(module)))
+      return failure();
+    from = Phase::Grad;
+  }
+  if (from == Phase::Grad && manifest)
+    *manifest = buildManifest(module);
+  if (from == Phase::Grad && to >= Phase::Fused) {
+    if (failed(runTextual(module, kFusePipeline)))
+      return failure();
+    from = Phase::Fused;
+  }
+  if (from == Phase::Fused && to >= Phase::Linalg) {
+    if (failed(runTextual(module, kBufferizePipeline)))
+      return failure();
+    from = Phase::Linalg;
+  }
+  if (from == Phase::Linalg && to >= Phase::Llvm) {
+    if (failed(runTextual(module, kLlvmPipeline)))
+      return failure();
+  }
+  return success();
+}
+
+namespace {
+
+proto::DType dtypeOf(Type t) {
+  if (t.isF32()) return proto::F32;
+  if (t.isF64()) return proto::F64;
+  if (t.isF16()) return proto::F16;
+  if (t.isBF16()) return proto::BF16;
+  if (t.isInteger(1)) return proto::BOOL;
+  if (t.isUnsignedInteger(8)) return proto::U8;
+  if (t.isInteger(8)) return proto::I8;
+  if (t.isInteger(16)) return proto::I16;
+  if (t.isInteger(32)) return proto::I32;
+  if (t.isInteger(64)) return proto::I64;
+  return proto::DTYPE_INVALID;
+}
+
+void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type) {
+  auto t = cast<RankedTensorType>(type);
+  spec->set_name(name.str());
+  spec->set_dtype(dtypeOf(t.getElementType()));
+  for (int64_t d : t.getShape())
+    spec->add_shape(d);
+}
+
+} // namespace
+
+proto::Manifest mlir::sinter::buildManifest(ModuleOp module) {
+  proto::Manifest m;
+  m.set_abi_version(1);
+  if (auto name = module.getSymName())
+    m.set_program_name(name->str());
+  SmallVector<VariableOp> variables(module.getOps<VariableOp>());
+  for (VariableOp v : variables)
+    fillSpec(m.add_variables()->mutable_spec(), v.getSymName(), v.getType());
+  for (func::FuncOp f : module.getOps<func::FuncOp>()) {
+    if (f.isExternal())
+      continue;
+    proto::EntrySpec *e = m.add_entries();
+    e->set_name(f.getSymName().str());
+    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+      auto name = f.getArgAttrOfType<StringAttr>(i, "sinter.name");
+      fillSpec(e->add_args(), name ? name.getValue() : ("arg" + llvm::Twine(i)).str(),
+               f.getArgument(i).getType());
+    }
+    // The variables the entry reads or assigns, in module order (as the lowering orders them).
+    for (auto [index, v] : llvm::enumerate(variables)) {
+      bool used = false;
+      f.walk([&](Operation *op) {
+        if (auto r = dyn_cast<ReadOp>(op); r && r.getVariable() == v.getSymName())
+          used = true;
+        if (auto a = dyn_cast<AssignOp>(op); a && a.getVariable() == v.getSymName())
+          used = true;
+      });
+      if (used)
+        e->add_variables(static_cast<int>(index));
+    }
+    for (unsigned i = 0; i < f.getNumResults(); ++i) {
+      auto name = f.getResultAttrOfType<StringAttr>(i, "sinter.name");
+      fillSpec(e->add_results(), name ? name.getValue() : ("output" + llvm::Twine(i)).str(),
+               f.getResultTypes()[i]);
+    }
+  }
+  return m;
+}

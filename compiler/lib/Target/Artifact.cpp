@@ -1,0 +1,183 @@
+// Artifact writer: adds the ABI symbols (entry thunks, manifest, variable data) to a module in
+// the LLVM dialect, translates it to LLVM IR, optimizes it for the target CPU and writes a
+// native object through the TargetMachine.
+#include "sinter/Compiler/Pipeline/Pipeline.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace mlir::sinter;
+namespace proto = ::sinter::proto;
+
+namespace {
+
+void addBytesGlobal(OpBuilder &b, Location loc, llvm::StringRef name, llvm::StringRef bytes) {
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), std::max<size_t>(bytes.size(), 1));
+  std::string data = bytes.empty() ? std::string(1, '\0') : bytes.str();
+  auto global = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true, LLVM::Linkage::External,
+                                       name, b.getStringAttr(data), /*alignment=*/64);
+  (void)global;
+  auto i64 = b.getI64Type();
+  LLVM::GlobalOp::create(b, loc, i64, true, LLVM::Linkage::External, (name + "_size").str(),
+                         b.getI64IntegerAttr(bytes.size()));
+}
+
+/// `void PREFIX_<entry>(void **buffers)`: unpacks the buffer array into the arguments of the
+/// lowered entry (which takes one bare pointer per buffer).
+LogicalResult addThunk(OpBuilder &b, ModuleOp module, const proto::EntrySpec &entry,
+                       llvm::StringRef prefix) {
+  auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.name());
+  if (!fn)
+    return module.emitError("artifact: lowered entry '") << entry.name() << "' not found";
+  fn.setLinkage(LLVM::Linkage::Internal);
+  MLIRContext *ctx = module.getContext();
+  Location loc = fn.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr});
+  b.setInsertionPointToEnd(module.getBody());
+  auto thunk = LLVM::LLVMFuncOp::create(b, loc, (prefix + "_" + entry.name()).str(), type);
+  Block *block = thunk.addEntryBlock(b);
+  b.setInsertionPointToStart(block);
+  SmallVector<Value> pointers;
+  unsigned count = fn.getNumArguments();
+  for (unsigned i = 0; i < count; ++i) {
+    Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, block->getArgument(0),
+                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    pointers.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
+  }
+  LLVM::CallOp::create(b, loc, fn, pointers);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  return success();
+}
+
+llvm::TargetMachine *targetMachine(const ArtifactOptions &options, std::string &error) {
+  static bool init = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)init;
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = options.cpu.empty() ? llvm::sys::getHostCPUName().str() : options.cpu;
+  std::string features;
+  if (options.cpu.empty()) {
+    llvm::SubtargetFeatures f;
+    for (auto &feature : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(feature.first(), feature.second);
+    features = f.getString();
+  }
+  llvm::TargetOptions to;
+  return target->createTargetMachine(triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt,
+                                     llvm::CodeGenOptLevel::Aggressive);
+}
+
+void optimize(llvm::Module &module, llvm::TargetMachine *tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder pb(tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+}
+
+} // namespace
+
+LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &manifest,
+                                        llvm::StringRef variableBlob,
+                                        const ArtifactOptions &options, llvm::StringRef path,
+                                        std::string *llvmIr) {
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  proto::Manifest withSymbols = manifest;
+  for (auto &entry : *withSymbols.mutable_entries()) {
+    entry.set_symbol(options.prefix + "_" + entry.name());
+    if (failed(addThunk(b, module, entry, options.prefix)))
+      return failure();
+  }
+  b.setInsertionPointToEnd(module.getBody());
+  addBytesGlobal(b, module.getLoc(), options.prefix + "_manifest",
+                 withSymbols.SerializeAsString());
+  addBytesGlobal(b, module.getLoc(), options.prefix + "_variable_data", variableBlob);
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return module.emitError("artifact: translation to LLVM IR failed");
+  std::string error;
+  llvm::TargetMachine *tm = targetMachine(options, error);
+  if (!tm)
+    return module.emitError("artifact: no target machine: ") << error;
+  std::unique_ptr<llvm::TargetMachine> owned(tm);
+  llvmModule->setDataLayout(tm->createDataLayout());
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  optimize(*llvmModule, tm);
+  if (llvmIr) {
+    llvm::raw_string_ostream os(*llvmIr);
+    llvmModule->print(os, nullptr);
+  }
+  if (path.empty())
+    return success();
+
+  std::error_code ec;
+  std::string tmp = (path + ".tmp").str();
+  {
+    llvm::raw_fd_ostream out(tmp, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return module.emitError("artifact: cannot write '") << tmp << "': " << ec.message();
+    llvm::legacy::PassManager pm;
+    if (tm->addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile))
+      return module.emitError("artifact: the target cannot emit object files");
+    pm.run(*llvmModule);
+  }
+  if (auto err = llvm::sys::fs::rename(tmp, path))
+    return module.emitError("artifact: cannot write '") << path << "': " << err.message();
+  return success();
+}
+
+LogicalResult mlir::sinter::linkSharedObject(llvm::StringRef objectPath, llvm::StringRef soPath,
+                                             std::string &error) {
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc) {
+    error = "no C compiler driver 'cc' on PATH to link the shared object";
+    return failure();
+  }
+  std::string tmp = (soPath + ".tmp").str();
+  llvm::SmallVector<llvm::StringRef> args{*cc, "-shared", "-o", tmp, objectPath};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);
+  if (rc != 0) {
+    error = "linking '" + soPath.str() + "' failed (cc exit " + std::to_string(rc) + ") " + message;
+    return failure();
+  }
+  if (auto ec = llvm::sys::fs::rename(tmp, soPath)) {
+    error = "cannot write '" + soPath.str() + "': " + ec.message();
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,125 @@
+// The graph-building API: a Graph owns a symbolic program; Tensors are handles to its values.
+// Every builder call records the caller's file:line, so shape errors point at the user's code.
+// No MLIR header is included here (DESIGN.md): the graph lives behind a pimpl.
+#ifndef SINTER_GRAPH_H
+#define SINTER_GRAPH_H
+
+#include "sinter/runtime/Runtime.h"
+
+#include <cstdint>
+#include <memory>
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sinter {
+
+using runtime::DType;
+using runtime::HostTensor;
+using Shape = std::vector<int64_t>;
+using Loc = std::source_location;
+
+/// Every error of the frontend and compiler: the message names the user's file:line and the op.
+class Error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+class Graph;
+
+/// A symbolic value of a Graph: cheap to copy.
+class Tensor {
+public:
+  Tensor() = default;
+  Shape shape() const;
+  DType dtype() const;
+  int64_t rank() const { return static_cast<int64_t>(shape().size()); }
+  int64_t numElements() const;
+  Graph &graph() const;
+  int id() const { return id_; }
+  bool valid() const { return graph_ != nullptr; }
+  /// The op that produced it, as the MLIR text of that op (for debugging).
+  std::string str() const;
+
+private:
+  friend class Graph;
+  Tensor(Graph *graph, int id) : graph_(graph), id_(id) {}
+  Graph *graph_ = nullptr;
+  int id_ = -1;
+};
+
+/// A variable of the graph; as a Tensor it is the variable's value at the start of a call.
+class Variable : public Tensor {
+public:
+  Variable() = default;
+  const std::string &name() const { return name_; }
+  bool trainable() const { return trainable_; }
+
+private:
+  friend class Graph;
+  Variable(Tensor read, std::string name, bool trainable)
+      : Tensor(read), name_(std::move(name)), trainable_(trainable) {}
+  std::string name_;
+  bool trainable_ = true;
+};
+
+/// The new value of a variable after an entry point runs.
+struct Update {
+  Variable variable;
+  Tensor value;
+};
+
+/// An entry point of a program: named inputs, outputs and variable updates.
+struct Entry {
+  std::string name;
+  std::vector<Tensor> inputs;
+  std::vector<Tensor> outputs;
+  std::vector<Update> updates = {};
+  std::vector<std::string> outputNames = {}; // default: output0, output1, ...
+};
+
+class Program;
+
+class Graph {
+public:
+  Graph();
+  ~Graph();
+  Graph(const Graph &) = delete;
+  Graph &operator=(const Graph &) = delete;
+
+  /// A value fed by the caller of an entry point.
+  Tensor input(const std::string &name, const Shape &shape, DType dtype = DType::F32,
+               Loc loc = Loc::current());
+  /// A variable whose initial value is `initialValue` (a graph expression, e.g. a random op).
+  Variable variable(const std::string &name, const Tensor &initialValue, bool trainable = true,
+                    Loc loc = Loc::current());
+  const std::vector<Variable> &variables() const;
+  std::vector<Variable> trainableVariables() const;
+  const Variable &variable(const std::string &name) const;
+
+  /// Compiles entry points into one program (one artifact) that shares the variables. The
+  /// variables start at their initial values (an `__init__` entry computes them).
+  Program compile(const std::vector<Entry> &entries);
+
+  /// The graph as MLIR text (the sinter dialect).
+  std::string str() const;
+
+  /// The handle of value `id` (for the frontend's own builder functions).
+  Tensor tensor(int id) { return Tensor(this, id); }
+  /// Registers a variable whose declaration and read already are in the graph (model loading).
+  Variable adoptVariable(const std::string &name, int readId, int initId, bool trainable);
+
+  struct Impl;
+  Impl &impl() { return *impl_; }
+  const Impl &impl() const { return *impl_; }
+
+private:
+  friend class Tensor;
+  std::unique_ptr<Impl> impl_;
+  std::vector<Variable> variables_;
+};
+
+} // namespace sinter
+
+#endif

@@ -1,0 +1,114 @@
+// Builder functions: one thin typed wrapper per op of the sinter dialect (the ops themselves,
+// their shape rules and gradients are defined once, in compiler/.../SinterOps.td).
+// Binary functions broadcast with NumPy's rules.
+#ifndef SINTER_OPS_H
+#define SINTER_OPS_H
+
+#include "sinter/Graph.h"
+
+namespace sinter {
+
+/// A tensor or a scalar operand, remembering where the expression was written (operators
+/// cannot take a defaulted source_location, but their operands' conversions can).
+struct Operand {
+  Operand(const Tensor &t, Loc loc = Loc::current()) : tensor(t), loc(loc) {}
+  Operand(const Variable &v, Loc loc = Loc::current()) : tensor(v), loc(loc) {}
+  Operand(double s, Loc loc = Loc::current()) : scalar(s), loc(loc) {}
+  Tensor tensor;
+  double scalar = 0;
+  Loc loc;
+};
+
+// Sources.
+Tensor constant(Graph &g, const std::vector<float> &values, const Shape &shape,
+                Loc loc = Loc::current());
+Tensor constant(Graph &g, const std::vector<int32_t> &values, const Shape &shape,
+                Loc loc = Loc::current());
+Tensor scalar(Graph &g, double value, DType dtype = DType::F32, Loc loc = Loc::current());
+Tensor fill(Graph &g, const Shape &shape, double value, DType dtype = DType::F32,
+            Loc loc = Loc::current());
+Tensor zeros(Graph &g, const Shape &shape, DType dtype = DType::F32, Loc loc = Loc::current());
+Tensor ones(Graph &g, const Shape &shape, DType dtype = DType::F32, Loc loc = Loc::current());
+Tensor zerosLike(const Tensor &x, Loc loc = Loc::current());
+Tensor onesLike(const Tensor &x, Loc loc = Loc::current());
+
+namespace random {
+Tensor uniform(Graph &g, const Shape &shape, double minval, double maxval, int64_t seed,
+               DType dtype = DType::F32, Loc loc = Loc::current());
+Tensor normal(Graph &g, const Shape &shape, double mean, double stddev, int64_t seed,
+              DType dtype = DType::F32, Loc loc = Loc::current());
+Tensor truncatedNormal(Graph &g, const Shape &shape, double mean, double stddev, int64_t seed,
+                       DType dtype = DType::F32, Loc loc = Loc::current());
+} // namespace random
+
+// Elementwise.
+Tensor add(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor sub(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor mul(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor div(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor pow(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor maximum(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor minimum(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor neg(const Tensor &x, Loc loc = Loc::current());
+Tensor exp(const Tensor &x, Loc loc = Loc::current());
+Tensor log(const Tensor &x, Loc loc = Loc::current());
+Tensor sqrt(const Tensor &x, Loc loc = Loc::current());
+Tensor square(const Tensor &x, Loc loc = Loc::current());
+Tensor abs(const Tensor &x, Loc loc = Loc::current());
+Tensor relu(const Tensor &x, Loc loc = Loc::current());
+Tensor sigmoid(const Tensor &x, Loc loc = Loc::current());
+Tensor tanh(const Tensor &x, Loc loc = Loc::current());
+Tensor equal(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor notEqual(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor less(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor lessEqual(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor greater(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor greaterEqual(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+/// cond ? a : b, elementwise (broadcasting all three).
+Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor cast(const Tensor &x, DType dtype, Loc loc = Loc::current());
+
+Tensor operator+(const Tensor &a, Operand b);
+Tensor operator-(const Tensor &a, Operand b);
+Tensor operator*(const Tensor &a, Operand b);
+Tensor operator/(const Tensor &a, Operand b);
+Tensor operator+(double a, Operand b);
+Tensor operator-(double a, Operand b);
+Tensor operator*(double a, Operand b);
+Tensor operator/(double a, Operand b);
+Tensor operator-(Operand x);
+
+// Linear algebra and reductions. Negative axes count from the end.
+Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA = false, bool transposeB = false,
+              Loc loc = Loc::current());
+Tensor reduceSum(const Tensor &x, std::vector<int64_t> axes = {}, bool keepdims = false,
+                 Loc loc = Loc::current());
+Tensor reduceMean(const Tensor &x, std::vector<int64_t> axes = {}, bool keepdims = false,
+                  Loc loc = Loc::current());
+Tensor reduceMax(const Tensor &x, std::vector<int64_t> axes = {}, bool keepdims = false,
+                 Loc loc = Loc::current());
+
+// Shapes. reshape takes one −1 for an inferred dimension.
+Tensor reshape(const Tensor &x, const Shape &shape, Loc loc = Loc::current());
+Tensor transpose(const Tensor &x, std::vector<int64_t> permutation = {},
+                 Loc loc = Loc::current());
+Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc = Loc::current());
+
+// Composites.
+Tensor softmax(const Tensor &logits, Loc loc = Loc::current());
+/// One loss per example: −Σ labels·log softmax(logits) over the last axis.
+Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
+                                     Loc loc = Loc::current());
+
+/// d(Σ loss)/d(x) for each x in `wrt` (symbolic; the autodiff pass expands it).
+std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt,
+                              Loc loc = Loc::current());
+std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Variable> &wrt,
+                              Loc loc = Loc::current());
+
+/// The NumPy broadcast of two shapes; throws Error (naming `where`) when incompatible.
+Shape broadcastShapes(const Shape &a, const Shape &b, const std::string &where = "");
+
+} // namespace sinter
+
+#endif

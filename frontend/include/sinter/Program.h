@@ -1,0 +1,54 @@
+// A compiled program: one native artifact with several entry points sharing variables, loaded
+// by the runtime. Also the model file (.sinter) API.
+#ifndef SINTER_PROGRAM_H
+#define SINTER_PROGRAM_H
+
+#include "sinter/Graph.h"
+
+#include <map>
+#include <memory>
+
+namespace sinter {
+
+class Program {
+public:
+  /// Runs an entry point: inputs in the entry's order; returns its outputs. Variables are
+  /// updated in place.
+  std::vector<HostTensor> run(const std::string &entry, const std::vector<HostTensor> &inputs);
+  /// The fast path: raw buffers, no allocation (see runtime::Session::call).
+  void call(int entry, const std::vector<const void *> &inputs, const std::vector<void *> &outputs);
+  int entryIndex(const std::string &entry) const;
+
+  HostTensor &variable(const std::string &name);
+  runtime::Session &session();
+  /// Seconds spent compiling (all phases, object emission, linking).
+  double compileSeconds() const;
+  /// The shared object the program was compiled to.
+  const std::string &artifactPath() const;
+
+  /// Saves the graph, the entry points and the current variable values (.sinter, atomic).
+  void save(const std::string &path) const;
+
+  struct Impl;
+  explicit Program(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+/// A model file loaded back: the graph, its entry points and the saved variable values.
+struct Model {
+  std::unique_ptr<Graph> graph;
+  std::vector<Entry> entries;
+  std::map<std::string, HostTensor> values;
+  /// Compiles all entries; the variables start at the saved values.
+  Program compile();
+};
+
+/// Loads a .sinter file; throws Error naming the file and the problem if it is missing,
+/// truncated or corrupt.
+Model loadModel(const std::string &path);
+
+} // namespace sinter
+
+#endif

@@ -1,0 +1,11 @@
+// Sinter's public C++ API (umbrella header). No MLIR or LLVM header is reachable from here.
+#ifndef SINTER_SINTER_H
+#define SINTER_SINTER_H
+
+#include "sinter/Graph.h"
+#include "sinter/Ops.h"
+#include "sinter/Optim.h"
+#include "sinter/Program.h"
+#include "sinter/data/Datasets.h"
+
+#endif

@@ -1,0 +1,229 @@
+// Graph, Tensor and the generic op builder behind every builder function.
+#include "GraphImpl.h"
+
+#include "sinter/Compiler/Pipeline/Pipeline.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace sinter {
+
+DiagnosticCollector::DiagnosticCollector(MLIRContext &ctx) : ctx_(ctx) {
+  id_ = ctx.getDiagEngine().registerHandler([this](Diagnostic &diag) {
+    if (!messages_.empty())
+      messages_ += "\n";
+    messages_ += locationString(diag.getLocation()) + ": " + diag.str();
+    for (Diagnostic &note : diag.getNotes())
+      messages_ += "\n  note: " + note.str();
+    return success();
+  });
+}
+
+DiagnosticCollector::~DiagnosticCollector() { ctx_.getDiagEngine().eraseHandler(id_); }
+
+std::string DiagnosticCollector::take() {
+  std::string m = std::move(messages_);
+  messages_.clear();
+  return m.empty() ? "unknown error" : m;
+}
+
+std::string locationString(Location loc) {
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    if (!fused.getLocations().empty())
+      return locationString(fused.getLocations().front());
+  if (auto named = dyn_cast<NameLoc>(loc))
+    return locationString(named.getChildLoc());
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return file.getFilename().str() + ":" + std::to_string(file.getLine());
+  return "<unknown>";
+}
+
+Type elementType(MLIRContext &ctx, DType dtype) {
+  switch (dtype) {
+  case DType::F32: return Float32Type::get(&ctx);
+  case DType::F64: return Float64Type::get(&ctx);
+  case DType::F16: return Float16Type::get(&ctx);
+  case DType::BF16: return BFloat16Type::get(&ctx);
+  case DType::I32: return IntegerType::get(&ctx, 32);
+  case DType::I64: return IntegerType::get(&ctx, 64);
+  case DType::I16: return IntegerType::get(&ctx, 16);
+  case DType::I8: return IntegerType::get(&ctx, 8);
+  case DType::U8: return IntegerType::get(&ctx, 8, IntegerType::Unsigned);
+  case DType::Bool: return IntegerType::get(&ctx, 1);
+  }
+  return {};
+}
+
+DType dtypeOf(Type t) {
+  if (t.isF32()) return DType::F32;
+  if (t.isF64()) return DType::F64;
+  if (t.isF16()) return DType::F16;
+  if (t.isBF16()) return DType::BF16;
+  if (t.isInteger(1)) return DType::Bool;
+  if (t.isUnsignedInteger(8)) return DType::U8;
+  if (t.isInteger(8)) return DType::I8;
+  if (t.isInteger(16)) return DType::I16;
+  if (t.isInteger(32)) return DType::I32;
+  return DType::I64;
+}
+
+Graph::Impl::Impl() : ctx(MLIRContext::Threading::DISABLED), builder(&ctx) {
+  DialectRegistry registry;
+  mlir::sinter::registerCompilerDialects(registry);
+  ctx.appendDialectRegistry(registry);
+  ctx.loadDialect<mlir::sinter::SinterDialect, func::FuncDialect>();
+  module = ModuleOp::create(UnknownLoc::get(&ctx));
+  builder.setInsertionPointToEnd(module->getBody());
+  body = func::FuncOp::create(builder, UnknownLoc::get(&ctx), "__graph__",
+                              builder.getFunctionType({}, {}));
+  body.setPrivate();
+  Block *block = body.addEntryBlock();
+  builder.setInsertionPointToEnd(block);
+  auto ret = func::ReturnOp::create(builder, UnknownLoc::get(&ctx));
+  builder.setInsertionPoint(ret);
+}
+
+Location Graph::Impl::location(const Loc &loc) {
+  return FileLineColLoc::get(&ctx, loc.file_name(), loc.line(), loc.column());
+}
+
+int Graph::Impl::add(Value v) {
+  values.push_back(v);
+  return static_cast<int>(values.size()) - 1;
+}
+
+std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> operands,
+                                    llvm::ArrayRef<NamedAttribute> attributes, const Loc &loc,
+                                    std::optional<llvm::ArrayRef<Type>> resultTypes) {
+  return build(name, operands, attributes, location(loc), resultTypes);
+}
+
+std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> operands,
+                                    llvm::ArrayRef<NamedAttribute> attributes, Location loc,
+                                    std::optional<llvm::ArrayRef<Type>> resultTypes) {
+  DiagnosticCollector diagnostics(ctx);
+  OperationState state(loc, name);
+  for (int id : operands) {
+    if (id < 0 || id >= static_cast<int>(values.size()))
+      throw Error(locationString(loc) + ": " + name.str() + ": operand is not a tensor of this graph");
+    state.addOperands(values[id]);
+  }
+  state.addAttributes(attributes);
+  auto info = state.name.getRegisteredInfo();
+  if (!info)
+    throw Error(locationString(loc) + ": unknown op '" + name.str() + "'");
+  if (resultTypes) {
+    state.addTypes(*resultTypes);
+  } else if (auto *infer = info->getInterface<InferTypeOpInterface>()) {
+    llvm::SmallVector<Type> types;
+    if (failed(infer->inferReturnTypes(&ctx, loc, state.operands,
+                                       state.attributes.getDictionary(&ctx),
+                                       state.getRawProperties(), state.regions, types)))
+      throw Error(diagnostics.take());
+    state.addTypes(types);
+  }
+  Operation *op = builder.create(state);
+  if (failed(verify(op))) {
+    std::string message = diagnostics.take();
+    op->erase();
+    throw Error(message);
+  }
+  std::vector<int> ids;
+  for (Value r : op->getResults())
+    ids.push_back(add(r));
+  return ids;
+}
+
+Graph::Graph() : impl_(std::make_unique<Impl>()) {}
+Graph::~Graph() = default;
+
+Tensor Graph::input(const std::string &name, const Shape &shape, DType dtype, Loc loc) {
+  Impl &g = *impl_;
+  auto type = RankedTensorType::get(shape, elementType(g.ctx, dtype));
+  int id = g.build("sinter.input", {},
+                   {g.builder.getNamedAttr("name", g.builder.getStringAttr(name)),
+                    g.builder.getNamedAttr("type", TypeAttr::get(type))},
+                   loc)[0];
+  return Tensor(this, id);
+}
+
+Variable Graph::variable(const std::string &name, const Tensor &initialValue, bool trainable,
+                         Loc loc) {
+  Impl &g = *impl_;
+  if (&initialValue.graph() != this)
+    throw Error(locationString(g.location(loc)) + ": variable '" + name +
+                "': the initial value belongs to another graph");
+  if (g.module->lookupSymbol(name))
+    throw Error(locationString(g.location(loc)) + ": variable '" + name + "' already exists");
+  RankedTensorType type = g.type(initialValue.id());
+  {
+    OpBuilder::InsertionGuard guard(g.builder);
+    g.builder.setInsertionPoint(g.body);
+    auto var = mlir::sinter::VariableOp::create(g.builder, g.location(loc), name, type);
+    if (trainable)
+      var.setTrainable(true);
+  }
+  int read = g.build("sinter.read", {},
+                     {g.builder.getNamedAttr("variable", FlatSymbolRefAttr::get(&g.ctx, name))},
+                     loc, llvm::ArrayRef<Type>{type})[0];
+  g.variableInfo.push_back({name, read, initialValue.id(), trainable});
+  variables_.push_back(Variable(Tensor(this, read), name, trainable));
+  return variables_.back();
+}
+
+Variable Graph::adoptVariable(const std::string &name, int readId, int initId, bool trainable) {
+  impl_->variableInfo.push_back({name, readId, initId, trainable});
+  variables_.push_back(Variable(Tensor(this, readId), name, trainable));
+  return variables_.back();
+}
+
+const std::vector<Variable> &Graph::variables() const { return variables_; }
+
+std::vector<Variable> Graph::trainableVariables() const {
+  std::vector<Variable> out;
+  for (const Variable &v : variables_)
+    if (v.trainable())
+      out.push_back(v);
+  return out;
+}
+
+const Variable &Graph::variable(const std::string &name) const {
+  for (const Variable &v : variables_)
+    if (v.name() == name)
+      return v;
+  throw Error("no variable named '" + name + "' in the graph");
+}
+
+std::string Graph::str() const {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  impl_->module->print(os);
+  return s;
+}
+
+Shape Tensor::shape() const {
+  auto t = graph_->impl().type(id_);
+  return Shape(t.getShape().begin(), t.getShape().end());
+}
+
+DType Tensor::dtype() const { return dtypeOf(graph_->impl().type(id_).getElementType()); }
+
+int64_t Tensor::numElements() const { return graph_->impl().type(id_).getNumElements(); }
+
+Graph &Tensor::graph() const {
+  if (!graph_)
+    throw Error("use of an empty Tensor handle");
+  return *graph_;
+}
+
+std::string Tensor::str() const {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  graph_->impl().values[id_].print(os);
+  return s;
+}
+
+} // namespace sinter

@@ -1,0 +1,71 @@
+// The graph behind the public handles: an MLIR module whose function @__graph__ holds every
+// op built so far, in program order. Entry points are cut out of it when compiling.
+#ifndef SINTER_FRONTEND_GRAPHIMPL_H
+#define SINTER_FRONTEND_GRAPHIMPL_H
+
+#include "sinter/Graph.h"
+
+#include "sinter/Compiler/Dialect/SinterDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <optional>
+
+namespace sinter {
+
+/// Collects the diagnostics MLIR emits while alive; `take()` gives them as one message.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(mlir::MLIRContext &ctx);
+  ~DiagnosticCollector();
+  std::string take();
+
+private:
+  mlir::MLIRContext &ctx_;
+  mlir::DiagnosticEngine::HandlerID id_;
+  std::string messages_;
+};
+
+/// "file:line" of a location (or "<unknown>").
+std::string locationString(mlir::Location loc);
+
+struct VariableInfo {
+  std::string name;
+  int readId;
+  int initId; // -1: no initial-value expression
+  bool trainable;
+};
+
+struct Graph::Impl {
+  Impl();
+  mlir::MLIRContext ctx;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::func::FuncOp body;
+  mlir::OpBuilder builder;
+  std::vector<mlir::Value> values;
+  std::vector<VariableInfo> variableInfo;
+
+  mlir::Location location(const Loc &loc);
+  /// Builds `name` generically: result types inferred by the op (InferTypeOpInterface) unless
+  /// given. Throws Error with the user's file:line and the op's message on failure.
+  std::vector<int> build(llvm::StringRef name, llvm::ArrayRef<int> operands,
+                         llvm::ArrayRef<mlir::NamedAttribute> attributes, const Loc &loc,
+                         std::optional<llvm::ArrayRef<mlir::Type>> resultTypes = std::nullopt);
+  std::vector<int> build(llvm::StringRef name, llvm::ArrayRef<int> operands,
+                         llvm::ArrayRef<mlir::NamedAttribute> attributes, mlir::Location loc,
+                         std::optional<llvm::ArrayRef<mlir::Type>> resultTypes);
+  int add(mlir::Value v);
+  mlir::RankedTensorType type(int id) const {
+    return llvm::cast<mlir::RankedTensorType>(values[id].getType());
+  }
+};
+
+mlir::Type elementType(mlir::MLIRContext &ctx, DType dtype);
+DType dtypeOf(mlir::Type elementType);
+
+} // namespace sinter
+
+#endif

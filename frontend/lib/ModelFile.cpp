@@ -1,0 +1,273 @@
+// .sinter model files (proto/sinter/model.proto): the graph with every op encoded generically
+// (name, operand ids, result types and attributes in MLIR's textual syntax), the variables
+// with their values, and the entry-point signatures.
+#include "sinter/Program.h"
+
+#include "GraphImpl.h"
+#include "ProgramImpl.h"
+
+#include "sinter/model.pb.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace mlir;
+namespace pb = ::sinter::proto;
+
+namespace sinter {
+
+namespace {
+
+constexpr uint32_t kFormatVersion = 1;
+
+template <class T> std::string printed(T value) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  value.print(os);
+  return s;
+}
+
+pb::DType toProto(DType d) {
+  switch (d) {
+  case DType::F32: return pb::F32;
+  case DType::F64: return pb::F64;
+  case DType::I32: return pb::I32;
+  case DType::I64: return pb::I64;
+  case DType::Bool: return pb::BOOL;
+  case DType::F16: return pb::F16;
+  case DType::BF16: return pb::BF16;
+  case DType::I8: return pb::I8;
+  case DType::I16: return pb::I16;
+  case DType::U8: return pb::U8;
+  }
+  return pb::DTYPE_INVALID;
+}
+
+void writeAtomically(const std::string &path, const std::string &bytes) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw Error("cannot write model file '" + path + "'");
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out)
+      throw Error("cannot write model file '" + path + "' (disk full?)");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    throw Error("cannot write model file '" + path + "': " + ec.message());
+}
+
+Location parseLocation(MLIRContext &ctx, const std::string &text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos)
+    return UnknownLoc::get(&ctx);
+  unsigned line = static_cast<unsigned>(std::atoi(text.c_str() + colon + 1));
+  return FileLineColLoc::get(&ctx, text.substr(0, colon), line, 0);
+}
+
+} // namespace
+
+void Program::save(const std::string &path) const {
+  Graph::Impl &g = impl_->graph->impl();
+  pb::Model model;
+  model.set_format_version(kFormatVersion);
+  llvm::DenseMap<Value, int> ids;
+  for (Operation &op : g.body.front().without_terminator()) {
+    pb::Operation *o = model.mutable_graph()->add_ops();
+    o->set_name(op.getName().getStringRef().str());
+    for (Value v : op.getOperands())
+      o->add_operands(ids.lookup(v));
+    for (Type t : op.getResultTypes())
+      o->add_result_types(printed(t));
+    for (NamedAttribute a : op.getAttrs()) {
+      pb::NamedAttribute *na = o->add_attributes();
+      na->set_name(a.getName().str());
+      na->set_value(printed(a.getValue()));
+    }
+    o->set_location(locationString(op.getLoc()));
+    for (Value r : op.getResults())
+      ids[r] = static_cast<int>(ids.size());
+  }
+  for (const VariableInfo &v : g.variableInfo) {
+    pb::Variable *pv = model.add_variables();
+    const HostTensor &value = impl_->session->variable(v.name);
+    pb::TensorSpec *spec = pv->mutable_value()->mutable_spec();
+    spec->set_name(v.name);
+    spec->set_dtype(toProto(value.dtype()));
+    for (int64_t d : value.shape())
+      spec->add_shape(d);
+    pv->mutable_value()->set_data(value.data(), value.byteSize());
+    pv->set_trainable(v.trainable);
+    pv->set_initializer(v.initId);
+  }
+  for (const EntryDef &e : entryDefs(*impl_->graph, impl_->entries)) {
+    if (e.name == "__init__")
+      continue;
+    pb::Signature *s = model.add_signatures();
+    s->set_name(e.name);
+    for (int id : e.inputs)
+      s->add_inputs(id);
+    for (int id : e.outputs)
+      s->add_outputs(id);
+    for (const std::string &n : e.outputNames)
+      s->add_output_names(n);
+    for (const auto &[var, id] : e.updates) {
+      pb::Update *u = s->add_updates();
+      u->set_variable(var);
+      u->set_value(id);
+    }
+  }
+  writeAtomically(path, model.SerializeAsString());
+}
+
+Model loadModel(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error("model file '" + path + "': cannot open (missing or unreadable)");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  pb::Model model;
+  if (!model.ParseFromString(buffer.str()))
+    throw Error("model file '" + path + "': not a Sinter model (corrupt or truncated protobuf)");
+  auto fail = [&](const std::string &what) -> Error {
+    return Error("model file '" + path + "': " + what);
+  };
+  if (model.format_version() != kFormatVersion)
+    throw fail("unsupported format version " + std::to_string(model.format_version()));
+
+  Model result;
+  result.graph = std::make_unique<Graph>();
+  Graph &graph = *result.graph;
+  Graph::Impl &g = graph.impl();
+  DiagnosticCollector diagnostics(g.ctx);
+
+  // Variable declarations first: the graph's reads refer to them.
+  for (const pb::Variable &v : model.variables()) {
+    const pb::TensorSpec &spec = v.value().spec();
+    if (spec.name().empty() || g.module->lookupSymbol(spec.name()))
+      throw fail("variable name '" + spec.name() + "' is empty or repeated");
+    Type et;
+    switch (spec.dtype()) {
+    case pb::F32: et = elementType(g.ctx, DType::F32); break;
+    case pb::F64: et = elementType(g.ctx, DType::F64); break;
+    case pb::I32: et = elementType(g.ctx, DType::I32); break;
+    case pb::I64: et = elementType(g.ctx, DType::I64); break;
+    default: throw fail("variable '" + spec.name() + "' has an unsupported dtype");
+    }
+    SmallVector<int64_t> shape(spec.shape().begin(), spec.shape().end());
+    for (int64_t d : shape)
+      if (d < 0)
+        throw fail("variable '" + spec.name() + "' has a negative dimension");
+    auto type = RankedTensorType::get(shape, et);
+    OpBuilder::InsertionGuard guard(g.builder);
+    g.builder.setInsertionPoint(g.body);
+    auto var = mlir::sinter::VariableOp::create(g.builder, UnknownLoc::get(&g.ctx), spec.name(), type);
+    if (v.trainable())
+      var.setTrainable(true);
+    HostTensor value(dtypeOf(et), std::vector<int64_t>(shape.begin(), shape.end()), spec.name());
+    if (v.value().data().size() != value.byteSize())
+      throw fail("variable '" + spec.name() + "' holds " + std::to_string(v.value().data().size()) +
+                 " bytes of data, expected " + std::to_string(value.byteSize()));
+    std::memcpy(value.data(), v.value().data().data(), value.byteSize());
+    result.values[spec.name()] = value;
+  }
+
+  // The graph, op by op.
+  int index = 0;
+  for (const pb::Operation &o : model.graph().ops()) {
+    std::string where = "op #" + std::to_string(index++) + " (" + o.name() + ")";
+    std::vector<int> operands;
+    for (int id : o.operands()) {
+      if (id < 0 || id >= static_cast<int>(g.values.size()))
+        throw fail(where + " uses value " + std::to_string(id) + ", which is not defined before it");
+      operands.push_back(id);
+    }
+    SmallVector<Type> types;
+    for (const std::string &t : o.result_types()) {
+      Type type = parseType(t, &g.ctx);
+      if (!type)
+        throw fail(where + ": cannot parse result type '" + t + "'");
+      types.push_back(type);
+    }
+    SmallVector<NamedAttribute> attrs;
+    for (const pb::NamedAttribute &a : o.attributes()) {
+      Attribute attr = parseAttribute(a.value(), &g.ctx);
+      if (!attr)
+        throw fail(where + ": cannot parse attribute '" + a.name() + "'");
+      attrs.push_back(g.builder.getNamedAttr(a.name(), attr));
+    }
+    try {
+      g.build(o.name(), operands, attrs, parseLocation(g.ctx, o.location()),
+              llvm::ArrayRef<Type>(types));
+    } catch (const Error &e) {
+      throw fail(where + ": " + e.what());
+    }
+  }
+  if (failed(verify(*g.module)))
+    throw fail("the graph does not verify: " + diagnostics.take());
+
+  // Variable handles: the first read of each variable.
+  for (const pb::Variable &v : model.variables()) {
+    const std::string &name = v.value().spec().name();
+    int read = -1;
+    for (size_t id = 0; id < g.values.size() && read < 0; ++id)
+      if (auto r = g.values[id].getDefiningOp<mlir::sinter::ReadOp>(); r && r.getVariable() == name)
+        read = static_cast<int>(id);
+    if (read < 0) {
+      auto type = RankedTensorType::get(
+          SmallVector<int64_t>(v.value().spec().shape().begin(), v.value().spec().shape().end()),
+          elementType(g.ctx, result.values[name].dtype()));
+      read = g.build("sinter.read", {},
+                     {g.builder.getNamedAttr("variable", FlatSymbolRefAttr::get(&g.ctx, name))},
+                     UnknownLoc::get(&g.ctx), llvm::ArrayRef<Type>{type})[0];
+    }
+    int init = v.initializer();
+    if (init >= static_cast<int>(g.values.size()))
+      throw fail("variable '" + name + "' has an undefined initializer value");
+    graph.adoptVariable(name, read, init, v.trainable());
+  }
+
+  auto tensorAt = [&](int id, const std::string &where) {
+    if (id < 0 || id >= static_cast<int>(g.values.size()))
+      throw fail(where + " refers to undefined value " + std::to_string(id));
+    return graph.tensor(id);
+  };
+  for (const pb::Signature &s : model.signatures()) {
+    Entry e{s.name(), {}, {}, {}, {}};
+    for (int id : s.inputs())
+      e.inputs.push_back(tensorAt(id, "signature '" + s.name() + "'"));
+    for (int id : s.outputs())
+      e.outputs.push_back(tensorAt(id, "signature '" + s.name() + "'"));
+    e.outputNames.assign(s.output_names().begin(), s.output_names().end());
+    for (const pb::Update &u : s.updates()) {
+      try {
+        e.updates.push_back({graph.variable(u.variable()),
+                             tensorAt(u.value(), "signature '" + s.name() + "'")});
+      } catch (const Error &err) {
+        throw fail("signature '" + s.name() + "': " + err.what());
+      }
+    }
+    result.entries.push_back(std::move(e));
+  }
+  return result;
+}
+
+Program Model::compile() {
+  Program program = graph->compile(entries);
+  for (auto &[name, value] : values) {
+    HostTensor &dst = program.variable(name);
+    std::memcpy(dst.data(), value.data(), value.byteSize());
+  }
+  return program;
+}
+
+} // namespace sinter

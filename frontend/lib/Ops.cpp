@@ -1,0 +1,339 @@
+// The builder functions: NumPy broadcasting and argument checking, then one generic build of
+// the sinter op (its shape rule runs there and reports errors at the caller's line).
+#include "sinter/Ops.h"
+
+#include "GraphImpl.h"
+
+using namespace mlir;
+
+namespace sinter {
+
+namespace {
+
+Graph::Impl &impl(const Tensor &t) { return t.graph().impl(); }
+
+NamedAttribute named(Graph::Impl &g, llvm::StringRef name, Attribute value) {
+  return g.builder.getNamedAttr(name, value);
+}
+
+std::string where(Graph::Impl &g, const Loc &loc, const char *op) {
+  return locationString(g.location(loc)) + ": " + op;
+}
+
+std::string shapeString(const Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+Tensor unary(const char *name, const Tensor &x, const Loc &loc) {
+  Graph::Impl &g = impl(x);
+  return x.graph().tensor(g.build(name, {x.id()}, {}, loc)[0]);
+}
+
+void checkSameGraph(const Tensor &a, const Tensor &b, const Loc &loc, const char *op) {
+  if (&a.graph() != &b.graph())
+    throw Error(where(impl(a), loc, op) + ": operands belong to different graphs");
+}
+
+Tensor binary(const char *name, const Tensor &a, const Tensor &b, const Loc &loc,
+              std::vector<NamedAttribute> attrs = {}) {
+  checkSameGraph(a, b, loc, name);
+  Graph::Impl &g = impl(a);
+  Shape shape = broadcastShapes(a.shape(), b.shape(), where(g, loc, name));
+  Tensor x = broadcastTo(a, shape, loc), y = broadcastTo(b, shape, loc);
+  return a.graph().tensor(g.build(name, {x.id(), y.id()}, attrs, loc)[0]);
+}
+
+Tensor compare(const char *dir, const Tensor &a, const Tensor &b, const Loc &loc) {
+  return binary("sinter.compare", a, b, loc,
+                {named(impl(a), "direction", impl(a).builder.getStringAttr(dir))});
+}
+
+/// Axes normalised to [0, rank), sorted; empty means all.
+std::vector<int64_t> normalizeAxes(std::vector<int64_t> axes, int64_t rank, Graph::Impl &g,
+                                   const Loc &loc, const char *op) {
+  if (axes.empty())
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  for (int64_t &a : axes) {
+    if (a < -rank || a >= rank)
+      throw Error(where(g, loc, op) + ": axis " + std::to_string(a) +
+                  " is out of range for a tensor of rank " + std::to_string(rank));
+    if (a < 0)
+      a += rank;
+  }
+  std::sort(axes.begin(), axes.end());
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    throw Error(where(g, loc, op) + ": an axis is repeated");
+  return axes;
+}
+
+Tensor reduce(const char *name, const Tensor &x, std::vector<int64_t> axes, bool keepdims,
+              const Loc &loc) {
+  Graph::Impl &g = impl(x);
+  axes = normalizeAxes(std::move(axes), x.rank(), g, loc, name);
+  return x.graph().tensor(g.build(name, {x.id()},
+                                  {named(g, "axes", g.builder.getDenseI64ArrayAttr(axes)),
+                                   named(g, "keepdims", g.builder.getBoolAttr(keepdims))},
+                                  loc)[0]);
+}
+
+Tensor operandTensor(const Operand &o, const Tensor &like) {
+  if (o.tensor.valid())
+    return o.tensor;
+  return scalar(like.graph(), o.scalar, like.dtype(), o.loc);
+}
+
+Tensor denseConstant(Graph &g, DenseElementsAttr value, const Loc &loc) {
+  Graph::Impl &gi = g.impl();
+  return g.tensor(gi.build("sinter.constant", {}, {named(gi, "value", value)}, loc)[0]);
+}
+
+template <class T>
+Tensor typedConstant(Graph &g, const std::vector<T> &values, const Shape &shape, Type et,
+                     const Loc &loc) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  if (n != static_cast<int64_t>(values.size()))
+    throw Error(where(g.impl(), loc, "constant") + ": " + std::to_string(values.size()) +
+                " values for shape " + shapeString(shape) + " (" + std::to_string(n) +
+                " elements)");
+  auto type = RankedTensorType::get(shape, et);
+  return denseConstant(g, DenseElementsAttr::get(type, llvm::ArrayRef<T>(values)), loc);
+}
+
+Tensor randomOp(Graph &g, const char *dist, const Shape &shape, double a, double b, int64_t seed,
+                DType dtype, const Loc &loc) {
+  Graph::Impl &gi = g.impl();
+  auto type = RankedTensorType::get(shape, elementType(gi.ctx, dtype));
+  return g.tensor(gi.build("sinter.random", {},
+                           {named(gi, "distribution", gi.builder.getStringAttr(dist)),
+                            named(gi, "seed", gi.builder.getI64IntegerAttr(seed)),
+                            named(gi, "a", gi.builder.getF64FloatAttr(a)),
+                            named(gi, "b", gi.builder.getF64FloatAttr(b))},
+                           loc, llvm::ArrayRef<Type>{type})[0]);
+}
+
+} // namespace
+
+Shape broadcastShapes(const Shape &a, const Shape &b, const std::string &whereText) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      throw Error(whereText + ": shapes " + shapeString(a) + " and " + shapeString(b) +
+                  " cannot be broadcast together (dimension " + std::to_string(i) + ": " +
+                  std::to_string(da) + " vs " + std::to_string(db) + ")");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+Tensor constant(Graph &g, const std::vector<float> &values, const Shape &shape, Loc loc) {
+  return typedConstant(g, values, shape, Float32Type::get(&g.impl().ctx), loc);
+}
+
+Tensor constant(Graph &g, const std::vector<int32_t> &values, const Shape &shape, Loc loc) {
+  return typedConstant(g, values, shape, IntegerType::get(&g.impl().ctx, 32), loc);
+}
+
+Tensor fill(Graph &g, const Shape &shape, double value, DType dtype, Loc loc) {
+  Graph::Impl &gi = g.impl();
+  auto type = RankedTensorType::get(shape, elementType(gi.ctx, dtype));
+  Attribute element;
+  if (auto ft = dyn_cast<FloatType>(type.getElementType()))
+    element = gi.builder.getFloatAttr(ft, value);
+  else
+    element = gi.builder.getIntegerAttr(type.getElementType(), static_cast<int64_t>(value));
+  return denseConstant(g, SplatElementsAttr::get(type, element), loc);
+}
+
+Tensor scalar(Graph &g, double value, DType dtype, Loc loc) { return fill(g, {}, value, dtype, loc); }
+Tensor zeros(Graph &g, const Shape &shape, DType dtype, Loc loc) { return fill(g, shape, 0, dtype, loc); }
+Tensor ones(Graph &g, const Shape &shape, DType dtype, Loc loc) { return fill(g, shape, 1, dtype, loc); }
+Tensor zerosLike(const Tensor &x, Loc loc) { return fill(x.graph(), x.shape(), 0, x.dtype(), loc); }
+Tensor onesLike(const Tensor &x, Loc loc) { return fill(x.graph(), x.shape(), 1, x.dtype(), loc); }
+
+namespace random {
+Tensor uniform(Graph &g, const Shape &shape, double minval, double maxval, int64_t seed,
+               DType dtype, Loc loc) {
+  return randomOp(g, "uniform", shape, minval, maxval, seed, dtype, loc);
+}
+Tensor normal(Graph &g, const Shape &shape, double mean, double stddev, int64_t seed, DType dtype,
+              Loc loc) {
+  return randomOp(g, "normal", shape, mean, stddev, seed, dtype, loc);
+}
+Tensor truncatedNormal(Graph &g, const Shape &shape, double mean, double stddev, int64_t seed,
+                       DType dtype, Loc loc) {
+  return randomOp(g, "truncated_normal", shape, mean, stddev, seed, dtype, loc);
+}
+} // namespace random
+
+Tensor add(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.add", a, b, loc); }
+Tensor sub(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.sub", a, b, loc); }
+Tensor mul(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.mul", a, b, loc); }
+Tensor div(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.div", a, b, loc); }
+Tensor pow(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.pow", a, b, loc); }
+Tensor maximum(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.maximum", a, b, loc); }
+Tensor minimum(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.minimum", a, b, loc); }
+Tensor neg(const Tensor &x, Loc loc) { return unary("sinter.neg", x, loc); }
+Tensor exp(const Tensor &x, Loc loc) { return unary("sinter.exp", x, loc); }
+Tensor log(const Tensor &x, Loc loc) { return unary("sinter.log", x, loc); }
+Tensor sqrt(const Tensor &x, Loc loc) { return unary("sinter.sqrt", x, loc); }
+Tensor square(const Tensor &x, Loc loc) { return mul(x, x, loc); }
+Tensor abs(const Tensor &x, Loc loc) { return unary("sinter.abs", x, loc); }
+Tensor relu(const Tensor &x, Loc loc) { return unary("sinter.relu", x, loc); }
+Tensor sigmoid(const Tensor &x, Loc loc) { return unary("sinter.sigmoid", x, loc); }
+Tensor tanh(const Tensor &x, Loc loc) { return unary("sinter.tanh", x, loc); }
+Tensor equal(const Tensor &a, const Tensor &b, Loc loc) { return compare("eq", a, b, loc); }
+Tensor notEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("ne", a, b, loc); }
+Tensor less(const Tensor &a, const Tensor &b, Loc loc) { return compare("lt", a, b, loc); }
+Tensor lessEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("le", a, b, loc); }
+Tensor greater(const Tensor &a, const Tensor &b, Loc loc) { return compare("gt", a, b, loc); }
+Tensor greaterEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("ge", a, b, loc); }
+
+Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b, Loc loc) {
+  checkSameGraph(cond, a, loc, "sinter.select");
+  checkSameGraph(a, b, loc, "sinter.select");
+  Graph::Impl &g = impl(a);
+  std::string w = where(g, loc, "sinter.select");
+  Shape shape = broadcastShapes(broadcastShapes(cond.shape(), a.shape(), w), b.shape(), w);
+  Tensor c = broadcastTo(cond, shape, loc), x = broadcastTo(a, shape, loc),
+         y = broadcastTo(b, shape, loc);
+  return a.graph().tensor(g.build("sinter.select", {c.id(), x.id(), y.id()}, {}, loc)[0]);
+}
+
+Tensor cast(const Tensor &x, DType dtype, Loc loc) {
+  if (x.dtype() == dtype)
+    return x;
+  Graph::Impl &g = impl(x);
+  auto type = g.type(x.id()).clone(elementType(g.ctx, dtype));
+  return x.graph().tensor(g.build("sinter.cast", {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+}
+
+Tensor operator+(const Tensor &a, Operand b) { return add(a, operandTensor(b, a), b.loc); }
+Tensor operator-(const Tensor &a, Operand b) { return sub(a, operandTensor(b, a), b.loc); }
+Tensor operator*(const Tensor &a, Operand b) { return mul(a, operandTensor(b, a), b.loc); }
+Tensor operator/(const Tensor &a, Operand b) { return div(a, operandTensor(b, a), b.loc); }
+Tensor operator+(double a, Operand b) { return add(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
+Tensor operator-(double a, Operand b) { return sub(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
+Tensor operator*(double a, Operand b) { return mul(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
+Tensor operator/(double a, Operand b) { return div(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
+Tensor operator-(Operand x) { return neg(x.tensor, x.loc); }
+
+Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA, bool transposeB, Loc loc) {
+  checkSameGraph(a, b, loc, "sinter.matmul");
+  Graph::Impl &g = impl(a);
+  if (a.rank() < 2 || b.rank() < 2)
+    throw Error(where(g, loc, "sinter.matmul") + ": operands need rank >= 2, got " +
+                shapeString(a.shape()) + " and " + shapeString(b.shape()));
+  // Batch dimensions broadcast (NumPy matmul semantics).
+  Shape sa = a.shape(), sb = b.shape();
+  Shape batch = broadcastShapes(Shape(sa.begin(), sa.end() - 2), Shape(sb.begin(), sb.end() - 2),
+                                where(g, loc, "sinter.matmul (batch dimensions)"));
+  auto full = [&](const Tensor &t, const Shape &s) {
+    Shape target = batch;
+    target.insert(target.end(), s.end() - 2, s.end());
+    return broadcastTo(t, target, loc);
+  };
+  Tensor x = full(a, sa), y = full(b, sb);
+  return a.graph().tensor(g.build("sinter.matmul", {x.id(), y.id()},
+                                  {named(g, "transpose_a", g.builder.getBoolAttr(transposeA)),
+                                   named(g, "transpose_b", g.builder.getBoolAttr(transposeB))},
+                                  loc)[0]);
+}
+
+Tensor reduceSum(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
+  return reduce("sinter.reduce_sum", x, std::move(axes), keepdims, loc);
+}
+Tensor reduceMean(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
+  return reduce("sinter.reduce_mean", x, std::move(axes), keepdims, loc);
+}
+Tensor reduceMax(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
+  return reduce("sinter.reduce_max", x, std::move(axes), keepdims, loc);
+}
+
+Tensor reshape(const Tensor &x, const Shape &shape, Loc loc) {
+  Graph::Impl &g = impl(x);
+  Shape target = shape;
+  int64_t known = 1, inferred = -1;
+  for (size_t i = 0; i < target.size(); ++i) {
+    if (target[i] == -1) {
+      if (inferred >= 0)
+        throw Error(where(g, loc, "sinter.reshape") + ": more than one -1 in " + shapeString(shape));
+      inferred = static_cast<int64_t>(i);
+    } else if (target[i] < 0) {
+      throw Error(where(g, loc, "sinter.reshape") + ": negative dimension in " + shapeString(shape));
+    } else {
+      known *= target[i];
+    }
+  }
+  if (inferred >= 0) {
+    if (known == 0 || x.numElements() % known != 0)
+      throw Error(where(g, loc, "sinter.reshape") + ": cannot reshape " + shapeString(x.shape()) +
+                  " to " + shapeString(shape));
+    target[inferred] = x.numElements() / known;
+  }
+  auto type = g.type(x.id()).clone(target);
+  return x.graph().tensor(g.build("sinter.reshape", {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+}
+
+Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Loc loc) {
+  Graph::Impl &g = impl(x);
+  if (permutation.empty())
+    for (int64_t i = x.rank() - 1; i >= 0; --i)
+      permutation.push_back(i);
+  return x.graph().tensor(g.build("sinter.transpose", {x.id()},
+                                  {named(g, "permutation", g.builder.getDenseI64ArrayAttr(permutation))},
+                                  loc)[0]);
+}
+
+Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc) {
+  Shape in = x.shape();
+  if (in == shape)
+    return x;
+  Graph::Impl &g = impl(x);
+  if (in.size() > shape.size() || broadcastShapes(in, shape, where(g, loc, "broadcast")) != shape)
+    throw Error(where(g, loc, "broadcast") + ": cannot broadcast " + shapeString(in) + " to " +
+                shapeString(shape));
+  std::vector<int64_t> dims;
+  for (size_t i = 0; i < in.size(); ++i)
+    dims.push_back(static_cast<int64_t>(shape.size() - in.size() + i));
+  auto type = g.type(x.id()).clone(shape);
+  return x.graph().tensor(g.build("sinter.broadcast_in_dim", {x.id()},
+                                  {named(g, "broadcast_dimensions", g.builder.getDenseI64ArrayAttr(dims))},
+                                  loc, llvm::ArrayRef<Type>{type})[0]);
+}
+
+Tensor softmax(const Tensor &logits, Loc loc) { return unary("sinter.softmax", logits, loc); }
+
+Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits, Loc loc) {
+  checkSameGraph(labels, logits, loc, "sinter.softmax_cross_entropy");
+  Graph::Impl &g = impl(logits);
+  return logits.graph().tensor(
+      g.build("sinter.softmax_cross_entropy", {logits.id(), labels.id()}, {}, loc)[0]);
+}
+
+std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt, Loc loc) {
+  Graph::Impl &g = impl(loss);
+  std::vector<int> operands{loss.id()};
+  for (const Tensor &x : wrt) {
+    checkSameGraph(loss, x, loc, "sinter.grad");
+    operands.push_back(x.id());
+  }
+  std::vector<Tensor> out;
+  for (int id : g.build("sinter.grad", operands, {}, loc))
+    out.push_back(loss.graph().tensor(id));
+  return out;
+}
+
+std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Variable> &wrt, Loc loc) {
+  return gradients(loss, std::vector<Tensor>(wrt.begin(), wrt.end()), loc);
+}
+
+} // namespace sinter

@@ -1,0 +1,37 @@
+// Shared between Program.cpp and ModelFile.cpp.
+#ifndef SINTER_FRONTEND_PROGRAMIMPL_H
+#define SINTER_FRONTEND_PROGRAMIMPL_H
+
+#include "sinter/Program.h"
+
+#include "GraphImpl.h"
+
+namespace sinter {
+
+/// An entry point by value ids (what the model file stores).
+struct EntryDef {
+  std::string name;
+  std::vector<int> inputs;
+  std::vector<int> outputs;
+  std::vector<std::string> outputNames;
+  std::vector<std::pair<std::string, int>> updates; // (variable, value id)
+};
+
+struct Program::Impl {
+  ~Impl();
+  Graph *graph = nullptr;
+  std::vector<Entry> entries;
+  std::shared_ptr<runtime::Artifact> artifact;
+  std::unique_ptr<runtime::Session> session;
+  std::string tempDir, soPath;
+  double compileSeconds = 0;
+};
+
+std::vector<EntryDef> entryDefs(Graph &graph, const std::vector<Entry> &entries);
+mlir::OwningOpRef<mlir::ModuleOp> buildProgramModule(Graph::Impl &g,
+                                                     const std::vector<EntryDef> &entries);
+Program compileProgram(Graph &graph, const std::vector<Entry> &entries);
+
+} // namespace sinter
+
+#endif

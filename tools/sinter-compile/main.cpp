@@ -1,0 +1,3 @@
+#include "sinter/CompileTool.h"
+
+int main(int argc, char **argv) { return sinter::compileToolMain(argc, argv); }
