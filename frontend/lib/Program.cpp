@@ -129,6 +129,10 @@ OwningOpRef<ModuleOp> buildProgramModule(Graph::Impl &g, const std::vector<Entry
       throw Error("entry '" + e.name + "' is defined twice");
     addEntryFunction(g, *module, e);
   }
+  // Only the variables the entries use belong to the program (predict needs no optimizer slots).
+  for (auto var : llvm::make_early_inc_range(module->getOps<mlir::sinter::VariableOp>()))
+    if (SymbolTable::symbolKnownUseEmpty(var, *module))
+      var.erase();
   return module;
 }
 

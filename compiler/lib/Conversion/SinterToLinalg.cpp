@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <numbers>
@@ -434,6 +435,24 @@ void lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVariables) {
     Value t = bufferization::ToTensorOp::create(b, loc, old.getType(), buffer, b.getUnitAttr());
     old.replaceAllUsesWith(t);
   }
+
+  // Updates are written one after the other into the variables' buffers, and a read is a view
+  // of its buffer: an update whose value is (a reshape of) another updated variable's read would
+  // see that variable's new value. Such values get a buffer of their own first.
+  llvm::StringSet<> assigned;
+  func.walk([&](AssignOp a) { assigned.insert(a.getVariable()); });
+  func.walk([&](AssignOp a) {
+    Value v = a.getValue();
+    while (auto reshape = v.getDefiningOp<ReshapeOp>())
+      v = reshape.getOperand();
+    auto read = v.getDefiningOp<ReadOp>();
+    if (!read || read.getVariable() == a.getVariable() || !assigned.contains(read.getVariable()))
+      return;
+    OpBuilder cb(a);
+    Value copy = bufferization::AllocTensorOp::create(
+        cb, a.getLoc(), cast<RankedTensorType>(a.getValue().getType()), ValueRange{}, a.getValue());
+    a.getValueMutable().assign(copy);
+  });
 
   // Variables this entry touches, in module order; each read becomes a view of its buffer.
   SmallVector<Attribute> used;
