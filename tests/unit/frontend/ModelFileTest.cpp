@@ -1,0 +1,231 @@
+// Model files (.sinter): save → load → compile reproduces the outputs bit for bit; bad files
+// (corrupt, truncated, empty, missing) are rejected with an Error naming the file; saves are
+// atomic.
+#include "sinter/sinter.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <string>
+
+using namespace sinter;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t kBatch = 8, kIn = 6, kHidden = 16, kOut = 3;
+
+/// A temporary directory removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::random_device rd;
+    path = fs::temp_directory_path() /
+           ("sinter-frontend-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string file(const std::string &name) const { return (path / name).string(); }
+};
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void writeFile(const std::string &path, const std::string &bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+HostTensor randomTensor(std::vector<int64_t> shape, unsigned seed) {
+  HostTensor t(DType::F32, std::move(shape));
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  for (float &v : t.as<float>())
+    v = u(rng);
+  return t;
+}
+
+/// A small MLP with a train_step (SGD on softmax cross-entropy) and a predict entry, trained
+/// for a few steps: compiled once and shared by the tests of this file.
+struct TrainedMlp {
+  Graph g;
+  std::optional<Program> program;
+  HostTensor xEval = randomTensor({kBatch, kIn}, 7);
+
+  TrainedMlp() {
+    Tensor x = g.input("x", {kBatch, kIn});
+    Tensor y = g.input("y", {kBatch, kOut});
+    Tensor xp = g.input("x_predict", {kBatch, kIn});
+    Variable w1 = g.variable("w1", random::normal(g, {kIn, kHidden}, 0, 0.5, 1));
+    Variable b1 = g.variable("b1", zeros(g, {kHidden}));
+    Variable w2 = g.variable("w2", random::normal(g, {kHidden, kOut}, 0, 0.5, 2));
+    Variable b2 = g.variable("b2", zeros(g, {kOut}));
+    auto forward = [&](const Tensor &in) {
+      return matmul(relu(matmul(in, w1) + b1), w2) + b2;
+    };
+    Tensor loss = reduceMean(softmaxCrossEntropyWithLogits(y, forward(x)));
+    auto updates = optim::SGD(0.1).minimize(loss, g.trainableVariables());
+    program.emplace(g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}},
+                               {"predict", {xp}, {softmax(forward(xp))}, {}, {"probs"}}}));
+
+    HostTensor xb = randomTensor({kBatch, kIn}, 3);
+    HostTensor yb(DType::F32, {kBatch, kOut});
+    for (int64_t i = 0; i < kBatch; ++i)
+      yb.as<float>()[static_cast<size_t>(i * kOut + i % kOut)] = 1.f;
+    float first = 0, last = 0;
+    for (int step = 0; step < 5; ++step) {
+      auto out = program->run("train_step", {xb, yb});
+      (step == 0 ? first : last) = out.at(0).as<float>()[0];
+    }
+    // The steps did train: the variables are no longer their initial values.
+    REQUIRE(last < first);
+  }
+
+  std::vector<HostTensor> predict(Program &p) const { return p.run("predict", {xEval}); }
+};
+
+TrainedMlp &trainedMlp() {
+  static TrainedMlp mlp;
+  return mlp;
+}
+
+/// Asserts that `fn` throws sinter::Error and returns its message.
+template <typename Fn> std::string errorOf(Fn &&fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    FAIL("expected sinter::Error, got another exception: " << e.what());
+  } catch (...) {
+    FAIL("expected sinter::Error, got a non-standard exception");
+  }
+  FAIL("expected sinter::Error, nothing was thrown");
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("save, load, compile: predict gives the same bits", "[model-file]") {
+  TrainedMlp &mlp = trainedMlp();
+  TempDir dir;
+  std::string path = dir.file("mlp.sinter");
+  mlp.program->save(path);
+  REQUIRE(fs::file_size(path) > 0);
+
+  std::vector<HostTensor> expected = mlp.predict(*mlp.program);
+
+  Model model = loadModel(path);
+  REQUIRE(model.graph);
+  std::vector<std::string> names;
+  for (const Entry &e : model.entries)
+    names.push_back(e.name);
+  CHECK(std::find(names.begin(), names.end(), "train_step") != names.end());
+  CHECK(std::find(names.begin(), names.end(), "predict") != names.end());
+  for (const char *v : {"w1", "b1", "w2", "b2"}) {
+    INFO("variable " << v);
+    REQUIRE(model.values.count(v) == 1);
+    const HostTensor &saved = model.values.at(v);
+    const HostTensor &live = mlp.program->variable(v);
+    REQUIRE(saved.byteSize() == live.byteSize());
+    CHECK(std::memcmp(saved.data(), live.data(), live.byteSize()) == 0);
+  }
+
+  Program loaded = model.compile();
+  // The loaded program starts at the saved (trained) values, not at the initialisers.
+  for (const char *v : {"w1", "b1", "w2", "b2"}) {
+    INFO("variable " << v);
+    const HostTensor &a = loaded.variable(v), &b = mlp.program->variable(v);
+    REQUIRE(a.byteSize() == b.byteSize());
+    CHECK(std::memcmp(a.data(), b.data(), a.byteSize()) == 0);
+  }
+  std::vector<HostTensor> actual = mlp.predict(loaded);
+  REQUIRE(actual.size() == expected.size());
+  for (size_t i = 0; i < actual.size(); ++i) {
+    REQUIRE(actual[i].shape() == expected[i].shape());
+    REQUIRE(actual[i].dtype() == expected[i].dtype());
+    CHECK(std::memcmp(actual[i].data(), expected[i].data(), expected[i].byteSize()) == 0);
+  }
+}
+
+TEST_CASE("bad model files are rejected with an error naming the file", "[model-file]") {
+  TempDir dir;
+
+  SECTION("missing") {
+    std::string path = dir.file("does-not-exist.sinter");
+    std::string msg = errorOf([&] { loadModel(path); });
+    CHECK_THAT(msg, Catch::Contains(path));
+  }
+  SECTION("empty") {
+    std::string path = dir.file("empty.sinter");
+    writeFile(path, "");
+    std::string msg = errorOf([&] { loadModel(path); });
+    CHECK_THAT(msg, Catch::Contains(path));
+  }
+  SECTION("random bytes") {
+    std::string path = dir.file("corrupt.sinter");
+    std::mt19937 rng(1234);
+    std::string bytes(4096, '\0');
+    for (char &c : bytes)
+      c = static_cast<char>(rng() & 0xff);
+    writeFile(path, bytes);
+    std::string msg = errorOf([&] { loadModel(path); });
+    CHECK_THAT(msg, Catch::Contains(path));
+  }
+  SECTION("truncated: the first half of a real model") {
+    std::string good = dir.file("good.sinter");
+    trainedMlp().program->save(good);
+    std::string bytes = readFile(good);
+    REQUIRE(bytes.size() > 16);
+    std::string path = dir.file("truncated.sinter");
+    writeFile(path, bytes.substr(0, bytes.size() / 2));
+    std::string msg = errorOf([&] { loadModel(path); });
+    CHECK_THAT(msg, Catch::Contains(path));
+  }
+  SECTION("a directory") {
+    std::string path = dir.file("adir.sinter");
+    fs::create_directories(path);
+    std::string msg = errorOf([&] { loadModel(path); });
+    CHECK_THAT(msg, Catch::Contains(path));
+  }
+}
+
+TEST_CASE("saving is atomic", "[model-file]") {
+  TrainedMlp &mlp = trainedMlp();
+  TempDir dir;
+
+  SECTION("a save over an existing file replaces it") {
+    std::string path = dir.file("model.sinter");
+    writeFile(path, "old content, not a model");
+    mlp.program->save(path);
+    std::string bytes = readFile(path);
+    CHECK(bytes != "old content, not a model");
+    CHECK_NOTHROW(loadModel(path));
+    // No temporary file is left beside it.
+    int files = 0;
+    for (const auto &entry : fs::directory_iterator(dir.path)) {
+      INFO("left in the directory: " << entry.path());
+      ++files;
+    }
+    CHECK(files == 1);
+  }
+  SECTION("a save into a missing directory throws and leaves nothing") {
+    fs::path missing = dir.path / "no" / "such" / "dir";
+    std::string path = (missing / "model.sinter").string();
+    std::string msg = errorOf([&] { mlp.program->save(path); });
+    CHECK_THAT(msg, Catch::Contains("model.sinter"));
+    CHECK_FALSE(fs::exists(dir.path / "no"));
+    CHECK(fs::is_empty(dir.path));
+  }
+}
