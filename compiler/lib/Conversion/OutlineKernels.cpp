@@ -64,6 +64,12 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
       auto a = cast<MemRefType>(op.getDpsInputs()[0].getType());
       int64_t rank = c.getRank();
       int64_t batch = rank == 3 ? c.getDimSize(0) : 1;
+      // Operands stored transposed show in the indexing maps: the k loop dimension comes
+      // first in A's map or last in B's.
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      AffineExpr k = b.getAffineDimExpr(maps[0].getNumDims() - 1);
+      bool transA = maps[0].getResult(maps[0].getNumResults() - 2) == k;
+      bool transB = maps[1].getResult(maps[1].getNumResults() - 1) == k;
       auto cst = [&](Type t, int64_t v) {
         return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v)).getResult();
       };
@@ -73,9 +79,9 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
                               cst(i64, batch),
                               cst(i64, c.getDimSize(rank - 2)),
                               cst(i64, c.getDimSize(rank - 1)),
-                              cst(i64, a.getDimSize(rank - 1)),
-                              cst(i32, 0),
-                              cst(i32, 0)};
+                              cst(i64, a.getDimSize(transA ? rank - 2 : rank - 1)),
+                              cst(i32, transA),
+                              cst(i32, transB)};
       func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);
       // The kernel overwrites C, so the zero fill that initialised it is dead.
       if (auto fill = op.getDpsInits()[0].getDefiningOp<memref::AllocOp>())

@@ -279,46 +279,56 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
   return generic.getResult(0);
 }
 
+/// The indexing maps of a (batch) matmul whose operands may be stored transposed: the kernels
+/// take the transposes as flags, so no transposed copy is made.
+ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB) {
+  unsigned n = batched ? 4 : 3; // dims: [batch,] m, n, k
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i + (batched ? 1 : 0)); };
+  SmallVector<AffineExpr> lead;
+  if (batched)
+    lead.push_back(b.getAffineDimExpr(0));
+  auto map = [&](AffineExpr x, AffineExpr y) {
+    SmallVector<AffineExpr> r(lead);
+    r.append({x, y});
+    return AffineMap::get(n, 0, r, b.getContext());
+  };
+  AffineExpr m = d(0), nn = d(1), k = d(2);
+  return b.getAffineMapArrayAttr({transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn),
+                                  map(m, nn)});
+}
+
 Value lowerMatmul(OpBuilder &b, MatmulOp op) {
   Location loc = op.getLoc();
-  auto swapLast = [&](Value x) {
-    auto t = tensorOf(x);
-    SmallVector<int64_t> perm, shape(t.getShape());
-    for (int64_t i = 0; i < t.getRank(); ++i)
-      perm.push_back(i);
-    std::swap(perm[t.getRank() - 1], perm[t.getRank() - 2]);
-    std::swap(shape[t.getRank() - 1], shape[t.getRank() - 2]);
-    return linalg::TransposeOp::create(b, loc, x, emptyTensor(b, loc, t.clone(shape)), perm)
-        .getResult()[0];
-  };
-  Value lhs = op.getTransposeA() ? Value(swapLast(op.getLhs())) : Value(op.getLhs());
-  Value rhs = op.getTransposeB() ? Value(swapLast(op.getRhs())) : Value(op.getRhs());
   auto type = op.getType();
   int64_t rank = type.getRank();
+  Value zero = scalarConst(b, loc, type.getElementType(), 0);
+  ArrayAttr maps = matmulMaps(b, rank > 2, op.getTransposeA(), op.getTransposeB());
+  if (rank == 2) {
+    Value init = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type)})
+                     .getResult(0);
+    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{op.getLhs(), op.getRhs()},
+                                       ValueRange{init});
+    mm.setIndexingMapsAttr(maps);
+    return mm.getResult(0);
+  }
   // Batch dimensions collapse into one: the kernels take [batch, m, k] x [batch, k, n].
   int64_t batch = 1;
-  for (int64_t d : type.getShape().drop_back(2))
-    batch *= d;
+  for (int64_t dim : type.getShape().drop_back(2))
+    batch *= dim;
   auto as3d = [&](Value x) {
     auto t = tensorOf(x);
     return rank == 3 ? x
                      : reshapeTensor(b, loc, x,
                                      t.clone({batch, t.getDimSize(rank - 2), t.getDimSize(rank - 1)}));
   };
-  Value zero = scalarConst(b, loc, type.getElementType(), 0);
-  if (rank == 2) {
-    Value init = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type)})
-                     .getResult(0);
-    return linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init})
-        .getResult(0);
-  }
   auto type3 = type.clone({batch, type.getDimSize(rank - 2), type.getDimSize(rank - 1)});
   Value init = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type3)})
                    .getResult(0);
-  Value r = linalg::BatchMatmulOp::create(b, loc, TypeRange{type3}, ValueRange{as3d(lhs), as3d(rhs)},
-                                          ValueRange{init})
-                .getResult(0);
-  return reshapeTensor(b, loc, r, type);
+  auto mm = linalg::BatchMatmulOp::create(b, loc, TypeRange{type3},
+                                          ValueRange{as3d(op.getLhs()), as3d(op.getRhs())},
+                                          ValueRange{init});
+  mm.setIndexingMapsAttr(maps);
+  return reshapeTensor(b, loc, mm.getResult(0), type);
 }
 
 Value lowerBroadcast(OpBuilder &b, BroadcastInDimOp op) {
