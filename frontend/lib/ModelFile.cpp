@@ -130,11 +130,18 @@ void Program::save(const std::string &path) const {
 }
 
 Model loadModel(const std::string &path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw Error("model file '" + path + "': no such file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error("model file '" + path + "': not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw Error("model file '" + path + "': cannot open (missing or unreadable)");
+    throw Error("model file '" + path + "': cannot open (unreadable)");
   std::stringstream buffer;
   buffer << in.rdbuf();
+  if (buffer.str().empty())
+    throw Error("model file '" + path + "': the file is empty");
   pb::Model model;
   if (!model.ParseFromString(buffer.str()))
     throw Error("model file '" + path + "': not a Sinter model (corrupt or truncated protobuf)");
