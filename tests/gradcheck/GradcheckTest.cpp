@@ -588,10 +588,7 @@ TEST_CASE("gradients at kinks and ties follow the documented rules", "[gradcheck
   // abs: g·sign(x), so 0 at x = 0 (as the op's description, TensorFlow and PyTorch say).
   CHECK(v(5)[0] == 1);
   CHECK(v(5)[2] == 1);
-  // TODO(compiler bug): the AbsOp VJP (compiler/lib/Dialect/Vjp.cpp, SINTER_VJP(AbsOp)) selects
-  // on x >= 0, so the gradient at x = 0 is g instead of g·sign(0) = 0. Fix: select(x > 0, g,
-  // select(x < 0, -g, 0)). Turn this back into CHECK once fixed.
-  CHECK_NOFAIL(v(5)[1] == 0);
+  CHECK(v(5)[1] == 0);
 }
 
 TEST_CASE("gradients of values the loss does not depend on are zero", "[gradcheck]") {

@@ -35,8 +35,9 @@ SINTER_VJP(ReluOp) {
 }
 SINTER_VJP(AbsOp) {
   SINTER_EMIT;
-  Value x = getOperand();
-  return {e.select(e.cmp("ge", x, e.splat(x, 0.0)), g, e.neg(g))};
+  Value x = getOperand(), zero = e.splat(x, 0.0);
+  return {e.select(e.cmp("gt", x, zero), g,
+                   e.select(e.cmp("lt", x, zero), e.neg(g), e.splat(g, 0.0)))};
 }
 
 SINTER_VJP(AddOp) { return {grads[0], grads[0]}; }
