@@ -4,6 +4,7 @@
 #define SINTER_FRONTEND_GRAPHIMPL_H
 
 #include "sinter/Graph.h"
+#include "sinter/Program.h"
 
 #include "sinter/Compiler/Dialect/SinterDialect.h"
 
@@ -12,6 +13,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <map>
 #include <optional>
 
 namespace sinter {
@@ -61,6 +63,13 @@ struct Graph::Impl {
   mlir::RankedTensorType type(int id) const {
     return llvm::cast<mlir::RankedTensorType>(values[id].getType());
   }
+
+  // On-the-spot evaluation (Eval.cpp): the compiled sub-graphs, keyed by the printed MLIR of
+  // their one-entry module (graph structure, not source lines), and the eager variable store
+  // that Tensor::value() reads (filled lazily from the initial values, set by Graph::assign).
+  std::map<std::string, std::shared_ptr<Program::Impl>> evalCache;
+  std::map<std::string, HostTensor> eagerValues;
+  size_t evalCompiles = 0;
 };
 
 mlir::Type elementType(mlir::MLIRContext &ctx, DType dtype);

@@ -171,27 +171,23 @@ Program::Impl::~Impl() {
     fs::remove_all(tempDir, ec);
 }
 
-Program compileProgram(Graph &graph, const std::vector<Entry> &entries) {
+std::shared_ptr<Program::Impl> compileModule(Graph &graph, ModuleOp module) {
   auto start = std::chrono::steady_clock::now();
   Graph::Impl &g = graph.impl();
-  std::vector<EntryDef> defs = entryDefs(graph, entries);
-  OwningOpRef<ModuleOp> module = buildProgramModule(g, defs);
-
   DiagnosticCollector diagnostics(g.ctx);
   ::sinter::proto::Manifest manifest;
-  if (failed(verify(*module)) ||
-      failed(mlir::sinter::runPhases(*module, mlir::sinter::Phase::Mlir, mlir::sinter::Phase::Llvm,
+  if (failed(verify(module)) ||
+      failed(mlir::sinter::runPhases(module, mlir::sinter::Phase::Mlir, mlir::sinter::Phase::Llvm,
                                      &manifest)))
     throw Error("compilation failed: " + diagnostics.take());
 
   auto impl = std::make_shared<Program::Impl>();
   impl->graph = &graph;
-  impl->entries = entries;
   impl->tempDir = makeTempDir();
   std::string obj = impl->tempDir + "/program.o";
   impl->soPath = impl->tempDir + "/program.so";
   mlir::sinter::ArtifactOptions options;
-  if (failed(mlir::sinter::writeObject(*module, manifest, "", options, obj)))
+  if (failed(mlir::sinter::writeObject(module, manifest, "", options, obj)))
     throw Error("code generation failed: " + diagnostics.take());
   std::string error;
   if (failed(mlir::sinter::linkSharedObject(obj, impl->soPath, error)))
@@ -200,6 +196,17 @@ Program compileProgram(Graph &graph, const std::vector<Entry> &entries) {
   impl->session = std::make_unique<runtime::Session>(impl->artifact);
   if (impl->artifact->findEntry("__init__") >= 0)
     impl->session->run("__init__", std::vector<HostTensor>{});
+  impl->compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return impl;
+}
+
+Program compileProgram(Graph &graph, const std::vector<Entry> &entries) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<EntryDef> defs = entryDefs(graph, entries);
+  OwningOpRef<ModuleOp> module = buildProgramModule(graph.impl(), defs);
+  std::shared_ptr<Program::Impl> impl = compileModule(graph, *module);
+  impl->entries = entries;
   impl->compileSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return Program(impl);

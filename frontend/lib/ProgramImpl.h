@@ -31,6 +31,8 @@ std::vector<EntryDef> entryDefs(Graph &graph, const std::vector<Entry> &entries)
 mlir::OwningOpRef<mlir::ModuleOp> buildProgramModule(Graph::Impl &g,
                                                      const std::vector<EntryDef> &entries);
 Program compileProgram(Graph &graph, const std::vector<Entry> &entries);
+/// Verifies, compiles, links and loads `module` (runs its `__init__` entry if it has one).
+std::shared_ptr<Program::Impl> compileModule(Graph &graph, mlir::ModuleOp module);
 
 } // namespace sinter
 

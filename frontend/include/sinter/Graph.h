@@ -7,6 +7,7 @@
 #include "sinter/runtime/Runtime.h"
 
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <source_location>
 #include <stdexcept>
@@ -41,6 +42,17 @@ public:
   bool valid() const { return graph_ != nullptr; }
   /// The op that produced it, as the MLIR text of that op (for debugging).
   std::string str() const;
+
+  /// On-the-spot evaluation: compiles (once per graph structure, cached in the Graph) and runs
+  /// the sub-graph this tensor needs, and returns its value. Variables read their eager value
+  /// (the initial value until Graph::assign sets another; independent of compiled Programs).
+  /// Throws Error naming the Graph::input the tensor depends on, if any.
+  HostTensor value() const;
+  /// The value printed like TensorFlow:
+  ///   <tf.Tensor: shape=(2, 3), dtype=float32, numpy=
+  ///   array([[1., 2., 3.],
+  ///          [4., 5., 6.]], dtype=float32)>
+  std::string toString() const;
 
 private:
   friend class Graph;
@@ -102,6 +114,12 @@ public:
   /// variables start at their initial values (an `__init__` entry computes them).
   Program compile(const std::vector<Entry> &entries);
 
+  /// Sets the eager value of a variable (what Tensor::value() reads; compiled Programs keep
+  /// their own copies). Throws Error when the shape or dtype differs from the variable's.
+  void assign(const Variable &variable, const HostTensor &value, Loc loc = Loc::current());
+  /// How many sub-graphs Tensor::value() has compiled so far (the rest came from its cache).
+  size_t compiledEvalCount() const;
+
   /// The graph as MLIR text (the sinter dialect).
   std::string str() const;
 
@@ -119,6 +137,9 @@ private:
   std::unique_ptr<Impl> impl_;
   std::vector<Variable> variables_;
 };
+
+/// Prints Tensor::toString() (evaluates the tensor).
+std::ostream &operator<<(std::ostream &os, const Tensor &t);
 
 } // namespace sinter
 
