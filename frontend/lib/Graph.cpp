@@ -206,7 +206,10 @@ std::string Graph::str() const {
 
 Shape Tensor::shape() const {
   auto t = graph_->impl().type(id_);
-  return Shape(t.getShape().begin(), t.getShape().end());
+  Shape shape;
+  for (int64_t d : t.getShape())
+    shape.push_back(ShapedType::isDynamic(d) ? -1 : d); // a row count known only at run time
+  return shape;
 }
 
 DType Tensor::dtype() const { return dtypeOf(graph_->impl().type(id_).getElementType()); }

@@ -27,7 +27,19 @@ std::string shapeString(const Shape &s) {
   return out + "]";
 }
 
+/// Ops other than gather_nd need static shapes: a value from where/boolean_mask has a row
+/// count known only at run time.
+void requireStatic(const Tensor &x, const Loc &loc, const char *op) {
+  if (impl(x).type(x.id()).hasStaticShape())
+    return;
+  throw Error(where(impl(x), loc, op) + ": needs a static shape, but its operand comes from "
+              "where/boolean_mask (" + locationString(impl(x).values[x.id()].getLoc()) +
+              ") and has a row count known only at run time; it can only feed gatherNd or be "
+              "an entry's output");
+}
+
 Tensor unary(const char *name, const Tensor &x, const Loc &loc) {
+  requireStatic(x, loc, name);
   Graph::Impl &g = impl(x);
   return x.graph().tensor(g.build(name, {x.id()}, {}, loc)[0]);
 }
@@ -40,6 +52,8 @@ void checkSameGraph(const Tensor &a, const Tensor &b, const Loc &loc, const char
 Tensor binary(const char *name, const Tensor &a, const Tensor &b, const Loc &loc,
               std::vector<NamedAttribute> attrs = {}) {
   checkSameGraph(a, b, loc, name);
+  requireStatic(a, loc, name);
+  requireStatic(b, loc, name);
   Graph::Impl &g = impl(a);
   Shape shape = broadcastShapes(a.shape(), b.shape(), where(g, loc, name));
   Tensor x = broadcastTo(a, shape, loc), y = broadcastTo(b, shape, loc);
@@ -72,6 +86,7 @@ std::vector<int64_t> normalizeAxes(std::vector<int64_t> axes, int64_t rank, Grap
 
 Tensor reduce(const char *name, const Tensor &x, std::vector<int64_t> axes, bool keepdims,
               const Loc &loc) {
+  requireStatic(x, loc, name);
   Graph::Impl &g = impl(x);
   axes = normalizeAxes(std::move(axes), x.rank(), g, loc, name);
   return x.graph().tensor(g.build(name, {x.id()},
@@ -197,6 +212,20 @@ Tensor lessEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("le
 Tensor greater(const Tensor &a, const Tensor &b, Loc loc) { return compare("gt", a, b, loc); }
 Tensor greaterEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("ge", a, b, loc); }
 
+Tensor sin(const Tensor &x, Loc loc) { return unary("sinter.sin", x, loc); }
+Tensor cos(const Tensor &x, Loc loc) { return unary("sinter.cos", x, loc); }
+Tensor tan(const Tensor &x, Loc loc) { return unary("sinter.tan", x, loc); }
+Tensor floor(const Tensor &x, Loc loc) { return unary("sinter.floor", x, loc); }
+Tensor ceil(const Tensor &x, Loc loc) { return unary("sinter.ceil", x, loc); }
+Tensor round(const Tensor &x, Loc loc) { return unary("sinter.round", x, loc); }
+Tensor sign(const Tensor &x, Loc loc) { return unary("sinter.sign", x, loc); }
+Tensor isNan(const Tensor &x, Loc loc) { return unary("sinter.is_nan", x, loc); }
+Tensor logicalNot(const Tensor &x, Loc loc) { return unary("sinter.not", x, loc); }
+Tensor floordiv(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.floordiv", a, b, loc); }
+Tensor mod(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.mod", a, b, loc); }
+Tensor logicalAnd(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.and", a, b, loc); }
+Tensor logicalOr(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.or", a, b, loc); }
+
 Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b, Loc loc) {
   checkSameGraph(cond, a, loc, "sinter.select");
   checkSameGraph(a, b, loc, "sinter.select");
@@ -209,6 +238,7 @@ Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b, Loc loc) {
 }
 
 Tensor cast(const Tensor &x, DType dtype, Loc loc) {
+  requireStatic(x, loc, "sinter.cast");
   if (x.dtype() == dtype)
     return x;
   Graph::Impl &g = impl(x);
@@ -225,9 +255,16 @@ Tensor operator-(double a, Operand b) { return sub(scalar(b.tensor.graph(), a, b
 Tensor operator*(double a, Operand b) { return mul(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
 Tensor operator/(double a, Operand b) { return div(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
 Tensor operator-(Operand x) { return neg(x.tensor, x.loc); }
+Tensor operator%(const Tensor &a, Operand b) { return mod(a, operandTensor(b, a), b.loc); }
+Tensor operator<(const Tensor &a, Operand b) { return less(a, operandTensor(b, a), b.loc); }
+Tensor operator<=(const Tensor &a, Operand b) { return lessEqual(a, operandTensor(b, a), b.loc); }
+Tensor operator>(const Tensor &a, Operand b) { return greater(a, operandTensor(b, a), b.loc); }
+Tensor operator>=(const Tensor &a, Operand b) { return greaterEqual(a, operandTensor(b, a), b.loc); }
 
 Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA, bool transposeB, Loc loc) {
   checkSameGraph(a, b, loc, "sinter.matmul");
+  requireStatic(a, loc, "sinter.matmul");
+  requireStatic(b, loc, "sinter.matmul");
   Graph::Impl &g = impl(a);
   if (a.rank() < 2 || b.rank() < 2)
     throw Error(where(g, loc, "sinter.matmul") + ": operands need rank >= 2, got " +
@@ -258,7 +295,122 @@ Tensor reduceMax(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc 
   return reduce("sinter.reduce_max", x, std::move(axes), keepdims, loc);
 }
 
+Tensor reduceMin(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
+  return reduce("sinter.reduce_min", x, std::move(axes), keepdims, loc);
+}
+Tensor reduceProd(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
+  return reduce("sinter.reduce_prod", x, std::move(axes), keepdims, loc);
+}
+
+namespace {
+Tensor argOp(const char *name, const Tensor &x, int64_t axis, const Loc &loc) {
+  requireStatic(x, loc, name);
+  Graph::Impl &g = impl(x);
+  axis = normalizeAxes({axis}, x.rank(), g, loc, name)[0];
+  return x.graph().tensor(
+      g.build(name, {x.id()}, {named(g, "axis", g.builder.getI64IntegerAttr(axis))}, loc)[0]);
+}
+} // namespace
+
+Tensor argmax(const Tensor &x, int64_t axis, Loc loc) { return argOp("sinter.argmax", x, axis, loc); }
+Tensor argmin(const Tensor &x, int64_t axis, Loc loc) { return argOp("sinter.argmin", x, axis, loc); }
+
+TopK topK(const Tensor &x, int64_t k, Loc loc) {
+  requireStatic(x, loc, "sinter.top_k");
+  Graph::Impl &g = impl(x);
+  auto ids = g.build("sinter.top_k", {x.id()}, {named(g, "k", g.builder.getI64IntegerAttr(k))}, loc);
+  return {x.graph().tensor(ids[0]), x.graph().tensor(ids[1])};
+}
+
+Tensor iota(Graph &graph, const Shape &shape, int64_t dimension, DType dtype, Loc loc) {
+  Graph::Impl &g = graph.impl();
+  auto type = RankedTensorType::get(shape, elementType(g.ctx, dtype));
+  return graph.tensor(g.build("sinter.iota", {}, {named(g, "dimension", g.builder.getI64IntegerAttr(dimension))},
+                              loc, llvm::ArrayRef<Type>{type})[0]);
+}
+
+Tensor stridedSlice(const Tensor &x, const Shape &start, const Shape &limit, const Shape &strides,
+                    Loc loc) {
+  requireStatic(x, loc, "sinter.slice");
+  Graph::Impl &g = impl(x);
+  return x.graph().tensor(g.build("sinter.slice", {x.id()},
+                                  {named(g, "start_indices", g.builder.getDenseI64ArrayAttr(start)),
+                                   named(g, "limit_indices", g.builder.getDenseI64ArrayAttr(limit)),
+                                   named(g, "strides", g.builder.getDenseI64ArrayAttr(strides))},
+                                  loc)[0]);
+}
+
+Tensor reverse(const Tensor &x, std::vector<int64_t> axes, Loc loc) {
+  requireStatic(x, loc, "sinter.reverse");
+  Graph::Impl &g = impl(x);
+  axes = normalizeAxes(std::move(axes), x.rank(), g, loc, "sinter.reverse");
+  return x.graph().tensor(g.build("sinter.reverse", {x.id()},
+                                  {named(g, "dimensions", g.builder.getDenseI64ArrayAttr(axes))}, loc)[0]);
+}
+
+Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &paddings, double value,
+           Loc loc) {
+  requireStatic(x, loc, "sinter.pad");
+  Graph::Impl &g = impl(x);
+  if (static_cast<int64_t>(paddings.size()) != x.rank())
+    throw Error(where(g, loc, "sinter.pad") + ": " + std::to_string(paddings.size()) +
+                " padding pairs for a tensor of rank " + std::to_string(x.rank()));
+  std::vector<int64_t> low, high, interior(paddings.size(), 0);
+  for (auto [l, h] : paddings) {
+    low.push_back(l);
+    high.push_back(h);
+  }
+  Tensor v = scalar(x.graph(), value, x.dtype(), loc);
+  return x.graph().tensor(g.build("sinter.pad", {x.id(), v.id()},
+                                  {named(g, "edge_padding_low", g.builder.getDenseI64ArrayAttr(low)),
+                                   named(g, "edge_padding_high", g.builder.getDenseI64ArrayAttr(high)),
+                                   named(g, "interior_padding", g.builder.getDenseI64ArrayAttr(interior))},
+                                  loc)[0]);
+}
+
+Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
+  if (tensors.empty())
+    throw Error(std::string(loc.file_name()) + ":" + std::to_string(loc.line()) +
+                ": concat needs at least one tensor");
+  Graph::Impl &g = impl(tensors.front());
+  std::vector<int> ids;
+  for (const Tensor &t : tensors) {
+    checkSameGraph(tensors.front(), t, loc, "sinter.concatenate");
+    requireStatic(t, loc, "sinter.concatenate");
+    ids.push_back(t.id());
+  }
+  axis = normalizeAxes({axis}, tensors.front().rank(), g, loc, "sinter.concatenate")[0];
+  return tensors.front().graph().tensor(
+      g.build("sinter.concatenate", ids, {named(g, "dimension", g.builder.getI64IntegerAttr(axis))}, loc)[0]);
+}
+
+Tensor gatherNd(const Tensor &x, const Tensor &indices, Loc loc) {
+  checkSameGraph(x, indices, loc, "sinter.gather_nd");
+  requireStatic(x, loc, "sinter.gather_nd");
+  Graph::Impl &g = impl(x);
+  return x.graph().tensor(g.build("sinter.gather_nd", {x.id(), indices.id()}, {}, loc)[0]);
+}
+
+Tensor scatterNd(const Tensor &indices, const Tensor &updates, const Shape &shape, Loc loc) {
+  checkSameGraph(indices, updates, loc, "sinter.scatter_nd");
+  requireStatic(indices, loc, "sinter.scatter_nd");
+  requireStatic(updates, loc, "sinter.scatter_nd");
+  Graph::Impl &g = impl(updates);
+  auto type = RankedTensorType::get(shape, g.type(updates.id()).getElementType());
+  return updates.graph().tensor(
+      g.build("sinter.scatter_nd", {indices.id(), updates.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+}
+
+Tensor where(const Tensor &cond, Loc loc) {
+  requireStatic(cond, loc, "sinter.where");
+  Graph::Impl &g = impl(cond);
+  if (cond.dtype() != DType::Bool)
+    throw Error(where(g, loc, "sinter.where") + ": the condition must be a bool tensor");
+  return cond.graph().tensor(g.build("sinter.where", {cond.id()}, {}, loc)[0]);
+}
+
 Tensor reshape(const Tensor &x, const Shape &shape, Loc loc) {
+  requireStatic(x, loc, "sinter.reshape");
   Graph::Impl &g = impl(x);
   Shape target = shape;
   int64_t known = 1, inferred = -1;
@@ -284,6 +436,7 @@ Tensor reshape(const Tensor &x, const Shape &shape, Loc loc) {
 }
 
 Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Loc loc) {
+  requireStatic(x, loc, "sinter.transpose");
   Graph::Impl &g = impl(x);
   if (permutation.empty())
     for (int64_t i = x.rank() - 1; i >= 0; --i)
@@ -294,6 +447,7 @@ Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Loc loc) {
 }
 
 Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc) {
+  requireStatic(x, loc, "broadcast");
   Shape in = x.shape();
   if (in == shape)
     return x;
@@ -314,6 +468,8 @@ Tensor softmax(const Tensor &logits, Loc loc) { return unary("sinter.softmax", l
 
 Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits, Loc loc) {
   checkSameGraph(labels, logits, loc, "sinter.softmax_cross_entropy");
+  requireStatic(labels, loc, "sinter.softmax_cross_entropy");
+  requireStatic(logits, loc, "sinter.softmax_cross_entropy");
   Graph::Impl &g = impl(logits);
   return logits.graph().tensor(
       g.build("sinter.softmax_cross_entropy", {logits.id(), labels.id()}, {}, loc)[0]);
@@ -322,8 +478,10 @@ Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
 std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt, Loc loc) {
   Graph::Impl &g = impl(loss);
   std::vector<int> operands{loss.id()};
+  requireStatic(loss, loc, "sinter.grad");
   for (const Tensor &x : wrt) {
     checkSameGraph(loss, x, loc, "sinter.grad");
+    requireStatic(x, loc, "sinter.grad");
     operands.push_back(x.id());
   }
   std::vector<Tensor> out;

@@ -63,13 +63,18 @@ DType convertDType(proto::DType d, const std::string &origin, const std::string 
 }
 
 TensorSpec convertSpec(const proto::TensorSpec &p, const std::string &origin,
-                       const std::string &where) {
+                       const std::string &where, bool isResult = false) {
   TensorSpec spec;
   spec.name = p.name();
   spec.dtype = convertDType(p.dtype(), origin, where);
-  for (int64_t d : p.shape()) {
-    if (d < 0)
+  for (int i = 0; i < p.shape_size(); ++i) {
+    int64_t d = p.shape(i);
+    if (d == -1 && i == 0 && isResult && p.max_leading_dim() >= 0) {
+      spec.dynamicRows = true;
+      d = p.max_leading_dim();
+    } else if (d < 0) {
       fail(origin, where + " has a negative dimension (" + std::to_string(d) + ")");
+    }
     spec.shape.push_back(d);
   }
   try {
@@ -147,7 +152,8 @@ void load(Artifact::Impl &impl, const uint8_t *manifest, uint64_t manifestSize,
           convertSpec(e.args(j), origin, where + " argument '" + e.args(j).name() + "'"));
     for (int j = 0; j < e.results_size(); ++j)
       info.results.push_back(
-          convertSpec(e.results(j), origin, where + " result '" + e.results(j).name() + "'"));
+          convertSpec(e.results(j), origin, where + " result '" + e.results(j).name() + "'",
+                      /*isResult=*/true));
     for (int32_t v : e.variables()) {
       if (v < 0 || v >= m.variables_size())
         fail(origin, where + " uses variable index " + std::to_string(v) + ", but there are " +

@@ -9,7 +9,7 @@ namespace sinter::runtime {
 /// variable slots point at the session's variables for good.
 struct Session::EntryLayout {
   SinterEntryFn fn = nullptr;
-  size_t numArgs = 0, numVars = 0, numResults = 0;
+  size_t numArgs = 0, numVars = 0, numResults = 0, numRowCounts = 0;
   std::vector<void *> buffers;
 };
 
@@ -30,7 +30,9 @@ Session::Session(std::shared_ptr<Artifact> artifact) : artifact_(std::move(artif
     l.numArgs = e.args.size();
     l.numVars = e.variables.size();
     l.numResults = e.results.size();
-    l.buffers.assign(l.numArgs + l.numVars + l.numResults, nullptr);
+    for (const TensorSpec &r : e.results)
+      l.numRowCounts += r.dynamicRows;
+    l.buffers.assign(l.numArgs + l.numVars + l.numResults + l.numRowCounts, nullptr);
     for (size_t v = 0; v < l.numVars; ++v)
       l.buffers[l.numArgs + v] = variables_[e.variables[v]].data();
   }
@@ -85,7 +87,7 @@ void Session::call(int entry, const void *const *args, void *const *results) {
   EntryLayout &l = layouts_[entry];
   for (size_t i = 0; i < l.numArgs; ++i)
     l.buffers[i] = const_cast<void *>(args[i]); // the ABI takes void**; compiled code never writes args
-  for (size_t i = 0; i < l.numResults; ++i)
+  for (size_t i = 0; i < l.numResults + l.numRowCounts; ++i)
     l.buffers[l.numArgs + l.numVars + i] = results[i];
   l.fn(l.buffers.data());
 }
@@ -96,10 +98,11 @@ void Session::call(int entry, const std::vector<const void *> &args,
     throw Error("artifact '" + artifact_->origin() + "': entry index " + std::to_string(entry) +
                 " out of range");
   const EntryLayout &l = layouts_[entry];
-  if (args.size() != l.numArgs || results.size() != l.numResults) {
+  if (args.size() != l.numArgs || results.size() != l.numResults + l.numRowCounts) {
     const EntryInfo &e = artifact_->entries()[entry];
     throw Error("entry '" + e.name + "' takes " + std::to_string(l.numArgs) + " arguments and " +
-                std::to_string(l.numResults) + " results, got " + std::to_string(args.size()) +
+                std::to_string(l.numResults + l.numRowCounts) +
+                " result buffers (row counts included), got " + std::to_string(args.size()) +
                 " and " + std::to_string(results.size()));
   }
   call(entry, args.data(), results.data());
@@ -138,7 +141,22 @@ std::vector<HostTensor> Session::run(const std::string &entry,
     results.emplace_back(r);
     resultPtrs.push_back(results.back().data());
   }
+  std::vector<int64_t> rowCounts(layouts_[index].numRowCounts);
+  for (int64_t &count : rowCounts)
+    resultPtrs.push_back(&count);
   call(index, argPtrs, resultPtrs);
+  // Results with a run-time row count: keep the rows the entry filled.
+  size_t next = 0;
+  for (HostTensor &r : results) {
+    if (!r.spec().dynamicRows)
+      continue;
+    TensorSpec spec = r.spec();
+    spec.dynamicRows = false;
+    spec.shape[0] = rowCounts[next++];
+    HostTensor trimmed(spec);
+    std::memcpy(trimmed.data(), r.data(), trimmed.byteSize());
+    r = trimmed;
+  }
   return results;
 }
 

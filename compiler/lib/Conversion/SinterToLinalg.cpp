@@ -1,283 +1,19 @@
 // Lowers the sinter dialect to linalg/tensor/arith/math on tensors, and each entry function
 // to the buffer ABI of the artifact (runtime/include/sinter/runtime/Abi.h): its arguments,
 // the variables it uses and its results all become memref arguments.
-#include "sinter/Compiler/Dialect/SinterDialect.h"
+#include "LoweringUtils.h"
+
 #include "sinter/Compiler/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
-
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <numbers>
-
 using namespace mlir;
 using namespace mlir::sinter;
+using namespace mlir::sinter::lowering;
 
 namespace {
-
-RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
-bool isBool(Type t) { return getElementTypeOrSelf(t).isInteger(1); }
-
-Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t) {
-  return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType());
-}
-
-using ScalarBody = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-/// A parallel linalg.generic over inputs of the result's shape.
-Value elementwise(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
-                  ScalarBody body) {
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps(inputs.size() + 1, b.getMultiDimIdentityMap(rank));
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, inputs, ValueRange{emptyTensor(b, loc, type)}, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        linalg::YieldOp::create(nb, nl, body(nb, nl, args.drop_back()));
-      });
-  return op.getResult(0);
-}
-
-Value scalarConst(OpBuilder &b, Location loc, Type t, double v) {
-  if (auto ft = dyn_cast<FloatType>(t))
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
-  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, static_cast<int64_t>(v)));
-}
-
-Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y) {
-  if (isFloat(x.getType())) {
-    auto pred = llvm::StringSwitch<arith::CmpFPredicate>(dir)
-                    .Case("eq", arith::CmpFPredicate::OEQ)
-                    .Case("ne", arith::CmpFPredicate::UNE)
-                    .Case("lt", arith::CmpFPredicate::OLT)
-                    .Case("le", arith::CmpFPredicate::OLE)
-                    .Case("gt", arith::CmpFPredicate::OGT)
-                    .Default(arith::CmpFPredicate::OGE);
-    return arith::CmpFOp::create(b, loc, pred, x, y);
-  }
-  bool u = isBool(x.getType());
-  auto pred = llvm::StringSwitch<arith::CmpIPredicate>(dir)
-                  .Case("eq", arith::CmpIPredicate::eq)
-                  .Case("ne", arith::CmpIPredicate::ne)
-                  .Case("lt", u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt)
-                  .Case("le", u ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle)
-                  .Case("gt", u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
-                  .Default(u ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge);
-  return arith::CmpIOp::create(b, loc, pred, x, y);
-}
-
-/// Elementwise dtype conversion with TensorFlow's semantics.
-Value scalarCast(OpBuilder &b, Location loc, Value x, Type to) {
-  Type from = x.getType();
-  if (from == to)
-    return x;
-  if (to.isInteger(1))
-    return scalarCompare(b, loc, "ne", x, scalarConst(b, loc, from, 0));
-  auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
-  if (fromF && toF)
-    return fromF.getWidth() < toF.getWidth() ? Value(arith::ExtFOp::create(b, loc, to, x))
-                                             : Value(arith::TruncFOp::create(b, loc, to, x));
-  if (fromF)
-    return arith::FPToSIOp::create(b, loc, to, x);
-  if (toF)
-    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, x))
-                             : Value(arith::SIToFPOp::create(b, loc, to, x));
-  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
-  if (fw < tw)
-    return from.isInteger(1) ? Value(arith::ExtUIOp::create(b, loc, to, x))
-                             : Value(arith::ExtSIOp::create(b, loc, to, x));
-  return arith::TruncIOp::create(b, loc, to, x);
-}
-
-/// Any reshape between static shapes, as a view where possible (collapse to 1-D, expand).
-Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
-  auto from = tensorOf(x);
-  if (from == to)
-    return x;
-  if (from.getRank() == 0 || to.getRank() == 0) {
-    Value shape = arith::ConstantOp::create(
-        b, loc,
-        DenseIntElementsAttr::get(RankedTensorType::get({to.getRank()}, b.getIndexType()),
-                                  llvm::to_vector(llvm::map_range(to.getShape(), [](int64_t d) {
-                                    return APInt(64, d);
-                                  }))));
-    return tensor::ReshapeOp::create(b, loc, to, x, shape);
-  }
-  auto all = [](int64_t rank) {
-    ReassociationIndices r;
-    for (int64_t i = 0; i < rank; ++i)
-      r.push_back(i);
-    return SmallVector<ReassociationIndices>{r};
-  };
-  Value flat = x;
-  if (from.getRank() != 1)
-    flat = tensor::CollapseShapeOp::create(b, loc, x, all(from.getRank()));
-  if (to.getRank() == 1)
-    return flat;
-  return tensor::ExpandShapeOp::create(b, loc, to, flat, all(to.getRank()));
-}
-
-enum class ReduceKind { Sum, Max };
-
-Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind) {
-  auto type = tensorOf(x);
-  Type et = type.getElementType();
-  SmallVector<int64_t> shape;
-  SmallVector<AffineExpr> outDims;
-  SmallVector<utils::IteratorType> iters;
-  for (int64_t i = 0; i < type.getRank(); ++i) {
-    bool reduced = llvm::is_contained(axes, i);
-    iters.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
-    if (!reduced) {
-      shape.push_back(type.getDimSize(i));
-      outDims.push_back(b.getAffineDimExpr(i));
-    }
-  }
-  auto outType = type.clone(shape);
-  Value identity;
-  if (kind == ReduceKind::Sum)
-    identity = scalarConst(b, loc, et, 0);
-  else if (auto ft = dyn_cast<FloatType>(et))
-    identity = arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), /*Negative=*/true)));
-  else
-    identity = arith::ConstantOp::create(
-        b, loc, b.getIntegerAttr(et, APInt::getSignedMinValue(et.getIntOrFloatBitWidth())));
-  Value init =
-      linalg::FillOp::create(b, loc, ValueRange{identity}, ValueRange{emptyTensor(b, loc, outType)})
-          .getResult(0);
-  SmallVector<AffineMap> maps{
-      b.getMultiDimIdentityMap(type.getRank()),
-      AffineMap::get(type.getRank(), 0, outDims, b.getContext())};
-  auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{outType}, ValueRange{x}, ValueRange{init}, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value r;
-        if (kind == ReduceKind::Sum)
-          r = isFloat(et) ? Value(arith::AddFOp::create(nb, nl, args[0], args[1]))
-                          : Value(arith::AddIOp::create(nb, nl, args[0], args[1]));
-        else
-          r = isFloat(et) ? Value(arith::MaximumFOp::create(nb, nl, args[0], args[1]))
-                          : Value(arith::MaxSIOp::create(nb, nl, args[0], args[1]));
-        linalg::YieldOp::create(nb, nl, r);
-      });
-  return op.getResult(0);
-}
-
-/// Philox-2x32 with 10 rounds: a counter-based generator, so element i of a random tensor is
-/// a pure function of (seed, i) on every backend.
-std::pair<Value, Value> philox(OpBuilder &b, Location loc, Value counter, uint64_t seed) {
-  Type i32 = b.getI32Type(), i64 = b.getI64Type();
-  auto c32 = [&](uint32_t v) { return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v)); };
-  Value c0 = arith::TruncIOp::create(b, loc, i32, counter);
-  Value hiCounter = arith::ShRUIOp::create(
-      b, loc, counter, arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32)));
-  Value c1 = arith::XOrIOp::create(b, loc, arith::TruncIOp::create(b, loc, i32, hiCounter),
-                                   c32(static_cast<uint32_t>(seed >> 32)));
-  uint32_t key = static_cast<uint32_t>(seed);
-  Value mult = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0xD256D193));
-  Value shift = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32));
-  for (int round = 0; round < 10; ++round) {
-    Value prod = arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, i64, c0), mult);
-    Value hi = arith::TruncIOp::create(b, loc, i32, arith::ShRUIOp::create(b, loc, prod, shift));
-    Value lo = arith::TruncIOp::create(b, loc, i32, prod);
-    c0 = arith::XOrIOp::create(b, loc, arith::XOrIOp::create(b, loc, hi, c32(key)), c1);
-    c1 = lo;
-    key += 0x9E3779B9u;
-  }
-  return {c0, c1};
-}
-
-/// A float in (0, 1] (open at 0 so that log() is finite) from 24 random bits.
-Value unitFloat(OpBuilder &b, Location loc, Value bits) {
-  Type f32 = b.getF32Type();
-  Value top = arith::ShRUIOp::create(b, loc, bits,
-                                     arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(8)));
-  Value f = arith::UIToFPOp::create(b, loc, f32, top);
-  f = arith::AddFOp::create(b, loc, f, scalarConst(b, loc, f32, 1.0));
-  return arith::MulFOp::create(b, loc, f, scalarConst(b, loc, f32, 1.0 / 16777216.0));
-}
-
-Value boxMuller(OpBuilder &b, Location loc, Value u1, Value u2) {
-  Type f32 = b.getF32Type();
-  Value r = math::SqrtOp::create(
-      b, loc,
-      arith::MulFOp::create(b, loc, scalarConst(b, loc, f32, -2.0), math::LogOp::create(b, loc, u1)));
-  Value theta = arith::MulFOp::create(b, loc, scalarConst(b, loc, f32, 2 * std::numbers::pi), u2);
-  return arith::MulFOp::create(b, loc, r, math::CosOp::create(b, loc, theta));
-}
-
-Value lowerRandom(OpBuilder &b, RandomOp op) {
-  Location loc = op.getLoc();
-  auto type = op.getType();
-  StringRef dist = op.getDistribution();
-  uint64_t seed = static_cast<uint64_t>(op.getSeed());
-  double a = op.getA().convertToDouble(), s = op.getB().convertToDouble();
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, ValueRange{}, ValueRange{emptyTensor(b, loc, type)}, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange) {
-        Type f32 = nb.getF32Type(), i64 = nb.getI64Type();
-        // Row-major linear index of the element: the counter.
-        Value index = arith::ConstantOp::create(nb, nl, nb.getIndexAttr(0));
-        for (int64_t d = 0; d < rank; ++d) {
-          Value size = arith::ConstantOp::create(nb, nl, nb.getIndexAttr(type.getDimSize(d)));
-          index = arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, index, size),
-                                        linalg::IndexOp::create(nb, nl, d));
-        }
-        Value counter = arith::IndexCastOp::create(nb, nl, i64, index);
-        Value sample;
-        if (dist == "uniform") {
-          auto [x, unused] = philox(nb, nl, counter, seed);
-          (void)unused;
-          Value u = arith::SubFOp::create(nb, nl, unitFloat(nb, nl, x), scalarConst(nb, nl, f32, 1.0 / 16777216.0));
-          sample = arith::AddFOp::create(
-              nb, nl, scalarConst(nb, nl, f32, a),
-              arith::MulFOp::create(nb, nl, u, scalarConst(nb, nl, f32, s - a)));
-        } else {
-          // truncated_normal redraws outside 2σ: the first of 8 candidates inside wins (the
-          // chance that none is: 0.0455^8 ≈ 2e-11), else the last, clamped.
-          int tries = dist == "normal" ? 1 : 8;
-          Value z;
-          for (int t = tries - 1; t >= 0; --t) {
-            Value c = arith::AddIOp::create(
-                nb, nl,
-                arith::MulIOp::create(nb, nl, counter,
-                                      arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(tries))),
-                arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(t)));
-            auto [x, y] = philox(nb, nl, c, seed);
-            Value candidate = boxMuller(nb, nl, unitFloat(nb, nl, x), unitFloat(nb, nl, y));
-            if (!z) {
-              z = dist == "normal"
-                      ? candidate
-                      : arith::MinimumFOp::create(
-                            nb, nl, scalarConst(nb, nl, f32, 2.0),
-                            arith::MaximumFOp::create(nb, nl, scalarConst(nb, nl, f32, -2.0), candidate));
-              continue;
-            }
-            Value inside = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
-                                                 math::AbsFOp::create(nb, nl, candidate),
-                                                 scalarConst(nb, nl, f32, 2.0));
-            z = arith::SelectOp::create(nb, nl, inside, candidate, z);
-          }
-          sample = arith::AddFOp::create(nb, nl, scalarConst(nb, nl, f32, a),
-                                         arith::MulFOp::create(nb, nl, z, scalarConst(nb, nl, f32, s)));
-        }
-        linalg::YieldOp::create(nb, nl, scalarCast(nb, nl, sample, type.getElementType()));
-      });
-  return generic.getResult(0);
-}
 
 /// The indexing maps of a (batch) matmul whose operands may be stored transposed: the kernels
 /// take the transposes as flags, so no transposed copy is made.
@@ -387,6 +123,57 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
           return arith::MaximumFOp::create(nb, nl, a[0], scalarConst(nb, nl, a[0].getType(), 0));
         });
       })
+      .Case([&](SinOp) { return ew([](B nb, L nl, V a) -> Value { return math::SinOp::create(nb, nl, a[0]); }); })
+      .Case([&](CosOp) { return ew([](B nb, L nl, V a) -> Value { return math::CosOp::create(nb, nl, a[0]); }); })
+      .Case([&](TanOp) { return ew([](B nb, L nl, V a) -> Value { return math::TanOp::create(nb, nl, a[0]); }); })
+      .Case([&](FloorOp) { return ew([](B nb, L nl, V a) -> Value { return math::FloorOp::create(nb, nl, a[0]); }); })
+      .Case([&](CeilOp) { return ew([](B nb, L nl, V a) -> Value { return math::CeilOp::create(nb, nl, a[0]); }); })
+      .Case([&](RoundOp) { return ew([](B nb, L nl, V a) -> Value { return math::RoundEvenOp::create(nb, nl, a[0]); }); })
+      .Case([&](SignOp) {
+        return ew([](B nb, L nl, V a) -> Value {
+          Type t = a[0].getType();
+          Value zero = scalarConst(nb, nl, t, 0);
+          return arith::SelectOp::create(
+              nb, nl, scalarCompare(nb, nl, "gt", a[0], zero), scalarConst(nb, nl, t, 1),
+              arith::SelectOp::create(nb, nl, scalarCompare(nb, nl, "lt", a[0], zero),
+                                      scalarConst(nb, nl, t, -1), zero));
+        });
+      })
+      .Case([&](IsNanOp) {
+        return ew([](B nb, L nl, V a) -> Value {
+          return arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UNO, a[0], a[0]);
+        });
+      })
+      .Case([&](NotOp) {
+        return ew([](B nb, L nl, V a) -> Value {
+          return arith::XOrIOp::create(nb, nl, a[0], arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true)));
+        });
+      })
+      .Case([&](AndOp) { return ew([](B nb, L nl, V a) -> Value { return arith::AndIOp::create(nb, nl, a[0], a[1]); }); })
+      .Case([&](OrOp) { return ew([](B nb, L nl, V a) -> Value { return arith::OrIOp::create(nb, nl, a[0], a[1]); }); })
+      .Case([&](FloorDivOp) {
+        return ew([&](B nb, L nl, V a) -> Value {
+          if (fl)
+            return math::FloorOp::create(nb, nl, arith::DivFOp::create(nb, nl, a[0], a[1]));
+          return arith::FloorDivSIOp::create(nb, nl, a[0], a[1]);
+        });
+      })
+      .Case([&](ModOp) {
+        return ew([&](B nb, L nl, V a) -> Value {
+          if (fl) {
+            Value q = math::FloorOp::create(nb, nl, arith::DivFOp::create(nb, nl, a[0], a[1]));
+            return arith::SubFOp::create(nb, nl, a[0], arith::MulFOp::create(nb, nl, q, a[1]));
+          }
+          // The remainder takes the divisor's sign (Python/TensorFlow floor modulo).
+          Value r = arith::RemSIOp::create(nb, nl, a[0], a[1]);
+          Value zero = scalarConst(nb, nl, a[0].getType(), 0);
+          Value fix = arith::AndIOp::create(
+              nb, nl, scalarCompare(nb, nl, "ne", r, zero),
+              scalarCompare(nb, nl, "ne", scalarCompare(nb, nl, "lt", r, zero),
+                            scalarCompare(nb, nl, "lt", a[1], zero)));
+          return arith::SelectOp::create(nb, nl, fix, arith::AddIOp::create(nb, nl, r, a[1]), r);
+        });
+      })
       .Case([&](AbsOp) {
         return ew([&](B nb, L nl, V a) -> Value {
           if (fl)
@@ -427,7 +214,7 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
 }
 
 /// Rewrites `func` (tensor arguments and results, sinter.read/assign) to the buffer ABI.
-void lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVariables) {
+LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVariables) {
   MLIRContext *ctx = func.getContext();
   Block &block = func.front();
   auto ret = cast<func::ReturnOp>(block.getTerminator());
@@ -490,11 +277,38 @@ void lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVariables) {
     }
   }
 
-  // Results first, then the variable updates: every value is computed before any write.
+  // Results first, then the variable updates: every value is computed before any write. A
+  // result whose leading dimension is known only at run time goes into a buffer of its largest
+  // size, and its row count into an int64 buffer after all results (Abi.h).
   b.setInsertionPoint(ret);
+  SmallVector<std::pair<Value, Value>> rowCounts; // (count, buffer)
   for (Value r : ret.getOperands()) {
-    Value buffer = block.addArgument(memrefOf(r.getType()), loc);
-    bufferization::MaterializeInDestinationOp::create(b, loc, Type(), r, buffer, true, true);
+    auto type = cast<RankedTensorType>(r.getType());
+    if (type.hasStaticShape()) {
+      Value buffer = block.addArgument(memrefOf(type), loc);
+      bufferization::MaterializeInDestinationOp::create(b, loc, Type(), r, buffer, true, true);
+      continue;
+    }
+    std::optional<int64_t> bound = dynamicRowBound(r);
+    if (!bound || llvm::count_if(type.getShape(), ShapedType::isDynamic) != 1 || !type.isDynamicDim(0))
+      return func.emitError("result of '") << func.getSymName() << "' has a shape known only at run "
+             << "time that is not a where/boolean_mask row count: " << type;
+    SmallVector<int64_t> maxShape(type.getShape());
+    maxShape[0] = *bound;
+    Value buffer = block.addArgument(MemRefType::get(maxShape, type.getElementType()), loc);
+    Value rows = tensor::DimOp::create(b, loc, r, 0);
+    SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0)),
+        strides(type.getRank(), b.getIndexAttr(1)), sizes{rows};
+    for (int64_t d : type.getShape().drop_front())
+      sizes.push_back(b.getIndexAttr(d));
+    Value view = memref::SubViewOp::create(b, loc, buffer, offsets, sizes, strides);
+    bufferization::MaterializeInDestinationOp::create(b, loc, Type(), r, view, true, true);
+    rowCounts.emplace_back(rows, Value());
+  }
+  for (auto &[rows, buffer] : rowCounts) {
+    buffer = block.addArgument(MemRefType::get({}, b.getI64Type()), loc);
+    memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), rows), buffer,
+                            ValueRange{});
   }
   for (auto [value, buffer] : writes)
     bufferization::MaterializeInDestinationOp::create(b, loc, Type(), value, buffer, true, true);
@@ -505,6 +319,7 @@ void lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVariables) {
   func.removeResAttrsAttr();
   func.setFunctionType(FunctionType::get(ctx, block.getArgumentTypes(), {}));
   func->setAttr("sinter.variables", ArrayAttr::get(ctx, used));
+  return success();
 }
 
 struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<ModuleOp>> {
@@ -525,8 +340,7 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
     for (func::FuncOp func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
-      lowerEntryBoundary(func, variables);
-      if (failed(lowerBody(func)))
+      if (failed(lowerEntryBoundary(func, variables)) || failed(lowerBody(func)))
         return signalPassFailure();
     }
     for (VariableOp v : variables)
@@ -538,6 +352,14 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
     WalkResult result = func.walk([&](Operation *op) {
       if (op->getDialect() == nullptr || !isa<SinterDialect>(op->getDialect()))
         return WalkResult::advance();
+      if (!isa<GatherNdOp, WhereOp>(op))
+        for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
+          if (!cast<RankedTensorType>(v.getType()).hasStaticShape()) {
+            op->emitError("'") << op->getName() << "' needs static shapes; " << v.getType()
+                               << " has a row count known only at run time (from where / "
+                                  "boolean_mask), which only gather_nd or an entry's result may take";
+            return WalkResult::interrupt();
+          }
       b.setInsertionPoint(op);
       Location loc = op->getLoc();
       Value r = llvm::TypeSwitch<Operation *, Value>(op)
@@ -551,6 +373,12 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                     })
                     .Case([&](ReduceMaxOp r) {
                       return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Max), r.getType());
+                    })
+                    .Case([&](ReduceMinOp r) {
+                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Min), r.getType());
+                    })
+                    .Case([&](ReduceProdOp r) {
+                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Prod), r.getType());
                     })
                     .Case([&](ReduceMeanOp r) {
                       double n = 1;
@@ -570,7 +398,11 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                           .getResult()[0];
                     })
                     .Case([&](BroadcastInDimOp bc) { return lowerBroadcast(b, bc); })
-                    .Default([&](Operation *o) { return lowerElementwise(b, o); });
+                    .Default([&](Operation *o) {
+                      if (Value v = lowerDataMovement(b, o))
+                        return v;
+                      return lowerElementwise(b, o);
+                    });
       if (!r) {
         op->emitError("sinter-to-linalg: cannot lower '")
             << op->getName() << "' (composites are decomposed and sinter.grad expanded earlier)";

@@ -110,6 +110,14 @@ SINTER_UNARY_INFER(SigmoidOp)
 SINTER_UNARY_INFER(ReluOp)
 SINTER_UNARY_INFER(AbsOp)
 SINTER_UNARY_INFER(SoftmaxOp)
+SINTER_UNARY_INFER(SinOp)
+SINTER_UNARY_INFER(CosOp)
+SINTER_UNARY_INFER(TanOp)
+SINTER_UNARY_INFER(FloorOp)
+SINTER_UNARY_INFER(CeilOp)
+SINTER_UNARY_INFER(RoundOp)
+SINTER_UNARY_INFER(SignOp)
+SINTER_UNARY_INFER(NotOp)
 #undef SINTER_UNARY_INFER
 
 static LogicalResult inferSameTypes(std::optional<Location> loc, StringRef op, Value lhs,
@@ -133,6 +141,10 @@ SINTER_BINARY_INFER(DivOp, "sinter.div")
 SINTER_BINARY_INFER(PowOp, "sinter.pow")
 SINTER_BINARY_INFER(MaximumOp, "sinter.maximum")
 SINTER_BINARY_INFER(MinimumOp, "sinter.minimum")
+SINTER_BINARY_INFER(FloorDivOp, "sinter.floordiv")
+SINTER_BINARY_INFER(ModOp, "sinter.mod")
+SINTER_BINARY_INFER(AndOp, "sinter.and")
+SINTER_BINARY_INFER(OrOp, "sinter.or")
 #undef SINTER_BINARY_INFER
 
 LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
@@ -144,6 +156,12 @@ LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx, std::optional<Locati
   if (failed(inferSameTypes(loc, "sinter.compare", adaptor.getLhs(), adaptor.getRhs(), same)))
     return failure();
   types.push_back(tensorOf(adaptor.getLhs()).clone(IntegerType::get(ctx, 1)));
+  return success();
+}
+
+LogicalResult IsNanOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  types.push_back(tensorOf(adaptor.getOperand()).clone(IntegerType::get(ctx, 1)));
   return success();
 }
 
@@ -219,11 +237,173 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef op, Valu
 SINTER_REDUCE_INFER(ReduceSumOp, "sinter.reduce_sum")
 SINTER_REDUCE_INFER(ReduceMeanOp, "sinter.reduce_mean")
 SINTER_REDUCE_INFER(ReduceMaxOp, "sinter.reduce_max")
+SINTER_REDUCE_INFER(ReduceMinOp, "sinter.reduce_min")
+SINTER_REDUCE_INFER(ReduceProdOp, "sinter.reduce_prod")
 #undef SINTER_REDUCE_INFER
+
+static LogicalResult inferArg(MLIRContext *ctx, std::optional<Location> loc, StringRef op,
+                              Value operand, int64_t axis, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(operand);
+  if (failed(checkAxes(loc, {axis}, type.getRank(), op)))
+    return failure();
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + axis);
+  types.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferArg(ctx, loc, "sinter.argmax", adaptor.getOperand(), adaptor.getAxis(), types);
+}
+LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferArg(ctx, loc, "sinter.argmin", adaptor.getOperand(), adaptor.getAxis(), types);
+}
+
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(adaptor.getOperand());
+  int64_t k = adaptor.getK();
+  if (type.getRank() < 1 || k < 1 || k > type.getShape().back())
+    return emitOptionalError(loc, "sinter.top_k: k = ", k, " must be in [1, ",
+                             type.getRank() ? type.getShape().back() : 0,
+                             "] (the size of the last dimension of ", typeString(type), ")");
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = k;
+  types.push_back(type.clone(shape));
+  types.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 32)));
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
+
+LogicalResult IotaOp::verify() {
+  if (getDimension() < 0 || getDimension() >= getType().getRank())
+    return emitOpError("dimension ") << getDimension() << " is out of range for " << getType();
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(adaptor.getOperand());
+  ArrayRef<int64_t> start = adaptor.getStartIndices(), limit = adaptor.getLimitIndices(),
+                    strides = adaptor.getStrides();
+  int64_t rank = type.getRank();
+  if (static_cast<int64_t>(start.size()) != rank || static_cast<int64_t>(limit.size()) != rank ||
+      static_cast<int64_t>(strides.size()) != rank)
+    return emitOptionalError(loc, "sinter.slice: needs one start, limit and stride per dimension");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (strides[i] < 1 || start[i] < 0 || limit[i] < start[i] || limit[i] > type.getDimSize(i))
+      return emitOptionalError(loc, "sinter.slice: dimension ", i, " of ", typeString(type),
+                               ": slice ", start[i], ":", limit[i], ":", strides[i],
+                               " is out of range");
+    shape.push_back((limit[i] - start[i] + strides[i] - 1) / strides[i]);
+  }
+  types.push_back(type.clone(shape));
+  return success();
+}
+
+LogicalResult ReverseOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(adaptor.getOperand());
+  if (failed(checkAxes(loc, adaptor.getDimensions(), type.getRank(), "sinter.reverse")))
+    return failure();
+  types.push_back(type);
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(adaptor.getOperand());
+  auto value = tensorOf(adaptor.getPaddingValue());
+  if (value.getRank() != 0 || value.getElementType() != type.getElementType())
+    return emitOptionalError(loc, "sinter.pad: the padding value must be a scalar of the operand's dtype");
+  ArrayRef<int64_t> low = adaptor.getEdgePaddingLow(), high = adaptor.getEdgePaddingHigh(),
+                    interior = adaptor.getInteriorPadding();
+  int64_t rank = type.getRank();
+  if (static_cast<int64_t>(low.size()) != rank || static_cast<int64_t>(high.size()) != rank ||
+      static_cast<int64_t>(interior.size()) != rank)
+    return emitOptionalError(loc, "sinter.pad: needs one low, high and interior amount per dimension");
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (low[i] < 0 || high[i] < 0 || interior[i] < 0)
+      return emitOptionalError(loc, "sinter.pad: padding amounts must be non-negative");
+    int64_t n = type.getDimSize(i);
+    shape.push_back(low[i] + high[i] + n + std::max<int64_t>(n - 1, 0) * interior[i]);
+  }
+  types.push_back(type.clone(shape));
+  return success();
+}
+
+LogicalResult ConcatenateOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                              Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  if (adaptor.getInputs().empty())
+    return emitOptionalError(loc, "sinter.concatenate needs at least one operand");
+  auto first = tensorOf(adaptor.getInputs()[0]);
+  int64_t dim = adaptor.getDimension();
+  if (dim < 0 || dim >= first.getRank())
+    return emitOptionalError(loc, "sinter.concatenate: dimension ", dim,
+                             " is out of range for rank ", first.getRank());
+  SmallVector<int64_t> shape(first.getShape());
+  for (auto [i, v] : llvm::enumerate(adaptor.getInputs().drop_front())) {
+    auto t = tensorOf(v);
+    bool same = t.getRank() == first.getRank() && t.getElementType() == first.getElementType();
+    for (int64_t d = 0; same && d < t.getRank(); ++d)
+      same = d == dim || t.getDimSize(d) == first.getDimSize(d);
+    if (!same)
+      return emitOptionalError(loc, "sinter.concatenate: dimensions of inputs should match: shape[0] = ",
+                               typeString(first), " vs. shape[", i + 1, "] = ", typeString(t));
+    shape[dim] += t.getDimSize(dim);
+  }
+  types.push_back(first.clone(shape));
+  return success();
+}
+
+static LogicalResult checkIndices(std::optional<Location> loc, StringRef op, RankedTensorType idx,
+                                  RankedTensorType target) {
+  if (!idx.getElementType().isInteger(32) && !idx.getElementType().isInteger(64))
+    return emitOptionalError(loc, op, ": indices must be int32 or int64, got ", typeString(idx));
+  if (idx.getRank() < 1 || idx.isDynamicDim(idx.getRank() - 1) ||
+      idx.getShape().back() > target.getRank())
+    return emitOptionalError(loc, op, ": indices ", typeString(idx),
+                             " need a last dimension of at most the rank of ", typeString(target));
+  return success();
+}
+
+LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(adaptor.getOperand()), idx = tensorOf(adaptor.getIndices());
+  if (failed(checkIndices(loc, "sinter.gather_nd", idx, type)))
+    return failure();
+  SmallVector<int64_t> shape(idx.getShape().drop_back());
+  llvm::append_range(shape, type.getShape().drop_front(idx.getShape().back()));
+  types.push_back(type.clone(shape));
+  return success();
+}
+
+LogicalResult ScatterNdOp::verify() {
+  auto idx = getIndices().getType(), updates = getUpdates().getType(), out = getType();
+  if (failed(checkIndices(getLoc(), "sinter.scatter_nd", idx, out)))
+    return failure();
+  SmallVector<int64_t> expected(idx.getShape().drop_back());
+  llvm::append_range(expected, out.getShape().drop_front(idx.getShape().back()));
+  if (updates.getShape() != ArrayRef<int64_t>(expected) ||
+      updates.getElementType() != out.getElementType())
+    return emitOpError("updates ") << updates << " do not match indices " << idx
+                                   << " and result " << out;
+  return success();
+}
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  types.push_back(RankedTensorType::get({ShapedType::kDynamic, tensorOf(adaptor.getMask()).getRank()},
+                                        IntegerType::get(ctx, 64)));
+  return success();
+}
 
 LogicalResult ReshapeOp::verify() {
   if (getOperand().getType().getNumElements() != getType().getNumElements())
@@ -322,6 +502,14 @@ LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
+
+std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {
+  if (auto where = value.getDefiningOp<WhereOp>())
+    return where.getMask().getType().getNumElements();
+  if (auto gather = value.getDefiningOp<GatherNdOp>())
+    return dynamicRowBound(gather.getIndices());
+  return std::nullopt;
+}
 
 Value mlir::sinter::splatConstant(OpBuilder &b, Location loc, RankedTensorType type,
                                   double value) {

@@ -155,3 +155,123 @@ SINTER_VJP(SoftmaxCrossEntropyOp) {
 
 #undef SINTER_VJP
 #undef SINTER_EMIT
+
+//===----------------------------------------------------------------------===//
+// The tensor language of chapters 4–5
+//===----------------------------------------------------------------------===//
+
+#define SINTER_VJP(OP) SmallVector<Value> OP::vjp(OpBuilder &b, ArrayRef<Value> grads)
+#define SINTER_EMIT SinterEmitter e{b, getLoc()}; Value g = grads[0]
+
+SINTER_VJP(SinOp) { SINTER_EMIT; return {e.mul(g, CosOp::create(b, getLoc(), getOperand()))}; }
+SINTER_VJP(CosOp) {
+  SINTER_EMIT;
+  return {e.neg(e.mul(g, SinOp::create(b, getLoc(), getOperand())))};
+}
+SINTER_VJP(TanOp) {
+  SINTER_EMIT;
+  Value y = getResult();
+  return {e.mul(g, e.add(e.splat(y, 1.0), e.mul(y, y)))};
+}
+// Piecewise-constant functions: zero gradient almost everywhere (as TensorFlow).
+SINTER_VJP(FloorOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
+SINTER_VJP(CeilOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
+SINTER_VJP(RoundOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
+SINTER_VJP(SignOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
+SINTER_VJP(FloorDivOp) { SINTER_EMIT; return {e.splat(g, 0.0), e.splat(g, 0.0)}; }
+SINTER_VJP(ModOp) {
+  SINTER_EMIT;
+  Value q = FloorOp::create(b, getLoc(), e.div(getLhs(), getRhs()));
+  return {g, e.neg(e.mul(g, q))};
+}
+
+SINTER_VJP(ReduceMinOp) {
+  SINTER_EMIT;
+  Value x = getOperand();
+  Value isMin = e.cmp("eq", x, e.expand(getResult(), x, getAxes()));
+  Value ones = CastOp::create(b, getLoc(), getOperand().getType(), isMin);
+  Value count = e.reduceSum(ones, getAxes(), getKeepdims());
+  return {e.select(isMin, e.expand(e.div(g, count), x, getAxes()), e.splat(x, 0.0))};
+}
+SINTER_VJP(ReduceProdOp) {
+  SINTER_EMIT;
+  Value x = getOperand();
+  return {e.div(e.expand(e.mul(g, getResult()), x, getAxes()), x)};
+}
+
+SINTER_VJP(TopKOp) {
+  // dx[..., j] = Σ_i g[..., i]·(indices[..., i] == j): an [..., k, n] comparison, summed over k.
+  SINTER_EMIT;
+  auto x = getOperand().getType();
+  int64_t rank = x.getRank(), n = x.getShape().back(), k = getK();
+  SmallVector<int64_t> wide(x.getShape().drop_back());
+  wide.append({k, n});
+  auto wideType = x.clone(wide);
+  SmallVector<int64_t> dims;
+  for (int64_t i = 0; i < rank; ++i)
+    dims.push_back(i);
+  auto idxType = RankedTensorType::get(wide, b.getI32Type());
+  Value idx = BroadcastInDimOp::create(b, getLoc(), idxType, getIndices(), b.getDenseI64ArrayAttr(dims));
+  Value positions = IotaOp::create(b, getLoc(), idxType, b.getI64IntegerAttr(rank));
+  Value gw = BroadcastInDimOp::create(b, getLoc(), wideType, g, b.getDenseI64ArrayAttr(dims));
+  Value picked = e.select(e.cmp("eq", idx, positions), gw, e.splat(gw, 0.0));
+  return {e.reduceSum(picked, {rank - 1}, false)};
+}
+
+SINTER_VJP(SliceOp) {
+  SINTER_EMIT;
+  auto in = getOperand().getType();
+  SmallVector<int64_t> high, interior;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    int64_t n = getType().getDimSize(i), stride = getStrides()[i];
+    int64_t last = n == 0 ? getStartIndices()[i] : getStartIndices()[i] + (n - 1) * stride + 1;
+    high.push_back(in.getDimSize(i) - last);
+    interior.push_back(n == 0 ? 0 : stride - 1);
+  }
+  Value zero = splatConstant(b, getLoc(), RankedTensorType::get({}, in.getElementType()), 0.0);
+  return {PadOp::create(b, getLoc(), g, zero, getStartIndicesAttr(), b.getDenseI64ArrayAttr(high),
+                        b.getDenseI64ArrayAttr(interior))};
+}
+SINTER_VJP(ReverseOp) {
+  return {ReverseOp::create(b, getLoc(), grads[0], getDimensionsAttr())};
+}
+SINTER_VJP(PadOp) {
+  SINTER_EMIT;
+  auto in = getOperand().getType();
+  SmallVector<int64_t> limit, strides;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    limit.push_back(getType().getDimSize(i) - getEdgePaddingHigh()[i]);
+    strides.push_back(getInteriorPadding()[i] + 1);
+  }
+  Value inner = SliceOp::create(b, getLoc(), g, getEdgePaddingLowAttr(), b.getDenseI64ArrayAttr(limit),
+                                b.getDenseI64ArrayAttr(strides));
+  SmallVector<int64_t> all;
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    all.push_back(i);
+  Value padded = e.sub(e.reduceSum(g, all, false), e.reduceSum(inner, all, false));
+  return {inner, padded};
+}
+SINTER_VJP(ConcatenateOp) {
+  auto out = getType();
+  int64_t dim = getDimension(), offset = 0;
+  SmallVector<Value> result;
+  for (Value input : getInputs()) {
+    auto t = cast<RankedTensorType>(input.getType());
+    SmallVector<int64_t> start(out.getRank(), 0), limit(out.getShape()), strides(out.getRank(), 1);
+    start[dim] = offset;
+    limit[dim] = offset + t.getDimSize(dim);
+    offset = limit[dim];
+    result.push_back(SliceOp::create(b, getLoc(), grads[0], b.getDenseI64ArrayAttr(start),
+                                     b.getDenseI64ArrayAttr(limit), b.getDenseI64ArrayAttr(strides)));
+  }
+  return result;
+}
+SINTER_VJP(GatherNdOp) {
+  return {ScatterNdOp::create(b, getLoc(), getOperand().getType(), getIndices(), grads[0]), Value()};
+}
+SINTER_VJP(ScatterNdOp) {
+  return {Value(), GatherNdOp::create(b, getLoc(), grads[0], getIndices())};
+}
+
+#undef SINTER_VJP
+#undef SINTER_EMIT

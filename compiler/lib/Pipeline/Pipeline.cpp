@@ -132,12 +132,15 @@ proto::DType dtypeOf(Type t) {
   return proto::DTYPE_INVALID;
 }
 
-void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type) {
+void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type,
+              std::optional<int64_t> rowBound = std::nullopt) {
   auto t = cast<RankedTensorType>(type);
   spec->set_name(name.str());
   spec->set_dtype(dtypeOf(t.getElementType()));
   for (int64_t d : t.getShape())
-    spec->add_shape(d);
+    spec->add_shape(ShapedType::isDynamic(d) ? -1 : d);
+  if (rowBound)
+    spec->set_max_leading_dim(*rowBound);
 }
 
 } // namespace
@@ -172,10 +175,11 @@ proto::Manifest mlir::sinter::buildManifest(ModuleOp module) {
       if (used)
         e->add_variables(static_cast<int>(index));
     }
+    auto ret = cast<func::ReturnOp>(f.front().getTerminator());
     for (unsigned i = 0; i < f.getNumResults(); ++i) {
       auto name = f.getResultAttrOfType<StringAttr>(i, "sinter.name");
       fillSpec(e->add_results(), name ? name.getValue() : ("output" + llvm::Twine(i)).str(),
-               f.getResultTypes()[i]);
+               f.getResultTypes()[i], dynamicRowBound(ret.getOperand(i)));
     }
   }
   return m;

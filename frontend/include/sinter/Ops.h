@@ -67,6 +67,21 @@ Tensor greaterEqual(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
 /// cond ? a : b, elementwise (broadcasting all three).
 Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b, Loc loc = Loc::current());
 Tensor cast(const Tensor &x, DType dtype, Loc loc = Loc::current());
+Tensor sin(const Tensor &x, Loc loc = Loc::current());
+Tensor cos(const Tensor &x, Loc loc = Loc::current());
+Tensor tan(const Tensor &x, Loc loc = Loc::current());
+Tensor floor(const Tensor &x, Loc loc = Loc::current());
+Tensor ceil(const Tensor &x, Loc loc = Loc::current());
+/// Rounds half to even, as tf.round.
+Tensor round(const Tensor &x, Loc loc = Loc::current());
+Tensor sign(const Tensor &x, Loc loc = Loc::current());
+Tensor isNan(const Tensor &x, Loc loc = Loc::current());
+/// Python's // and % (floor division; the remainder has the divisor's sign).
+Tensor floordiv(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor mod(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor logicalNot(const Tensor &x, Loc loc = Loc::current());
+Tensor logicalAnd(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
+Tensor logicalOr(const Tensor &a, const Tensor &b, Loc loc = Loc::current());
 
 Tensor operator+(const Tensor &a, Operand b);
 Tensor operator-(const Tensor &a, Operand b);
@@ -77,6 +92,11 @@ Tensor operator-(double a, Operand b);
 Tensor operator*(double a, Operand b);
 Tensor operator/(double a, Operand b);
 Tensor operator-(Operand x);
+Tensor operator%(const Tensor &a, Operand b);
+Tensor operator<(const Tensor &a, Operand b);
+Tensor operator<=(const Tensor &a, Operand b);
+Tensor operator>(const Tensor &a, Operand b);
+Tensor operator>=(const Tensor &a, Operand b);
 
 // Linear algebra and reductions. Negative axes count from the end.
 Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA = false, bool transposeB = false,
@@ -87,12 +107,43 @@ Tensor reduceMean(const Tensor &x, std::vector<int64_t> axes = {}, bool keepdims
                   Loc loc = Loc::current());
 Tensor reduceMax(const Tensor &x, std::vector<int64_t> axes = {}, bool keepdims = false,
                  Loc loc = Loc::current());
+Tensor reduceMin(const Tensor &x, std::vector<int64_t> axes = {}, bool keepdims = false,
+                 Loc loc = Loc::current());
+Tensor reduceProd(const Tensor &x, std::vector<int64_t> axes = {}, bool keepdims = false,
+                  Loc loc = Loc::current());
+/// Index (int64) of the largest / smallest element along `axis` (the first on ties).
+Tensor argmax(const Tensor &x, int64_t axis, Loc loc = Loc::current());
+Tensor argmin(const Tensor &x, int64_t axis, Loc loc = Loc::current());
+struct TopK {
+  Tensor values;  // the k largest along the last axis, in decreasing order
+  Tensor indices; // their positions (int32)
+};
+TopK topK(const Tensor &x, int64_t k, Loc loc = Loc::current());
 
 // Shapes. reshape takes one −1 for an inferred dimension.
 Tensor reshape(const Tensor &x, const Shape &shape, Loc loc = Loc::current());
 Tensor transpose(const Tensor &x, std::vector<int64_t> permutation = {},
                  Loc loc = Loc::current());
 Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc = Loc::current());
+/// Element index along `dimension` of a tensor of `shape` (the source of range, eye, …).
+Tensor iota(Graph &g, const Shape &shape, int64_t dimension, DType dtype = DType::I32,
+            Loc loc = Loc::current());
+/// Elements start, start + stride, … below limit, per dimension (positive strides).
+Tensor stridedSlice(const Tensor &x, const Shape &start, const Shape &limit, const Shape &strides,
+                    Loc loc = Loc::current());
+Tensor reverse(const Tensor &x, std::vector<int64_t> axes, Loc loc = Loc::current());
+/// tf.pad: `paddings` is one {before, after} pair per dimension; `value` fills.
+Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &paddings,
+           double value = 0, Loc loc = Loc::current());
+Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc = Loc::current());
+/// tf.gather_nd: `indices` [..., k] picks slices of the first k dimensions.
+Tensor gatherNd(const Tensor &x, const Tensor &indices, Loc loc = Loc::current());
+/// tf.scatter_nd: adds `updates` at `indices` into zeros of `shape`.
+Tensor scatterNd(const Tensor &indices, const Tensor &updates, const Shape &shape,
+                 Loc loc = Loc::current());
+/// One-argument tf.where: int64 coordinates [n, rank] of the true elements; n is known only at
+/// run time (Shape reports it as -1), so the result can only feed gatherNd or be an output.
+Tensor where(const Tensor &cond, Loc loc = Loc::current());
 
 // Composites.
 Tensor softmax(const Tensor &logits, Loc loc = Loc::current());

@@ -9,7 +9,9 @@
  *   void P_<entry>(void **buffers);      one per entry point
  *
  * `buffers` holds one pointer per buffer, in this order: the entry's arguments, then the
- * variables it uses (EntrySpec.variables order; updated in place), then its results. Every
+ * variables it uses (EntrySpec.variables order; updated in place), then its results, then one
+ * int64 row count per result whose leading dimension is known only at run time (shape[0] ==
+ * -1; its buffer holds max_leading_dim rows, of which the entry fills the first count). Every
  * buffer is dense, row-major, 64-byte aligned, with the static shape of its TensorSpec.
  *
  * Compiled code calls back into the runtime's kernel library through the sinter_kernel_*
@@ -35,6 +37,15 @@ typedef void (*SinterEntryFn)(void **buffers);
 void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch,
                               int64_t m, int64_t n, int64_t k, int32_t trans_a,
                               int32_t trans_b);
+
+/* A memref as MLIR passes it unranked: its rank and a pointer to its strided descriptor. */
+typedef struct {
+  int64_t rank;
+  void *descriptor;
+} SinterUnrankedMemRef;
+
+/* Copies between strided buffers (MLIR's memref.copy lowering calls it by this name). */
+void memrefCopy(int64_t elem_size, SinterUnrankedMemRef *src, SinterUnrankedMemRef *dst);
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,9 @@ struct TensorSpec {
   std::string name;
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
+  /// A result whose leading dimension is known only at run time (boolean_mask, where):
+  /// shape[0] is then its largest value, and the entry reports the actual row count.
+  bool dynamicRows = false;
 
   int64_t numElements() const;
   size_t byteSize() const;
@@ -160,7 +163,8 @@ public:
   /// Throws Error naming the entry and the available ones when absent.
   int entryIndex(const std::string &entry) const;
 
-  /// Raw call: the caller provides dense buffers of the right spec (aligned to 64 bytes).
+  /// Raw call: the caller provides dense buffers of the right spec (aligned to 64 bytes); after
+  /// the results come one int64 row-count buffer per result with dynamicRows (Abi.h).
   /// Only the counts are checked; this is the fast path of a training loop.
   void call(int entry, const std::vector<const void *> &args, const std::vector<void *> &results);
   void call(const std::string &entry, const std::vector<const void *> &args,

@@ -114,6 +114,29 @@ def Sinter_TanhOp : Sinter_UnaryOp<"tanh", "hyperbolic tangent", "g·(1−y²)">
 def Sinter_SigmoidOp : Sinter_UnaryOp<"sigmoid", "logistic 1/(1+e^−x)", "g·y·(1−y)">;
 def Sinter_ReluOp : Sinter_UnaryOp<"relu", "max(x, 0)", "g where x > 0, else 0">;
 def Sinter_AbsOp : Sinter_UnaryOp<"abs", "|x|", "g·sign(x)", Sinter_Tensor>;
+def Sinter_SinOp : Sinter_UnaryOp<"sin", "sine", "g·cos(x)">;
+def Sinter_CosOp : Sinter_UnaryOp<"cos", "cosine", "−g·sin(x)">;
+def Sinter_TanOp : Sinter_UnaryOp<"tan", "tangent", "g·(1 + y²)">;
+def Sinter_FloorOp : Sinter_UnaryOp<"floor", "largest integer ≤ x", "0">;
+def Sinter_CeilOp : Sinter_UnaryOp<"ceil", "smallest integer ≥ x", "0">;
+def Sinter_RoundOp : Sinter_UnaryOp<"round", "nearest integer, ties to even (as tf.round)", "0">;
+def Sinter_SignOp : Sinter_UnaryOp<"sign", "−1, 0 or 1 (0 for NaN)", "0", Sinter_Tensor>;
+
+def Sinter_IsNanOp : Sinter_Op<"is_nan", [Pure, InferTypeOpAdaptor]> {
+  let summary = "elementwise NaN test";
+  let description = "Bool result. Not differentiable.";
+  let arguments = (ins Sinter_FloatTensor:$operand);
+  let results = (outs Sinter_BoolTensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand)";
+}
+
+def Sinter_NotOp : Sinter_Op<"not", [Pure, InferTypeOpAdaptor]> {
+  let summary = "logical not of a bool tensor";
+  let description = "Not differentiable.";
+  let arguments = (ins Sinter_BoolTensor:$operand);
+  let results = (outs Sinter_BoolTensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand)";
+}
 
 class Sinter_BinaryOp<string mnemonic, string summ, string grad,
                       Type type = Sinter_Tensor>
@@ -138,6 +161,21 @@ def Sinter_MaximumOp : Sinter_BinaryOp<"maximum", "max(a, b)",
                                        "g to the larger operand, split evenly on ties">;
 def Sinter_MinimumOp : Sinter_BinaryOp<"minimum", "min(a, b)",
                                        "g to the smaller operand, split evenly on ties">;
+
+def Sinter_FloorDivOp : Sinter_BinaryOp<"floordiv", "⌊a / b⌋ (Python's //)", "0 for both operands">;
+def Sinter_ModOp : Sinter_BinaryOp<"mod",
+    "a − ⌊a / b⌋·b: the remainder with the divisor's sign (Python's %)", "(g, −g·⌊a/b⌋)">;
+
+class Sinter_LogicalOp<string mnemonic, string summ>
+    : Sinter_Op<mnemonic, [Pure, InferTypeOpAdaptor, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = summ;
+  let description = "Elementwise on bool tensors of one shape. Not differentiable.";
+  let arguments = (ins Sinter_BoolTensor:$lhs, Sinter_BoolTensor:$rhs);
+  let results = (outs Sinter_BoolTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
+}
+def Sinter_AndOp : Sinter_LogicalOp<"and", "logical and">;
+def Sinter_OrOp : Sinter_LogicalOp<"or", "logical or">;
 
 def Sinter_CompareOp : Sinter_Op<"compare", [Pure, InferTypeOpAdaptor,
     AllTypesMatch<["lhs", "rhs"]>]> {
@@ -212,6 +250,34 @@ def Sinter_ReduceMeanOp : Sinter_ReduceOp<"reduce_mean", "mean over axes (floats
                                           "g/n broadcast back">;
 def Sinter_ReduceMaxOp : Sinter_ReduceOp<"reduce_max", "maximum over axes",
     "g to the positions equal to the maximum, split evenly on ties">;
+def Sinter_ReduceMinOp : Sinter_ReduceOp<"reduce_min", "minimum over axes",
+    "g to the positions equal to the minimum, split evenly on ties">;
+def Sinter_ReduceProdOp : Sinter_ReduceOp<"reduce_prod", "product over axes",
+    "g·y/x broadcast back (inputs must be non-zero for the gradient)">;
+
+class Sinter_ArgOp<string mnemonic, string summ>
+    : Sinter_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = summ;
+  let description = "Index (int64) along `axis` of the extreme value; the first one on ties. "
+                    "The axis is removed. Not differentiable.";
+  let arguments = (ins Sinter_Tensor:$operand, I64Attr:$axis);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+}
+def Sinter_ArgMaxOp : Sinter_ArgOp<"argmax", "position of the maximum along an axis">;
+def Sinter_ArgMinOp : Sinter_ArgOp<"argmin", "position of the minimum along an axis">;
+
+def Sinter_TopKOp : Sinter_Op<"top_k", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "the k largest entries along the last axis";
+  let description = [{
+    `values` sorted in decreasing order and their `indices` (int32) along the last axis; equal
+    values keep their order (as tf.math.top_k). Gradient: g of each value to its position.
+  }];
+  let arguments = (ins Sinter_Tensor:$operand, I64Attr:$k);
+  let results = (outs Sinter_Tensor:$values, RankedTensorOf<[I32]>:$indices);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($values) `,` type($indices)";
+}
 
 //===----------------------------------------------------------------------===//
 // Data movement
@@ -238,6 +304,110 @@ def Sinter_TransposeOp : Sinter_Op<"transpose", [Pure, InferTypeOpAdaptor,
   let arguments = (ins Sinter_Tensor:$operand, DenseI64ArrayAttr:$permutation);
   let results = (outs Sinter_Tensor:$result);
   let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+}
+
+def Sinter_IotaOp : Sinter_Op<"iota", [Pure]> {
+  let summary = "element index along one dimension";
+  let description = [{
+    Element (i0, …, in) is i_dimension, converted to the result dtype. The source of range,
+    linspace, eye, one_hot and meshgrid. No gradient.
+  }];
+  let arguments = (ins I64Attr:$dimension);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Sinter_SliceOp : Sinter_Op<"slice", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "strided slice";
+  let description = [{
+    Elements start[i], start[i] + stride[i], … below limit[i] along each dimension (strides
+    positive; negative steps are a `sinter.reverse` first). Any dtype. Gradient: g padded back
+    into place with zeros (`sinter.pad` with interior padding stride − 1).
+  }];
+  let arguments = (ins Sinter_Tensor:$operand, DenseI64ArrayAttr:$start_indices,
+                   DenseI64ArrayAttr:$limit_indices, DenseI64ArrayAttr:$strides);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+}
+
+def Sinter_ReverseOp : Sinter_Op<"reverse", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "reverses the order of elements along dimensions";
+  let description = "Any dtype. Gradient: g reversed along the same dimensions.";
+  let arguments = (ins Sinter_Tensor:$operand, DenseI64ArrayAttr:$dimensions);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand)";
+}
+
+def Sinter_PadOp : Sinter_Op<"pad", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "pads with a value: low, high and interior (between elements) padding";
+  let description = [{
+    Padding amounts are non-negative; `padding_value` is a scalar of the operand's dtype.
+    Gradient: the operand's is the strided slice of g at its positions; the padding value's is
+    the sum of g over the padding.
+  }];
+  let arguments = (ins Sinter_Tensor:$operand, Sinter_Tensor:$padding_value,
+                   DenseI64ArrayAttr:$edge_padding_low, DenseI64ArrayAttr:$edge_padding_high,
+                   DenseI64ArrayAttr:$interior_padding);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "$operand `,` $padding_value attr-dict `:` type($operand) `,` type($padding_value) `->` type($result)";
+}
+
+def Sinter_ConcatenateOp : Sinter_Op<"concatenate", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "joins tensors along an existing dimension";
+  let description = [{
+    All operands have one dtype and equal sizes except along `dimension`. Gradient: the
+    slices of g that each operand filled.
+  }];
+  let arguments = (ins Variadic<Sinter_Tensor>:$inputs, I64Attr:$dimension);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($result)";
+}
+
+def Sinter_GatherNdOp : Sinter_Op<"gather_nd", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "gathers slices at index tuples (tf.gather_nd)";
+  let description = [{
+    `indices` (int32/int64) has shape [..., k]: each row is a position in the first k
+    dimensions of `operand`; the result has shape indices.shape[:-1] + operand.shape[k:].
+    Indices out of range are clamped (no out-of-bounds reads). `indices` may have a dynamic
+    leading dimension (from `sinter.where`), and so has the result then. Gradient: for the
+    operand, `sinter.scatter_nd` of g at the same indices.
+  }];
+  let arguments = (ins Sinter_Tensor:$operand, Sinter_Tensor:$indices);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "$operand `,` $indices attr-dict `:` type($operand) `,` type($indices) `->` type($result)";
+}
+
+def Sinter_ScatterNdOp : Sinter_Op<"scatter_nd", [Pure,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "adds slices into a zero tensor at index tuples (tf.scatter_nd)";
+  let description = [{
+    The result (its shape is the result type) starts at zero; slice j of `updates` is added at
+    the position `indices[j]` (duplicates add up). Index tuples out of range are skipped.
+    Gradient: for `updates`, `sinter.gather_nd` of g.
+  }];
+  let arguments = (ins Sinter_Tensor:$indices, Sinter_Tensor:$updates);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "$indices `,` $updates attr-dict `:` type($indices) `,` type($updates) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Sinter_WhereOp : Sinter_Op<"where", [Pure, InferTypeOpAdaptor]> {
+  let summary = "coordinates of the true elements (one-argument tf.where)";
+  let description = [{
+    Result: int64 [n, rank] in row-major order, where n — the number of true elements — is
+    known only at run time (a dynamic dimension). Such a value may feed `sinter.gather_nd`
+    (boolean_mask) or be an entry point's result; every other op needs static shapes and
+    rejects it. Not differentiable.
+  }];
+  let arguments = (ins Sinter_BoolTensor:$mask);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$mask attr-dict `:` type($mask) `->` type($result)";
 }
 
 def Sinter_BroadcastInDimOp : Sinter_Op<"broadcast_in_dim", [Pure,

@@ -1,0 +1,179 @@
+// Building blocks shared by the sinter → linalg lowerings.
+#include "LoweringUtils.h"
+
+namespace mlir::sinter::lowering {
+
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dynamicSizes) {
+  return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType(), dynamicSizes);
+}
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantOp::create(b, loc, b.getIndexAttr(v));
+}
+
+
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
+                  ScalarBody body) {
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(inputs.size() + 1, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{emptyTensor(b, loc, type)}, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, body(nb, nl, args.drop_back()));
+      });
+  return op.getResult(0);
+}
+
+Value scalarConst(OpBuilder &b, Location loc, Type t, double v) {
+  if (auto ft = dyn_cast<FloatType>(t))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, static_cast<int64_t>(v)));
+}
+
+Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y) {
+  if (isFloat(x.getType())) {
+    auto pred = llvm::StringSwitch<arith::CmpFPredicate>(dir)
+                    .Case("eq", arith::CmpFPredicate::OEQ)
+                    .Case("ne", arith::CmpFPredicate::UNE)
+                    .Case("lt", arith::CmpFPredicate::OLT)
+                    .Case("le", arith::CmpFPredicate::OLE)
+                    .Case("gt", arith::CmpFPredicate::OGT)
+                    .Default(arith::CmpFPredicate::OGE);
+    return arith::CmpFOp::create(b, loc, pred, x, y);
+  }
+  bool u = isBool(x.getType());
+  auto pred = llvm::StringSwitch<arith::CmpIPredicate>(dir)
+                  .Case("eq", arith::CmpIPredicate::eq)
+                  .Case("ne", arith::CmpIPredicate::ne)
+                  .Case("lt", u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt)
+                  .Case("le", u ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle)
+                  .Case("gt", u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+                  .Default(u ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge);
+  return arith::CmpIOp::create(b, loc, pred, x, y);
+}
+
+/// Elementwise dtype conversion with TensorFlow's semantics.
+Value scalarCast(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  if (to.isInteger(1))
+    return scalarCompare(b, loc, "ne", x, scalarConst(b, loc, from, 0));
+  auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
+  if (fromF && toF)
+    return fromF.getWidth() < toF.getWidth() ? Value(arith::ExtFOp::create(b, loc, to, x))
+                                             : Value(arith::TruncFOp::create(b, loc, to, x));
+  if (fromF)
+    return arith::FPToSIOp::create(b, loc, to, x);
+  if (toF)
+    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, x))
+                             : Value(arith::SIToFPOp::create(b, loc, to, x));
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (fw < tw)
+    return from.isInteger(1) ? Value(arith::ExtUIOp::create(b, loc, to, x))
+                             : Value(arith::ExtSIOp::create(b, loc, to, x));
+  return arith::TruncIOp::create(b, loc, to, x);
+}
+
+/// Any reshape between static shapes, as a view where possible (collapse to 1-D, expand).
+Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
+  auto from = tensorOf(x);
+  if (from == to)
+    return x;
+  if (from.getRank() == 0 || to.getRank() == 0) {
+    Value shape = arith::ConstantOp::create(
+        b, loc,
+        DenseIntElementsAttr::get(RankedTensorType::get({to.getRank()}, b.getIndexType()),
+                                  llvm::to_vector(llvm::map_range(to.getShape(), [](int64_t d) {
+                                    return APInt(64, d);
+                                  }))));
+    return tensor::ReshapeOp::create(b, loc, to, x, shape);
+  }
+  auto all = [](int64_t rank) {
+    ReassociationIndices r;
+    for (int64_t i = 0; i < rank; ++i)
+      r.push_back(i);
+    return SmallVector<ReassociationIndices>{r};
+  };
+  Value flat = x;
+  if (from.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, x, all(from.getRank()));
+  if (to.getRank() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(b, loc, to, flat, all(to.getRank()));
+}
+
+
+Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind) {
+  auto type = tensorOf(x);
+  Type et = type.getElementType();
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> outDims;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    bool reduced = llvm::is_contained(axes, i);
+    iters.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (!reduced) {
+      shape.push_back(type.getDimSize(i));
+      outDims.push_back(b.getAffineDimExpr(i));
+    }
+  }
+  auto outType = type.clone(shape);
+  Value identity;
+  auto ft = dyn_cast<FloatType>(et);
+  switch (kind) {
+  case ReduceKind::Sum: identity = scalarConst(b, loc, et, 0); break;
+  case ReduceKind::Prod: identity = scalarConst(b, loc, et, 1); break;
+  case ReduceKind::Max:
+  case ReduceKind::Min: {
+    bool negative = kind == ReduceKind::Max;
+    if (ft)
+      identity = arith::ConstantOp::create(
+          b, loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), negative)));
+    else {
+      unsigned w = et.getIntOrFloatBitWidth();
+      identity = arith::ConstantOp::create(
+          b, loc, b.getIntegerAttr(et, negative ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w)));
+    }
+    break;
+  }
+  }
+  Value init =
+      linalg::FillOp::create(b, loc, ValueRange{identity}, ValueRange{emptyTensor(b, loc, outType)})
+          .getResult(0);
+  SmallVector<AffineMap> maps{
+      b.getMultiDimIdentityMap(type.getRank()),
+      AffineMap::get(type.getRank(), 0, outDims, b.getContext())};
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{outType}, ValueRange{x}, ValueRange{init}, maps, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value r;
+        bool f = isFloat(et);
+        switch (kind) {
+        case ReduceKind::Sum:
+          r = f ? Value(arith::AddFOp::create(nb, nl, args[0], args[1]))
+                : Value(arith::AddIOp::create(nb, nl, args[0], args[1]));
+          break;
+        case ReduceKind::Prod:
+          r = f ? Value(arith::MulFOp::create(nb, nl, args[0], args[1]))
+                : Value(arith::MulIOp::create(nb, nl, args[0], args[1]));
+          break;
+        case ReduceKind::Max:
+          r = f ? Value(arith::MaximumFOp::create(nb, nl, args[0], args[1]))
+                : Value(arith::MaxSIOp::create(nb, nl, args[0], args[1]));
+          break;
+        case ReduceKind::Min:
+          r = f ? Value(arith::MinimumFOp::create(nb, nl, args[0], args[1]))
+                : Value(arith::MinSIOp::create(nb, nl, args[0], args[1]));
+          break;
+        }
+        linalg::YieldOp::create(nb, nl, r);
+      });
+  return op.getResult(0);
+}
+
+/// Philox-2x32 with 10 rounds: a counter-based generator, so element i of a random tensor is
+/// a pure function of (seed, i) on every backend.
+} // namespace mlir::sinter::lowering

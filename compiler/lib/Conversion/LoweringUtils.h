@@ -1,0 +1,51 @@
+// Building blocks shared by the sinter → linalg lowerings (internal to compiler/lib/Conversion).
+#ifndef SINTER_COMPILER_CONVERSION_LOWERINGUTILS_H
+#define SINTER_COMPILER_CONVERSION_LOWERINGUTILS_H
+
+#include "sinter/Compiler/Dialect/SinterDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::sinter::lowering {
+
+inline RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+inline bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
+inline bool isBool(Type t) { return getElementTypeOrSelf(t).isInteger(1); }
+
+/// tensor.empty of `t` (dynamic sizes, if any, from `dynamicSizes`).
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dynamicSizes = {});
+
+using ScalarBody = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+/// A parallel linalg.generic over inputs of the result's shape.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
+                  ScalarBody body);
+
+Value scalarConst(OpBuilder &b, Location loc, Type t, double v);
+Value indexConst(OpBuilder &b, Location loc, int64_t v);
+/// `dir` is eq, ne, lt, le, gt or ge.
+Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y);
+/// Elementwise dtype conversion with TensorFlow's semantics.
+Value scalarCast(OpBuilder &b, Location loc, Value x, Type to);
+/// Any reshape between static shapes, as a view where possible (collapse to 1-D, expand).
+Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to);
+
+enum class ReduceKind { Sum, Max, Min, Prod };
+/// Reduces `x` over `axes` (the result drops them).
+Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind);
+
+/// sinter.random: a generic computing a counter-based generator from the element index.
+Value lowerRandom(OpBuilder &b, RandomOp op);
+/// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,
+/// gather_nd, scatter_nd, where, top_k, argmax/argmin. Null if `op` is none of them.
+Value lowerDataMovement(OpBuilder &b, Operation *op);
+
+} // namespace mlir::sinter::lowering
+
+#endif
