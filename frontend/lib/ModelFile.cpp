@@ -49,6 +49,14 @@ pb::DType toProto(DType d) {
   return pb::DTYPE_INVALID;
 }
 
+std::optional<DType> fromProto(int d) {
+  for (DType t : {DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool, DType::F16,
+                  DType::BF16, DType::I8, DType::I16, DType::U8})
+    if (toProto(t) == d)
+      return t;
+  return std::nullopt;
+}
+
 void writeAtomically(const std::string &path, const std::string &bytes) {
   std::string tmp = path + ".tmp";
   {
@@ -162,14 +170,10 @@ Model loadModel(const std::string &path) {
     const pb::TensorSpec &spec = v.value().spec();
     if (spec.name().empty() || g.module->lookupSymbol(spec.name()))
       throw fail("variable name '" + spec.name() + "' is empty or repeated");
-    Type et;
-    switch (spec.dtype()) {
-    case pb::F32: et = elementType(g.ctx, DType::F32); break;
-    case pb::F64: et = elementType(g.ctx, DType::F64); break;
-    case pb::I32: et = elementType(g.ctx, DType::I32); break;
-    case pb::I64: et = elementType(g.ctx, DType::I64); break;
-    default: throw fail("variable '" + spec.name() + "' has an unsupported dtype");
-    }
+    std::optional<DType> dtype = fromProto(spec.dtype());
+    if (!dtype)
+      throw fail("variable '" + spec.name() + "' has an invalid dtype");
+    Type et = elementType(g.ctx, *dtype);
     SmallVector<int64_t> shape(spec.shape().begin(), spec.shape().end());
     for (int64_t d : shape)
       if (d < 0)

@@ -267,7 +267,7 @@ Value lowerArg(OpBuilder &b, Operation *op, int64_t axis, bool isMax) {
       b, loc, TypeRange{bestType, resultType}, ValueRange{x}, ValueRange{first, index0}, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value i = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, axis));
-        Value better = scalarCompare(nb, nl, isMax ? "gt" : "lt", args[0], args[1]);
+        Value better = scalarCompare(nb, nl, isMax ? "gt" : "lt", args[0], args[1], isUnsignedOp(op));
         linalg::YieldOp::create(nb, nl, ValueRange{arith::SelectOp::create(nb, nl, better, args[0], args[1]),
                                                    arith::SelectOp::create(nb, nl, better, i, args[2])});
       });
@@ -281,6 +281,7 @@ std::pair<Value, Value> lowerTopK(OpBuilder &b, TopKOp op) {
   auto type = op.getOperand().getType();
   int64_t n = type.getShape().back(), k = op.getK(), rows = type.getNumElements() / std::max<int64_t>(n, 1);
   Type et = type.getElementType(), i32 = b.getI32Type();
+  bool u = isUnsignedOp(op);
   Value x = reshapeTensor(b, loc, op.getOperand(), type.clone({rows, n}));
   auto valuesType = type.clone({rows, k});
   auto indicesType = RankedTensorType::get({rows, k}, i32);
@@ -298,12 +299,12 @@ std::pair<Value, Value> lowerTopK(OpBuilder &b, TopKOp op) {
                   [&](OpBuilder &b3, Location l3, Value i, ValueRange c3) {
                     Value v = tensor::ExtractOp::create(b3, l3, x, ValueRange{r, i});
                     Value after = arith::OrIOp::create(
-                        b3, l3, scalarCompare(b3, l3, "lt", v, prevV),
+                        b3, l3, scalarCompare(b3, l3, "lt", v, prevV, u),
                         arith::AndIOp::create(b3, l3, scalarCompare(b3, l3, "eq", v, prevV),
                                               scalarCompare(b3, l3, "gt", i, prevI)));
                     Value eligible = arith::OrIOp::create(b3, l3, isFirst, after);
                     Value none = scalarCompare(b3, l3, "eq", c3[1], indexConst(b3, l3, -1));
-                    Value better = arith::OrIOp::create(b3, l3, none, scalarCompare(b3, l3, "gt", v, c3[0]));
+                    Value better = arith::OrIOp::create(b3, l3, none, scalarCompare(b3, l3, "gt", v, c3[0], u));
                     Value take = arith::AndIOp::create(b3, l3, eligible, better);
                     return SmallVector<Value>{arith::SelectOp::create(b3, l3, take, v, c3[0]),
                                               arith::SelectOp::create(b3, l3, take, i, c3[1])};

@@ -32,7 +32,7 @@ Value scalarConst(OpBuilder &b, Location loc, Type t, double v) {
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, static_cast<int64_t>(v)));
 }
 
-Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y) {
+Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y, bool isUnsigned) {
   if (isFloat(x.getType())) {
     auto pred = llvm::StringSwitch<arith::CmpFPredicate>(dir)
                     .Case("eq", arith::CmpFPredicate::OEQ)
@@ -43,7 +43,7 @@ Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y)
                     .Default(arith::CmpFPredicate::OGE);
     return arith::CmpFOp::create(b, loc, pred, x, y);
   }
-  bool u = isBool(x.getType());
+  bool u = isUnsigned || isBool(x.getType());
   auto pred = llvm::StringSwitch<arith::CmpIPredicate>(dir)
                   .Case("eq", arith::CmpIPredicate::eq)
                   .Case("ne", arith::CmpIPredicate::ne)
@@ -55,8 +55,10 @@ Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y)
 }
 
 /// Elementwise dtype conversion with TensorFlow's semantics.
-Value scalarCast(OpBuilder &b, Location loc, Value x, Type to) {
+Value scalarCast(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned,
+                 bool toUnsigned) {
   Type from = x.getType();
+  fromUnsigned |= from.isInteger(1);
   if (from == to)
     return x;
   if (to.isInteger(1))
@@ -66,14 +68,15 @@ Value scalarCast(OpBuilder &b, Location loc, Value x, Type to) {
     return fromF.getWidth() < toF.getWidth() ? Value(arith::ExtFOp::create(b, loc, to, x))
                                              : Value(arith::TruncFOp::create(b, loc, to, x));
   if (fromF)
-    return arith::FPToSIOp::create(b, loc, to, x);
+    return toUnsigned ? Value(arith::FPToUIOp::create(b, loc, to, x))
+                      : Value(arith::FPToSIOp::create(b, loc, to, x));
   if (toF)
-    return from.isInteger(1) ? Value(arith::UIToFPOp::create(b, loc, to, x))
-                             : Value(arith::SIToFPOp::create(b, loc, to, x));
+    return fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, x))
+                        : Value(arith::SIToFPOp::create(b, loc, to, x));
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (fw < tw)
-    return from.isInteger(1) ? Value(arith::ExtUIOp::create(b, loc, to, x))
-                             : Value(arith::ExtSIOp::create(b, loc, to, x));
+    return fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, to, x))
+                        : Value(arith::ExtSIOp::create(b, loc, to, x));
   return arith::TruncIOp::create(b, loc, to, x);
 }
 
@@ -106,7 +109,8 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
 }
 
 
-Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind) {
+Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind,
+             bool isUnsigned) {
   auto type = tensorOf(x);
   Type et = type.getElementType();
   SmallVector<int64_t> shape;
@@ -134,8 +138,9 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
           b, loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), negative)));
     else {
       unsigned w = et.getIntOrFloatBitWidth();
-      identity = arith::ConstantOp::create(
-          b, loc, b.getIntegerAttr(et, negative ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w)));
+      APInt v = isUnsigned ? (negative ? APInt::getMinValue(w) : APInt::getMaxValue(w))
+                           : (negative ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w));
+      identity = arith::ConstantOp::create(b, loc, b.getIntegerAttr(et, v));
     }
     break;
   }
@@ -162,11 +167,13 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
           break;
         case ReduceKind::Max:
           r = f ? Value(arith::MaximumFOp::create(nb, nl, args[0], args[1]))
-                : Value(arith::MaxSIOp::create(nb, nl, args[0], args[1]));
+              : isUnsigned ? Value(arith::MaxUIOp::create(nb, nl, args[0], args[1]))
+                           : Value(arith::MaxSIOp::create(nb, nl, args[0], args[1]));
           break;
         case ReduceKind::Min:
           r = f ? Value(arith::MinimumFOp::create(nb, nl, args[0], args[1]))
-                : Value(arith::MinSIOp::create(nb, nl, args[0], args[1]));
+              : isUnsigned ? Value(arith::MinUIOp::create(nb, nl, args[0], args[1]))
+                           : Value(arith::MinSIOp::create(nb, nl, args[0], args[1]));
           break;
         }
         linalg::YieldOp::create(nb, nl, r);
@@ -176,4 +183,46 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
 
 /// Philox-2x32 with 10 rounds: a counter-based generator, so element i of a random tensor is
 /// a pure function of (seed, i) on every backend.
+namespace {
+bool isUnsignedInt(Type t) {
+  auto i = dyn_cast<IntegerType>(getElementTypeOrSelf(t));
+  return i && i.isUnsigned();
+}
+Type signless(Type t) {
+  auto st = dyn_cast<ShapedType>(t);
+  Type et = getElementTypeOrSelf(t);
+  if (!isUnsignedInt(et))
+    return t;
+  Type s = IntegerType::get(t.getContext(), et.getIntOrFloatBitWidth());
+  return st ? Type(st.clone(s)) : s;
+}
+} // namespace
+
+void eraseSignedness(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  func.walk([&](Operation *op) {
+    if (llvm::any_of(op->getOperandTypes(), isUnsignedInt))
+      op->setAttr(kUnsignedAttr, UnitAttr::get(ctx));
+    if (llvm::any_of(op->getResultTypes(), isUnsignedInt))
+      op->setAttr(kUnsignedResultAttr, UnitAttr::get(ctx));
+  });
+  func.walk([&](Operation *op) {
+    for (Region &r : op->getRegions())
+      for (Block &block : r)
+        for (BlockArgument arg : block.getArguments())
+          arg.setType(signless(arg.getType()));
+    for (Value v : op->getResults())
+      v.setType(signless(v.getType()));
+    if (auto c = dyn_cast<ConstantOp>(op))
+      if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue()); dense && isUnsignedInt(dense.getType()))
+        c->setAttr("value", dense.bitcast(IntegerType::get(ctx, dense.getElementType().getIntOrFloatBitWidth())));
+  });
+  SmallVector<Type> inputs, results;
+  for (Type t : func.getArgumentTypes())
+    inputs.push_back(signless(t));
+  for (Type t : func.getResultTypes())
+    results.push_back(signless(t));
+  func.setFunctionType(FunctionType::get(ctx, inputs, results));
+}
+
 } // namespace mlir::sinter::lowering

@@ -30,15 +30,26 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType type, ValueRange 
 Value scalarConst(OpBuilder &b, Location loc, Type t, double v);
 Value indexConst(OpBuilder &b, Location loc, int64_t v);
 /// `dir` is eq, ne, lt, le, gt or ge.
-Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y);
+Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y,
+                    bool isUnsigned = false);
 /// Elementwise dtype conversion with TensorFlow's semantics.
-Value scalarCast(OpBuilder &b, Location loc, Value x, Type to);
+Value scalarCast(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned = false,
+                 bool toUnsigned = false);
 /// Any reshape between static shapes, as a view where possible (collapse to 1-D, expand).
 Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to);
 
 enum class ReduceKind { Sum, Max, Min, Prod };
 /// Reduces `x` over `axes` (the result drops them).
-Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind);
+Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind,
+             bool isUnsigned = false);
+
+/// Set by eraseSignedness on ops that saw unsigned integers, which then lower to the unsigned
+/// arith ops (the lowered IR has signless integers only).
+constexpr const char *kUnsignedAttr = "sinter.unsigned";
+constexpr const char *kUnsignedResultAttr = "sinter.unsigned_result";
+inline bool isUnsignedOp(Operation *op) { return op->hasAttr(kUnsignedAttr); }
+/// Marks the ops of `func` that see unsigned integer tensors and makes every type signless.
+void eraseSignedness(func::FuncOp func);
 
 /// sinter.random: a generic computing a counter-based generator from the element index.
 Value lowerRandom(OpBuilder &b, RandomOp op);

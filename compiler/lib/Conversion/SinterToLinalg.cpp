@@ -94,6 +94,7 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
   Location loc = op->getLoc();
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   bool fl = isFloat(type);
+  bool u = isUnsignedOp(op);
   auto ew = [&](ScalarBody body) { return elementwise(b, loc, type, op->getOperands(), body); };
   using B = OpBuilder &;
   using L = Location;
@@ -155,6 +156,8 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
         return ew([&](B nb, L nl, V a) -> Value {
           if (fl)
             return math::FloorOp::create(nb, nl, arith::DivFOp::create(nb, nl, a[0], a[1]));
+          if (u)
+            return arith::DivUIOp::create(nb, nl, a[0], a[1]);
           return arith::FloorDivSIOp::create(nb, nl, a[0], a[1]);
         });
       })
@@ -164,6 +167,8 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
             Value q = math::FloorOp::create(nb, nl, arith::DivFOp::create(nb, nl, a[0], a[1]));
             return arith::SubFOp::create(nb, nl, a[0], arith::MulFOp::create(nb, nl, q, a[1]));
           }
+          if (u)
+            return arith::RemUIOp::create(nb, nl, a[0], a[1]);
           // The remainder takes the divisor's sign (Python/TensorFlow floor modulo).
           Value r = arith::RemSIOp::create(nb, nl, a[0], a[1]);
           Value zero = scalarConst(nb, nl, a[0].getType(), 0);
@@ -181,34 +186,37 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
           return math::AbsIOp::create(nb, nl, a[0]);
         });
       })
-#define SINTER_BINARY(OP, FOP, IOP)                                                            \
+#define SINTER_BINARY(OP, FOP, IOP, UOP)                                                       \
   .Case([&](OP) {                                                                              \
     return ew([&](B nb, L nl, V a) -> Value {                                                  \
       if (fl)                                                                                  \
         return FOP::create(nb, nl, a[0], a[1]);                                                \
+      if (u)                                                                                   \
+        return UOP::create(nb, nl, a[0], a[1]);                                                \
       return IOP::create(nb, nl, a[0], a[1]);                                                  \
     });                                                                                        \
   })
-      SINTER_BINARY(AddOp, arith::AddFOp, arith::AddIOp)
-      SINTER_BINARY(SubOp, arith::SubFOp, arith::SubIOp)
-      SINTER_BINARY(MulOp, arith::MulFOp, arith::MulIOp)
-      SINTER_BINARY(DivOp, arith::DivFOp, arith::DivSIOp)
-      SINTER_BINARY(MaximumOp, arith::MaximumFOp, arith::MaxSIOp)
-      SINTER_BINARY(MinimumOp, arith::MinimumFOp, arith::MinSIOp)
+      SINTER_BINARY(AddOp, arith::AddFOp, arith::AddIOp, arith::AddIOp)
+      SINTER_BINARY(SubOp, arith::SubFOp, arith::SubIOp, arith::SubIOp)
+      SINTER_BINARY(MulOp, arith::MulFOp, arith::MulIOp, arith::MulIOp)
+      SINTER_BINARY(DivOp, arith::DivFOp, arith::DivSIOp, arith::DivUIOp)
+      SINTER_BINARY(MaximumOp, arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp)
+      SINTER_BINARY(MinimumOp, arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp)
 #undef SINTER_BINARY
       .Case([&](PowOp) {
         return ew([](B nb, L nl, V a) -> Value { return math::PowFOp::create(nb, nl, a[0], a[1]); });
       })
       .Case([&](CompareOp c) {
         StringRef dir = c.getDirection();
-        return ew([&](B nb, L nl, V a) -> Value { return scalarCompare(nb, nl, dir, a[0], a[1]); });
+        return ew([&](B nb, L nl, V a) -> Value { return scalarCompare(nb, nl, dir, a[0], a[1], u); });
       })
       .Case([&](SelectOp) {
         return ew([](B nb, L nl, V a) -> Value { return arith::SelectOp::create(nb, nl, a[0], a[1], a[2]); });
       })
       .Case([&](CastOp) {
         Type to = type.getElementType();
-        return ew([&](B nb, L nl, V a) -> Value { return scalarCast(nb, nl, a[0], to); });
+        bool toUnsigned = op->hasAttr(kUnsignedResultAttr);
+        return ew([&](B nb, L nl, V a) -> Value { return scalarCast(nb, nl, a[0], to, u, toUnsigned); });
       })
       .Default([](Operation *) { return Value(); });
 }
@@ -337,9 +345,16 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<VariableOp> variables(module.getOps<VariableOp>());
+    // The lowered code has signless integers only: uint8 is an i8 whose ops know it is unsigned.
+    for (VariableOp v : variables) {
+      auto type = cast<RankedTensorType>(v.getType());
+      if (auto i = dyn_cast<IntegerType>(type.getElementType()); i && i.isUnsigned())
+        v.setType(type.clone(IntegerType::get(&getContext(), i.getWidth())));
+    }
     for (func::FuncOp func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
       if (func.isExternal())
         continue;
+      eraseSignedness(func);
       if (failed(lowerEntryBoundary(func, variables)) || failed(lowerBody(func)))
         return signalPassFailure();
     }
@@ -372,10 +387,10 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                       return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Sum), r.getType());
                     })
                     .Case([&](ReduceMaxOp r) {
-                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Max), r.getType());
+                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Max, isUnsignedOp(r)), r.getType());
                     })
                     .Case([&](ReduceMinOp r) {
-                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Min), r.getType());
+                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Min, isUnsignedOp(r)), r.getType());
                     })
                     .Case([&](ReduceProdOp r) {
                       return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Prod), r.getType());
