@@ -50,7 +50,7 @@ std::string camel(const std::string &name) {
 std::string shapeComment(const proto::TensorSpec &spec) {
   std::string s = proto::DType_Name(spec.dtype()) + " [";
   for (int i = 0; i < spec.shape_size(); ++i)
-    s += (i ? ", " : "") + std::to_string(spec.shape(i));
+    s += (i ? ", " : "") + (spec.shape(i) < 0 ? std::string("?") : std::to_string(spec.shape(i)));
   return s + "]";
 }
 
@@ -110,21 +110,30 @@ std::string mlir::sinter::emitHeader(const proto::Manifest &manifest,
         << "    " << cType(s.dtype()) << " *arg_" << identifier(s.name()) << "() { return static_cast<"
         << cType(s.dtype()) << " *>(args_[" << i << "].data()); }\n";
     }
+    int dynamicResults = 0;
     for (int i = 0; i < e.results_size(); ++i) {
       const auto &s = e.results(i);
       h << "    /// Result '" << s.name() << "': " << shapeComment(s) << "\n"
         << "    const " << cType(s.dtype()) << " *result_" << identifier(s.name())
         << "() const { return static_cast<const " << cType(s.dtype()) << " *>(results_[" << i
         << "].data()); }\n";
+      if (s.shape_size() > 0 && s.shape(0) == -1)
+        h << "    /// The rows of '" << s.name() << "' the last run filled (at most "
+          << s.max_leading_dim() << ").\n"
+          << "    int64_t rows_" << identifier(s.name()) << "() const { return rowCounts_["
+          << dynamicResults++ << "]; }\n";
     }
     h << "    /// Runs the entry point on the arguments, updating variables in place.\n"
       << "    void run() {\n"
       << "      std::vector<const void *> in;\n      std::vector<void *> out;\n"
       << "      for (auto &t : args_) in.push_back(t.data());\n"
       << "      for (auto &t : results_) out.push_back(t.data());\n"
+      << "      for (auto &n : rowCounts_) out.push_back(&n);\n"
       << "      session_.call(index_, in, out);\n    }\n\n"
       << "  private:\n    sinter::runtime::Session &session_;\n"
-      << "    std::vector<sinter::runtime::HostTensor> args_, results_;\n    int index_ = -1;\n  };\n"
+      << "    std::vector<sinter::runtime::HostTensor> args_, results_;\n"
+      << "    std::vector<int64_t> rowCounts_ = std::vector<int64_t>(" << dynamicResults << ");\n"
+      << "    int index_ = -1;\n  };\n"
       << "  " << cls << " " << identifier(e.name()) << "() { return " << cls << "(session_); }\n\n";
   }
   h << "private:\n  sinter::runtime::Session session_;\n};\n";
