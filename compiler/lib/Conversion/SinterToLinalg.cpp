@@ -204,7 +204,15 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
       SINTER_BINARY(MinimumOp, arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp)
 #undef SINTER_BINARY
       .Case([&](PowOp) {
-        return ew([](B nb, L nl, V a) -> Value { return math::PowFOp::create(nb, nl, a[0], a[1]); });
+        return ew([&](B nb, L nl, V a) -> Value {
+          if (fl)
+            return math::PowFOp::create(nb, nl, a[0], a[1]);
+          // Integers through float64: exact for every result below 2^53.
+          Type f64 = nb.getF64Type(), it = a[0].getType();
+          Value p = math::PowFOp::create(nb, nl, scalarCast(nb, nl, a[0], f64, u),
+                                         scalarCast(nb, nl, a[1], f64, u));
+          return scalarCast(nb, nl, math::RoundEvenOp::create(nb, nl, p), it, false, u);
+        });
       })
       .Case([&](CompareOp c) {
         StringRef dir = c.getDirection();

@@ -155,8 +155,8 @@ def Sinter_SubOp : Sinter_BinaryOp<"sub", "a − b", "(g, −g)">;
 def Sinter_MulOp : Sinter_BinaryOp<"mul", "a · b", "(g·b, g·a)">;
 def Sinter_DivOp : Sinter_BinaryOp<"div", "a / b (floats; integers truncate)",
                                    "(g/b, −g·a/b²)">;
-def Sinter_PowOp : Sinter_BinaryOp<"pow", "a^b", "(g·b·a^(b−1), g·log(a)·a^b)",
-                                   Sinter_FloatTensor>;
+def Sinter_PowOp : Sinter_BinaryOp<"pow", "a^b (integers: exact while the result fits)",
+                                   "(g·b·a^(b−1), g·log(a)·a^b)">;
 def Sinter_MaximumOp : Sinter_BinaryOp<"maximum", "max(a, b)",
                                        "g to the larger operand, split evenly on ties">;
 def Sinter_MinimumOp : Sinter_BinaryOp<"minimum", "min(a, b)",
