@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/run.sh — the MLP benchmark, Sinter against PyTorch 1.13 (Debian), in the same run:
-# the 784-256-128-10 ReLU MLP's training step (batch 128, SGD) and inference (batch 1 and 128).
+# bench/run.sh — Sinter against PyTorch 1.13 (Debian), in the same run: the 784-256-128-10 ReLU
+# MLP's training step (batch 128, SGD) and inference (batch 1 and 128); a chain of 10
+# elementwise ops on 4M floats and a softmax over [4096, 1000] (where fusion shows).
 # Prints one line per workload,
 #   WORKLOAD sinter=X peer=Y ratio=Z
 # where ratio > 1 means Sinter is faster (steps/s: sinter/peer; microseconds: peer/sinter),
@@ -19,7 +20,7 @@ scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -G Ninja -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$BUILD" -j "$(nproc)" bench_mlp
+ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise
 
 # One thread pool of THREADS threads on each side (oneDNN runs on GNU OpenMP).
 export OMP_NUM_THREADS=$THREADS
@@ -34,9 +35,14 @@ echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/
 echo "== peer: PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null)"
 peer=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_mlp.py --seconds "$SECS" --threads "$THREADS")
 echo "$peer" | sed 's/^/   /'
-echo "== sinter: $BUILD/bin/bench_mlp"
+peer_ew=$(/usr/bin/python3 bench/pytorch_elementwise.py --seconds "$SECS" --threads "$THREADS")
+echo "$peer_ew" | sed 's/^/   /'
+peer="$peer"$'\n'"$peer_ew"
+echo "== sinter: $BUILD/bin/bench_mlp, $BUILD/bin/bench_elementwise"
 sinter=$("$BUILD/bin/bench_mlp" --seconds "$SECS")
 echo "$sinter" | sed 's/^/   /'
+sinter_ew=$("$BUILD/bin/bench_elementwise" --seconds "$SECS")
+echo "$sinter_ew" | sed 's/^/   /'
 echo
 
 # value NAME KEY TEXT: the number after KEY= on the line that starts with NAME.
@@ -59,6 +65,12 @@ report() { # WORKLOAD KEY higher|lower
 report mlp_train_b128 steps_per_s higher
 report mlp_infer_b1 us lower
 report mlp_infer_b128 us lower
-echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter")" \
+sinter_mlp=$sinter
+sinter=$sinter_ew
+report ew_chain_4m us lower
+report softmax_4096x1000 us lower
+echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_mlp")" \
   "(one program: train_step + predict_b1 + predict_b128)"
+echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_ew")" \
+  "(one program: ew_chain + softmax)"
 exit "$status"

@@ -1,0 +1,124 @@
+// Sinter side of the elementwise benchmark (bench/run.sh; the PyTorch peer is
+// bench/pytorch_elementwise.py), issue 3 item 13, where operator fusion should show:
+//   ew_chain_4m        a chain of 10 elementwise ops on 4M (4,194,304) floats:
+//                        t = max((x*1.5 + 0.5)*x - 0.25, -1);  u = exp(tanh(t)*0.5) - x;  y = u*u
+//                      (mul add mul sub max tanh mul exp sub mul; the same formula as the peer)
+//   softmax_4096x1000  softmax over the last axis of a [4096, 1000] tensor
+// Each is one compiled entry point timed through Program::call (raw buffers, no allocation):
+// the median over about --seconds seconds after a warm-up. Prints
+//   ew_chain_4m us=...
+//   softmax_4096x1000 us=...
+//   compile_seconds=...
+// and checks a few outputs against a scalar reference on the host.
+#include "sinter/sinter.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <vector>
+
+using namespace sinter;
+
+namespace {
+
+constexpr int64_t kN = 4 * 1024 * 1024, kRows = 4096, kCols = 1000;
+
+std::vector<double> measure(const std::function<void()> &fn, double seconds, int warmup = 5,
+                            int minReps = 10) {
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < warmup; ++i)
+    fn();
+  std::vector<double> times;
+  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  while (static_cast<int>(times.size()) < minReps || Clock::now() < deadline) {
+    auto t0 = Clock::now();
+    fn();
+    times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return times;
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+float chainReference(float x) {
+  float t = std::max((x * 1.5f + 0.5f) * x - 0.25f, -1.0f);
+  float u = std::exp(std::tanh(t) * 0.5f) - x;
+  return u * u;
+}
+
+} // namespace
+
+int main(int argc, char **argv) try {
+  double seconds = 2.5;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) {
+      seconds = std::atof(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: %s [--seconds S]   (measuring time per workload, default 2.5)\n",
+                   argv[0]);
+      return 2;
+    }
+  }
+
+  Graph g;
+  Tensor x = g.input("x", {kN});
+  Tensor t = maximum((x * 1.5 + 0.5) * x - 0.25, scalar(g, -1.0));
+  Tensor u = exp(tanh(t) * 0.5) - x;
+  Tensor chain = u * u;
+  Tensor logits = g.input("logits", {kRows, kCols});
+  Program program = g.compile({{"ew_chain", {x}, {chain}, {}, {"y"}},
+                               {"softmax", {logits}, {softmax(logits)}, {}, {"probs"}}});
+
+  // Inputs as in pytorch_elementwise.py: uniform [-1, 1) and standard normal.
+  std::mt19937 rng(0);
+  std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  HostTensor xs(DType::F32, {kN}), ys(DType::F32, {kN});
+  HostTensor ls(DType::F32, {kRows, kCols}), ps(DType::F32, {kRows, kCols});
+  for (float &v : xs.as<float>())
+    v = uni(rng);
+  for (float &v : ls.as<float>())
+    v = normal(rng);
+
+  int ew = program.entryIndex("ew_chain"), sm = program.entryIndex("softmax");
+  auto runChain = [&] { program.call(ew, {xs.data()}, {ys.data()}); };
+  auto runSoftmax = [&] { program.call(sm, {ls.data()}, {ps.data()}); };
+
+  // Correctness first (a fast wrong answer is no benchmark).
+  runChain();
+  runSoftmax();
+  for (int64_t i : {int64_t(0), int64_t(12345), kN - 1}) {
+    float want = chainReference(xs.as<float>()[i]), got = ys.as<float>()[i];
+    if (!(std::fabs(got - want) <= 1e-5f + 1e-4f * std::fabs(want))) {
+      std::fprintf(stderr, "bench_elementwise: chain[%lld] = %g, expected %g\n", (long long)i,
+                   got, want);
+      return 1;
+    }
+  }
+  for (int64_t r : {int64_t(0), kRows - 1}) {
+    double sum = 0;
+    for (int64_t c = 0; c < kCols; ++c)
+      sum += ps.as<float>()[r * kCols + c];
+    if (std::fabs(sum - 1.0) > 1e-4) {
+      std::fprintf(stderr, "bench_elementwise: softmax row %lld sums to %g\n", (long long)r, sum);
+      return 1;
+    }
+  }
+
+  std::printf("ew_chain_4m us=%.1f\n", median(measure(runChain, seconds)) * 1e6);
+  std::fflush(stdout);
+  std::printf("softmax_4096x1000 us=%.1f\n", median(measure(runSoftmax, seconds)) * 1e6);
+  std::printf("compile_seconds=%.2f\n", program.compileSeconds());
+  return 0;
+} catch (const std::exception &e) {
+  std::fprintf(stderr, "bench_elementwise: error: %s\n", e.what());
+  return 1;
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""PyTorch peer for the elementwise benchmark: a 10-op elementwise chain on 4M floats and a softmax.
+
+Run with Debian's interpreter (scripts/install-deps.sh --bench installs python3-torch):
+    /usr/bin/python3 bench/pytorch_elementwise.py [--seconds 2.5] [--threads 2]
+
+The same workloads as bench/elementwise_bench.cpp, in eager mode (PyTorch's default; each op
+is one kernel and one temporary, no fusion):
+    ew_chain_4m        t = max((x*1.5 + 0.5)*x - 0.25, -1); u = exp(tanh(t)*0.5) - x; y = u*u
+                       on x uniform in [-1, 1), 4,194,304 floats
+    softmax_4096x1000  torch.softmax(x, dim=1) on a standard-normal [4096, 1000] tensor
+Prints one line per workload, medians over repetitions after warm-up:
+    ew_chain_4m us=...
+    softmax_4096x1000 us=...
+"""
+import argparse
+import statistics
+import time
+
+import torch
+
+
+def measure(fn, seconds, warmup=5, min_reps=10):
+    """Runs fn repeatedly for about `seconds` after `warmup` calls; returns per-call seconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    deadline = time.perf_counter() + seconds
+    while len(times) < min_reps or time.perf_counter() < deadline:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def chain(x, floor):
+    t = torch.maximum((x * 1.5 + 0.5) * x - 0.25, floor)
+    u = torch.exp(torch.tanh(t) * 0.5) - x
+    return u * u
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    x = torch.rand(4 * 1024 * 1024) * 2 - 1
+    floor = torch.tensor(-1.0)
+    logits = torch.randn(4096, 1000)
+
+    with torch.inference_mode():
+        t = measure(lambda: chain(x, floor), args.seconds)
+        print(f"ew_chain_4m us={statistics.median(t) * 1e6:.1f}", flush=True)
+        t = measure(lambda: torch.softmax(logits, dim=1), args.seconds)
+        print(f"softmax_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
