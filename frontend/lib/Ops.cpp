@@ -121,10 +121,16 @@ Tensor typedConstant(Graph &g, const std::vector<T> &values, const Shape &shape,
 }
 
 Tensor randomOp(Graph &g, const char *dist, const Shape &shape, double a, double b, int64_t seed,
-                DType dtype, const Loc &loc) {
+                DType dtype, const Loc &loc, const Tensor *offset = nullptr) {
   Graph::Impl &gi = g.impl();
   auto type = RankedTensorType::get(shape, elementType(gi.ctx, dtype));
-  return g.tensor(gi.build("sinter.random", {},
+  std::vector<int> operands;
+  if (offset) {
+    if (&offset->graph() != &g || offset->dtype() != DType::I64 || offset->rank() != 0)
+      throw Error(where(gi, loc, "sinter.random") + ": the offset must be an int64 scalar of this graph");
+    operands.push_back(offset->id());
+  }
+  return g.tensor(gi.build("sinter.random", operands,
                            {named(gi, "distribution", gi.builder.getStringAttr(dist)),
                             named(gi, "seed", gi.builder.getI64IntegerAttr(seed)),
                             named(gi, "a", gi.builder.getF64FloatAttr(a)),
@@ -186,6 +192,10 @@ Tensor normal(Graph &g, const Shape &shape, double mean, double stddev, int64_t 
 Tensor truncatedNormal(Graph &g, const Shape &shape, double mean, double stddev, int64_t seed,
                        DType dtype, Loc loc) {
   return randomOp(g, "truncated_normal", shape, mean, stddev, seed, dtype, loc);
+}
+Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double maxval,
+               int64_t seed, DType dtype, Loc loc) {
+  return randomOp(offset.graph(), "uniform", shape, minval, maxval, seed, dtype, loc, &offset);
 }
 } // namespace random
 

@@ -59,6 +59,12 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
   int64_t rank = type.getRank();
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  // counter = offset·N + i: consecutive offsets draw disjoint counter ranges.
+  Value base;
+  if (op.getOffset())
+    base = arith::MulIOp::create(
+        b, loc, tensor::ExtractOp::create(b, loc, op.getOffset(), ValueRange{}),
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(type.getNumElements())));
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{}, ValueRange{emptyTensor(b, loc, type)}, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange) {
@@ -71,6 +77,8 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
                                         linalg::IndexOp::create(nb, nl, d));
         }
         Value counter = arith::IndexCastOp::create(nb, nl, i64, index);
+        if (base)
+          counter = arith::AddIOp::create(nb, nl, counter, base);
         Value sample;
         if (dist == "uniform") {
           auto [x, unused] = philox(nb, nl, counter, seed);

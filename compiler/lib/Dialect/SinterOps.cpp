@@ -88,6 +88,8 @@ LogicalResult RandomOp::verify() {
            << "' (expected uniform, normal or truncated_normal)";
   if (d != "uniform" && getB().convertToDouble() < 0)
     return emitOpError("stddev must be non-negative");
+  if (getOffset() && getOffset().getType().getRank() != 0)
+    return emitOpError("offset must be an int64 scalar");
   return success();
 }
 

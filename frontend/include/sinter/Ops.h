@@ -39,6 +39,10 @@ Tensor normal(Graph &g, const Shape &shape, double mean, double stddev, int64_t 
               DType dtype = DType::F32, Loc loc = Loc::current());
 Tensor truncatedNormal(Graph &g, const Shape &shape, double mean, double stddev, int64_t seed,
                        DType dtype = DType::F32, Loc loc = Loc::current());
+/// Uniform numbers that change with `offset` (an int64 scalar, e.g. a step counter): element i
+/// uses counter offset·N + i. Dropout masks are drawn this way.
+Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double maxval,
+               int64_t seed, DType dtype = DType::F32, Loc loc = Loc::current());
 } // namespace random
 
 // Elementwise.

@@ -79,15 +79,18 @@ def Sinter_AssignOp : Sinter_Op<"assign",
 def Sinter_RandomOp : Sinter_Op<"random", [Pure]> {
   let summary = "counter-based random tensor";
   let description = [{
-    Element i is a pure function of (seed, i) (a Philox-style counter hash), so the same seed
-    gives the same numbers on every run and every backend. `distribution` is one of
-    `uniform` (in [a, b)), `normal` (mean a, stddev b) or `truncated_normal` (mean a,
-    stddev b, redrawn outside two standard deviations, as TensorFlow does). Float dtypes. No
-    gradient.
+    Element i is a pure function of (seed, counter) with counter = offset·N + i (N the element
+    count; `offset` an optional int64 scalar operand, 0 if absent) — a Philox-style counter
+    hash — so the same seed gives the same numbers on every run and every backend, and a
+    training step that feeds a step counter as `offset` (dropout) draws fresh numbers each step.
+    `distribution` is one of `uniform` (in [a, b)), `normal` (mean a, stddev b) or
+    `truncated_normal` (mean a, stddev b, redrawn outside two standard deviations, as
+    TensorFlow does). Float dtypes. No gradient.
   }];
-  let arguments = (ins StrAttr:$distribution, I64Attr:$seed, F64Attr:$a, F64Attr:$b);
+  let arguments = (ins Optional<RankedTensorOf<[I64]>>:$offset, StrAttr:$distribution,
+                   I64Attr:$seed, F64Attr:$a, F64Attr:$b);
   let results = (outs Sinter_FloatTensor:$result);
-  let assemblyFormat = "$distribution attr-dict `:` type($result)";
+  let assemblyFormat = "$distribution (`offset` $offset^ `:` type($offset))? attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
