@@ -154,24 +154,27 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
   auto op = linalg::GenericOp::create(
       b, loc, TypeRange{outType}, ValueRange{x}, ValueRange{init}, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
+        // Reassociation lets LLVM vectorize the reduction (partial sums per lane), as every
+        // deep-learning framework's reductions do.
+        auto fm = arith::FastMathFlagsAttr::get(nb.getContext(), arith::FastMathFlags::reassoc);
         Value r;
         bool f = isFloat(et);
         switch (kind) {
         case ReduceKind::Sum:
-          r = f ? Value(arith::AddFOp::create(nb, nl, args[0], args[1]))
+          r = f ? Value(arith::AddFOp::create(nb, nl, args[0], args[1], fm))
                 : Value(arith::AddIOp::create(nb, nl, args[0], args[1]));
           break;
         case ReduceKind::Prod:
-          r = f ? Value(arith::MulFOp::create(nb, nl, args[0], args[1]))
+          r = f ? Value(arith::MulFOp::create(nb, nl, args[0], args[1], fm))
                 : Value(arith::MulIOp::create(nb, nl, args[0], args[1]));
           break;
         case ReduceKind::Max:
-          r = f ? Value(arith::MaximumFOp::create(nb, nl, args[0], args[1]))
+          r = f ? Value(arith::MaximumFOp::create(nb, nl, args[0], args[1], fm))
               : isUnsigned ? Value(arith::MaxUIOp::create(nb, nl, args[0], args[1]))
                            : Value(arith::MaxSIOp::create(nb, nl, args[0], args[1]));
           break;
         case ReduceKind::Min:
-          r = f ? Value(arith::MinimumFOp::create(nb, nl, args[0], args[1]))
+          r = f ? Value(arith::MinimumFOp::create(nb, nl, args[0], args[1], fm))
               : isUnsigned ? Value(arith::MinUIOp::create(nb, nl, args[0], args[1]))
                            : Value(arith::MinSIOp::create(nb, nl, args[0], args[1]));
           break;
