@@ -1,43 +1,137 @@
-// SGD and Adam as graph updates.
+// Optimizers as graph updates: clipping, then each rule's slot updates (Keras' formulas).
 #include "sinter/Optim.h"
+
+#include <cmath>
 
 namespace sinter::optim {
 
-std::vector<Update> SGD::minimize(const Tensor &loss, const std::vector<Variable> &vars, Loc loc) {
-  std::vector<Tensor> grads = gradients(loss, vars, loc);
-  std::vector<Update> updates;
-  for (size_t i = 0; i < vars.size(); ++i)
-    updates.push_back({vars[i], sub(vars[i], mul(scalar(vars[i].graph(), learningRate_,
-                                                        vars[i].dtype(), loc),
-                                                 grads[i], loc),
-                                    loc)});
-  return updates;
+namespace schedules {
+Schedule constant(double rate) {
+  return [rate](const Tensor &step) { return scalar(step.graph(), rate); };
+}
+Schedule exponentialDecay(double rate, double decaySteps, double decay, bool staircase) {
+  return [=](const Tensor &step) {
+    Tensor p = step / decaySteps;
+    if (staircase)
+      p = floor(p);
+    return rate * pow(scalar(step.graph(), decay), p);
+  };
+}
+Schedule piecewiseConstant(std::vector<double> boundaries, std::vector<double> values) {
+  if (values.size() != boundaries.size() + 1)
+    throw Error("piecewiseConstant: needs one more value than boundaries");
+  return [=](const Tensor &step) {
+    Tensor lr = scalar(step.graph(), values.back());
+    for (size_t i = boundaries.size(); i-- > 0;)
+      lr = where(step < boundaries[i], scalar(step.graph(), values[i]), lr);
+    return lr;
+  };
+}
+} // namespace schedules
+
+Variable Optimizer::slot(const Variable &var, const std::string &slotName, Loc loc) {
+  return var.graph().variable(var.name() + "/" + slotName, zerosLike(var, loc), false, loc);
 }
 
-std::vector<Update> Adam::minimize(const Tensor &loss, const std::vector<Variable> &vars, Loc loc) {
+std::vector<Update> Optimizer::minimize(const Tensor &loss, const std::vector<Variable> &vars,
+                                        Loc loc) {
+  return applyGradients(gradients(loss, vars, loc), vars, loc);
+}
+
+std::vector<Update> Optimizer::applyGradients(const std::vector<Tensor> &grads,
+                                              const std::vector<Variable> &vars, Loc loc) {
+  if (grads.size() != vars.size())
+    throw Error(name_ + ": " + std::to_string(grads.size()) + " gradients for " +
+                std::to_string(vars.size()) + " variables");
   if (vars.empty())
     return {};
   Graph &g = vars.front().graph();
-  std::vector<Tensor> grads = gradients(loss, vars, loc);
-  std::vector<Update> updates;
-  Variable step = g.variable("adam/step", zeros(g, {}, DType::F32, loc), false, loc);
+  Variable step = g.variable(name_ + "/step", zeros(g, {}, DType::F32, loc), false, loc);
   Tensor t = step + 1.0;
-  updates.push_back({step, t});
-  // lr_t = lr·sqrt(1 − β2^t)/(1 − β1^t), as tf.keras.optimizers.Adam computes it.
-  Tensor b1t = pow(scalar(g, beta1_, DType::F32, loc), t, loc);
-  Tensor b2t = pow(scalar(g, beta2_, DType::F32, loc), t, loc);
-  Tensor lrT = learningRate_ * (sqrt(1.0 - b2t, loc) / (1.0 - b1t));
-  for (size_t i = 0; i < vars.size(); ++i) {
-    const Variable &v = vars[i];
-    Variable m = g.variable(v.name() + "/adam_m", zerosLike(v, loc), false, loc);
-    Variable s = g.variable(v.name() + "/adam_v", zerosLike(v, loc), false, loc);
-    Tensor mNew = beta1_ * m + (1.0 - beta1_) * grads[i];
-    Tensor sNew = beta2_ * s + (1.0 - beta2_) * square(grads[i], loc);
-    updates.push_back({m, mNew});
-    updates.push_back({s, sNew});
-    updates.push_back({v, v - lrT * mNew / (sqrt(sNew, loc) + epsilon_)});
+  std::vector<Update> updates{{step, t}};
+  std::vector<Tensor> clipped = grads;
+  if (clipValue_ > 0)
+    for (Tensor &gr : clipped)
+      gr = minimum(maximum(gr, scalar(g, -clipValue_, gr.dtype(), loc), loc),
+                   scalar(g, clipValue_, gr.dtype(), loc), loc);
+  if (clipNorm_ > 0)
+    for (Tensor &gr : clipped) {
+      Tensor norm = sqrt(reduceSum(square(gr, loc), {}, false, loc), loc);
+      gr = gr * (clipNorm_ / maximum(norm, scalar(g, clipNorm_, gr.dtype(), loc), loc));
+    }
+  if (globalClipNorm_ > 0) {
+    Tensor total = scalar(g, 0.0);
+    for (const Tensor &gr : clipped)
+      total = total + reduceSum(square(gr, loc), {}, false, loc);
+    Tensor scale = globalClipNorm_ / maximum(sqrt(total, loc), scalar(g, globalClipNorm_), loc);
+    for (Tensor &gr : clipped)
+      gr = gr * scale;
   }
+  Tensor lr = lr_(t);
+  for (size_t i = 0; i < vars.size(); ++i)
+    applyRule(vars[i], clipped[i], lr, t, updates, loc);
   return updates;
+}
+
+SGD::SGD(double learningRate, double momentum, bool nesterov)
+    : SGD(schedules::constant(learningRate), momentum, nesterov) {}
+SGD::SGD(Schedule learningRate, double momentum, bool nesterov)
+    : Optimizer("sgd", std::move(learningRate)), momentum_(momentum), nesterov_(nesterov) {}
+
+void SGD::applyRule(const Variable &var, const Tensor &grad, const Tensor &lr, const Tensor &,
+                    std::vector<Update> &updates, Loc loc) {
+  if (momentum_ == 0) {
+    updates.push_back({var, sub(var, mul(lr, grad, loc), loc)});
+    return;
+  }
+  // Keras: v = momentum·v − lr·g; w += v (Nesterov: w += momentum·v − lr·g).
+  Variable v = slot(var, "momentum", loc);
+  Tensor vNew = momentum_ * v - lr * grad;
+  updates.push_back({v, vNew});
+  updates.push_back({var, nesterov_ ? var + (momentum_ * vNew - lr * grad) : var + vNew});
+}
+
+RMSprop::RMSprop(double learningRate, double rho, double momentum, double epsilon)
+    : RMSprop(schedules::constant(learningRate), rho, momentum, epsilon) {}
+RMSprop::RMSprop(Schedule learningRate, double rho, double momentum, double epsilon)
+    : Optimizer("rmsprop", std::move(learningRate)), rho_(rho), momentum_(momentum),
+      epsilon_(epsilon) {}
+
+void RMSprop::applyRule(const Variable &var, const Tensor &grad, const Tensor &lr, const Tensor &,
+                        std::vector<Update> &updates, Loc loc) {
+  // Keras: ms = rho·ms + (1 − rho)·g²; Δ = lr·g / sqrt(ms + ε).
+  Variable ms = slot(var, "rms", loc);
+  Tensor msNew = rho_ * ms + (1.0 - rho_) * square(grad, loc);
+  updates.push_back({ms, msNew});
+  Tensor delta = lr * grad / sqrt(msNew + epsilon_, loc);
+  if (momentum_ == 0) {
+    updates.push_back({var, var - delta});
+    return;
+  }
+  Variable mom = slot(var, "momentum", loc);
+  Tensor momNew = momentum_ * mom + delta;
+  updates.push_back({mom, momNew});
+  updates.push_back({var, var - momNew});
+}
+
+Adam::Adam(double learningRate, double beta1, double beta2, double epsilon)
+    : Adam(schedules::constant(learningRate), beta1, beta2, epsilon) {}
+Adam::Adam(Schedule learningRate, double beta1, double beta2, double epsilon)
+    : Optimizer("adam", std::move(learningRate)), beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {}
+
+void Adam::applyRule(const Variable &var, const Tensor &grad, const Tensor &lr, const Tensor &step,
+                     std::vector<Update> &updates, Loc loc) {
+  Graph &g = var.graph();
+  // lr_t = lr·sqrt(1 − β2^t)/(1 − β1^t); w −= lr_t·m / (sqrt(v) + ε̂), as Keras computes it.
+  Tensor b1t = pow(scalar(g, beta1_, DType::F32, loc), step, loc);
+  Tensor b2t = pow(scalar(g, beta2_, DType::F32, loc), step, loc);
+  Tensor lrT = lr * (sqrt(1.0 - b2t, loc) / (1.0 - b1t));
+  Variable m = slot(var, "m", loc), v = slot(var, "v", loc);
+  Tensor mNew = beta1_ * m + (1.0 - beta1_) * grad;
+  Tensor vNew = beta2_ * v + (1.0 - beta2_) * square(grad, loc);
+  updates.push_back({m, mNew});
+  updates.push_back({v, vNew});
+  updates.push_back({var, var - lrT * mNew / (sqrt(vNew, loc) + epsilon_)});
 }
 
 } // namespace sinter::optim
