@@ -604,3 +604,191 @@ TEST_CASE("gradients of values the loss does not depend on are zero", "[gradchec
   CHECK(std::vector<double>(r[2].as<double>().begin(), r[2].as<double>().end()) ==
         std::vector<double>{2, 4, 6});
 }
+
+// ---------------------------------------------------------------------------------------------
+// The tensor language of chapters 4–5: the new primitives and the composites of TensorLanguage.h
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("gradcheck sin, cos, tan", "[gradcheck][unary][tensor-language]") {
+  SECTION("sin") { gradcheckBoth({{"x", randomF64(kShape, -2, 2, 200)}}, unaryFn(sin)); }
+  SECTION("cos") { gradcheckBoth({{"x", randomF64(kShape, -2, 2, 201)}}, unaryFn(cos)); }
+  SECTION("tan") { gradcheckBoth({{"x", randomF64(kShape, -1, 1, 202)}}, unaryFn(tan)); }
+}
+
+TEST_CASE("gradcheck mod (float)", "[gradcheck][binary][tensor-language]") {
+  // a = (q + f)·b with f in [0.2, 0.8]: away from the jumps of a − ⌊a/b⌋·b.
+  std::vector<double> b = randomValues(6, 0.7, 2, 203), f = randomValues(6, 0.2, 0.8, 204), a;
+  std::vector<double> q{-2, 1, 0, -1, 2, 0};
+  for (int i = 0; i < 6; ++i) a.push_back((q[i] + f[i]) * b[i]);
+  gradcheckBoth({{"a", f64(kShape, a)}, {"b", f64(kShape, b)}}, binaryFn(mod));
+}
+
+TEST_CASE("gradcheck reduce_min and reduce_prod", "[gradcheck][reduce][tensor-language]") {
+  std::vector<double> v;
+  for (int i = 0; i < 24; ++i) v.push_back(0.05 * ((i * 5) % 24) - 0.6);
+  HostTensor x = f64({2, 3, 4}, v);
+  SECTION("reduce_min axis 1") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      return reduceMin(t[0] * t[0] * t[0], {1});
+    });
+  }
+  SECTION("reduce_min all") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      return reduceMin(t[0] * t[0] * t[0]);
+    });
+  }
+  HostTensor nz = randomF64({2, 3, 4}, -1.5, 1.5, 205, 0.5);
+  SECTION("reduce_prod axes {0, 2}") {
+    gradcheckBoth({{"x", nz}}, [](Graph &, const std::vector<Tensor> &t) {
+      return reduceProd(t[0], {0, 2});
+    });
+  }
+  SECTION("reduce_prod all, keepdims") {
+    gradcheckBoth({{"x", nz}}, [](Graph &, const std::vector<Tensor> &t) {
+      return reduceProd(t[0], {}, true);
+    });
+  }
+}
+
+TEST_CASE("gradcheck top_k values", "[gradcheck][tensor-language]") {
+  std::vector<double> v;
+  for (int i = 0; i < 10; ++i) v.push_back(0.1 * ((i * 3) % 10) - 0.45); // distinct per row
+  gradcheckBoth({{"x", f64({2, 5}, v)}}, [](Graph &, const std::vector<Tensor> &t) {
+    Tensor top = topK(t[0], 3).values;
+    return top * top;
+  });
+}
+
+TEST_CASE("gradcheck slice, reverse, pad, concatenate", "[gradcheck][shape][tensor-language]") {
+  HostTensor x = randomF64({3, 5}, -2, 2, 206);
+  SECTION("strided slice") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor s = stridedSlice(t[0], {0, 1}, {3, 5}, {2, 2});
+      return s * s;
+    });
+  }
+  SECTION("reverse") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor s = reverse(t[0], {0, 1});
+      return s * t[0];
+    });
+  }
+  SECTION("indexing with negative steps (reverse + slice + reshape)") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor s = t[0](S(_, _, -2), S(4, 0, -3));
+      return s * s;
+    });
+  }
+  SECTION("pad") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor s = pad(t[0], {{1, 2}, {0, 1}}, 0.5);
+      return s * s;
+    });
+  }
+  SECTION("pad with interior padding") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor s = padInterior(t[0], {{1, 0}, {0, 1}}, {1, 2}, -0.25);
+      return s * s;
+    });
+  }
+  SECTION("concatenate") {
+    gradcheckBoth({{"a", randomF64({2, 3}, -2, 2, 207)}, {"b", randomF64({2, 2}, -2, 2, 208)}},
+                  [](Graph &, const std::vector<Tensor> &t) {
+                    Tensor s = concat({t[0], t[1], t[0]}, 1);
+                    return s * s;
+                  });
+  }
+}
+
+TEST_CASE("gradcheck gather_nd and scatter_nd", "[gradcheck][gather][tensor-language]") {
+  HostTensor x = randomF64({3, 4}, -2, 2, 209);
+  SECTION("gather_nd of elements (a repeated index accumulates)") {
+    gradcheckBoth({{"x", x}}, [](Graph &g, const std::vector<Tensor> &t) {
+      Tensor s = gatherNd(t[0], constant(g, {{0, 1}, {2, 3}, {0, 1}}));
+      return s * s;
+    });
+  }
+  SECTION("gather_nd of rows") {
+    gradcheckBoth({{"x", x}}, [](Graph &g, const std::vector<Tensor> &t) {
+      Tensor s = gatherNd(t[0], constant(g, {{2}, {0}}));
+      return s * s;
+    });
+  }
+  SECTION("scatter_nd (duplicates add up)") {
+    gradcheckBoth({{"u", randomF64({3, 2}, -2, 2, 210)}}, [](Graph &g, const std::vector<Tensor> &t) {
+      Tensor s = scatterNd(constant(g, {{1}, {3}, {1}}), t[0], {4, 2});
+      return s * s;
+    });
+  }
+}
+
+TEST_CASE("gradcheck tensor-language composites", "[gradcheck][composite][tensor-language]") {
+  HostTensor x = randomF64({2, 3}, -2, 2, 211);
+  SECTION("tile") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor s = tile(t[0], {2, 3});
+      return s * s;
+    });
+  }
+  SECTION("stack") {
+    gradcheckBoth({{"a", x}, {"b", randomF64({2, 3}, -2, 2, 212)}},
+                  [](Graph &, const std::vector<Tensor> &t) {
+                    Tensor s = stack({t[0], t[1]}, -1);
+                    return s * s;
+                  });
+  }
+  SECTION("split and unstack") {
+    gradcheckBoth({{"x", randomF64({4, 3}, -2, 2, 213)}}, [](Graph &, const std::vector<Tensor> &t) {
+      auto parts = split(t[0], {1, -1}, 0);
+      auto cols = unstack(parts[1], 1);
+      return reduceSum(parts[0]) * cols[0] * cols[2];
+    });
+  }
+  SECTION("gather along axis 1") {
+    gradcheckBoth({{"x", x}}, [](Graph &g, const std::vector<Tensor> &t) {
+      Tensor s = gather(t[0], constant(g, {2, 0, 2}), 1);
+      return s * s;
+    });
+  }
+  SECTION("clipByNorm (clipping active)") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      return clipByNorm(t[0], 0.5);
+    });
+  }
+  SECTION("clipByNorm per row") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      return clipByNorm(t[0], 1.0, {1});
+    });
+  }
+  SECTION("clipByGlobalNorm") {
+    gradcheckBoth({{"a", x}, {"b", randomF64({3}, -2, 2, 214)}},
+                  [](Graph &, const std::vector<Tensor> &t) {
+                    auto c = clipByGlobalNorm({t[0], t[1]}, 1.0);
+                    return reduceSum(c.tensors[0]) * c.tensors[1] + c.globalNorm;
+                  });
+  }
+  SECTION("norm 2, norm 1 over an axis") {
+    gradcheckBoth({{"x", randomF64({2, 3}, -2, 2, 215, 0.1)}}, [](Graph &, const std::vector<Tensor> &t) {
+      return norm(t[0], 2) * norm(t[0], 1, {1});
+    });
+  }
+}
+
+TEST_CASE("floor, ceil, round, sign and floordiv have zero gradient", "[gradcheck][tensor-language]") {
+  Graph g;
+  Tensor x = g.input("x", {4}, DType::F64), y = g.input("y", {4}, DType::F64);
+  std::vector<Tensor> outs;
+  for (Tensor v : {floor(x), ceil(x), round(x), sign(x)})
+    outs.push_back(gradients(reduceSum(v * x), {x})[0]); // d(v·x)/dx = v when dv/dx = 0
+  auto fd = gradients(reduceSum(floordiv(x, y)), {x, y});
+  outs.insert(outs.end(), fd.begin(), fd.end());
+  Program p = g.compile({{"f", {x, y}, outs}});
+  auto r = p.run("f", {f64({4}, {-1.7, -0.2, 0.4, 2.6}), f64({4}, {0.7, 1.5, -2, 3})});
+  auto v = [&](int k) { return std::vector<double>(r[k].as<double>().begin(), r[k].as<double>().end()); };
+  CHECK(v(0) == std::vector<double>{-2, -1, 0, 2});
+  CHECK(v(1) == std::vector<double>{-1, 0, 1, 3}); // ceil(-0.2) = -0; -0 == 0
+  CHECK(v(2) == std::vector<double>{-2, 0, 0, 3});
+  CHECK(v(3) == std::vector<double>{-1, -1, 1, 1});
+  CHECK(v(4) == std::vector<double>{0, 0, 0, 0});
+  CHECK(v(5) == std::vector<double>{0, 0, 0, 0});
+}

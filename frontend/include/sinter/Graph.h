@@ -53,6 +53,8 @@ public:
   ///   array([[1., 2., 3.],
   ///          [4., 5., 6.]], dtype=float32)>
   std::string toString() const;
+  /// NumPy indexing, x[::2, ..., 1:] as x(S(_, _, 2), ellipsis, S(1, _)) (TensorLanguage.h).
+  template <class... I> Tensor operator()(I &&...items) const;
 
 private:
   friend class Graph;
