@@ -1,0 +1,1 @@
+// sinter_io: checkpoints, event files, plots (see frontend/include/sinter/io/).

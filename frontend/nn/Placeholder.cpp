@@ -1,0 +1,1 @@
+// sinter_nn: layers, models, losses, metrics (see frontend/include/sinter/nn/).
