@@ -229,6 +229,18 @@ TEST_CASE("indexing: integers, slices, negative steps, ellipsis, new axes",
   check(r[18], {2, 3, 4}, iotaValues(24));
 }
 
+TEST_CASE("indexing: empty slices, as Python", "[tensor-language][indexing]") {
+  Graph g;
+  Tensor r9 = range(g, 9);
+  Tensor e1 = r9(S(5, 2)), e2 = r9(S(2, 5, -1)), e3 = r9(S(20, _));
+  CHECK(e1.shape() == Shape{0});
+  CHECK(e2.shape() == Shape{0});
+  CHECK(e3.shape() == Shape{0});
+  auto r = eval(g, {e1, e2, e3});
+  check(r[0], {0}, {});
+  check(r[2], {0}, {});
+}
+
 TEST_CASE("indexing: the book's slice shapes on [4,32,32,3]", "[tensor-language][indexing]") {
   Graph g;
   Tensor x = zeros(g, {4, 32, 32, 3});
