@@ -75,6 +75,7 @@ Graph::Impl::Impl() : ctx(MLIRContext::Threading::DISABLED), builder(&ctx) {
   mlir::sinter::registerCompilerDialects(registry);
   ctx.appendDialectRegistry(registry);
   ctx.loadDialect<mlir::sinter::SinterDialect, func::FuncDialect>();
+  ctx.printOpOnDiagnostic(false); // errors name the user's line; the IR dump is noise there
   module = ModuleOp::create(UnknownLoc::get(&ctx));
   builder.setInsertionPointToEnd(module->getBody());
   body = func::FuncOp::create(builder, UnknownLoc::get(&ctx), "__graph__",

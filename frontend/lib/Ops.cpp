@@ -2,6 +2,8 @@
 // the sinter op (its shape rule runs there and reports errors at the caller's line).
 #include "sinter/Ops.h"
 
+#include "sinter/TensorLanguage.h"
+
 #include "GraphImpl.h"
 
 using namespace mlir;
@@ -11,6 +13,10 @@ namespace sinter {
 namespace {
 
 Graph::Impl &impl(const Tensor &t) { return t.graph().impl(); }
+
+bool isFloatDType(DType d) {
+  return d == DType::F32 || d == DType::F64 || d == DType::F16 || d == DType::BF16;
+}
 
 NamedAttribute named(Graph::Impl &g, llvm::StringRef name, Attribute value) {
   return g.builder.getNamedAttr(name, value);
@@ -183,6 +189,9 @@ Tensor onesLike(const Tensor &x, Loc loc) { return fill(x.graph(), x.shape(), 1,
 namespace random {
 Tensor uniform(Graph &g, const Shape &shape, double minval, double maxval, int64_t seed,
                DType dtype, Loc loc) {
+  if (!isFloatDType(dtype)) // integers in [minval, maxval), as tf.random.uniform with an int dtype
+    return uniformInt(g, shape, static_cast<int64_t>(minval), static_cast<int64_t>(maxval), seed,
+                      dtype, loc);
   return randomOp(g, "uniform", shape, minval, maxval, seed, dtype, loc);
 }
 Tensor normal(Graph &g, const Shape &shape, double mean, double stddev, int64_t seed, DType dtype,
@@ -502,6 +511,10 @@ std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt
 
 std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Variable> &wrt, Loc loc) {
   return gradients(loss, std::vector<Tensor>(wrt.begin(), wrt.end()), loc);
+}
+
+std::vector<Tensor> gradients(const Tensor &loss, std::initializer_list<Tensor> wrt, Loc loc) {
+  return gradients(loss, std::vector<Tensor>(wrt), loc);
 }
 
 } // namespace sinter

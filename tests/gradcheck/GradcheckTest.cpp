@@ -792,3 +792,21 @@ TEST_CASE("floor, ceil, round, sign and floordiv have zero gradient", "[gradchec
   CHECK(v(4) == std::vector<double>{0, 0, 0, 0});
   CHECK(v(5) == std::vector<double>{0, 0, 0, 0});
 }
+
+TEST_CASE("a gradient that could only flow through an integer op is an error",
+          "[gradcheck][errors]") {
+  Graph g;
+  Tensor x = g.input("x", {3}, DType::F64);
+  Tensor throughInt = cast(cast(x * 2.0, DType::I32), DType::F64); // line of the blocker
+  int blockerLine = __LINE__ - 1;
+  Tensor grad = gradients(reduceSum(throughInt), {x})[0];
+  try {
+    g.compile({{"f", {x}, {grad}}});
+    FAIL("expected an error");
+  } catch (const Error &e) {
+    std::string m = e.what();
+    CHECK(m.find("sinter.cast") != std::string::npos);
+    CHECK(m.find("GradcheckTest.cpp:" + std::to_string(blockerLine)) != std::string::npos);
+    CHECK(m.find("integer or bool") != std::string::npos);
+  }
+}

@@ -19,6 +19,35 @@ bool isFloatTensor(Value v) {
   return t && isa<FloatType>(t.getElementType());
 }
 
+std::string fileLine(Location loc) {
+  if (auto f = dyn_cast<FileLineColLoc>(loc))
+    return (f.getFilename().str() + ":" + std::to_string(f.getLine()));
+  return "unknown location";
+}
+
+/// When the loss depends on `x` but no float path connects them, the first op on the way
+/// whose result is not a float tensor (a cast to an integer, argmax…); else null. Predicates
+/// (comparisons, their logic) only choose between branches, whose derivative is zero almost
+/// everywhere — as for relu′ — so they are not followed.
+Operation *integerOnlyPath(Value x, GradOp grad) {
+  llvm::DenseSet<Value> reached{x};
+  Operation *firstBlocker = nullptr;
+  for (Operation &op : *grad->getBlock()) {
+    if (&op == grad.getOperation())
+      break;
+    if (isa<CompareOp, IsNanOp, NotOp, AndOp, OrOp>(op))
+      continue;
+    if (llvm::none_of(op.getOperands(), [&](Value v) { return reached.contains(v); }))
+      continue;
+    for (Value r : op.getResults()) {
+      reached.insert(r);
+      if (!isFloatTensor(r) && !firstBlocker)
+        firstBlocker = &op;
+    }
+  }
+  return reached.contains(grad.getLoss()) ? firstBlocker : nullptr;
+}
+
 LogicalResult expandGrad(GradOp grad) {
   OpBuilder b(grad);
   Location loc = grad.getLoc();
@@ -68,6 +97,12 @@ LogicalResult expandGrad(GradOp grad) {
 
   for (auto [result, x] : llvm::zip(grad.getGrads(), grad.getWrt())) {
     Value g = adjoint.lookup(x);
+    if (!g)
+      if (Operation *blocker = integerOnlyPath(x, grad))
+        return grad.emitError("sinter.grad: the loss depends on a differentiated value only "
+                              "through '")
+               << blocker->getName() << "' (" << fileLine(blocker->getLoc())
+               << "), whose result is an integer or bool tensor: no gradient flows through it";
     result.replaceAllUsesWith(
         g ? g : splatConstant(b, loc, cast<RankedTensorType>(x.getType()), 0.0));
   }

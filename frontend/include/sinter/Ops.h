@@ -160,6 +160,9 @@ std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt
                               Loc loc = Loc::current());
 std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Variable> &wrt,
                               Loc loc = Loc::current());
+/// `gradients(loss, {w, b})`, whatever mix of tensors and variables the list holds.
+std::vector<Tensor> gradients(const Tensor &loss, std::initializer_list<Tensor> wrt,
+                              Loc loc = Loc::current());
 
 /// The NumPy broadcast of two shapes; throws Error (naming `where`) when incompatible.
 Shape broadcastShapes(const Shape &a, const Shape &b, const std::string &where = "");

@@ -1,1 +1,0 @@
-// sinter_io: checkpoints, event files, plots (see frontend/include/sinter/io/).
