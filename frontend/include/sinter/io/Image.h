@@ -1,0 +1,37 @@
+// RGB images and PNG files (through libpng).
+#ifndef SINTER_IO_IMAGE_H
+#define SINTER_IO_IMAGE_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sinter::io {
+
+struct Rgb {
+  uint8_t r = 0, g = 0, b = 0;
+  bool operator==(const Rgb &) const = default;
+};
+
+/// Row-major RGB pixels, 3 bytes each.
+struct Image {
+  int width = 0, height = 0;
+  std::vector<uint8_t> pixels;
+
+  Image() = default;
+  Image(int width, int height, Rgb fill = {255, 255, 255});
+  Rgb at(int x, int y) const;
+  void set(int x, int y, Rgb c); ///< ignores pixels outside the image
+};
+
+/// PNG bytes of an RGB image (8 bits per channel).
+std::string encodePng(const Image &image);
+/// Decodes a PNG (any colour type/depth libpng can convert) to RGB. Throws Error when invalid.
+Image decodePng(const std::string &png);
+/// Writes `image` as a PNG file, atomically. Throws Error naming the path on failure.
+void writePng(const std::string &path, const Image &image);
+Image readPng(const std::string &path);
+
+} // namespace sinter::io
+
+#endif

@@ -1,0 +1,226 @@
+// Checkpoints (see sinter/io/Checkpoint.h): framed sinter.proto.Checkpoint messages, written
+// atomically, validated completely before any variable is overwritten.
+#include "sinter/io/Checkpoint.h"
+
+#include "sinter/io/Crc32c.h"
+#include "sinter/model.pb.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace pb = ::sinter::proto;
+
+namespace sinter::io {
+
+namespace {
+
+constexpr char kMagic[8] = {'S', 'N', 'T', 'R', 'C', 'K', 'P', 'T'};
+constexpr size_t kHeaderSize = 8 + 8 + 4;
+constexpr uint32_t kFormatVersion = 1;
+
+pb::DType toProto(DType d) {
+  switch (d) {
+  case DType::F32: return pb::F32;
+  case DType::F64: return pb::F64;
+  case DType::I32: return pb::I32;
+  case DType::I64: return pb::I64;
+  case DType::Bool: return pb::BOOL;
+  case DType::F16: return pb::F16;
+  case DType::BF16: return pb::BF16;
+  case DType::I8: return pb::I8;
+  case DType::I16: return pb::I16;
+  case DType::U8: return pb::U8;
+  }
+  return pb::DTYPE_INVALID;
+}
+
+std::optional<DType> fromProto(int d) {
+  for (DType t : {DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool, DType::F16,
+                  DType::BF16, DType::I8, DType::I16, DType::U8})
+    if (toProto(t) == d)
+      return t;
+  return std::nullopt;
+}
+
+std::string shapeString(const std::vector<int64_t> &shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+void putLE(std::string &out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+uint64_t getLE(const char *p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+std::string errnoText() { return std::strerror(errno); }
+
+} // namespace
+
+void writeFileAtomically(const std::string &path, const std::string &bytes,
+                         const std::string &what) {
+  std::string tmp = path + ".tmp";
+  auto fail = [&](const std::string &why) {
+    return Error("cannot write " + what + " '" + path + "': " + why +
+                 " (the previous file, if any, is unchanged)");
+  };
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw fail("cannot create temporary file '" + tmp + "': " + errnoText());
+  auto abandon = [&](const std::string &why) {
+    std::string message = why + ": " + errnoText();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return fail(message);
+  };
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      throw abandon("writing '" + tmp + "' failed after " + std::to_string(written) + " of " +
+                    std::to_string(bytes.size()) + " bytes");
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0)
+    throw abandon("fsync of '" + tmp + "' failed");
+  if (::close(fd) != 0) {
+    std::string message = "closing '" + tmp + "' failed: " + errnoText();
+    ::unlink(tmp.c_str());
+    throw fail(message);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string message = "renaming '" + tmp + "' failed: " + errnoText();
+    ::unlink(tmp.c_str());
+    throw fail(message);
+  }
+  // Make the rename itself durable.
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+void saveCheckpoint(Program &program, const std::string &path, int64_t step) {
+  pb::Checkpoint ckpt;
+  ckpt.set_format_version(kFormatVersion);
+  ckpt.set_step(step);
+  runtime::Session &session = program.session();
+  for (const std::string &name : session.variableNames()) {
+    const HostTensor &value = session.variable(name);
+    pb::TensorValue *tv = ckpt.add_variables();
+    pb::TensorSpec *spec = tv->mutable_spec();
+    spec->set_name(name);
+    spec->set_dtype(toProto(value.dtype()));
+    for (int64_t d : value.shape())
+      spec->add_shape(d);
+    tv->set_data(value.data(), value.byteSize());
+  }
+  std::string payload;
+  if (!ckpt.SerializeToString(&payload))
+    throw Error("cannot write checkpoint '" + path + "': serialization failed");
+  std::string file(kMagic, sizeof kMagic);
+  putLE(file, payload.size(), 8);
+  putLE(file, maskCrc(crc32c(payload)), 4);
+  file += payload;
+  writeFileAtomically(path, file, "checkpoint");
+}
+
+int64_t loadCheckpoint(Program &program, const std::string &path) {
+  auto fail = [&](const std::string &what) { return Error("checkpoint '" + path + "': " + what); };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw fail("no such file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw fail("not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw fail("cannot open (unreadable)");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty())
+    throw fail("the file is empty");
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    throw fail("not a Sinter checkpoint (bad magic bytes)");
+  if (bytes.size() < kHeaderSize)
+    throw fail("truncated: the header is incomplete (" + std::to_string(bytes.size()) +
+               " bytes)");
+  uint64_t length = getLE(bytes.data() + 8, 8);
+  uint32_t storedCrc = static_cast<uint32_t>(getLE(bytes.data() + 16, 4));
+  uint64_t actual = bytes.size() - kHeaderSize;
+  if (actual < length)
+    throw fail("truncated: " + std::to_string(actual) + " of " + std::to_string(length) +
+               " payload bytes present");
+  if (actual > length)
+    throw fail("corrupt: " + std::to_string(actual - length) + " unexpected bytes after the payload");
+  std::string_view payload(bytes.data() + kHeaderSize, length);
+  if (maskCrc(crc32c(payload)) != storedCrc)
+    throw fail("corrupt: checksum mismatch (CRC32C of the payload differs from the stored one)");
+  pb::Checkpoint ckpt;
+  if (!ckpt.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
+    throw fail("corrupt: the payload is not a valid Checkpoint message");
+  if (ckpt.format_version() != kFormatVersion)
+    throw fail("unsupported format version " + std::to_string(ckpt.format_version()) +
+               " (this build reads version " + std::to_string(kFormatVersion) + ")");
+
+  runtime::Session &session = program.session();
+  std::vector<std::string> names = session.variableNames();
+  std::map<std::string, const pb::TensorValue *> saved;
+  for (const pb::TensorValue &tv : ckpt.variables()) {
+    const std::string &name = tv.spec().name();
+    if (!saved.emplace(name, &tv).second)
+      throw fail("variable '" + name + "' appears twice");
+  }
+  for (const auto &[name, tv] : saved)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      throw fail("holds variable '" + name + "', which the program does not have");
+  // Validate everything first, then copy: a rejected checkpoint leaves the program unchanged.
+  for (const std::string &name : names) {
+    auto it = saved.find(name);
+    if (it == saved.end())
+      throw fail("lacks variable '" + name + "' of the program");
+    const pb::TensorSpec &spec = it->second->spec();
+    const HostTensor &target = session.variable(name);
+    std::optional<DType> dtype = fromProto(spec.dtype());
+    if (!dtype)
+      throw fail("variable '" + name + "' has an invalid dtype");
+    if (*dtype != target.dtype())
+      throw fail("variable '" + name + "' has dtype " + runtime::dtypeName(*dtype) +
+                 ", the program's has " + runtime::dtypeName(target.dtype()));
+    std::vector<int64_t> shape(spec.shape().begin(), spec.shape().end());
+    if (shape != target.shape())
+      throw fail("variable '" + name + "' has shape " + shapeString(shape) +
+                 ", the program's has " + shapeString(target.shape()));
+    if (it->second->data().size() != target.byteSize())
+      throw fail("variable '" + name + "' holds " + std::to_string(it->second->data().size()) +
+                 " bytes of data, expected " + std::to_string(target.byteSize()));
+  }
+  for (const std::string &name : names) {
+    HostTensor &target = session.variable(name);
+    const std::string &data = saved.at(name)->data();
+    std::memcpy(target.data(), data.data(), data.size());
+  }
+  return ckpt.step();
+}
+
+} // namespace sinter::io
