@@ -23,7 +23,7 @@ Schedule piecewiseConstant(std::vector<double> boundaries, std::vector<double> v
   return [=](const Tensor &step) {
     Tensor lr = scalar(step.graph(), values.back());
     for (size_t i = boundaries.size(); i-- > 0;)
-      lr = where(step < boundaries[i], scalar(step.graph(), values[i]), lr);
+      lr = where(step <= boundaries[i], scalar(step.graph(), values[i]), lr);
     return lr;
   };
 }
@@ -60,16 +60,26 @@ std::vector<Update> Optimizer::applyGradients(const std::vector<Tensor> &grads,
       gr = gr * (clipNorm_ / maximum(norm, scalar(g, clipNorm_, gr.dtype(), loc), loc));
     }
   if (globalClipNorm_ > 0) {
-    Tensor total = scalar(g, 0.0);
-    for (const Tensor &gr : clipped)
-      total = total + reduceSum(square(gr, loc), {}, false, loc);
+    // The global norm in float32 (the gradients may mix float types).
+    Tensor total = scalar(g, 0.0, DType::F32, loc);
+    for (const Tensor &gr : clipped) {
+      Tensor sq = reduceSum(square(gr, loc), {}, false, loc);
+      total = total + (sq.dtype() == DType::F32 ? sq : cast(sq, DType::F32, loc));
+    }
     Tensor scale = globalClipNorm_ / maximum(sqrt(total, loc), scalar(g, globalClipNorm_), loc);
     for (Tensor &gr : clipped)
-      gr = gr * scale;
+      gr = gr * (gr.dtype() == DType::F32 ? scale : cast(scale, gr.dtype(), loc));
   }
-  Tensor lr = lr_(t);
-  for (size_t i = 0; i < vars.size(); ++i)
-    applyRule(vars[i], clipped[i], lr, t, updates, loc);
+  // As Keras: the learning rate of this update is the schedule at the number of updates
+  // done before it (0 for the first one); the rules' bias corrections use t = that + 1.
+  Tensor lr = lr_(step);
+  for (size_t i = 0; i < vars.size(); ++i) {
+    // The rule computes in the variable's type (a float64 variable gets a float64 rate).
+    DType dt = vars[i].dtype();
+    Tensor lrI = lr.dtype() == dt ? lr : cast(lr, dt, loc);
+    Tensor tI = t.dtype() == dt ? t : cast(t, dt, loc);
+    applyRule(vars[i], clipped[i], lrI, tI, updates, loc);
+  }
   return updates;
 }
 
@@ -123,8 +133,8 @@ void Adam::applyRule(const Variable &var, const Tensor &grad, const Tensor &lr, 
                      std::vector<Update> &updates, Loc loc) {
   Graph &g = var.graph();
   // lr_t = lr·sqrt(1 − β2^t)/(1 − β1^t); w −= lr_t·m / (sqrt(v) + ε̂), as Keras computes it.
-  Tensor b1t = pow(scalar(g, beta1_, DType::F32, loc), step, loc);
-  Tensor b2t = pow(scalar(g, beta2_, DType::F32, loc), step, loc);
+  Tensor b1t = pow(scalar(g, beta1_, step.dtype(), loc), step, loc);
+  Tensor b2t = pow(scalar(g, beta2_, step.dtype(), loc), step, loc);
   Tensor lrT = lr * (sqrt(1.0 - b2t, loc) / (1.0 - b1t));
   Variable m = slot(var, "m", loc), v = slot(var, "v", loc);
   Tensor mNew = beta1_ * m + (1.0 - beta1_) * grad;

@@ -12,13 +12,14 @@
 
 namespace sinter::optim {
 
-/// The learning rate as a function of the (float32 scalar) step counter, in the graph.
+/// The learning rate as a function of the (float32 scalar) step counter, in the graph: the number
+/// of updates done before the current one (0 for the first update), as Keras.
 using Schedule = std::function<Tensor(const Tensor &step)>;
 namespace schedules {
 Schedule constant(double rate);
 /// rate · decay^(step / decaySteps) (floored when `staircase`), as Keras ExponentialDecay.
 Schedule exponentialDecay(double rate, double decaySteps, double decay, bool staircase = false);
-/// values[i] while step < boundaries[i] (values has one more entry), as Keras PiecewiseConstantDecay.
+/// values[i] while step ≤ boundaries[i] (values has one more entry), as Keras PiecewiseConstantDecay.
 Schedule piecewiseConstant(std::vector<double> boundaries, std::vector<double> values);
 } // namespace schedules
 
