@@ -244,3 +244,29 @@ TEST_CASE("float64 variables train too (the learning rate takes the variable's t
   CHECK(v[0] == Approx(0.8101436398802739).epsilon(1e-6));
   CHECK(v[1] == Approx(-1.8654398329523467).epsilon(1e-6));
 }
+
+TEST_CASE("globalClipNorm agrees with clipByGlobalNorm (the chapter-11 example's rule)",
+          "[nn][optim]") {
+  // Book 11.6.1: tf.clip_by_global_norm([w1, w2], 2) scales a global norm of 4.15 to 2.0.
+  // Here: random gradients with a global norm > 2; one SGD step (lr 1) from zero variables
+  // leaves −(clipped gradients), whose global norm is 2, and which equal clipByGlobalNorm's.
+  Graph g;
+  Tensor g1 = random::normal(g, {3, 3}, 0, 1, 11), g2 = random::normal(g, {3}, 0, 1, 12);
+  ClippedTensors ref = clipByGlobalNorm({g1, g2}, 2.0);
+  auto refv = evalAll(g, {g1, g2, ref.tensors[0], ref.tensors[1], ref.globalNorm});
+  REQUIRE(scalarOf(refv[4]) > 2.0);
+
+  optim::SGD opt(1.0);
+  opt.globalClipNorm(2.0);
+  Rig r(opt, {std::vector<float>(9, 0.f), std::vector<float>(3, 0.f)});
+  r.step({floats(refv[0]), floats(refv[1])});
+  std::vector<float> w0 = r.value("w0"), w1 = r.value("w1");
+  double sq = 0;
+  for (float v : w0) sq += double(v) * v;
+  for (float v : w1) sq += double(v) * v;
+  CHECK(std::sqrt(sq) == Approx(2.0).epsilon(1e-5));
+  for (int i = 0; i < 9; ++i)
+    CHECK(-w0[i] == Approx(refv[2].as<float>()[i]).epsilon(1e-5));
+  for (int i = 0; i < 3; ++i)
+    CHECK(-w1[i] == Approx(refv[3].as<float>()[i]).epsilon(1e-5));
+}
