@@ -29,8 +29,19 @@ Schedule piecewiseConstant(std::vector<double> boundaries, std::vector<double> v
 }
 } // namespace schedules
 
+namespace {
+/// The variable `name` of `g` if it exists (a second train entry, e.g. for the last partial
+/// batch, shares the first one's slots and step counter), else a new one.
+Variable existingOrNew(Graph &g, const std::string &name, const Tensor &initial, Loc loc) {
+  for (const Variable &v : g.variables())
+    if (v.name() == name)
+      return v;
+  return g.variable(name, initial, false, loc);
+}
+} // namespace
+
 Variable Optimizer::slot(const Variable &var, const std::string &slotName, Loc loc) {
-  return var.graph().variable(var.name() + "/" + slotName, zerosLike(var, loc), false, loc);
+  return existingOrNew(var.graph(), var.name() + "/" + slotName, zerosLike(var, loc), loc);
 }
 
 std::vector<Update> Optimizer::minimize(const Tensor &loss, const std::vector<Variable> &vars,
@@ -46,7 +57,7 @@ std::vector<Update> Optimizer::applyGradients(const std::vector<Tensor> &grads,
   if (vars.empty())
     return {};
   Graph &g = vars.front().graph();
-  Variable step = g.variable(name_ + "/step", zeros(g, {}, DType::F32, loc), false, loc);
+  Variable step = existingOrNew(g, name_ + "/step", zeros(g, {}, DType::F32, loc), loc);
   Tensor t = step + 1.0;
   std::vector<Update> updates{{step, t}};
   std::vector<Tensor> clipped = grads;

@@ -1,0 +1,240 @@
+// Keras-style layers over the graph API. A layer is built on its first call, from the shape of
+// its input (the leading dimension is the batch); its weights are graph variables named
+// "<layer>/<weight>" (e.g. "dense_1/kernel"), created once and shared by every later call —
+// so a model traced for two batch sizes (a train step and the last, partial batch) has one set
+// of weights. `call(x, training)` is the forward pass; Dropout and similar layers behave
+// differently when `training` is true.
+#ifndef SINTER_NN_LAYERS_H
+#define SINTER_NN_LAYERS_H
+
+#include "sinter/Ops.h"
+#include "sinter/nn/Initializers.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sinter::nn {
+
+/// Keras' automatic layer names: "dense", "dense_1", "dense_2", ... (one counter per base name
+/// in the process).
+std::string uniqueLayerName(const std::string &base);
+/// "LeakyReLU" -> "leaky_re_lu" (Keras' to_snake_case).
+std::string toSnakeCase(const std::string &typeName);
+
+/// The int64 scalar step counter that layers drawing fresh randomness per training step
+/// (Dropout) use as their RNG counter offset: the non-trainable variable "rng_step" of `g`,
+/// created on first use. Model's train steps increment it; a hand-written train step that uses
+/// Dropout must add `rngStepUpdate(g)` to its updates.
+Variable rngStep(Graph &g);
+/// {rngStep(g), rngStep(g) + 1}.
+Update rngStepUpdate(Graph &g);
+
+class Layer {
+public:
+  /// `typeName` is the class name shown by summary() ("Dense"); the default name is the unique
+  /// snake-case form of it ("dense_3").
+  explicit Layer(std::string typeName, std::string name = "");
+  virtual ~Layer();
+  Layer(const Layer &) = default;
+  Layer &operator=(const Layer &) = default;
+  Layer(Layer &&) = default;
+  Layer &operator=(Layer &&) = default;
+
+  /// Builds the layer on the first call (from x's graph and shape), then runs call().
+  Tensor operator()(const Tensor &x, bool training = false);
+
+  const std::string &name() const { return name_; }
+  const std::string &typeName() const { return typeName_; }
+  bool built() const { return built_; }
+  /// The graph the layer was built in (nullptr before).
+  Graph *graph() const { return graph_; }
+  /// The input shape of the first call (batch dimension first).
+  const Shape &inputShape() const { return inputShape_; }
+  /// The output shape of the latest call.
+  const Shape &outputShape() const { return outputShape_; }
+
+  /// A frozen layer's weights (and its sub-layers') are non-trainable (Keras' layer.trainable).
+  bool trainable() const { return trainable_; }
+  void setTrainable(bool trainable) { trainable_ = trainable; }
+
+  /// Weights of this layer and of its tracked sub-layers, in creation order.
+  std::vector<Variable> variables() const;
+  std::vector<Variable> trainableVariables() const;
+  std::vector<Variable> nonTrainableVariables() const;
+  /// The regularisation penalties of the weights (graph tensors, built on each call).
+  std::vector<Tensor> regularizationLosses() const;
+  /// Number of weight elements (all variables).
+  int64_t countParams() const;
+  int64_t countTrainableParams() const;
+  /// Sub-layers tracked with track() (containers: their layers).
+  virtual std::vector<Layer *> sublayers() const;
+
+protected:
+  /// Creates the weights; `inputShape` includes the batch dimension.
+  virtual void build(Graph &g, const Shape &inputShape);
+  /// The forward pass.
+  virtual Tensor call(const Tensor &x, bool training) = 0;
+
+  /// Creates weight "<layer>/<name>" with an initial value from `init` (seeded by the name, so
+  /// the same model gets the same weights on every run).
+  Variable addWeight(Graph &g, const std::string &name, const Shape &shape,
+                     const initializers::Initializer &init, bool trainable = true,
+                     regularizers::Regularizer regularizer = nullptr, DType dtype = DType::F32);
+  /// Registers a sub-layer (a member of a custom layer or subclassed model): its weights count
+  /// as this layer's, and summary() lists it. Returns the argument.
+  template <class L> L &track(L &layer) {
+    tracked_.push_back(&layer);
+    return layer;
+  }
+  template <class L> std::shared_ptr<L> track(std::shared_ptr<L> layer) {
+    tracked_.push_back(layer.get());
+    return layer;
+  }
+
+private:
+  struct Weight {
+    Variable variable;
+    bool trainable;
+    regularizers::Regularizer regularizer;
+  };
+  std::string typeName_, name_;
+  bool built_ = false, trainable_ = true;
+  Graph *graph_ = nullptr;
+  Shape inputShape_, outputShape_;
+  std::vector<Weight> weights_;
+  std::vector<Layer *> tracked_;
+};
+
+/// An activation given by name ("relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu",
+/// "linear"; "" = none) or as a function.
+struct ActivationFn {
+  ActivationFn() = default;
+  ActivationFn(const char *name);
+  ActivationFn(std::string name);
+  ActivationFn(activations::Activation fn, std::string name = "custom");
+  Tensor operator()(const Tensor &x) const { return fn ? fn(x) : x; }
+  std::string name;
+  activations::Activation fn;
+};
+
+/// y = activation(x @ kernel + bias); kernel [in, units], bias [units]. Inputs of rank > 2 are
+/// multiplied on their last axis.
+class Dense : public Layer {
+public:
+  explicit Dense(int64_t units, ActivationFn activation = {}, bool useBias = true,
+                 initializers::Initializer kernelInitializer = initializers::glorotUniform(),
+                 initializers::Initializer biasInitializer = initializers::zeros(),
+                 regularizers::Regularizer kernelRegularizer = nullptr,
+                 regularizers::Regularizer biasRegularizer = nullptr, std::string name = "");
+  int64_t units() const { return units_; }
+  const Variable &kernel() const { return kernel_; }
+  const Variable &bias() const { return bias_; }
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  int64_t units_;
+  ActivationFn activation_;
+  bool useBias_;
+  initializers::Initializer kernelInit_, biasInit_;
+  regularizers::Regularizer kernelReg_, biasReg_;
+  Variable kernel_, bias_;
+};
+
+/// [b, d1, d2, ...] -> [b, d1·d2·...].
+class Flatten : public Layer {
+public:
+  explicit Flatten(std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+};
+
+/// [b, ...] -> [b, targetShape...] (targetShape without the batch; one −1 allowed).
+class Reshape : public Layer {
+public:
+  explicit Reshape(Shape targetShape, std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  Shape target_;
+};
+
+/// Inverted dropout: in training, each element is zeroed with probability `rate` and the rest
+/// are scaled by 1/(1−rate), with a fresh mask on every step (counter-based RNG offset by
+/// rngStep()); at inference, the identity. seed < 0 picks a seed from the layer's name.
+class Dropout : public Layer {
+public:
+  explicit Dropout(double rate, int64_t seed = -1, std::string name = "");
+  double rate() const { return rate_; }
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  double rate_;
+  int64_t seed_;
+};
+
+/// An activation as a layer (0 parameters).
+class Activation : public Layer {
+public:
+  explicit Activation(ActivationFn activation, std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  ActivationFn activation_;
+};
+
+class ReLU : public Layer {
+public:
+  explicit ReLU(std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+};
+
+/// max(x, alpha·x); Keras' default alpha is 0.3.
+class LeakyReLU : public Layer {
+public:
+  explicit LeakyReLU(double alpha = 0.3, std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  double alpha_;
+};
+
+class Softmax : public Layer {
+public:
+  explicit Softmax(int64_t axis = -1, std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  int64_t axis_;
+};
+
+class ELU : public Layer {
+public:
+  explicit ELU(double alpha = 1.0, std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  double alpha_;
+};
+
+} // namespace sinter::nn
+
+#endif

@@ -1,0 +1,292 @@
+// Layer base class and the core layers (Dense, Flatten, Reshape, Dropout, activations).
+#include "sinter/nn/Layers.h"
+
+#include <cctype>
+#include <map>
+#include <mutex>
+
+namespace sinter::nn {
+
+namespace {
+
+/// FNV-1a of a name: the seed of a weight's initializer, stable across runs and platforms.
+int64_t nameSeed(const std::string &name) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(h & 0x7fffffff);
+}
+
+std::string shapeString(const Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+} // namespace
+
+std::string toSnakeCase(const std::string &typeName) {
+  // Keras: re.sub('(.)([A-Z][a-z]+)', r'\1_\2'), then re.sub('([a-z])([A-Z])', r'\1_\2').
+  std::string a;
+  for (size_t i = 0; i < typeName.size(); ++i) {
+    char c = typeName[i];
+    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && i + 1 < typeName.size() &&
+        std::islower(static_cast<unsigned char>(typeName[i + 1])))
+      a += '_';
+    a += c;
+  }
+  std::string b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) &&
+        (std::islower(static_cast<unsigned char>(a[i - 1])) ||
+         std::isdigit(static_cast<unsigned char>(a[i - 1]))))
+      b += '_';
+    b += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return b;
+}
+
+std::string uniqueLayerName(const std::string &base) {
+  static std::mutex mutex;
+  static std::map<std::string, int> counters;
+  std::lock_guard<std::mutex> lock(mutex);
+  int n = counters[base]++;
+  return n == 0 ? base : base + "_" + std::to_string(n);
+}
+
+Variable rngStep(Graph &g) {
+  for (const Variable &v : g.variables())
+    if (v.name() == "rng_step")
+      return v;
+  return g.variable("rng_step", scalar(g, 0, DType::I64), /*trainable=*/false);
+}
+
+Update rngStepUpdate(Graph &g) {
+  Variable step = rngStep(g);
+  return {step, add(step, scalar(g, 1, DType::I64))};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layer
+
+Layer::Layer(std::string typeName, std::string name)
+    : typeName_(std::move(typeName)),
+      name_(name.empty() ? uniqueLayerName(toSnakeCase(typeName_)) : std::move(name)) {}
+
+Layer::~Layer() = default;
+
+void Layer::build(Graph &, const Shape &) {}
+
+Tensor Layer::operator()(const Tensor &x, bool training) {
+  if (!x.valid())
+    throw Error("layer '" + name_ + "': called on an empty tensor");
+  if (!built_) {
+    graph_ = &x.graph();
+    inputShape_ = x.shape();
+    build(*graph_, inputShape_);
+    built_ = true;
+  } else if (&x.graph() != graph_) {
+    throw Error("layer '" + name_ + "': called in another graph than the one it was built in");
+  }
+  Tensor y = call(x, training);
+  outputShape_ = y.shape();
+  return y;
+}
+
+Variable Layer::addWeight(Graph &g, const std::string &name, const Shape &shape,
+                          const initializers::Initializer &init, bool trainable,
+                          regularizers::Regularizer regularizer, DType dtype) {
+  std::string full = name_ + "/" + name;
+  Tensor initial = init ? init(g, shape, nameSeed(full), dtype) : zeros(g, shape, dtype);
+  if (initial.shape() != shape)
+    throw Error("layer '" + name_ + "': initializer of '" + name + "' gave shape " +
+                shapeString(initial.shape()) + ", expected " + shapeString(shape));
+  Variable v = g.variable(full, initial, trainable);
+  weights_.push_back({v, trainable, std::move(regularizer)});
+  return v;
+}
+
+std::vector<Layer *> Layer::sublayers() const { return tracked_; }
+
+std::vector<Variable> Layer::variables() const {
+  std::vector<Variable> out;
+  for (const Weight &w : weights_)
+    out.push_back(w.variable);
+  for (Layer *l : sublayers())
+    for (const Variable &v : l->variables())
+      out.push_back(v);
+  return out;
+}
+
+std::vector<Variable> Layer::trainableVariables() const {
+  std::vector<Variable> out;
+  if (!trainable_)
+    return out;
+  for (const Weight &w : weights_)
+    if (w.trainable)
+      out.push_back(w.variable);
+  for (Layer *l : sublayers())
+    for (const Variable &v : l->trainableVariables())
+      out.push_back(v);
+  return out;
+}
+
+std::vector<Variable> Layer::nonTrainableVariables() const {
+  std::vector<Variable> out;
+  for (const Weight &w : weights_)
+    if (!w.trainable || !trainable_)
+      out.push_back(w.variable);
+  for (Layer *l : sublayers())
+    for (const Variable &v : trainable_ ? l->nonTrainableVariables() : l->variables())
+      out.push_back(v);
+  return out;
+}
+
+std::vector<Tensor> Layer::regularizationLosses() const {
+  std::vector<Tensor> out;
+  for (const Weight &w : weights_)
+    if (w.regularizer)
+      out.push_back(w.regularizer(w.variable));
+  for (Layer *l : sublayers())
+    for (const Tensor &t : l->regularizationLosses())
+      out.push_back(t);
+  return out;
+}
+
+int64_t Layer::countParams() const {
+  int64_t n = 0;
+  for (const Variable &v : variables())
+    n += v.numElements();
+  return n;
+}
+
+int64_t Layer::countTrainableParams() const {
+  int64_t n = 0;
+  for (const Variable &v : trainableVariables())
+    n += v.numElements();
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activations
+
+ActivationFn::ActivationFn(const char *name) : ActivationFn(std::string(name)) {}
+ActivationFn::ActivationFn(std::string n) : name(std::move(n)) {
+  if (!name.empty() && name != "linear")
+    fn = activations::byName(name);
+}
+ActivationFn::ActivationFn(activations::Activation f, std::string n)
+    : name(std::move(n)), fn(std::move(f)) {}
+
+// ---------------------------------------------------------------------------------------------
+// Dense
+
+Dense::Dense(int64_t units, ActivationFn activation, bool useBias,
+             initializers::Initializer kernelInitializer,
+             initializers::Initializer biasInitializer,
+             regularizers::Regularizer kernelRegularizer,
+             regularizers::Regularizer biasRegularizer, std::string name)
+    : Layer("Dense", std::move(name)), units_(units), activation_(std::move(activation)),
+      useBias_(useBias), kernelInit_(std::move(kernelInitializer)),
+      biasInit_(std::move(biasInitializer)), kernelReg_(std::move(kernelRegularizer)),
+      biasReg_(std::move(biasRegularizer)) {
+  if (units <= 0)
+    throw Error("Dense: units must be positive, got " + std::to_string(units));
+}
+
+void Dense::build(Graph &g, const Shape &inputShape) {
+  if (inputShape.size() < 2)
+    throw Error("layer '" + name() + "' (Dense): input of shape " + shapeString(inputShape) +
+                " needs a batch dimension and at least one feature dimension");
+  int64_t in = inputShape.back();
+  kernel_ = addWeight(g, "kernel", {in, units_}, kernelInit_, true, kernelReg_);
+  if (useBias_)
+    bias_ = addWeight(g, "bias", {units_}, biasInit_, true, biasReg_);
+}
+
+Tensor Dense::call(const Tensor &x, bool) {
+  Shape s = x.shape();
+  if (s.back() != kernel_.shape()[0])
+    throw Error("layer '" + name() + "' (Dense): built for " +
+                std::to_string(kernel_.shape()[0]) + " input features, called on shape " +
+                shapeString(s));
+  Tensor y;
+  if (s.size() == 2) {
+    y = matmul(x, kernel_);
+  } else {
+    Tensor flat = reshape(x, {-1, s.back()});
+    Shape out(s.begin(), s.end() - 1);
+    out.push_back(units_);
+    y = reshape(matmul(flat, kernel_), out);
+  }
+  if (useBias_)
+    y = y + bias_;
+  return activation_(y);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape layers
+
+Flatten::Flatten(std::string name) : Layer("Flatten", std::move(name)) {}
+Tensor Flatten::call(const Tensor &x, bool) {
+  Shape s = x.shape();
+  if (s.empty())
+    throw Error("layer '" + name() + "' (Flatten): needs a batch dimension");
+  int64_t n = 1;
+  for (size_t i = 1; i < s.size(); ++i)
+    n *= s[i];
+  return reshape(x, {s[0], n});
+}
+
+Reshape::Reshape(Shape targetShape, std::string name)
+    : Layer("Reshape", std::move(name)), target_(std::move(targetShape)) {}
+Tensor Reshape::call(const Tensor &x, bool) {
+  Shape s{x.shape().at(0)};
+  s.insert(s.end(), target_.begin(), target_.end());
+  return reshape(x, s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dropout
+
+Dropout::Dropout(double rate, int64_t seed, std::string name)
+    : Layer("Dropout", std::move(name)), rate_(rate), seed_(seed) {
+  if (rate < 0 || rate >= 1)
+    throw Error("Dropout: rate must be in [0, 1), got " + std::to_string(rate));
+}
+
+Tensor Dropout::call(const Tensor &x, bool training) {
+  if (!training || rate_ == 0)
+    return x;
+  Graph &g = x.graph();
+  int64_t seed = seed_ >= 0 ? seed_ : nameSeed(name());
+  Tensor u = random::uniform(rngStep(g), x.shape(), 0.0, 1.0, seed, x.dtype());
+  Tensor keep = cast(u >= rate_, x.dtype());
+  return x * keep * (1.0 / (1.0 - rate_));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activation layers
+
+Activation::Activation(ActivationFn activation, std::string name)
+    : Layer("Activation", std::move(name)), activation_(std::move(activation)) {}
+Tensor Activation::call(const Tensor &x, bool) { return activation_(x); }
+
+ReLU::ReLU(std::string name) : Layer("ReLU", std::move(name)) {}
+Tensor ReLU::call(const Tensor &x, bool) { return relu(x); }
+
+LeakyReLU::LeakyReLU(double alpha, std::string name)
+    : Layer("LeakyReLU", std::move(name)), alpha_(alpha) {}
+Tensor LeakyReLU::call(const Tensor &x, bool) { return activations::leakyRelu(x, alpha_); }
+
+Softmax::Softmax(int64_t axis, std::string name) : Layer("Softmax", std::move(name)), axis_(axis) {}
+Tensor Softmax::call(const Tensor &x, bool) { return activations::softmax(x, axis_); }
+
+ELU::ELU(double alpha, std::string name) : Layer("ELU", std::move(name)), alpha_(alpha) {}
+Tensor ELU::call(const Tensor &x, bool) { return activations::elu(x, alpha_); }
+
+} // namespace sinter::nn
