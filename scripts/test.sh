@@ -15,6 +15,9 @@ scripts/build.sh
 
 printf '\n== tests (ctest) ==\n'
 export SINTER_MNIST_CACHE="$BUILD/data"
+# Tests run two at a time on two cores: one oneDNN (OpenMP) thread each, or the threads of one
+# test spin at barriers waiting for a core the other test holds (tests check results, not speed).
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 rc=0
 ctest --test-dir "$BUILD" --output-on-failure -j "${SINTER_TEST_JOBS:-2}" \
   --timeout "${SINTER_TEST_TIMEOUT:-900}" "$@" || rc=$?

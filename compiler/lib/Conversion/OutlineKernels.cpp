@@ -14,6 +14,17 @@ namespace {
 
 constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
 
+/// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
+/// the product: such matmuls stay generated loops, which LLVM vectorizes.
+constexpr int64_t kMinKernelWork = 16384;
+
+int64_t multiplyAdds(linalg::LinalgOp op) {
+  int64_t work = 1;
+  for (int64_t range : op.getStaticLoopRanges())
+    work *= range;
+  return work;
+}
+
 /// The address of a dense buffer as an i64 (the kernel ABI passes pointers as 64-bit values).
 Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
@@ -43,7 +54,8 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
     SmallVector<linalg::LinalgOp> matmuls;
     module.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && op.hasPureBufferSemantics() &&
-          cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType().isF32())
+          cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType().isF32() &&
+          multiplyAdds(op) >= kMinKernelWork)
         matmuls.push_back(op);
     });
     if (matmuls.empty())
