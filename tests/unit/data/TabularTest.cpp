@@ -250,6 +250,16 @@ TEST_CASE("Auto MPG: the real cars.json (python3-vega-datasets)", "[data][automp
   }
   CHECK(norm.mean[3] > 2500); // weight in lbs
   CHECK(norm.apply(s.xTest).shape() == std::vector<int64_t>{78, 9});
+  // The book's pipeline: from_tensor_slices(...).shuffle(100).batch(32) -> 10 batches.
+  Dataset train = Dataset::fromTensors({tn, s.yTrain}).shuffle(100, 0).batch(32);
+  CHECK(train.cardinality() == 10);
+  int64_t seen = 0;
+  for (auto &b : train) {
+    CHECK(b[0].shape()[1] == 9);
+    CHECK(b[1].shape().size() == 1); // labels stay [b]
+    seen += b[0].shape()[0];
+  }
+  CHECK(seen == 314);
 }
 
 TEST_CASE("Normalizer uses the given statistics", "[data][normalize]") {
