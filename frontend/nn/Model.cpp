@@ -591,9 +591,13 @@ History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o
       Logs val = runTest(vx, vy, vb, callbacks, nullptr);
       for (Callback *c : callbacks)
         c->onTestEnd(val);
-      for (const auto &[k, v] : val) {
-        logs["val_" + k] = v;
-        values.emplace_back("val_" + k, v);
+      // val_loss, then the metrics in compile() order (as Keras shows them).
+      std::vector<std::string> keys{"loss"};
+      for (auto &[mn, metric] : m.metrics)
+        keys.push_back(mn);
+      for (const std::string &k : keys) {
+        logs["val_" + k] = val.at(k);
+        values.emplace_back("val_" + k, val.at(k));
       }
     }
     bar.update(total, values, true);
