@@ -143,7 +143,11 @@ void ProgressBar::update(int64_t current, const std::vector<std::pair<std::strin
   std::string line;
   char buf[128];
   int digits = static_cast<int>(std::to_string(target_).size());
-  if (verbose_ == 1) {
+  if (target_ <= 0) {
+    // Unknown number of steps (a dataset of unknown cardinality): no bar, as Keras.
+    std::snprintf(buf, sizeof buf, "%lld/Unknown", static_cast<long long>(current));
+    line = buf;
+  } else if (verbose_ == 1) {
     std::snprintf(buf, sizeof buf, "%*lld/%lld [", digits, static_cast<long long>(current),
                   static_cast<long long>(target_));
     line = buf;
@@ -163,7 +167,7 @@ void ProgressBar::update(int64_t current, const std::vector<std::pair<std::strin
     line = buf;
   }
   double perStep = current > 0 ? elapsed / static_cast<double>(current) : 0;
-  if (!finalize) {
+  if (!finalize && target_ > 0) {
     double eta = perStep * static_cast<double>(target_ - current);
     long e = std::lround(eta);
     if (e >= 3600)
@@ -173,7 +177,7 @@ void ProgressBar::update(int64_t current, const std::vector<std::pair<std::strin
     else
       std::snprintf(buf, sizeof buf, " - ETA: %lds", e);
     line += buf;
-  } else {
+  } else if (finalize) {
     std::snprintf(buf, sizeof buf, " - %.0fs", elapsed);
     line += buf;
     if (verbose_ == 1) {

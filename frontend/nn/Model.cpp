@@ -668,6 +668,142 @@ HostTensor Model::predict(const HostTensor &x, int64_t batchSize) {
   return out;
 }
 
+void Model::runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum,
+                    int64_t &count, Logs &logs) {
+  Impl &m = *impl_;
+  if (x.shape().empty() || y.shape().empty() || x.shape()[0] != y.shape()[0])
+    throw Error("model '" + name() + "': a batch needs x and y with the same rows, got " +
+                shapeString(x.shape()) + " and " + shapeString(y.shape()));
+  int64_t size = x.shape()[0];
+  ensureEntries({{kind, size}}, x, &y);
+  Impl::Buffers &buf = m.buffers.at(entryName(static_cast<int>(kind), size));
+  m.program->call(buf.index, {x.data(), y.data()}, {buf.loss.data(), buf.pred.data()});
+  if (kind == Kind::Train)
+    ++m.trainSteps;
+  lossSum += scalarValue(buf.loss) * static_cast<double>(size);
+  count += size;
+  for (auto &[mn, metric] : m.metrics)
+    metric->update(y, buf.pred);
+  logs["loss"] = lossSum / static_cast<double>(count);
+  for (auto &[mn, metric] : m.metrics)
+    logs[mn] = metric->result();
+}
+
+static std::vector<std::pair<std::string, double>> displayValues(
+    const Logs &logs, const std::vector<std::pair<std::string, std::shared_ptr<metrics::Metric>>> &ms,
+    const std::string &prefix = "") {
+  std::vector<std::pair<std::string, double>> out{{prefix + "loss", logs.at(prefix + "loss")}};
+  for (const auto &[mn, metric] : ms)
+    out.emplace_back(prefix + mn, logs.at(prefix + mn));
+  return out;
+}
+
+Logs Model::runTestDataset(const data::Dataset &dataset, const std::vector<Callback *> &callbacks,
+                           ProgressBar *bar) {
+  for (auto &[mn, metric] : impl_->metrics)
+    metric->reset();
+  double lossSum = 0;
+  int64_t count = 0, step = 0;
+  Logs logs;
+  for (data::Element &e : dataset) {
+    if (e.size() < 2)
+      throw Error("model '" + name() + "': dataset elements must be (x, y)");
+    runStep(Kind::Test, e[0], e[1], lossSum, count, logs);
+    for (Callback *c : callbacks)
+      c->onTestBatchEnd(static_cast<int>(step), logs);
+    ++step;
+    if (bar)
+      bar->update(step, displayValues(logs, impl_->metrics));
+  }
+  if (count == 0)
+    throw Error("model '" + name() + "': empty dataset");
+  if (bar)
+    bar->update(step, displayValues(logs, impl_->metrics), true);
+  return logs;
+}
+
+History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
+  requireCompiled("fit");
+  std::vector<Callback *> callbacks;
+  for (const auto &c : o.callbacks) {
+    c->setModel(*this);
+    callbacks.push_back(c.get());
+  }
+  History history;
+  stopTraining = false;
+  int64_t card = dataset.cardinality();
+  for (Callback *c : callbacks)
+    c->onTrainBegin({});
+  Logs logs;
+  std::ostream &out = o.out ? *o.out : std::cout;
+  for (int epoch = o.initialEpoch; epoch < o.epochs; ++epoch) {
+    for (Callback *c : callbacks)
+      c->onEpochBegin(epoch, {});
+    if (o.verbose)
+      out << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
+    ProgressBar bar(card > 0 ? card : 0, o.verbose, &out, o.tty);
+    for (auto &[mn, metric] : impl_->metrics)
+      metric->reset();
+    double lossSum = 0;
+    int64_t count = 0, step = 0;
+    logs.clear();
+    for (data::Element &e : dataset) {
+      if (e.size() < 2)
+        throw Error("model '" + name() + "': dataset elements must be (x, y)");
+      for (Callback *c : callbacks)
+        c->onTrainBatchBegin(static_cast<int>(step), {});
+      runStep(Kind::Train, e[0], e[1], lossSum, count, logs);
+      for (Callback *c : callbacks)
+        c->onTrainBatchEnd(static_cast<int>(step), logs);
+      ++step;
+      bar.update(step, displayValues(logs, impl_->metrics));
+    }
+    if (count == 0)
+      throw Error("model '" + name() + "': fit on an empty dataset");
+    std::vector<std::pair<std::string, double>> values = displayValues(logs, impl_->metrics);
+    if (o.validationDataset && (epoch + 1 - o.initialEpoch) % o.validationFreq == 0) {
+      for (Callback *c : callbacks)
+        c->onTestBegin({});
+      Logs val = runTestDataset(*o.validationDataset, callbacks, nullptr);
+      for (Callback *c : callbacks)
+        c->onTestEnd(val);
+      for (const auto &[k, v] : val)
+        logs["val_" + k] = v;
+      for (const auto &kv : displayValues(logs, impl_->metrics, "val_"))
+        values.push_back(kv);
+    }
+    bar.update(step, values, true);
+    history.epoch.push_back(epoch);
+    for (const auto &[k, v] : logs)
+      history.history[k].push_back(v);
+    for (Callback *c : callbacks)
+      c->onEpochEnd(epoch, logs);
+    if (stopTraining)
+      break;
+  }
+  for (Callback *c : callbacks)
+    c->onTrainEnd(logs);
+  return history;
+}
+
+Logs Model::evaluate(const data::Dataset &dataset, const EvaluateOptions &o) {
+  requireCompiled("evaluate");
+  std::vector<Callback *> callbacks;
+  for (const auto &c : o.callbacks) {
+    c->setModel(*this);
+    callbacks.push_back(c.get());
+  }
+  for (Callback *c : callbacks)
+    c->onTestBegin({});
+  std::ostream &out = o.out ? *o.out : std::cout;
+  int64_t card = dataset.cardinality();
+  ProgressBar bar(card > 0 ? card : 0, o.verbose, &out, o.tty);
+  Logs logs = runTestDataset(dataset, callbacks, &bar);
+  for (Callback *c : callbacks)
+    c->onTestEnd(logs);
+  return logs;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Weights and files
 

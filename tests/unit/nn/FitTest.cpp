@@ -288,3 +288,23 @@ TEST_CASE("weights only: saveWeights / loadWeights round trip", "[fit]") {
   CHECK(std::equal(a.begin(), a.end(), b.begin()));
   std::remove(path.c_str());
 }
+
+TEST_CASE("fit and evaluate on a data::Dataset of batches", "[fit][dataset]") {
+  auto [x, y] = separable(200, 14);
+  auto [vx, vy] = separable(50, 15);
+  auto model = binaryModel();
+  auto train = data::Dataset::fromTensors({x, y}).shuffle(200, 1).batch(32);
+  auto val = data::Dataset::fromTensors({vx, vy}).batch(32);
+  std::ostringstream out;
+  History h = model->fit(train, {.epochs = 12, .verbose = 1, .validationDataset = val,
+                                 .out = &out, .tty = 0});
+  CHECK(h["accuracy"].back() > 0.95);
+  CHECK(h["val_accuracy"].size() == 12);
+  auto names = model->entryNames();
+  CHECK(std::count(names.begin(), names.end(), "train_step_b8") == 1);
+  CHECK(std::count(names.begin(), names.end(), "test_step_b18") == 1);
+  CHECK_THAT(out.str(), Catch::Contains("7/7 [=============================="));
+  Logs logs = model->evaluate(val);
+  CHECK(logs.at("loss") == Approx(h["val_loss"].back()).epsilon(1e-5));
+  CHECK(model->evaluate(vx, vy, {.batchSize = 32}).at("accuracy") == Approx(logs.at("accuracy")));
+}

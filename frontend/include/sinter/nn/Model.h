@@ -16,6 +16,7 @@
 
 #include "sinter/Optim.h"
 #include "sinter/Program.h"
+#include "sinter/data/Dataset.h"
 #include "sinter/nn/Layers.h"
 #include "sinter/nn/Losses.h"
 #include "sinter/nn/Metrics.h"
@@ -162,6 +163,8 @@ struct FitOptions {
   double validationSplit = 0;
   /// Validation inputs and labels (takes precedence over validationSplit).
   std::optional<std::pair<HostTensor, HostTensor>> validationData = std::nullopt;
+  /// A validation dataset of (x, y) batches (for fit on a Dataset; takes precedence).
+  std::optional<data::Dataset> validationDataset = std::nullopt;
   /// Validate after every validationFreq-th epoch.
   int validationFreq = 1;
   bool shuffle = true;
@@ -213,6 +216,13 @@ public:
 
   /// Trains on x [n, ...] and labels y [n, ...] (host tensors).
   History fit(const HostTensor &x, const HostTensor &y, const FitOptions &options = {});
+  /// Trains on a dataset of (x, y) batches (data::Dataset ... .batch(n)); an entry point is
+  /// compiled for every batch size that occurs (the program is recompiled, keeping the
+  /// variables, the first time a new size shows up). batchSize, validationSplit, shuffle and
+  /// dropRemainder of `options` do not apply (the pipeline does that).
+  History fit(const data::Dataset &dataset, const FitOptions &options = {});
+  /// Loss and metrics over a dataset of (x, y) batches.
+  Logs evaluate(const data::Dataset &dataset, const EvaluateOptions &options = {});
   /// Loss and metrics over x/y (the loss includes regularisation, as in Keras).
   Logs evaluate(const HostTensor &x, const HostTensor &y, const EvaluateOptions &options = {});
   /// The model's outputs for x [n, ...] (training = false).
@@ -254,6 +264,11 @@ private:
                      const HostTensor *y);
   Logs runTest(const HostTensor &x, const HostTensor &y, int64_t batchSize,
                const std::vector<Callback *> &callbacks, ProgressBar *bar);
+  Logs runTestDataset(const data::Dataset &dataset, const std::vector<Callback *> &callbacks,
+                      ProgressBar *bar);
+  /// One compiled step on a batch; updates the running loss and metrics into `logs`.
+  void runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum,
+               int64_t &count, Logs &logs);
   std::unique_ptr<Impl> impl_;
 };
 
