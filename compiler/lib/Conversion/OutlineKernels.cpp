@@ -72,6 +72,25 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
     for (linalg::LinalgOp op : matmuls) {
       b.setInsertionPoint(op);
       Location loc = op.getLoc();
+      // The kernel overwrites C, so the zero fill that initialised it is dead — unless
+      // something else reads the buffer between the fill and the product (bufferization may
+      // copy the zeros elsewhere first).
+      if (auto alloc = op.getDpsInits()[0].getDefiningOp<memref::AllocOp>()) {
+        SmallVector<Operation *> fills;
+        bool otherReaderBefore = false;
+        for (Operation *user : alloc->getUsers()) {
+          if (user == op.getOperation() || user->getBlock() != op->getBlock() ||
+              op->isBeforeInBlock(user))
+            continue;
+          if (isa<linalg::FillOp>(user))
+            fills.push_back(user);
+          else
+            otherReaderBefore = true;
+        }
+        if (!otherReaderBefore)
+          for (Operation *fill : fills)
+            fill->erase();
+      }
       auto c = cast<MemRefType>(op.getDpsInits()[0].getType());
       auto a = cast<MemRefType>(op.getDpsInputs()[0].getType());
       int64_t rank = c.getRank();
@@ -95,11 +114,6 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
                               cst(i32, transA),
                               cst(i32, transB)};
       func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);
-      // The kernel overwrites C, so the zero fill that initialised it is dead.
-      if (auto fill = op.getDpsInits()[0].getDefiningOp<memref::AllocOp>())
-        for (Operation *user : llvm::make_early_inc_range(fill->getUsers()))
-          if (isa<linalg::FillOp>(user) && user->isBeforeInBlock(op))
-            user->erase();
       op->erase();
     }
   }
