@@ -1,7 +1,9 @@
 // Book section 7.9: the hand-derived backpropagation network on two moons. make_moons (2000
 // points, noise 0.2), 1400/600 split, a 2-25-50-25-2 network with sigmoid everywhere, MSE on
-// one-hot labels, per-sample SGD (lr 0.01, weights only — the book's code never updates the
-// biases), 1000 epochs. First, Sinter's autodiff is checked against the chapter's δ formulas
+// one-hot labels, per-sample SGD (lr 0.01), 1000 epochs. The book's code never updates the
+// biases (a slip: its text derives their gradient); here they train, which reaches the book's
+// accuracy (97.0–97.2 % over seeds) where frozen biases plateau lower (87–96 % by seed;
+// `--frozen-biases` reproduces that code). First, Sinter's autodiff is checked against the chapter's δ formulas
 // on a batch: δ_out = (o − y)·o(1 − o), δ_l = (δ_{l+1} W_{l+1}ᵀ)·h_l(1 − h_l), ∂L/∂W_l = h_{l−1}ᵀ δ_l.
 // The book reports 97.67 % test accuracy.
 #include "sinter/data/Tabular.h"
@@ -18,8 +20,8 @@
 using namespace sinter;
 
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv, {{"--epochs", "1000"}, {"--quick", ""}, {"--lr", "0.01"}, {"--seed", "100"}},
-                  "[--epochs N] [--quick] [--lr RATE] [--seed N]");
+  models::Cli cli(argc, argv, {{"--epochs", "1000"}, {"--quick", ""}, {"--lr", "0.01"}, {"--seed", "100"}, {"--frozen-biases", ""}},
+                  "[--epochs N] [--quick] [--lr RATE] [--seed N] [--frozen-biases]");
   try {
     long epochs = cli.on("--quick") ? 60 : cli.integer("--epochs");
     double lr = std::stod(cli.str("--lr"));
@@ -37,7 +39,7 @@ int main(int argc, char **argv) {
       w.push_back(g.variable("w" + std::to_string(l + 1),
                              random::normal(g, {in, out}, 0, std::sqrt(1.0 / out), seed + 10 + l)));
       b.push_back(g.variable("b" + std::to_string(l + 1),
-                             random::uniform(g, {out}, 0, 0.1, seed + 20 + l), /*trainable=*/false));
+                             random::uniform(g, {out}, 0, 0.1, seed + 20 + l), !cli.on("--frozen-biases")));
     }
     // Every layer's output h_l = σ(h_{l−1} W_l + b_l); h_0 = x.
     auto forward = [&](const Tensor &x) {
@@ -68,10 +70,11 @@ int main(int argc, char **argv) {
     // Per-sample SGD on the weights, and the test-set forward pass.
     Tensor x1 = g.input("x", {1, 2}), y1 = g.input("y", {1, 2});
     Tensor loss = halfSquaredError(forward(x1).back(), y1);
-    std::vector<Tensor> grads = gradients(loss, w);
+    std::vector<Variable> params = g.trainableVariables(); // the weights (and biases if asked)
+    std::vector<Tensor> grads = gradients(loss, params);
     std::vector<Update> updates;
-    for (size_t l = 0; l < w.size(); ++l)
-      updates.push_back({w[l], w[l] - lr * grads[l]});
+    for (size_t i = 0; i < params.size(); ++i)
+      updates.push_back({params[i], params[i] - lr * grads[i]});
     Tensor xt = g.input("x", {nTest, 2});
     Program program = g.compile({{"check", {xc, yc}, diffs},
                                  {"train_step", {x1, y1}, {loss}, updates, {"loss"}},
