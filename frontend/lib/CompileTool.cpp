@@ -104,7 +104,7 @@ int compileToolMain(int argc, char **argv) {
     return usageError("--emit=" + o.emit + " needs -o OUT");
 
   try {
-    Model model = loadModel(o.model);
+    SavedModel model = loadModel(o.model);
     Graph &graph = *model.graph;
     std::vector<Entry> entries;
     for (const Entry &e : model.entries)

@@ -137,7 +137,7 @@ void Program::save(const std::string &path) const {
   writeAtomically(path, model.SerializeAsString());
 }
 
-Model loadModel(const std::string &path) {
+SavedModel loadModel(const std::string &path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw Error("model file '" + path + "': no such file");
@@ -159,7 +159,7 @@ Model loadModel(const std::string &path) {
   if (model.format_version() != kFormatVersion)
     throw fail("unsupported format version " + std::to_string(model.format_version()));
 
-  Model result;
+  SavedModel result;
   result.graph = std::make_unique<Graph>();
   Graph &graph = *result.graph;
   Graph::Impl &g = graph.impl();
@@ -272,7 +272,7 @@ Model loadModel(const std::string &path) {
   return result;
 }
 
-Program Model::compile() {
+Program SavedModel::compile() {
   Program program = graph->compile(entries);
   for (auto &[name, value] : values) {
     HostTensor &dst = program.variable(name);

@@ -37,7 +37,7 @@ private:
 };
 
 /// A model file loaded back: the graph, its entry points and the saved variable values.
-struct Model {
+struct SavedModel {
   std::unique_ptr<Graph> graph;
   std::vector<Entry> entries;
   std::map<std::string, HostTensor> values;
@@ -47,7 +47,7 @@ struct Model {
 
 /// Loads a .sinter file; throws Error naming the file and the problem if it is missing,
 /// truncated or corrupt.
-Model loadModel(const std::string &path);
+SavedModel loadModel(const std::string &path);
 
 } // namespace sinter
 

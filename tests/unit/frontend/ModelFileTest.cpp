@@ -126,7 +126,7 @@ TEST_CASE("save, load, compile: predict gives the same bits", "[model-file]") {
 
   std::vector<HostTensor> expected = mlp.predict(*mlp.program);
 
-  Model model = loadModel(path);
+  SavedModel model = loadModel(path);
   REQUIRE(model.graph);
   std::vector<std::string> names;
   for (const Entry &e : model.entries)

@@ -264,7 +264,7 @@ TEST_CASE("setWeights / getWeights, ModelCheckpoint and save", "[fit][callbacks]
   // The saved model loads back and predicts the same.
   std::string path = dir + "_model.sinter";
   model->save(path);
-  sinter::Model loaded = loadModel(path);
+  sinter::SavedModel loaded = loadModel(path);
   Program p = loaded.compile();
   HostTensor xb(DType::F32, {32, 2});
   std::copy_n(x.as<float>().data(), 64, xb.as<float>().data());
