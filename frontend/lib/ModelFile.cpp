@@ -7,6 +7,7 @@
 #include "ProgramImpl.h"
 
 #include "sinter/model.pb.h"
+#include "sinter/runtime/File.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Verifier.h"
@@ -55,23 +56,6 @@ std::optional<DType> fromProto(int d) {
     if (toProto(t) == d)
       return t;
   return std::nullopt;
-}
-
-void writeAtomically(const std::string &path, const std::string &bytes) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw Error("cannot write model file '" + path + "'");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out)
-      throw Error("cannot write model file '" + path + "' (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    throw Error("cannot write model file '" + path + "': " + ec.message());
 }
 
 Location parseLocation(MLIRContext &ctx, const std::string &text) {
@@ -134,7 +118,11 @@ void Program::save(const std::string &path) const {
       u->set_value(id);
     }
   }
-  writeAtomically(path, model.SerializeAsString());
+  try {
+    runtime::writeFileAtomically(path, model.SerializeAsString(), "model file");
+  } catch (const runtime::Error &e) {
+    throw Error(e.what());
+  }
 }
 
 SavedModel loadModel(const std::string &path) {

@@ -1,6 +1,8 @@
 //===- Npy.cpp - NumPy .npy reader and writer -----------------------------===//
 #include "sinter/runtime/Npy.h"
 
+#include "sinter/runtime/File.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -200,36 +202,16 @@ void writeNpy(const std::string &path, const HostTensor &tensor) {
   header.append(total - prefix - header.size() - 1, ' ');
   header += '\n';
 
-  std::filesystem::path target(path);
-  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(std::random_device{}());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      fail(path, std::string("cannot create '") + tmp + "': " + std::strerror(errno));
-    out.write(kMagic, kMagicSize);
-    char version[2] = {static_cast<char>(v2 ? 2 : 1), 0};
-    out.write(version, 2);
-    uint32_t len = static_cast<uint32_t>(header.size());
-    char lenBytes[4] = {static_cast<char>(len & 0xff), static_cast<char>((len >> 8) & 0xff),
-                        static_cast<char>((len >> 16) & 0xff), static_cast<char>(len >> 24)};
-    out.write(lenBytes, v2 ? 4 : 2);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    if (tensor.byteSize())
-      out.write(static_cast<const char *>(tensor.data()),
-                static_cast<std::streamsize>(tensor.byteSize()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      fail(path, "write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    fail(path, "cannot rename the temporary file into place: " + ec.message());
-  }
+  std::string bytes(kMagic, kMagicSize);
+  bytes += static_cast<char>(v2 ? 2 : 1);
+  bytes += '\0';
+  size_t len = header.size();
+  for (int i = 0; i < (v2 ? 4 : 2); ++i)
+    bytes += static_cast<char>((len >> (8 * i)) & 0xff);
+  bytes += header;
+  if (tensor.byteSize())
+    bytes.append(static_cast<const char *>(tensor.data()), tensor.byteSize());
+  writeFileAtomically(path, bytes, ".npy file");
 }
 
 } // namespace sinter::runtime
