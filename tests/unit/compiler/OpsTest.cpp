@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../../common/TestUtil.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -14,6 +16,7 @@
 #include <vector>
 
 using namespace sinter;
+using sinter::testing::values;
 
 namespace {
 
@@ -38,31 +41,6 @@ HostTensor hostFloat(DType dtype, const Shape &s, const std::vector<double> &v) 
   if (dtype == DType::F64)
     return hostF64(s, v);
   return hostF32(s, std::vector<float>(v.begin(), v.end()));
-}
-
-/// The elements of any host tensor, as doubles.
-std::vector<double> values(const HostTensor &h) {
-  std::vector<double> out;
-  switch (h.dtype()) {
-  case DType::F32:
-    for (float v : h.as<float>()) out.push_back(v);
-    break;
-  case DType::F64:
-    for (double v : h.as<double>()) out.push_back(v);
-    break;
-  case DType::I32:
-    for (int32_t v : h.as<int32_t>()) out.push_back(v);
-    break;
-  case DType::I64:
-    for (int64_t v : h.as<int64_t>()) out.push_back(static_cast<double>(v));
-    break;
-  case DType::Bool:
-    for (uint8_t v : h.as<uint8_t>()) out.push_back(v);
-    break;
-  default:
-    FAIL("unexpected dtype " << runtime::dtypeName(h.dtype()));
-  }
-  return out;
 }
 
 /// Compiles one entry point `f` (inputs → outputs) and runs it once.

@@ -5,43 +5,19 @@
 
 #include <catch2/catch.hpp>
 
+#include "../../common/TestUtil.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
 
 using namespace sinter;
+using sinter::testing::values;
 using Catch::Contains;
 
 namespace {
 
 /// The elements of a host tensor, as doubles.
-std::vector<double> values(const HostTensor &h) {
-  std::vector<double> out;
-  switch (h.dtype()) {
-  case DType::F32:
-    for (float v : h.as<float>()) out.push_back(v);
-    break;
-  case DType::F64:
-    for (double v : h.as<double>()) out.push_back(v);
-    break;
-  case DType::I32:
-    for (int32_t v : h.as<int32_t>()) out.push_back(v);
-    break;
-  case DType::I64:
-    for (int64_t v : h.as<int64_t>()) out.push_back(static_cast<double>(v));
-    break;
-  case DType::I16:
-    for (int16_t v : h.as<int16_t>()) out.push_back(v);
-    break;
-  case DType::Bool:
-    for (uint8_t v : h.as<uint8_t>()) out.push_back(v);
-    break;
-  default:
-    FAIL("unexpected dtype " << runtime::dtypeName(h.dtype()));
-  }
-  return out;
-}
-
 /// Compiles one entry without inputs that returns `outputs`, and runs it.
 std::vector<HostTensor> eval(Graph &g, const std::vector<Tensor> &outputs) {
   return g.compile({{"f", {}, outputs}}).run("f", {});

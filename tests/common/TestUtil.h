@@ -1,0 +1,37 @@
+// Helpers shared by the Catch2 tests.
+#ifndef SINTER_TESTS_COMMON_TESTUTIL_H
+#define SINTER_TESTS_COMMON_TESTUTIL_H
+
+#include "sinter/runtime/Runtime.h"
+
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+namespace sinter::testing {
+
+/// The elements of a host tensor of any numeric dtype, as doubles.
+inline std::vector<double> values(const runtime::HostTensor &h) {
+  using runtime::DType;
+  std::vector<double> out;
+  auto add = [&](auto span) {
+    for (auto v : span)
+      out.push_back(static_cast<double>(v));
+  };
+  switch (h.dtype()) {
+  case DType::F32: add(h.as<float>()); break;
+  case DType::F64: add(h.as<double>()); break;
+  case DType::I32: add(h.as<int32_t>()); break;
+  case DType::I64: add(h.as<int64_t>()); break;
+  case DType::I16: add(h.as<int16_t>()); break;
+  case DType::I8: add(h.as<int8_t>()); break;
+  case DType::U8:
+  case DType::Bool: add(h.as<uint8_t>()); break;
+  default: FAIL("unexpected dtype " << runtime::dtypeName(h.dtype()));
+  }
+  return out;
+}
+
+} // namespace sinter::testing
+
+#endif
