@@ -7,6 +7,7 @@
 #include "ProgramImpl.h"
 
 #include "sinter/model.pb.h"
+#include "sinter/runtime/DTypeProto.h"
 #include "sinter/runtime/File.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -34,29 +35,8 @@ template <class T> std::string printed(T value) {
   return s;
 }
 
-pb::DType toProto(DType d) {
-  switch (d) {
-  case DType::F32: return pb::F32;
-  case DType::F64: return pb::F64;
-  case DType::I32: return pb::I32;
-  case DType::I64: return pb::I64;
-  case DType::Bool: return pb::BOOL;
-  case DType::F16: return pb::F16;
-  case DType::BF16: return pb::BF16;
-  case DType::I8: return pb::I8;
-  case DType::I16: return pb::I16;
-  case DType::U8: return pb::U8;
-  }
-  return pb::DTYPE_INVALID;
-}
-
-std::optional<DType> fromProto(int d) {
-  for (DType t : {DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool, DType::F16,
-                  DType::BF16, DType::I8, DType::I16, DType::U8})
-    if (toProto(t) == d)
-      return t;
-  return std::nullopt;
-}
+using runtime::fromProto;
+using runtime::toProto;
 
 Location parseLocation(MLIRContext &ctx, const std::string &text) {
   auto colon = text.rfind(':');

@@ -3,6 +3,7 @@
 
 // protobuf_generate_cpp drops the proto's directory; accept either layout of the generated code.
 #include "sinter/manifest.pb.h"
+#include "sinter/runtime/DTypeProto.h"
 
 #include <dlfcn.h>
 #include <sys/stat.h>
@@ -36,30 +37,10 @@ namespace {
 }
 
 DType convertDType(proto::DType d, const std::string &origin, const std::string &where) {
-  switch (d) {
-  case proto::F32:
-    return DType::F32;
-  case proto::F64:
-    return DType::F64;
-  case proto::I32:
-    return DType::I32;
-  case proto::I64:
-    return DType::I64;
-  case proto::BOOL:
-    return DType::Bool;
-  case proto::F16:
-    return DType::F16;
-  case proto::BF16:
-    return DType::BF16;
-  case proto::I8:
-    return DType::I8;
-  case proto::I16:
-    return DType::I16;
-  case proto::U8:
-    return DType::U8;
-  default:
+  std::optional<DType> dtype = fromProto(d);
+  if (!dtype)
     fail(origin, where + " has an invalid dtype (" + std::to_string(static_cast<int>(d)) + ")");
-  }
+  return *dtype;
 }
 
 TensorSpec convertSpec(const proto::TensorSpec &p, const std::string &origin,
