@@ -12,6 +12,8 @@
 // and checks a few outputs against a scalar reference on the host.
 #include "sinter/sinter.h"
 
+#include "Timing.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,30 +25,12 @@
 #include <vector>
 
 using namespace sinter;
+using bench::measure;
+using bench::median;
 
 namespace {
 
 constexpr int64_t kN = 4 * 1024 * 1024, kRows = 4096, kCols = 1000;
-
-std::vector<double> measure(const std::function<void()> &fn, double seconds, int warmup = 5,
-                            int minReps = 10) {
-  using Clock = std::chrono::steady_clock;
-  for (int i = 0; i < warmup; ++i)
-    fn();
-  std::vector<double> times;
-  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-  while (static_cast<int>(times.size()) < minReps || Clock::now() < deadline) {
-    auto t0 = Clock::now();
-    fn();
-    times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  return times;
-}
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 float chainReference(float x) {
   float t = std::max((x * 1.5f + 0.5f) * x - 0.25f, -1.0f);
@@ -113,9 +97,9 @@ int main(int argc, char **argv) try {
     }
   }
 
-  std::printf("ew_chain_4m us=%.1f\n", median(measure(runChain, seconds)) * 1e6);
+  std::printf("ew_chain_4m us=%.1f\n", median(measure(runChain, seconds, 5, 10)) * 1e6);
   std::fflush(stdout);
-  std::printf("softmax_4096x1000 us=%.1f\n", median(measure(runSoftmax, seconds)) * 1e6);
+  std::printf("softmax_4096x1000 us=%.1f\n", median(measure(runSoftmax, seconds, 5, 10)) * 1e6);
   std::printf("compile_seconds=%.2f\n", program.compileSeconds());
   return 0;
 } catch (const std::exception &e) {

@@ -12,6 +12,8 @@
 // and then compile_seconds=... (all phases, object emission and linking of the program).
 #include "sinter/sinter.h"
 
+#include "Timing.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,29 +26,10 @@
 #include <vector>
 
 using namespace sinter;
+using bench::measure;
+using bench::median;
 
 namespace {
-
-/// Per-call seconds of `fn` over about `seconds` (at least `minReps` calls) after `warmup` calls.
-std::vector<double> measure(const std::function<void()> &fn, double seconds, int warmup = 20,
-                            int minReps = 20) {
-  using Clock = std::chrono::steady_clock;
-  for (int i = 0; i < warmup; ++i)
-    fn();
-  std::vector<double> times;
-  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-  while (static_cast<int>(times.size()) < minReps || Clock::now() < deadline) {
-    auto t0 = Clock::now();
-    fn();
-    times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  return times;
-}
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 /// Dense layer weights with Glorot-uniform initialisation, zero bias.
 struct Dense {

@@ -14,23 +14,15 @@ Prints one line per workload, medians over repetitions after warm-up:
     softmax_4096x1000 us=...
 """
 import argparse
+import os
 import statistics
+import sys
 import time
 
 import torch
 
-
-def measure(fn, seconds, warmup=5, min_reps=10):
-    """Runs fn repeatedly for about `seconds` after `warmup` calls; returns per-call seconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    deadline = time.perf_counter() + seconds
-    while len(times) < min_reps or time.perf_counter() < deadline:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_timing import measure  # noqa: E402
 
 
 def chain(x, floor):
@@ -52,9 +44,9 @@ def main():
     logits = torch.randn(4096, 1000)
 
     with torch.inference_mode():
-        t = measure(lambda: chain(x, floor), args.seconds)
+        t = measure(lambda: chain(x, floor), args.seconds, 5, 10)
         print(f"ew_chain_4m us={statistics.median(t) * 1e6:.1f}", flush=True)
-        t = measure(lambda: torch.softmax(logits, dim=1), args.seconds)
+        t = measure(lambda: torch.softmax(logits, dim=1), args.seconds, 5, 10)
         print(f"softmax_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
 
 

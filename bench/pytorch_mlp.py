@@ -19,6 +19,9 @@ import time
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_timing import measure  # noqa: E402
+
 
 def make_model():
     return nn.Sequential(
@@ -26,19 +29,6 @@ def make_model():
         nn.Linear(256, 128), nn.ReLU(),
         nn.Linear(128, 10),
     )
-
-
-def measure(fn, seconds, warmup=20, min_reps=20):
-    """Runs fn repeatedly for about `seconds` after `warmup` calls; returns per-call seconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    deadline = time.perf_counter() + seconds
-    while len(times) < min_reps or time.perf_counter() < deadline:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def main():

@@ -1,0 +1,35 @@
+// Timing helpers shared by the Sinter side of the benchmarks.
+#ifndef SINTER_BENCH_TIMING_H
+#define SINTER_BENCH_TIMING_H
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <vector>
+
+namespace sinter::bench {
+
+/// Per-call seconds of `fn` over about `seconds` (at least `minReps` calls) after `warmup` calls.
+inline std::vector<double> measure(const std::function<void()> &fn, double seconds,
+                                   int warmup = 20, int minReps = 20) {
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < warmup; ++i)
+    fn();
+  std::vector<double> times;
+  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  while (static_cast<int>(times.size()) < minReps || Clock::now() < deadline) {
+    auto t0 = Clock::now();
+    fn();
+    times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return times;
+}
+
+inline double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+} // namespace sinter::bench
+
+#endif
