@@ -14,7 +14,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 import torch
 import torch.nn as nn
