@@ -1,1 +1,0 @@
-// sinter_nn: layers, models, losses, metrics (see frontend/include/sinter/nn/).
