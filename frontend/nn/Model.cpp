@@ -137,6 +137,7 @@ struct Model::Impl {
   std::unique_ptr<Graph> ownedGraph;
   std::shared_ptr<optim::Optimizer> optimizer;
   std::optional<losses::Loss> loss;
+  Loc compileLoc = Loc::current(); // where compile() was called: loss errors point there
   std::vector<MetricSpec> metricSpecs;
   /// Resolved metrics (display name, object); resolved on the first fit/evaluate.
   std::vector<std::pair<std::string, std::shared_ptr<metrics::Metric>>> metrics;
@@ -245,13 +246,14 @@ std::string Model::summary() const {
 // compile and entries
 
 void Model::compile(std::shared_ptr<optim::Optimizer> optimizer, losses::Loss loss,
-                    std::vector<MetricSpec> metrics) {
+                    std::vector<MetricSpec> metrics, Loc loc) {
   if (!optimizer)
     throw Error("model '" + name() + "': compile needs an optimizer");
   if (!loss.fn)
     throw Error("model '" + name() + "': compile needs a loss");
   impl_->optimizer = std::move(optimizer);
   impl_->loss = std::move(loss);
+  impl_->compileLoc = loc;
   impl_->metricSpecs = std::move(metrics);
   impl_->metrics.clear();
   impl_->metricsResolved = false;
@@ -269,8 +271,8 @@ void Model::compile(std::shared_ptr<optim::Optimizer> optimizer, losses::Loss lo
 }
 
 void Model::compile(const std::string &optimizer, const std::string &loss,
-                    std::vector<MetricSpec> metrics) {
-  compile(optimizerByName(optimizer), lossByName(loss), std::move(metrics));
+                    std::vector<MetricSpec> metrics, Loc loc) {
+  compile(optimizerByName(optimizer), lossByName(loss), std::move(metrics), loc);
 }
 
 bool Model::compiled() const { return impl_->optimizer && impl_->loss; }
@@ -338,7 +340,7 @@ void Model::ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed,
       Shape ys{batch};
       ys.insert(ys.end(), m.yFeat.begin(), m.yFeat.end());
       Tensor yin = g.input("y", ys, m.yType);
-      Tensor loss = (*m.loss)(yin, pred);
+      Tensor loss = (*m.loss)(yin, pred, m.compileLoc);
       for (const Tensor &r : regularizationLosses())
         loss = loss + r;
       t.lossShape = loss.shape();

@@ -203,15 +203,18 @@ public:
   std::string summary() const;
   void summary(std::ostream &os) const { os << summary(); }
 
+  /// Errors the loss finds later (a label shape that doesn't match the model's output) name
+  /// `loc`, the compile() call.
   void compile(std::shared_ptr<optim::Optimizer> optimizer, losses::Loss loss,
-               std::vector<MetricSpec> metrics = {});
+               std::vector<MetricSpec> metrics = {}, Loc loc = Loc::current());
   /// Optimizer and loss by Keras name ("adam", "sgd", "rmsprop"; "mse", "mae",
   /// "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy").
   void compile(const std::string &optimizer, const std::string &loss,
-               std::vector<MetricSpec> metrics = {});
+               std::vector<MetricSpec> metrics = {}, Loc loc = Loc::current());
   template <class O, class = std::enable_if_t<std::is_base_of_v<optim::Optimizer, O>>>
-  void compile(O optimizer, losses::Loss loss, std::vector<MetricSpec> metrics = {}) {
-    compile(std::make_shared<O>(std::move(optimizer)), std::move(loss), std::move(metrics));
+  void compile(O optimizer, losses::Loss loss, std::vector<MetricSpec> metrics = {},
+               Loc loc = Loc::current()) {
+    compile(std::make_shared<O>(std::move(optimizer)), std::move(loss), std::move(metrics), loc);
   }
 
   /// Trains on x [n, ...] and labels y [n, ...] (host tensors).
