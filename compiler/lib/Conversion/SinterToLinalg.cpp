@@ -421,6 +421,13 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                           .getResult()[0];
                     })
                     .Case([&](BroadcastInDimOp bc) { return lowerBroadcast(b, bc); })
+                    .Case([&](SoftmaxOp sm) -> Value {
+                      // Kept by sinter-decompose for the kernel (sinter-outline-kernels).
+                      return linalg::SoftmaxOp::create(b, loc, TypeRange{sm.getType()},
+                                                       sm.getOperand(), emptyTensor(b, loc, sm.getType()),
+                                                       static_cast<uint64_t>(sm.getType().getRank() - 1))
+                          .getResult()[0];
+                    })
                     .Default([&](Operation *o) {
                       if (Value v = lowerDataMovement(b, o))
                         return v;

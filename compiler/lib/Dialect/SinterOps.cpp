@@ -505,6 +505,10 @@ LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 // Helpers
 //===----------------------------------------------------------------------===//
 
+bool mlir::sinter::hasSoftmaxKernel(SoftmaxOp op) {
+  return op.getType().getElementType().isF32() && op.getType().getNumElements() >= 16384;
+}
+
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {
   if (auto where = value.getDefiningOp<WhereOp>())
     return where.getMask().getType().getNumElements();

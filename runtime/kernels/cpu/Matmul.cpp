@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
 
-#include <oneapi/dnnl/dnnl.hpp>
+#include "Dnnl.h"
 
 #include <cstdio>
 #include <cstring>
@@ -18,24 +18,14 @@
 
 namespace {
 
+using sinter::runtime::kernels::cpuEngine;
+using sinter::runtime::kernels::cpuStream;
 using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool>;
 
 struct CachedMatmul {
   dnnl::memory::desc a, b, c;
   dnnl::matmul primitive;
 };
-
-dnnl::engine &cpuEngine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-// A CPU stream is cheap but not meant to be shared by concurrently executing threads, so each
-// calling thread gets its own (all on the one engine and the one OpenMP pool).
-dnnl::stream &cpuStream() {
-  thread_local dnnl::stream stream(cpuEngine());
-  return stream;
-}
 
 dnnl::memory::desc matrixDesc(int64_t batch, int64_t rows, int64_t cols, bool transposed) {
   using dt = dnnl::memory::data_type;

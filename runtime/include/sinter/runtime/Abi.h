@@ -38,6 +38,10 @@ void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t 
                               int64_t m, int64_t n, int64_t k, int32_t trans_a,
                               int32_t trans_b);
 
+/* y[r, :] = softmax(x[r, :]) for r in [0, rows): x and y are dense [rows, cols]. Backed by
+ * oneDNN; compiled code calls it for the f32 softmax composite. */
+void sinter_kernel_softmax_f32(const float *x, float *y, int64_t rows, int64_t cols);
+
 /* A memref as MLIR passes it unranked: its rank and a pointer to its strided descriptor. */
 typedef struct {
   int64_t rank;

@@ -30,6 +30,10 @@ Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType targe
 Value broadcastReduced(OpBuilder &b, Location loc, Value value, RankedTensorType target,
                        ArrayRef<int64_t> axes);
 
+/// Whether a softmax goes to the runtime's kernel (f32 and big enough to pay for the call)
+/// rather than being decomposed into generated loops.
+bool hasSoftmaxKernel(SoftmaxOp op);
+
 /// The largest leading dimension a value of dynamic leading dimension can have (the number of
 /// elements of the mask of the `sinter.where` it comes from); nullopt if unknown.
 std::optional<int64_t> dynamicRowBound(Value value);
