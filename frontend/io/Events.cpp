@@ -209,33 +209,30 @@ void EventWriter::write(const Event &event) {
   flush();
 }
 
-void EventWriter::scalar(const std::string &tag, double value, int64_t step) {
+void EventWriter::writeValue(SummaryValue value, int64_t step) {
   Event e{now(), step, "", {}};
+  e.values.push_back(std::move(value));
+  write(e);
+}
+
+void EventWriter::scalar(const std::string &tag, double value, int64_t step) {
   SummaryValue v;
   v.tag = tag;
   v.scalar = static_cast<float>(value);
-  e.values.push_back(std::move(v));
-  write(e);
+  writeValue(std::move(v), step);
 }
 
 void EventWriter::histogram(const std::string &tag, std::span<const double> values, int64_t step) {
-  Event e{now(), step, "", {}};
   SummaryValue v;
   v.tag = tag;
   v.kind = SummaryValue::Kind::Histogram;
   v.histogram = Histogram::of(values);
-  e.values.push_back(std::move(v));
-  write(e);
+  writeValue(std::move(v), step);
 }
 
 void EventWriter::histogram(const std::string &tag, std::span<const float> values, int64_t step) {
-  Event e{now(), step, "", {}};
-  SummaryValue v;
-  v.tag = tag;
-  v.kind = SummaryValue::Kind::Histogram;
-  v.histogram = Histogram::of(values);
-  e.values.push_back(std::move(v));
-  write(e);
+  std::vector<double> wide(values.begin(), values.end());
+  histogram(tag, std::span<const double>(wide), step);
 }
 
 void EventWriter::histogram(const std::string &tag, const HostTensor &values, int64_t step) {
@@ -250,7 +247,6 @@ void EventWriter::histogram(const std::string &tag, const HostTensor &values, in
 
 void EventWriter::image(const std::string &tag, const std::string &png, int width, int height,
                         int64_t step) {
-  Event e{now(), step, "", {}};
   SummaryValue v;
   v.tag = tag;
   v.kind = SummaryValue::Kind::Image;
@@ -258,8 +254,7 @@ void EventWriter::image(const std::string &tag, const std::string &png, int widt
   v.height = height;
   v.colorspace = 3;
   v.png = png;
-  e.values.push_back(std::move(v));
-  write(e);
+  writeValue(std::move(v), step);
 }
 
 void EventWriter::image(const std::string &tag, const Image &rgb, int64_t step) {

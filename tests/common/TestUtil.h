@@ -2,10 +2,12 @@
 #ifndef SINTER_TESTS_COMMON_TESTUTIL_H
 #define SINTER_TESTS_COMMON_TESTUTIL_H
 
+#include "sinter/Graph.h"
 #include "sinter/runtime/Runtime.h"
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <vector>
 
 namespace sinter::testing {
@@ -30,6 +32,23 @@ inline std::vector<double> values(const runtime::HostTensor &h) {
   default: FAIL("unexpected dtype " << runtime::dtypeName(h.dtype()));
   }
   return out;
+}
+
+/// Compiles one entry without inputs that returns `outputs`, and runs it.
+inline std::vector<runtime::HostTensor> eval(Graph &g, const std::vector<Tensor> &outputs) {
+  return g.compile({{"f", {}, outputs}}).run("f", {});
+}
+
+/// `got` has `shape` and every element within `tol` of `expected`.
+inline void check(const runtime::HostTensor &got, const std::vector<int64_t> &shape,
+                  const std::vector<double> &expected, double tol = 0) {
+  REQUIRE(got.shape() == shape);
+  std::vector<double> v = values(got);
+  REQUIRE(v.size() == expected.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    INFO("element " << i << ": got " << v[i] << ", expected " << expected[i]);
+    CHECK(std::abs(v[i] - expected[i]) <= tol);
+  }
 }
 
 } // namespace sinter::testing

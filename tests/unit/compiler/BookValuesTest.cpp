@@ -13,27 +13,10 @@
 #include <vector>
 
 using namespace sinter;
+using sinter::testing::check;
+using sinter::testing::eval;
 using sinter::testing::values;
 using Catch::Contains;
-
-namespace {
-
-std::vector<HostTensor> eval(Graph &g, const std::vector<Tensor> &outputs) {
-  return g.compile({{"f", {}, outputs}}).run("f", {});
-}
-
-void check(const HostTensor &got, const Shape &shape, const std::vector<double> &expected,
-           double tol = 0) {
-  REQUIRE(got.shape() == shape);
-  std::vector<double> v = values(got);
-  REQUIRE(v.size() == expected.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    INFO("element " << i << ": got " << v[i] << ", expected " << expected[i]);
-    CHECK(std::abs(v[i] - expected[i]) <= tol);
-  }
-}
-
-} // namespace
 
 TEST_CASE("4.2 precision: int16 overflow, float16 pi, bool casts", "[book][ch4]") {
   Graph g;

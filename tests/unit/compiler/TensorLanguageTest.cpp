@@ -12,27 +12,12 @@
 #include <vector>
 
 using namespace sinter;
+using sinter::testing::check;
+using sinter::testing::eval;
 using sinter::testing::values;
 using Catch::Contains;
 
 namespace {
-
-/// The elements of a host tensor, as doubles.
-/// Compiles one entry without inputs that returns `outputs`, and runs it.
-std::vector<HostTensor> eval(Graph &g, const std::vector<Tensor> &outputs) {
-  return g.compile({{"f", {}, outputs}}).run("f", {});
-}
-
-void check(const HostTensor &got, const Shape &shape, const std::vector<double> &expected,
-           double tol = 0) {
-  REQUIRE(got.shape() == shape);
-  std::vector<double> v = values(got);
-  REQUIRE(v.size() == expected.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    INFO("element " << i << ": got " << v[i] << ", expected " << expected[i]);
-    CHECK(std::abs(v[i] - expected[i]) <= tol);
-  }
-}
 
 std::vector<double> iotaValues(int n, int from = 0) {
   std::vector<double> v;

@@ -79,6 +79,8 @@ public:
 
 private:
   void write(const Event &event);
+  /// One event holding `value` at `step`.
+  void writeValue(SummaryValue value, int64_t step);
   std::string path_;
   std::FILE *file_ = nullptr;
 };
