@@ -282,6 +282,15 @@ const std::string &Model::lossName() const {
   return impl_->loss->name;
 }
 
+std::vector<Callback *> Model::attach(const std::vector<std::shared_ptr<Callback>> &callbacks) {
+  std::vector<Callback *> out;
+  for (const auto &c : callbacks) {
+    c->setModel(*this);
+    out.push_back(c.get());
+  }
+  return out;
+}
+
 void Model::requireCompiled(const char *what) const {
   if (!compiled())
     throw Error("model '" + name() + "': call compile(optimizer, loss, metrics) before " + what);
@@ -534,11 +543,7 @@ History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o
   if (validate)
     ensureEntries({}, vx, &vy);
 
-  std::vector<Callback *> callbacks;
-  for (const auto &c : o.callbacks) {
-    c->setModel(*this);
-    callbacks.push_back(c.get());
-  }
+  std::vector<Callback *> callbacks = attach(o.callbacks);
   History history;
   stopTraining = false;
   std::vector<int64_t> order(static_cast<size_t>(nTrain));
@@ -628,11 +633,7 @@ Logs Model::evaluate(const HostTensor &x, const HostTensor &y, const EvaluateOpt
   if (n % b)
     needed.push_back({Kind::Test, n % b});
   ensureEntries(needed, x, &y);
-  std::vector<Callback *> callbacks;
-  for (const auto &c : o.callbacks) {
-    c->setModel(*this);
-    callbacks.push_back(c.get());
-  }
+  std::vector<Callback *> callbacks = attach(o.callbacks);
   for (Callback *c : callbacks)
     c->onTestBegin({});
   std::ostream &out = o.out ? *o.out : std::cout;
@@ -726,11 +727,7 @@ Logs Model::runTestDataset(const data::Dataset &dataset, const std::vector<Callb
 
 History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
   requireCompiled("fit");
-  std::vector<Callback *> callbacks;
-  for (const auto &c : o.callbacks) {
-    c->setModel(*this);
-    callbacks.push_back(c.get());
-  }
+  std::vector<Callback *> callbacks = attach(o.callbacks);
   History history;
   stopTraining = false;
   int64_t card = dataset.cardinality();
@@ -790,11 +787,7 @@ History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
 
 Logs Model::evaluate(const data::Dataset &dataset, const EvaluateOptions &o) {
   requireCompiled("evaluate");
-  std::vector<Callback *> callbacks;
-  for (const auto &c : o.callbacks) {
-    c->setModel(*this);
-    callbacks.push_back(c.get());
-  }
+  std::vector<Callback *> callbacks = attach(o.callbacks);
   for (Callback *c : callbacks)
     c->onTestBegin({});
   std::ostream &out = o.out ? *o.out : std::cout;

@@ -59,22 +59,9 @@ int main(int argc, char **argv) {
       return matmul(h2, w3) + b3;
     };
     Tensor loss = reduceMean(square(y - forward(x)));
-    // Plain SGD, by hand: w.assign_sub(lr * grad) for each variable.
-    std::vector<Variable> params = {w1, b1, w2, b2, w3, b3};
-    std::vector<Tensor> grads = gradients(loss, params);
-    std::vector<Update> updates;
-    for (size_t i = 0; i < params.size(); ++i)
-      updates.push_back({params[i], params[i] - lr * grads[i]});
-    Program program = g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}},
-                                 {"predict", {xEval}, {forward(xEval)}, {}, {"out"}}});
-    std::printf("compiled in %.2f s; %s: %lld train / %lld test images, lr %g, batch %lld\n",
-                program.compileSeconds(), dataset.c_str(), (long long)data.train.n,
-                (long long)data.test.n, lr, (long long)kBatch);
-
-    auto [lastLoss, testAccuracy] =
-        models::trainMnist(program, data, kBatch, kEvalBatch, epochs, /*printEvery=*/100);
-    std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n",
-                dataset.c_str(), epochs, lr, lastLoss, testAccuracy);
+    // w.assign_sub(lr * grad) for each variable, as the book writes it (models/common/Mnist.h).
+    models::trainByHand(g, x, y, loss, xEval, forward(xEval), {w1, b1, w2, b2, w3, b3}, lr, data,
+                        dataset, kBatch, kEvalBatch, epochs);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

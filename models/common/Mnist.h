@@ -80,6 +80,28 @@ inline std::pair<double, double> trainMnist(Program &program, const data::TrainT
   return {meanLoss, testAccuracy};
 }
 
+/// Sections 4.10 and 5.8: plain SGD written by hand — w ← w − lr·∂L/∂w for each parameter, as
+/// variable updates of a compiled `train_step` — next to a `predict` entry; trains, evaluates
+/// and prints the last line (`dataset=… epochs=… lr=… train_loss=… test_accuracy=…`).
+inline void trainByHand(Graph &g, const Tensor &x, const Tensor &y, const Tensor &loss,
+                        const Tensor &xEval, const Tensor &predictions,
+                        const std::vector<Variable> &params, double lr,
+                        const data::TrainTest &data, const std::string &dataset, int64_t batch,
+                        int64_t evalBatch, long epochs) {
+  std::vector<Tensor> grads = gradients(loss, params);
+  std::vector<Update> updates;
+  for (size_t i = 0; i < params.size(); ++i)
+    updates.push_back({params[i], params[i] - lr * grads[i]});
+  Program program = g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}},
+                               {"predict", {xEval}, {predictions}, {}, {"out"}}});
+  std::printf("compiled in %.2f s; %s: %lld train / %lld test images, lr %g, batch %lld\n",
+              program.compileSeconds(), dataset.c_str(), (long long)data.train.n,
+              (long long)data.test.n, lr, (long long)batch);
+  auto [lastLoss, testAccuracy] = trainMnist(program, data, batch, evalBatch, epochs, 100);
+  std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n",
+              dataset.c_str(), epochs, lr, lastLoss, testAccuracy);
+}
+
 } // namespace sinter::models
 
 #endif

@@ -262,6 +262,8 @@ private:
   struct Impl;
   enum class Kind { Train, Test, Predict };
   void requireCompiled(const char *what) const;
+  /// The callbacks of a fit/evaluate call, each told which model it serves.
+  std::vector<Callback *> attach(const std::vector<std::shared_ptr<Callback>> &callbacks);
   /// Makes sure the program has the entries for these (kind, batch) pairs.
   void ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed, const HostTensor &x,
                      const HostTensor *y);
