@@ -9,6 +9,9 @@ is one kernel and one temporary, no fusion):
     ew_chain_4m        t = max((x*1.5 + 0.5)*x - 0.25, -1); u = exp(tanh(t)*0.5) - x; y = u*u
                        on x uniform in [-1, 1), 4,194,304 floats
     softmax_4096x1000  torch.softmax(x, dim=1) on a standard-normal [4096, 1000] tensor
+    softmax_generated_4096x1000  the same softmax (PyTorch has one kernel for both lines)
+    reduce_rows_4096x1000        x.sum(dim=1)
+    transpose_4096x1000          x.t().contiguous() (a materialised transpose, as Sinter's)
 Prints one line per workload, medians over repetitions after warm-up:
     ew_chain_4m us=...
     softmax_4096x1000 us=...
@@ -47,6 +50,11 @@ def main():
         print(f"ew_chain_4m us={statistics.median(t) * 1e6:.1f}", flush=True)
         t = measure(lambda: torch.softmax(logits, dim=1), args.seconds, 5, 10)
         print(f"softmax_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
+        print(f"softmax_generated_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
+        t = measure(lambda: logits.sum(dim=1), args.seconds, 5, 10)
+        print(f"reduce_rows_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
+        t = measure(lambda: logits.t().contiguous(), args.seconds, 5, 10)
+        print(f"transpose_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
 
 
 if __name__ == "__main__":

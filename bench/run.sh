@@ -4,11 +4,15 @@
 # elementwise ops on 4M floats and a softmax over [4096, 1000] (where fusion shows); and Keras-style
 # fit() of the chapter-8 network (784-256-128-64-32-10, Adam, batch 128) on Fashion-MNIST against
 # the same training loop in PyTorch (samples/s over BENCH_FIT_EPOCHS epochs).
-# Prints one line per workload,
+# The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
+# primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
+# process per core, started and stopped by this script), and Sinter also with 1 thread.
+# Prints one line per workload and machine state (NAME and NAME_busy),
 #   WORKLOAD sinter=X peer=Y ratio=Z
 # where ratio > 1 means Sinter is faster (steps/s, samples/s: sinter/peer; microseconds:
-# peer/sinter),
-# then Sinter's compile time. Both sides use the same number of threads (default 2).
+# peer/sinter); then per workload the busy/quiet throughput of each side ("keeps") and Sinter's
+# 2-thread against 1-thread throughput (quiet and busy); then Sinter's compile times. Both sides
+# use the same number of threads (default 2).
 # Environment: BENCH_SECONDS (measuring time per workload, default 2.5), BENCH_THREADS (2),
 #              BENCH_FIT_EPOCHS (measured epochs of the fit workload, 2), SINTER_BUILD_DIR (build).
 set -euo pipefail
@@ -37,21 +41,65 @@ fi
 
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $THREADS threads"
 echo "== peer: PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null)"
-peer=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_mlp.py --seconds "$SECS" --threads "$THREADS")
-echo "$peer" | sed 's/^/   /'
-peer_ew=$(/usr/bin/python3 bench/pytorch_elementwise.py --seconds "$SECS" --threads "$THREADS")
-echo "$peer_ew" | sed 's/^/   /'
+# A busy machine: one spinning process per core, started before and stopped after each busy run
+# (think of a build or a second training run).
+SPINNERS=()
+start_spinners() {
+  local i
+  for ((i = 0; i < $(nproc); ++i)); do
+    (while :; do :; done) &
+    SPINNERS+=($!)
+  done
+  sleep 0.5
+}
+stop_spinners() {
+  [[ ${#SPINNERS[@]} -gt 0 ]] || return 0
+  kill "${SPINNERS[@]}" 2>/dev/null || true
+  wait "${SPINNERS[@]}" 2>/dev/null || true
+  SPINNERS=()
+}
+trap stop_spinners EXIT
+# suffix S: appends S to the workload name of each result line.
+suffix() { sed "s/^\([a-z0-9_]*\) \([a-z_]*=\)/\1$1 \2/"; }
+show() { sed 's/^/   /' >&2; }
+
+peer_quick() { # the MLP and elementwise peers
+  env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_mlp.py --seconds "$SECS" --threads "$THREADS"
+  /usr/bin/python3 bench/pytorch_elementwise.py --seconds "$SECS" --threads "$THREADS"
+}
+sinter_quick() { # the same workloads on Sinter, with $1 OpenMP threads
+  OMP_NUM_THREADS=$1 "$BUILD/bin/bench_mlp" --seconds "$SECS"
+  OMP_NUM_THREADS=$1 "$BUILD/bin/bench_elementwise" --seconds "$SECS"
+}
+
+echo "== quiet machine"
+peer=$(peer_quick)
 peer_fit=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_fit.py --epochs "$FIT_EPOCHS" --threads "$THREADS")
-echo "$peer_fit" | sed 's/^/   /'
-peer="$peer"$'\n'"$peer_ew"$'\n'"$peer_fit"
-echo "== sinter: $BUILD/bin/bench_mlp, $BUILD/bin/bench_elementwise, $BUILD/bin/bench_fit"
-sinter=$("$BUILD/bin/bench_mlp" --seconds "$SECS")
-echo "$sinter" | sed 's/^/   /'
-sinter_ew=$("$BUILD/bin/bench_elementwise" --seconds "$SECS")
-echo "$sinter_ew" | sed 's/^/   /'
-sinter_fit=$("$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
-echo "$sinter_fit" | sed 's/^/   /'
+peer="$peer"$'\n'"$peer_fit"
+echo "$peer" | sed 's/^/   peer   /'
+sinter=$(sinter_quick "$THREADS")
+sinter_fit=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
+sinter="$sinter"$'\n'"$sinter_fit"
+echo "$sinter" | sed 's/^/   sinter /'
+sinter_1t=$(sinter_quick 1 | suffix _1t)
+echo "$sinter_1t" | sed 's/^/   sinter /'
+
+echo "== busy machine ($(nproc) spinning processes)"
+start_spinners
+peer_busy=$(peer_quick | suffix _busy)
+stop_spinners
+echo "$peer_busy" | sed 's/^/   peer   /'
+start_spinners
+sinter_busy=$(sinter_quick "$THREADS" | suffix _busy)
+stop_spinners
+echo "$sinter_busy" | sed 's/^/   sinter /'
+start_spinners
+sinter_busy_1t=$(sinter_quick 1 | suffix _busy_1t)
+stop_spinners
+echo "$sinter_busy_1t" | sed 's/^/   sinter /'
 echo
+peer="$peer"$'\n'"$peer_busy"
+sinter="$sinter"$'\n'"$sinter_1t"$'\n'"$sinter_busy"$'\n'"$sinter_busy_1t"
 
 # value NAME KEY TEXT: the number after KEY= on the line that starts with NAME.
 value() { awk -v n="$1" -v k="$2" '$1 == n { for (i = 2; i <= NF; ++i) if (index($i, k "=") == 1) print substr($i, length(k) + 2) }' <<<"$3"; }
@@ -70,19 +118,41 @@ report() { # WORKLOAD KEY higher|lower
     r = better == "higher" ? s / p : p / s
     printf "%s sinter=%s peer=%s ratio=%.2f   (%s)\n", w, s, p, r, unit }'
 }
-report mlp_train_b128 steps_per_s higher
-report mlp_infer_b1 us lower
-report mlp_infer_b128 us lower
-sinter_mlp=$sinter
-sinter=$sinter_ew
-report ew_chain_4m us lower
-report softmax_4096x1000 us lower
-sinter=$sinter_fit
+# speed A B KEY higher|lower TEXT: how much faster A is than B (throughput ratio).
+speed() {
+  awk -v a="$1" -v b="$2" -v better="$4" 'BEGIN {
+    if (a == "" || b == "") { print "n/a"; exit }
+    printf "%.2f", better == "higher" ? a / b : b / a }'
+}
+keeps() { # WORKLOAD KEY higher|lower: busy/quiet throughput of each side, and 2 vs 1 thread
+  local w=$1 k=$2 better=$3
+  printf "%s sinter_keeps=%s peer_keeps=%s sinter_2t_vs_1t=%s sinter_2t_vs_1t_busy=%s\n" "$w" \
+    "$(speed "$(value "${w}_busy" "$k" "$sinter")" "$(value "$w" "$k" "$sinter")" "$k" "$better")" \
+    "$(speed "$(value "${w}_busy" "$k" "$peer")" "$(value "$w" "$k" "$peer")" "$k" "$better")" \
+    "$(speed "$(value "$w" "$k" "$sinter")" "$(value "${w}_1t" "$k" "$sinter")" "$k" "$better")" \
+    "$(speed "$(value "${w}_busy" "$k" "$sinter")" "$(value "${w}_busy_1t" "$k" "$sinter")" "$k" "$better")"
+}
+WORKLOADS=(
+  "mlp_train_b128 steps_per_s higher" "mlp_infer_b1 us lower" "mlp_infer_b128 us lower"
+  "ew_chain_4m us lower" "softmax_4096x1000 us lower" "softmax_generated_4096x1000 us lower"
+  "reduce_rows_4096x1000 us lower" "transpose_4096x1000 us lower"
+)
+echo "== Sinter against PyTorch (ratio > 1: Sinter faster)"
+for w in "${WORKLOADS[@]}"; do
+  read -r name key better <<<"$w"
+  report "$name" "$key" "$better"
+  report "${name}_busy" "$key" "$better"
+done
 report fit_ch08_fashion samples_per_s higher
-echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_mlp")" \
+echo
+echo "== busy/quiet throughput (keeps), and 2 threads against 1 (quiet, busy)"
+for w in "${WORKLOADS[@]}"; do
+  read -r name key better <<<"$w"
+  keeps "$name" "$key" "$better"
+done
+echo
+echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2; exit }' <<<"$sinter")" \
   "(one program: train_step + predict_b1 + predict_b128)"
-echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_ew")" \
-  "(one program: ew_chain + softmax)"
 echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_fit")" \
   "(one program: train_step_b128 + train_step_b96 of fit)"
 exit "$status"

@@ -1,6 +1,6 @@
 // Compiling a graph: each entry point is cut out of the graph (the ops its outputs and updates
 // need) into a function of its own, the module goes through the compiler's phases to a native
-// shared object, and the runtime loads it.
+// object, and the JIT links it into this process for the runtime to call.
 #include "sinter/Program.h"
 
 #include "GraphImpl.h"
@@ -14,11 +14,9 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
+#include <cstring>
 
 using namespace mlir;
-namespace fs = std::filesystem;
 
 namespace sinter {
 
@@ -107,13 +105,6 @@ void addEntryFunction(Graph::Impl &g, ModuleOp module, const EntryDef &entry) {
     func.setResultAttr(i, "sinter.name", b.getStringAttr(name));
 }
 
-std::string makeTempDir() {
-  std::string pattern = (fs::temp_directory_path() / "sinter-XXXXXX").string();
-  if (!mkdtemp(pattern.data()))
-    throw Error("cannot create a temporary directory for the compiled artifact");
-  return pattern;
-}
-
 } // namespace
 
 OwningOpRef<ModuleOp> buildProgramModule(Graph::Impl &g, const std::vector<EntryDef> &entries) {
@@ -164,13 +155,6 @@ std::vector<EntryDef> entryDefs(Graph &graph, const std::vector<Entry> &entries)
   return defs;
 }
 
-Program::Impl::~Impl() {
-  session.reset();
-  std::error_code ec;
-  if (!tempDir.empty())
-    fs::remove_all(tempDir, ec);
-}
-
 std::shared_ptr<Program::Impl> compileModule(Graph &graph, ModuleOp module) {
   auto start = std::chrono::steady_clock::now();
   Graph::Impl &g = graph.impl();
@@ -181,18 +165,29 @@ std::shared_ptr<Program::Impl> compileModule(Graph &graph, ModuleOp module) {
                                      &manifest)))
     throw Error("compilation failed: " + diagnostics.take());
 
-  auto impl = std::make_shared<Program::Impl>();
-  impl->graph = &graph;
-  impl->tempDir = makeTempDir();
-  std::string obj = impl->tempDir + "/program.o";
-  impl->soPath = impl->tempDir + "/program.so";
+  // The same object sinter-compile writes, linked into this process by the JIT.
   mlir::sinter::ArtifactOptions options;
-  if (failed(mlir::sinter::writeObject(module, manifest, "", options, obj)))
+  llvm::SmallVector<char, 0> object;
+  if (failed(mlir::sinter::emitObject(module, manifest, "", options, object)))
     throw Error("code generation failed: " + diagnostics.take());
   std::string error;
-  if (failed(mlir::sinter::linkSharedObject(obj, impl->soPath, error)))
+  std::shared_ptr<mlir::sinter::JitCode> code =
+      mlir::sinter::JitCode::load(llvm::StringRef(object.data(), object.size()), error);
+  if (!code)
     throw Error(error);
-  impl->artifact = runtime::Artifact::open(impl->soPath, options.prefix);
+  auto symbol = [&](const std::string &name) {
+    void *p = code->lookup(options.prefix + "_" + name);
+    if (!p)
+      throw Error("compiled code: symbol '" + options.prefix + "_" + name + "' missing");
+    return static_cast<const uint8_t *>(p);
+  };
+  auto impl = std::make_shared<Program::Impl>();
+  impl->graph = &graph;
+  impl->artifact = runtime::Artifact::fromSymbols(
+      symbol("manifest"), *reinterpret_cast<const uint64_t *>(symbol("manifest_size")),
+      symbol("variable_data"), *reinterpret_cast<const uint64_t *>(symbol("variable_data_size")),
+      [code](const std::string &s) { return reinterpret_cast<SinterEntryFn>(code->lookup(s)); },
+      "<compiled in process>", code);
   impl->session = std::make_unique<runtime::Session>(impl->artifact);
   if (impl->artifact->findEntry("__init__") >= 0)
     impl->session->run("__init__", std::vector<HostTensor>{});
@@ -234,7 +229,16 @@ int Program::entryIndex(const std::string &entry) const {
 
 HostTensor &Program::variable(const std::string &name) { return impl_->session->variable(name); }
 runtime::Session &Program::session() { return *impl_->session; }
+
+runtime::Session Program::newSession() const {
+  runtime::Session session(impl_->artifact);
+  for (const std::string &name : session.variableNames()) {
+    const HostTensor &from = impl_->session->variable(name);
+    HostTensor &to = session.variable(name);
+    std::memcpy(to.data(), from.data(), to.byteSize());
+  }
+  return session;
+}
 double Program::compileSeconds() const { return impl_->compileSeconds; }
-const std::string &Program::artifactPath() const { return impl_->soPath; }
 
 } // namespace sinter

@@ -18,12 +18,10 @@ struct EntryDef {
 };
 
 struct Program::Impl {
-  ~Impl();
   Graph *graph = nullptr;
   std::vector<Entry> entries;
   std::shared_ptr<runtime::Artifact> artifact;
   std::unique_ptr<runtime::Session> session;
-  std::string tempDir, soPath;
   double compileSeconds = 0;
 };
 
@@ -31,7 +29,7 @@ std::vector<EntryDef> entryDefs(Graph &graph, const std::vector<Entry> &entries)
 mlir::OwningOpRef<mlir::ModuleOp> buildProgramModule(Graph::Impl &g,
                                                      const std::vector<EntryDef> &entries);
 Program compileProgram(Graph &graph, const std::vector<Entry> &entries);
-/// Verifies, compiles, links and loads `module` (runs its `__init__` entry if it has one).
+/// Verifies, compiles and loads `module` in process (runs its `__init__` entry if it has one).
 std::shared_ptr<Program::Impl> compileModule(Graph &graph, mlir::ModuleOp module);
 
 } // namespace sinter

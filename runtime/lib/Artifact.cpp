@@ -16,6 +16,7 @@ namespace sinter::runtime {
 struct Artifact::Impl {
   std::string origin;
   void *handle = nullptr; // dlopen handle; null for fromSymbols
+  std::shared_ptr<const void> owner; // what holds the code and data of fromSymbols, if anything
   std::string programName;
   const uint8_t *varData = nullptr;
   uint64_t varDataSize = 0;
@@ -156,9 +157,11 @@ void load(Artifact::Impl &impl, const uint8_t *manifest, uint64_t manifestSize,
 std::shared_ptr<Artifact> Artifact::fromSymbols(const uint8_t *manifest, uint64_t manifestSize,
                                                 const uint8_t *varData, uint64_t varDataSize,
                                                 SymbolResolver resolve,
-                                                const std::string &origin) {
+                                                const std::string &origin,
+                                                std::shared_ptr<const void> owner) {
   auto impl = std::make_unique<Impl>();
   impl->origin = origin;
+  impl->owner = std::move(owner);
   load(*impl, manifest, manifestSize, varData, varDataSize, resolve);
   return std::shared_ptr<Artifact>(new Artifact(std::move(impl)));
 }

@@ -1,5 +1,6 @@
 //===- Session.cpp - Variable store and entry calls -----------------------===//
 #include "sinter/runtime/Runtime.h"
+#include "sinter/runtime/Threads.h"
 
 #include <cstring>
 
@@ -89,6 +90,7 @@ void Session::call(int entry, const void *const *args, void *const *results) {
     l.buffers[i] = const_cast<void *>(args[i]); // the ABI takes void**; compiled code never writes args
   for (size_t i = 0; i < l.numResults + l.numRowCounts; ++i)
     l.buffers[l.numArgs + l.numVars + i] = results[i];
+  CallThreads threads;
   l.fn(l.buffers.data());
 }
 

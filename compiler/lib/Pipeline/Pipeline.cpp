@@ -17,6 +17,8 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 using namespace mlir::sinter;
 namespace proto = ::sinter::proto;
@@ -49,14 +51,23 @@ const char *kBufferizePipeline =
     "one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
-    "convert-linalg-to-loops, lower-affine, sinter-approximate-math, "
+    "convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, lower-affine, "
+    "sinter-approximate-math, "
     "convert-scf-to-cf, expand-strided-metadata, finalize-memref-to-llvm, "
     "convert-math-to-llvm, convert-arith-to-llvm, convert-index-to-llvm, "
-    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1}, convert-cf-to-llvm, "
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1}, sinter-parallel-calls, "
+    "convert-cf-to-llvm, "
     "reconcile-unrealized-casts, canonicalize";
+
+/// SINTER_COMPILE_TIMING=1 prints the time of every pass (MLIR's pass timing) to stderr.
+void configureTiming(PassManager &pm) {
+  if (const char *env = std::getenv("SINTER_COMPILE_TIMING"); env && *env && *env != '0')
+    pm.enableTiming();
+}
 
 LogicalResult runTextual(ModuleOp module, const char *pipeline) {
   PassManager pm(module.getContext());
+  configureTiming(pm);
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     return failure();
   return pm.run(module);
@@ -80,6 +91,8 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createSinterToLinalgPass);
     registerPass(createOutlineKernelsPass);
     registerPass(createApproximateMathPass);
+    registerPass(createOutlineParallelLoopsPass);
+    registerPass(createParallelCallsPass);
     return true;
   }();
   (void)done;
@@ -90,6 +103,7 @@ LogicalResult mlir::sinter::runPhases(ModuleOp module, Phase from, Phase to,
   registerOnce();
   if (from == Phase::Mlir && to >= Phase::Grad) {
     PassManager pm(module.getContext());
+    configureTiming(pm);
     pm.addPass(createAutodiffPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

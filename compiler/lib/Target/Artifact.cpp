@@ -20,6 +20,10 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
 using namespace mlir;
 using namespace mlir::sinter;
 namespace proto = ::sinter::proto;
@@ -108,10 +112,10 @@ void optimize(llvm::Module &module, llvm::TargetMachine *tm) {
 
 } // namespace
 
-LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &manifest,
-                                        llvm::StringRef variableBlob,
-                                        const ArtifactOptions &options, llvm::StringRef path,
-                                        std::string *llvmIr) {
+LogicalResult mlir::sinter::emitObject(ModuleOp module, const proto::Manifest &manifest,
+                                       llvm::StringRef variableBlob,
+                                       const ArtifactOptions &options,
+                                       llvm::SmallVectorImpl<char> &object, std::string *llvmIr) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   proto::Manifest withSymbols = manifest;
@@ -125,8 +129,20 @@ LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &
                  withSymbols.SerializeAsString());
   addBytesGlobal(b, module.getLoc(), options.prefix + "_variable_data", variableBlob);
 
+  // SINTER_COMPILE_TIMING=1 (as for the MLIR passes) prints the time of each LLVM step.
+  const char *timingEnv = std::getenv("SINTER_COMPILE_TIMING");
+  bool timing = timingEnv && *timingEnv && *timingEnv != '0';
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&](const char *step) {
+    auto now = std::chrono::steady_clock::now();
+    if (timing)
+      std::fprintf(stderr, "sinter: %-28s %8.4f s\n", step,
+                   std::chrono::duration<double>(now - clock).count());
+    clock = now;
+  };
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
+  lap("translate to LLVM IR");
   if (!llvmModule)
     return module.emitError("artifact: translation to LLVM IR failed");
   std::string error;
@@ -137,23 +153,43 @@ LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(tm->getTargetTriple());
   optimize(*llvmModule, tm);
+  lap("LLVM O3");
   if (llvmIr) {
     llvm::raw_string_ostream os(*llvmIr);
     llvmModule->print(os, nullptr);
   }
+  object.clear();
+  llvm::raw_svector_ostream out(object);
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return module.emitError("artifact: the target cannot emit object files");
+  pm.run(*llvmModule);
+  lap("LLVM code generation");
+  return success();
+}
+
+LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &manifest,
+                                        llvm::StringRef variableBlob,
+                                        const ArtifactOptions &options, llvm::StringRef path,
+                                        std::string *llvmIr) {
+  llvm::SmallVector<char, 0> object;
+  if (failed(emitObject(module, manifest, variableBlob, options, object, llvmIr)))
+    return failure();
   if (path.empty())
     return success();
-
   std::error_code ec;
   std::string tmp = (path + ".tmp").str();
   {
     llvm::raw_fd_ostream out(tmp, ec, llvm::sys::fs::OF_None);
     if (ec)
       return module.emitError("artifact: cannot write '") << tmp << "': " << ec.message();
-    llvm::legacy::PassManager pm;
-    if (tm->addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile))
-      return module.emitError("artifact: the target cannot emit object files");
-    pm.run(*llvmModule);
+    out.write(object.data(), object.size());
+    out.close();
+    if (out.has_error()) {
+      out.clear_error();
+      llvm::sys::fs::remove(tmp);
+      return module.emitError("artifact: cannot write '") << tmp << "'";
+    }
   }
   if (auto err = llvm::sys::fs::rename(tmp, path))
     return module.emitError("artifact: cannot write '") << path << "': " << err.message();

@@ -20,11 +20,14 @@ public:
   int entryIndex(const std::string &entry) const;
 
   HostTensor &variable(const std::string &name);
+  /// The program's own session (its variables). Like every Session, one thread at a time.
   runtime::Session &session();
-  /// Seconds spent compiling (all phases, object emission, linking).
+  /// A further session over the same compiled code, starting from a copy of the program's
+  /// current variable values: one per thread to run the program on several threads at once
+  /// (see "Threads" in docs/architecture.md).
+  runtime::Session newSession() const;
+  /// Seconds spent compiling (all phases, object emission, loading in process).
   double compileSeconds() const;
-  /// The shared object the program was compiled to.
-  const std::string &artifactPath() const;
 
   /// Saves the graph, the entry points and the current variable values (.sinter, atomic).
   void save(const std::string &path) const;

@@ -4,6 +4,9 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <cstdlib>
+#include <new>
+
 namespace sinter::runtime::kernels {
 
 inline dnnl::engine &cpuEngine() {
@@ -16,6 +19,36 @@ inline dnnl::engine &cpuEngine() {
 inline dnnl::stream &cpuStream() {
   thread_local dnnl::stream stream(cpuEngine());
   return stream;
+}
+
+// Primitives are created with a user-provided scratchpad: with the library's own (shared by
+// all executions of a primitive) two threads running one cached primitive at once overwrite
+// each other's intermediate results (seen with oneDNN 2.6 matmuls). Each calling thread passes
+// its own buffer, grown to the largest size asked for.
+inline dnnl::primitive_attr userScratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+inline dnnl::memory threadScratchpad(const dnnl::memory::desc &desc) {
+  struct Buffer {
+    void *data = nullptr;
+    size_t size = 0;
+    ~Buffer() { std::free(data); }
+  };
+  thread_local Buffer buffer;
+  size_t need = desc.get_size();
+  if (need > buffer.size) {
+    std::free(buffer.data);
+    buffer.size = (need + 63) / 64 * 64;
+    buffer.data = std::aligned_alloc(64, buffer.size);
+    if (!buffer.data) {
+      buffer.size = 0;
+      throw std::bad_alloc();
+    }
+  }
+  return dnnl::memory(desc, cpuEngine(), buffer.data);
 }
 
 } // namespace sinter::runtime::kernels

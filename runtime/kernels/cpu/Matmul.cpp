@@ -1,13 +1,15 @@
 //===- Matmul.cpp - sinter_kernel_matmul_f32 over oneDNN ------------------===//
 //
 // Compiled code calls this thousands of times per second with a handful of distinct shapes, so
-// primitives are created once per (batch, m, n, k, transA, transB) and cached. Transposes are
+// primitives are created once per (batch, m, n, k, transA, transB, threads) and cached. Transposes are
 // expressed as memory-descriptor strides; the caller's buffers are wrapped, never copied.
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
 
 #include "Dnnl.h"
+
+#include <omp.h>
 
 #include <cstdio>
 #include <cstring>
@@ -20,10 +22,14 @@ namespace {
 
 using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
-using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool>;
+using sinter::runtime::kernels::threadScratchpad;
+using sinter::runtime::kernels::userScratchpad;
+// The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
+// and a call's thread count changes with the machine's load (Threads.h).
+using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, int>;
 
 struct CachedMatmul {
-  dnnl::memory::desc a, b, c;
+  dnnl::memory::desc a, b, c, scratchpad;
   dnnl::matmul primitive;
 };
 
@@ -46,13 +52,14 @@ const CachedMatmul &getMatmul(const Key &key) {
   auto it = cache.find(key);
   if (it != cache.end())
     return *it->second;
-  auto [batch, m, n, k, transA, transB] = key;
+  auto [batch, m, n, k, transA, transB, threads] = key;
   auto entry = std::make_unique<CachedMatmul>();
   entry->a = matrixDesc(batch, m, k, transA);
   entry->b = matrixDesc(batch, k, n, transB);
   entry->c = matrixDesc(batch, m, n, false);
   dnnl::matmul::desc desc(entry->a, entry->b, entry->c);
-  dnnl::matmul::primitive_desc pd(desc, cpuEngine());
+  dnnl::matmul::primitive_desc pd(desc, userScratchpad(), cpuEngine());
+  entry->scratchpad = pd.scratchpad_desc();
   entry->primitive = dnnl::matmul(pd);
   return *cache.emplace(key, std::move(entry)).first->second;
 }
@@ -85,13 +92,16 @@ extern "C" void sinter_kernel_matmul_f32(const float *a, const float *b, float *
   }
   bool transA = trans_a != 0, transB = trans_b != 0;
   try {
-    const CachedMatmul &mm = getMatmul(Key{batch, m, n, k, transA, transB});
+    const CachedMatmul &mm = getMatmul(Key{batch, m, n, k, transA, transB, omp_get_max_threads()});
     dnnl::engine &engine = cpuEngine();
     dnnl::memory am(mm.a, engine, const_cast<float *>(a));
     dnnl::memory bm(mm.b, engine, const_cast<float *>(b));
     dnnl::memory cm(mm.c, engine, c);
     dnnl::stream &stream = cpuStream();
-    mm.primitive.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+    mm.primitive.execute(stream, {{DNNL_ARG_SRC, am},
+                                  {DNNL_ARG_WEIGHTS, bm},
+                                  {DNNL_ARG_DST, cm},
+                                  {DNNL_ARG_SCRATCHPAD, threadScratchpad(mm.scratchpad)}});
     stream.wait();
   } catch (const dnnl::error &e) {
     // This is called from compiled C code: exceptions must not cross it. Stay correct instead.

@@ -1,17 +1,20 @@
 //===- Softmax.cpp - sinter_kernel_softmax_f32 over oneDNN -----------------===//
 //
 // The softmax composite maps to oneDNN's softmax primitive (threaded, vectorized) instead of
-// the generated max / exp-sum / divide passes. Primitives are cached per (rows, cols).
+// the generated max / exp-sum / divide passes. Primitives are cached per (rows, cols, threads).
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
 
 #include "Dnnl.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <tuple>
 #include <memory>
 #include <mutex>
 
@@ -19,17 +22,19 @@ namespace {
 
 using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
+using sinter::runtime::kernels::threadScratchpad;
+using sinter::runtime::kernels::userScratchpad;
 
 struct CachedSoftmax {
-  dnnl::memory::desc desc;
+  dnnl::memory::desc desc, scratchpad;
   dnnl::softmax_forward primitive;
 };
 
 const CachedSoftmax &getSoftmax(int64_t rows, int64_t cols) {
   static std::mutex mutex;
-  static std::map<std::pair<int64_t, int64_t>, std::unique_ptr<CachedSoftmax>> cache;
+  static std::map<std::tuple<int64_t, int64_t, int>, std::unique_ptr<CachedSoftmax>> cache;
   std::lock_guard<std::mutex> lock(mutex);
-  auto key = std::make_pair(rows, cols);
+  auto key = std::make_tuple(rows, cols, omp_get_max_threads());
   auto it = cache.find(key);
   if (it != cache.end())
     return *it->second;
@@ -37,7 +42,9 @@ const CachedSoftmax &getSoftmax(int64_t rows, int64_t cols) {
   entry->desc = dnnl::memory::desc({rows, cols}, dnnl::memory::data_type::f32,
                                    dnnl::memory::format_tag::ab);
   dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference, entry->desc, 1);
-  entry->primitive = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(desc, cpuEngine()));
+  dnnl::softmax_forward::primitive_desc pd(desc, userScratchpad(), cpuEngine());
+  entry->scratchpad = pd.scratchpad_desc();
+  entry->primitive = dnnl::softmax_forward(pd);
   return *cache.emplace(key, std::move(entry)).first->second;
 }
 
@@ -65,7 +72,9 @@ extern "C" void sinter_kernel_softmax_f32(const float *x, float *y, int64_t rows
     dnnl::memory src(sm.desc, engine, const_cast<float *>(x));
     dnnl::memory dst(sm.desc, engine, y);
     dnnl::stream &stream = cpuStream();
-    sm.primitive.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
+    sm.primitive.execute(stream, {{DNNL_ARG_SRC, src},
+                                  {DNNL_ARG_DST, dst},
+                                  {DNNL_ARG_SCRATCHPAD, threadScratchpad(sm.scratchpad)}});
     stream.wait();
   } catch (const dnnl::error &e) {
     // Called from compiled C code: exceptions must not cross it. Stay correct instead.

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -60,4 +62,38 @@ TEST_CASE("matmul reuses cached primitives and handles empty sizes", "[kernels]"
   for (float v : c)
     REQUIRE(v == 0.f);
   sinter_kernel_matmul_f32(nullptr, nullptr, nullptr, 0, 2, 3, 4, 0, 0); // no-op
+}
+
+// Threads running one cached primitive at once (sessions on several threads): each gets its
+// own product. With oneDNN's library-managed scratchpad they overwrote each other's partial
+// results; every thread now brings its own (kernels/cpu/Dnnl.h).
+TEST_CASE("matmul called from several threads at once", "[kernels][threads]") {
+  const int workers = 4;
+  for (auto [m, n, k, ta, tb] : {std::tuple{64, 256, 32, 0, 0}, std::tuple{32, 256, 64, 1, 0},
+                                 std::tuple{64, 32, 256, 0, 1}, std::tuple{64, 4, 256, 0, 0}}) {
+    std::mt19937 rng(m + n + k);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    std::vector<std::vector<float>> a(workers), b(workers), want(workers), got(workers);
+    for (int w = 0; w < workers; ++w) {
+      a[w].resize(m * k);
+      b[w].resize(k * n);
+      for (float &v : a[w])
+        v = dist(rng);
+      for (float &v : b[w])
+        v = dist(rng);
+      want[w].resize(m * n);
+      got[w].resize(m * n);
+      sinter_kernel_matmul_f32(a[w].data(), b[w].data(), want[w].data(), 1, m, n, k, ta, tb);
+    }
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers; ++w)
+      threads.emplace_back([&, w, m = m, n = n, k = k, ta = ta, tb = tb] {
+        for (int rep = 0; rep < 100; ++rep)
+          sinter_kernel_matmul_f32(a[w].data(), b[w].data(), got[w].data(), 1, m, n, k, ta, tb);
+      });
+    for (std::thread &t : threads)
+      t.join();
+    for (int w = 0; w < workers; ++w)
+      REQUIRE(got[w] == want[w]);
+  }
 }

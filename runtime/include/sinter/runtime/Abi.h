@@ -15,7 +15,7 @@
  * buffer is dense, row-major, 64-byte aligned, with the static shape of its TensorSpec.
  *
  * Compiled code calls back into the runtime's kernel library through the sinter_kernel_*
- * functions below; a process that loads an artifact must have them (libsinter_runtime).
+ * functions and sinter_parallel_for below; a process that loads an artifact must have them (libsinter_runtime).
  */
 #ifndef SINTER_RUNTIME_ABI_H
 #define SINTER_RUNTIME_ABI_H
@@ -41,6 +41,16 @@ void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t 
 /* y[r, :] = softmax(x[r, :]) for r in [0, rows): x and y are dense [rows, cols]. Backed by
  * oneDNN; compiled code calls it for the f32 softmax composite. */
 void sinter_kernel_softmax_f32(const float *x, float *y, int64_t rows, int64_t cols);
+
+/* A chunk of a generated loop: iterations [begin, end) of its outlined dimension, with the
+ * values it captured in `context`. */
+typedef void (*SinterTaskFn)(void *context, int64_t begin, int64_t end);
+
+/* Runs task(context, lo, hi) over a partition of [begin, end) on the calling thread's OpenMP
+ * threads (the pool oneDNN uses), with at least `grain` iterations per thread; the whole
+ * range on the caller when it is too small to pay for waking threads. */
+void sinter_parallel_for(SinterTaskFn task, void *context, int64_t begin, int64_t end,
+                         int64_t grain);
 
 /* A memref as MLIR passes it unranked: its rank and a pointer to its strided descriptor. */
 typedef struct {

@@ -113,11 +113,13 @@ public:
   static std::shared_ptr<Artifact> open(const std::string &soPath,
                                         const std::string &prefix = "sinter_model");
   /// For an artifact linked into the program: the caller hands the ABI symbols over directly.
-  /// The data must outlive the Artifact. `resolve` returns nullptr for an unknown symbol.
+  /// The data must outlive the Artifact, or be owned by `owner`, which the Artifact keeps alive
+  /// (code loaded in process). `resolve` returns nullptr for an unknown symbol.
   static std::shared_ptr<Artifact> fromSymbols(const uint8_t *manifest, uint64_t manifestSize,
                                                const uint8_t *varData, uint64_t varDataSize,
                                                SymbolResolver resolve,
-                                               const std::string &origin = "<linked>");
+                                               const std::string &origin = "<linked>",
+                                               std::shared_ptr<const void> owner = nullptr);
   ~Artifact();
   Artifact(const Artifact &) = delete;
   Artifact &operator=(const Artifact &) = delete;

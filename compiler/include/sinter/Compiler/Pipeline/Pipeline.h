@@ -7,6 +7,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "sinter/manifest.pb.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -38,6 +39,13 @@ struct ArtifactOptions {
   std::string cpu;                     // target CPU; empty = the host's
 };
 
+/// Compiles a module in the LLVM dialect (Phase::Llvm) to a native relocatable object in
+/// memory: its entry points under the ABI names, the manifest, and the initial variable data
+/// `variableBlob` (offsets in `manifest`). `llvmIr` receives the optimized LLVM IR.
+LogicalResult emitObject(ModuleOp module, const ::sinter::proto::Manifest &manifest,
+                         llvm::StringRef variableBlob, const ArtifactOptions &options,
+                         llvm::SmallVectorImpl<char> &object, std::string *llvmIr = nullptr);
+
 /// Writes a native object from a module in the LLVM dialect (Phase::Llvm): its entry points
 /// under the ABI names, the manifest, and the initial variable data `variableBlob` (offsets
 /// in `manifest`).
@@ -48,6 +56,24 @@ LogicalResult writeObject(ModuleOp module, const ::sinter::proto::Manifest &mani
 /// Links an object into a shared library with the system linker driver (cc).
 LogicalResult linkSharedObject(llvm::StringRef objectPath, llvm::StringRef soPath,
                                std::string &error);
+
+/// Native code loaded into this process by LLVM's ORC JIT: compiling in process needs no
+/// linker and no C compiler on the machine. Symbols the object does not define (the runtime's
+/// kernels, libc) resolve against the process.
+class JitCode {
+public:
+  /// Links a relocatable object (from emitObject) into the process; nullptr and `error` set
+  /// on failure.
+  static std::shared_ptr<JitCode> load(llvm::StringRef object, std::string &error);
+  ~JitCode();
+  /// The address of a symbol the object defines, or nullptr.
+  void *lookup(llvm::StringRef symbol) const;
+
+private:
+  struct Impl;
+  explicit JitCode(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 /// A C++ header with a typed class per entry point (in the spirit of tfcompile).
 std::string emitHeader(const ::sinter::proto::Manifest &manifest,

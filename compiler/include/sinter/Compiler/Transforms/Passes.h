@@ -18,6 +18,11 @@ std::unique_ptr<Pass> createSinterToLinalgPass();
 /// Replaces bufferized matmuls by calls into the runtime's kernel library
 /// (sinter-outline-kernels).
 std::unique_ptr<Pass> createOutlineKernelsPass();
+/// Outlines large scf.parallel loops into range functions (sinter-outline-parallel-loops)...
+std::unique_ptr<Pass> createOutlineParallelLoopsPass();
+/// ...whose calls become sinter_parallel_for calls after the LLVM lowering
+/// (sinter-parallel-calls): generated loops run on the runtime's thread pool.
+std::unique_ptr<Pass> createParallelCallsPass();
 /// Replaces math functions by vectorizable polynomial approximations
 /// (sinter-approximate-math).
 std::unique_ptr<Pass> createApproximateMathPass();

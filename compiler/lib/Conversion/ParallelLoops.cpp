@@ -1,0 +1,333 @@
+// Generated loops on the runtime's thread pool, in two steps around the LLVM lowering:
+//
+//  1. sinter-outline-parallel-loops (on scf + memref): each outermost scf.parallel with enough
+//     work becomes a private function over a range [lo, hi) of one parallel dimension, called
+//     once over the whole range. The program means the same thing, still serially.
+//  2. sinter-parallel-calls (on the LLVM dialect): each such call becomes a call to the
+//     runtime's sinter_parallel_for (Abi.h) with a task trampoline and a context struct holding
+//     the captured values, so the runtime can run chunks of the range on its OpenMP threads —
+//     the pool oneDNN uses — or the whole range on the caller's thread.
+//
+// Captured memrefs travel as their base buffer (a rank-0 memref, one bare pointer) plus the
+// offset, sizes and strides their type leaves dynamic, and are rebuilt with
+// memref.reinterpret_cast: the bare-pointer calling convention only carries static, dense
+// memrefs, and a loop may capture a strided view.
+#include "sinter/Compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+using namespace mlir;
+
+namespace {
+
+constexpr const char *kParallelFor = "sinter_parallel_for";
+/// Marks an outlined loop body; its value is the grain: the fewest iterations of the outlined
+/// dimension worth a thread of their own.
+constexpr const char *kGrainAttr = "sinter.parallel_grain";
+
+/// Below this many operations (roughly: loop iterations × body ops) a chunk of a loop costs
+/// less on the calling thread than waking another one up.
+constexpr int64_t kMinChunkWork = 16384;
+
+/// Operations executed by `region`, counting each loop with constant bounds as its trip count
+/// times its body (unknown bounds count once).
+int64_t workOf(Region &region) {
+  int64_t work = 0;
+  for (Operation &op : region.getOps()) {
+    int64_t trips = 1;
+    if (auto loop = dyn_cast<LoopLikeOpInterface>(op)) {
+      auto lbs = loop.getLoopLowerBounds(), ubs = loop.getLoopUpperBounds(),
+           steps = loop.getLoopSteps();
+      if (lbs && ubs && steps)
+        for (auto [lb, ub, step] : llvm::zip(*lbs, *ubs, *steps)) {
+          auto l = getConstantIntValue(lb), u = getConstantIntValue(ub),
+               s = getConstantIntValue(step);
+          if (l && u && s && *s > 0 && *u > *l)
+            trips *= (*u - *l + *s - 1) / *s;
+        }
+    }
+    int64_t inner = 1;
+    for (Region &r : op.getRegions())
+      inner += workOf(r);
+    work += trips * inner;
+  }
+  return work;
+}
+
+/// How a captured value is passed to the outlined body.
+struct Capture {
+  Value value;
+  bool rebuild = false; // a memref passed as base buffer + dynamic metadata
+};
+
+bool passable(Type type) { return type.isIntOrIndexOrFloat(); }
+
+/// A memref the outlined function can take directly (one bare pointer), or rebuild.
+bool passableAsIs(MemRefType type) {
+  return type.hasStaticShape() && type.getLayout().isIdentity() &&
+         !type.getMemorySpace();
+}
+
+struct OutlineParallelLoopsPass
+    : PassWrapper<OutlineParallelLoopsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OutlineParallelLoopsPass)
+  StringRef getArgument() const override { return "sinter-outline-parallel-loops"; }
+  StringRef getDescription() const override {
+    return "Outline large scf.parallel loops into range functions the runtime can run on "
+           "several threads";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<arith::ArithDialect, func::FuncDialect, memref::MemRefDialect,
+                    scf::SCFDialect>();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<scf::ParallelOp> loops;
+    module.walk([&](scf::ParallelOp op) {
+      if (!op->getParentOfType<scf::ParallelOp>() && op->getParentOfType<func::FuncOp>())
+        loops.push_back(op);
+    });
+    llvm::DenseMap<Operation *, int> counters;
+    for (scf::ParallelOp op : loops)
+      outline(op, counters[op->getParentOfType<func::FuncOp>()]);
+  }
+
+  void outline(scf::ParallelOp op, int &counter) {
+    if (op.getNumResults() != 0)
+      return;
+    // The outlined dimension: the first with more than one iteration; bounds must be constant.
+    std::optional<unsigned> dim;
+    int64_t trips = 0;
+    for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+      auto lb = getConstantIntValue(op.getLowerBound()[d]);
+      auto ub = getConstantIntValue(op.getUpperBound()[d]);
+      auto step = getConstantIntValue(op.getStep()[d]);
+      if (!lb || !ub || !step || *step != 1)
+        return;
+      if (*ub - *lb > 1) {
+        dim = d;
+        trips = *ub - *lb;
+        break;
+      }
+    }
+    if (!dim)
+      return;
+    int64_t work = workOf(op.getRegion()) * [&] {
+      int64_t other = 1;
+      for (unsigned d = 0; d < op.getNumLoops(); ++d)
+        if (d != *dim)
+          other *= *getConstantIntValue(op.getUpperBound()[d]) -
+                   *getConstantIntValue(op.getLowerBound()[d]);
+      return other;
+    }() * trips;
+    int64_t perIteration = std::max<int64_t>(1, work / trips);
+    int64_t grain = std::max<int64_t>(1, (kMinChunkWork + perIteration - 1) / perIteration);
+    if (trips < 2 * grain)
+      return;
+
+    // What the loop uses from above: constants are cloned into the body, the rest passed.
+    llvm::SetVector<Value> used;
+    getUsedValuesDefinedAbove(op.getRegion(), used);
+    for (Value v : op->getOperands())
+      used.insert(v);
+    SmallVector<Operation *> constants;
+    SmallVector<Capture> captures;
+    for (Value v : used) {
+      Operation *def = v.getDefiningOp();
+      if (def && def->hasTrait<OpTrait::ConstantLike>() && def->getNumResults() == 1) {
+        constants.push_back(def);
+        continue;
+      }
+      if (auto m = dyn_cast<MemRefType>(v.getType())) {
+        SmallVector<int64_t> strides;
+        int64_t offset;
+        if (m.getMemorySpace() || failed(m.getStridesAndOffset(strides, offset)))
+          return;
+        captures.push_back({v, !passableAsIs(m)});
+      } else if (passable(v.getType())) {
+        captures.push_back({v, false});
+      } else {
+        return;
+      }
+    }
+
+    auto parent = op->getParentOfType<func::FuncOp>();
+    Location loc = op.getLoc();
+    OpBuilder b(op);
+    Type index = b.getIndexType();
+    // Call-site arguments: lo, hi, then each capture (a rebuilt memref expands in place).
+    SmallVector<Value> callArgs{op.getLowerBound()[*dim], op.getUpperBound()[*dim]};
+    SmallVector<Type> argTypes{index, index};
+    for (const Capture &c : captures) {
+      if (!c.rebuild) {
+        callArgs.push_back(c.value);
+        argTypes.push_back(c.value.getType());
+        continue;
+      }
+      auto type = cast<MemRefType>(c.value.getType());
+      auto meta = memref::ExtractStridedMetadataOp::create(b, loc, c.value);
+      callArgs.push_back(meta.getBaseBuffer());
+      argTypes.push_back(meta.getBaseBuffer().getType());
+      auto [strides, offset] = type.getStridesAndOffset();
+      if (ShapedType::isDynamic(offset)) {
+        callArgs.push_back(meta.getOffset());
+        argTypes.push_back(index);
+      }
+      for (unsigned i = 0; i < type.getRank(); ++i)
+        if (type.isDynamicDim(i)) {
+          callArgs.push_back(meta.getSizes()[i]);
+          argTypes.push_back(index);
+        }
+      for (unsigned i = 0; i < type.getRank(); ++i)
+        if (ShapedType::isDynamic(strides[i])) {
+          callArgs.push_back(meta.getStrides()[i]);
+          argTypes.push_back(index);
+        }
+    }
+
+    std::string name = (parent.getSymName() + "__parallel" + llvm::Twine(counter++)).str();
+    OpBuilder mb(parent);
+    mb.setInsertionPointAfter(parent);
+    auto body = func::FuncOp::create(mb, loc, name, mb.getFunctionType(argTypes, {}));
+    body.setPrivate();
+    body->setAttr(kGrainAttr, mb.getI64IntegerAttr(grain));
+    Block *block = body.addEntryBlock();
+    OpBuilder bb = OpBuilder::atBlockBegin(block);
+    IRMapping map;
+    for (Operation *c : constants)
+      bb.clone(*c, map);
+    unsigned next = 2;
+    for (const Capture &c : captures) {
+      if (!c.rebuild) {
+        map.map(c.value, block->getArgument(next++));
+        continue;
+      }
+      auto type = cast<MemRefType>(c.value.getType());
+      Value base = block->getArgument(next++);
+      auto [strides, offset] = type.getStridesAndOffset();
+      auto staticOr = [&](int64_t v) -> OpFoldResult {
+        if (ShapedType::isDynamic(v))
+          return block->getArgument(next++);
+        return bb.getIndexAttr(v);
+      };
+      OpFoldResult off = staticOr(offset);
+      SmallVector<OpFoldResult> sizes, strideVals;
+      for (int64_t s : type.getShape())
+        sizes.push_back(staticOr(s));
+      for (int64_t s : strides)
+        strideVals.push_back(staticOr(s));
+      map.map(c.value,
+              memref::ReinterpretCastOp::create(bb, loc, type, base, off, sizes, strideVals));
+    }
+    auto loop = cast<scf::ParallelOp>(bb.clone(*op, map));
+    loop->setOperand(*dim, block->getArgument(0));
+    loop->setOperand(op.getNumLoops() + *dim, block->getArgument(1));
+    func::ReturnOp::create(bb, loc);
+
+    func::CallOp::create(b, loc, body, callArgs);
+    op->erase();
+  }
+};
+
+/// Builds the context struct of one call and the trampoline that unpacks it.
+struct ParallelCallsPass : PassWrapper<ParallelCallsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ParallelCallsPass)
+  StringRef getArgument() const override { return "sinter-parallel-calls"; }
+  StringRef getDescription() const override {
+    return "Turn calls of outlined loop bodies into sinter_parallel_for calls (LLVM dialect)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<LLVM::LLVMDialect>();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<LLVM::CallOp> calls;
+    module.walk([&](LLVM::CallOp call) {
+      auto callee = call.getCallee();
+      if (!callee)
+        return;
+      auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(*callee);
+      if (fn && fn->hasAttr(kGrainAttr))
+        calls.push_back(call);
+    });
+    if (calls.empty())
+      return;
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b(ctx);
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    auto i64 = IntegerType::get(ctx, 64);
+    auto voidType = LLVM::LLVMVoidType::get(ctx);
+    auto runtimeFn = module.lookupSymbol<LLVM::LLVMFuncOp>(kParallelFor);
+    if (!runtimeFn) {
+      b.setInsertionPointToStart(module.getBody());
+      runtimeFn = LLVM::LLVMFuncOp::create(
+          b, module.getLoc(), kParallelFor,
+          LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, i64, i64, i64}));
+    }
+    for (LLVM::CallOp call : calls) {
+      auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(*call.getCallee());
+      int64_t grain = cast<IntegerAttr>(fn->getAttr(kGrainAttr)).getInt();
+      Location loc = call.getLoc();
+      ValueRange operands = call.getArgOperands();
+      SmallVector<Type> fields(operands.drop_front(2).getTypes());
+      auto ctxType = LLVM::LLVMStructType::getLiteral(ctx, fields.empty()
+                                                               ? SmallVector<Type>{i64}
+                                                               : fields);
+
+      // The trampoline: void task(ptr context, i64 lo, i64 hi).
+      b.setInsertionPointAfter(fn);
+      auto task = LLVM::LLVMFuncOp::create(b, loc, (fn.getName() + "_task").str(),
+                                           LLVM::LLVMFunctionType::get(voidType, {ptr, i64, i64}),
+                                           LLVM::Linkage::Internal);
+      Block *block = task.addEntryBlock(b);
+      b.setInsertionPointToStart(block);
+      SmallVector<Value> args{block->getArgument(1), block->getArgument(2)};
+      for (auto [i, type] : llvm::enumerate(fields)) {
+        Value slot = LLVM::GEPOp::create(b, loc, ptr, ctxType, block->getArgument(0),
+                                         ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+        args.push_back(LLVM::LoadOp::create(b, loc, type, slot));
+      }
+      LLVM::CallOp::create(b, loc, fn, args);
+      LLVM::ReturnOp::create(b, loc, ValueRange{});
+
+      // At the call site: the context on the stack (allocated in the entry block), filled here.
+      auto parent = call->getParentOfType<LLVM::LLVMFuncOp>();
+      b.setInsertionPointToStart(&parent.getBody().front());
+      Value one = LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(1));
+      Value context = LLVM::AllocaOp::create(b, loc, ptr, ctxType, one, /*alignment=*/8);
+      b.setInsertionPoint(call);
+      for (auto [i, v] : llvm::enumerate(operands.drop_front(2))) {
+        Value slot = LLVM::GEPOp::create(b, loc, ptr, ctxType, context,
+                                         ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+        LLVM::StoreOp::create(b, loc, v, slot);
+      }
+      Value taskAddress = LLVM::AddressOfOp::create(b, loc, task);
+      Value grainValue = LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(grain));
+      LLVM::CallOp::create(b, loc, runtimeFn,
+                           ValueRange{taskAddress, context, operands[0], operands[1], grainValue});
+      call->erase();
+      fn->removeAttr(kGrainAttr);
+      fn.setLinkage(LLVM::Linkage::Internal);
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> mlir::sinter::createOutlineParallelLoopsPass() {
+  return std::make_unique<OutlineParallelLoopsPass>();
+}
+
+std::unique_ptr<Pass> mlir::sinter::createParallelCallsPass() {
+  return std::make_unique<ParallelCallsPass>();
+}

@@ -1,0 +1,33 @@
+//===- ParallelFor.cpp - sinter_parallel_for on the OpenMP pool -----------===//
+//
+// Generated loops call this with the range of their outlined dimension and the fewest
+// iterations worth a thread (Abi.h). It uses the calling thread's OpenMP thread count, which
+// the entry call's CallThreads scope set (Threads.h), so generated loops and oneDNN share one
+// pool and one budget.
+//
+//===----------------------------------------------------------------------===//
+#include "sinter/runtime/Abi.h"
+
+#include <omp.h>
+
+#include <algorithm>
+
+extern "C" void sinter_parallel_for(SinterTaskFn task, void *context, int64_t begin, int64_t end,
+                                    int64_t grain) {
+  int64_t n = end - begin;
+  if (n <= 0)
+    return;
+  int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  int64_t chunks = std::min<int64_t>(threads, n / std::max<int64_t>(grain, 1));
+  if (chunks <= 1) {
+    task(context, begin, end);
+    return;
+  }
+#pragma omp parallel num_threads(static_cast<int>(chunks))
+  {
+    int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    int64_t lo = begin + n * t / nt, hi = begin + n * (t + 1) / nt;
+    if (lo < hi)
+      task(context, lo, hi);
+  }
+}

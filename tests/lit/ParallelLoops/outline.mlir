@@ -1,0 +1,76 @@
+// RUN: sinter-opt %s -split-input-file -sinter-outline-parallel-loops | FileCheck %s
+
+// A large parallel loop becomes a range function over its first dimension, called once over
+// the whole range; the grain (rows worth a thread) is 16384 operations / the ops of one row.
+// CHECK-LABEL: func.func @large
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C512:.*]] = arith.constant 512 : index
+// CHECK: call @large__parallel0(%[[C0]], %[[C512]], %arg0, %arg1)
+// CHECK-NOT: scf.parallel
+// CHECK: func.func private @large__parallel0(%[[LO:.*]]: index, %[[HI:.*]]: index, %{{.*}}: memref<512x1024xf32>, %{{.*}}: memref<512x1024xf32>)
+// CHECK-SAME: sinter.parallel_grain = 4
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%[[LO]], %{{.*}}) to (%[[HI]], %{{.*}})
+// CHECK: math.exp
+func.func @large(%x: memref<512x1024xf32>, %y: memref<512x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c512 = arith.constant 512 : index
+  %c1024 = arith.constant 1024 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c512, %c1024) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<512x1024xf32>
+    %e = math.exp %v : f32
+    memref.store %e, %y[%i, %j] : memref<512x1024xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Too little work for a second thread: the loop stays where it is.
+// CHECK-LABEL: func.func @small
+// CHECK: scf.parallel
+// CHECK-NOT: call
+func.func @small(%x: memref<64x16xf32>, %y: memref<64x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c16) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<64x16xf32>
+    memref.store %v, %y[%i, %j] : memref<64x16xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A strided view travels as its base buffer plus the metadata its type leaves dynamic and is
+// rebuilt inside; the outlined dimension is the first with more than one iteration; an inner
+// reduction loop counts into the work of a row.
+// CHECK-LABEL: func.func @view
+// CHECK: %[[BASE:[a-z_0-9]+]], %[[OFF:[a-z_0-9]+]], %{{.*}} = memref.extract_strided_metadata
+// CHECK: call @view__parallel0(%{{.*}}, %{{.*}}, %[[BASE]], %[[OFF]], %arg2)
+// CHECK: func.func private @view__parallel0(%{{.*}}: index, %{{.*}}: index, %[[B:.*]]: memref<f32>, %[[O:.*]]: index, %{{.*}}: memref<1x256xf32>)
+// CHECK: memref.reinterpret_cast %[[B]] to offset: [%[[O]]], sizes: [1, 256, 300], strides: [307200, 600, 2]
+// CHECK: scf.for
+func.func @view(%x: memref<1x512x600xf32>, %k: index, %out: memref<1x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  %c300 = arith.constant 300 : index
+  %v = memref.subview %x[0, %k, 0] [1, 256, 300] [1, 1, 2]
+      : memref<1x512x600xf32> to memref<1x256x300xf32, strided<[307200, 600, 2], offset: ?>>
+  scf.parallel (%b, %i) = (%c0, %c0) to (%c1, %c256) step (%c1, %c1) {
+    %zero = arith.constant 0.0 : f32
+    %s = scf.for %j = %c0 to %c300 step %c1 iter_args(%acc = %zero) -> f32 {
+      %e = memref.load %v[%b, %i, %j] : memref<1x256x300xf32, strided<[307200, 600, 2], offset: ?>>
+      %n = arith.addf %acc, %e : f32
+      scf.yield %n : f32
+    }
+    memref.store %s, %out[%b, %i] : memref<1x256xf32>
+    scf.reduce
+  }
+  return
+}
