@@ -112,6 +112,11 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
 Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind,
              bool isUnsigned) {
   auto type = tensorOf(x);
+  // Reducing over no axis is the identity. As a generic it would have parallel loops only and
+  // a body that reads its output: elementwise fusion would take it for an elementwise op and
+  // fuse it into a consumer's loop, where the read-modify-write becomes a running sum.
+  if (llvm::none_of(axes, [&](int64_t a) { return a >= 0 && a < type.getRank(); }))
+    return x;
   Type et = type.getElementType();
   SmallVector<int64_t> shape;
   SmallVector<AffineExpr> outDims;

@@ -9,8 +9,6 @@
 
 #include "Dnnl.h"
 
-#include <omp.h>
-
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -22,10 +20,14 @@ namespace {
 
 using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
+using sinter::runtime::kernels::KernelThreads;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
 // The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
 // and a call's thread count changes with the machine's load (Threads.h).
+/// Multiply-adds below which a second thread costs more than it saves.
+constexpr int64_t kMinMultiplyAddsPerThread = 1 << 19;
+
 using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, int>;
 
 struct CachedMatmul {
@@ -92,7 +94,8 @@ extern "C" void sinter_kernel_matmul_f32(const float *a, const float *b, float *
   }
   bool transA = trans_a != 0, transB = trans_b != 0;
   try {
-    const CachedMatmul &mm = getMatmul(Key{batch, m, n, k, transA, transB, omp_get_max_threads()});
+    KernelThreads threads(batch * m * n * k, kMinMultiplyAddsPerThread);
+    const CachedMatmul &mm = getMatmul(Key{batch, m, n, k, transA, transB, threads.threads()});
     dnnl::engine &engine = cpuEngine();
     dnnl::memory am(mm.a, engine, const_cast<float *>(a));
     dnnl::memory bm(mm.b, engine, const_cast<float *>(b));

@@ -8,8 +8,6 @@
 
 #include "Dnnl.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +20,7 @@ namespace {
 
 using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
+using sinter::runtime::kernels::KernelThreads;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
 
@@ -30,11 +29,11 @@ struct CachedSoftmax {
   dnnl::softmax_forward primitive;
 };
 
-const CachedSoftmax &getSoftmax(int64_t rows, int64_t cols) {
+const CachedSoftmax &getSoftmax(int64_t rows, int64_t cols, int threads) {
   static std::mutex mutex;
   static std::map<std::tuple<int64_t, int64_t, int>, std::unique_ptr<CachedSoftmax>> cache;
   std::lock_guard<std::mutex> lock(mutex);
-  auto key = std::make_tuple(rows, cols, omp_get_max_threads());
+  auto key = std::make_tuple(rows, cols, threads);
   auto it = cache.find(key);
   if (it != cache.end())
     return *it->second;
@@ -67,7 +66,8 @@ extern "C" void sinter_kernel_softmax_f32(const float *x, float *y, int64_t rows
   if (rows <= 0 || cols <= 0)
     return;
   try {
-    const CachedSoftmax &sm = getSoftmax(rows, cols);
+    KernelThreads threads(rows * cols, 1 << 16);
+    const CachedSoftmax &sm = getSoftmax(rows, cols, threads.threads());
     dnnl::engine &engine = cpuEngine();
     dnnl::memory src(sm.desc, engine, const_cast<float *>(x));
     dnnl::memory dst(sm.desc, engine, y);

@@ -842,3 +842,24 @@ TEST_CASE("special values: overflow, log(0), pow of negative bases", "[ops][edge
     }
   }
 }
+
+// A reduction over no axis (of a rank-0 value) is the identity. It used to lower to a generic
+// with parallel loops only whose body read its output; elementwise fusion merged it into the
+// consumer's loop, where it became a running sum ([6.1, 12.2, 18.3, 24.4]).
+TEST_CASE("a reduction of a scalar broadcast into an elementwise op", "[ops][fusion]") {
+  for (DType dtype : {DType::F32, DType::F64}) {
+    Graph g;
+    Tensor x1 = cast(constant(g, std::vector<float>{0.1f, 0.2f, 0.3f, 0.4f}, {2, 2}), dtype);
+    Tensor x2 = cast(constant(g, std::vector<float>{1, 2, 3}, {3}), dtype);
+    Tensor scalarSum = reduceSum(reduceSum(x2, {0}));
+    std::vector<double> got = values(sinter::testing::eval(g, {reshape(x1, {4}) + scalarSum})[0]);
+    std::vector<double> want{6.1, 6.2, 6.3, 6.4};
+    for (size_t i = 0; i < want.size(); ++i)
+      REQUIRE(got[i] == Approx(want[i]).epsilon(1e-6));
+    for (auto op : {reduceMean(scalarSum), reduceMax(scalarSum), reduceProd(scalarSum)}) {
+      std::vector<double> y = values(sinter::testing::eval(g, {reshape(x1, {4}) * op})[0]);
+      for (size_t i = 0; i < 4; ++i)
+        REQUIRE(y[i] == Approx((i + 1) * 0.1 * 6).epsilon(1e-6));
+    }
+  }
+}
