@@ -1,5 +1,5 @@
 // Sinter side of the elementwise benchmark (bench/run.sh; the PyTorch peer is
-// bench/pytorch_elementwise.py), issue 3 item 13, where operator fusion should show:
+// bench/pytorch_elementwise.py), where operator fusion should show:
 //   ew_chain_4m        a chain of 10 elementwise ops on 4M (4,194,304) floats:
 //                        t = max((x*1.5 + 0.5)*x - 0.25, -1);  u = exp(tanh(t)*0.5) - x;  y = u*u
 //                      (mul add mul sub max tanh mul exp sub mul; the same formula as the peer)

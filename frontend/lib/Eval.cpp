@@ -1,4 +1,4 @@
-// On-the-spot evaluation (DESIGN.md decision 11): Tensor::value() cuts the sub-graph a tensor
+// On-the-spot evaluation (docs/architecture.md, "The layers of the C++ API"): Tensor::value() cuts the sub-graph a tensor
 // needs out of the graph into a one-entry module (no inputs, the tensor as output), compiles it
 // once per graph structure (the cache key is the module's printed MLIR, which carries no source
 // locations, so the same expression written twice compiles once) and runs it. Variables read

@@ -567,7 +567,7 @@ Tensor booleanMask(const Tensor &x, const Tensor &mask, int64_t axis, Loc loc) {
   if (axis == 0)
     return gatherNd(x, where(mask, loc), loc);
   // Not the leading dimension: the mask must be known now (only a leading dimension can be
-  // dynamic, DESIGN.md decision 5).
+  // dynamic, docs/architecture.md, "Run-time row counts").
   HostTensor m;
   try {
     m = mask.value();

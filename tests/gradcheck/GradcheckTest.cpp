@@ -1,4 +1,4 @@
-// Finite-difference gradient checks (DESIGN.md decision 3): for every differentiable sinter op,
+// Finite-difference gradient checks (docs/architecture.md, "Decisions"): for every differentiable sinter op,
 // the gradient from the autodiff pass (`gradients`, compiled to native code) is compared with
 // central differences of the compiled loss. Inputs are float64 so that differences with
 // h = 1e-6 are accurate to ~1e-9. The loss is Σ op(x…)·r with a fixed random r, so every

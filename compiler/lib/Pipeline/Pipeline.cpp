@@ -1,4 +1,4 @@
-// The compiler's phase list (DESIGN.md, "The data flow").
+// The compiler's phase list (docs/architecture.md, "The compiler phases").
 #include "sinter/Compiler/Pipeline/Pipeline.h"
 
 #include "sinter/Compiler/Dialect/SinterDialect.h"

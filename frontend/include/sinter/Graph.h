@@ -1,6 +1,6 @@
 // The graph-building API: a Graph owns a symbolic program; Tensors are handles to its values.
 // Every builder call records the caller's file:line, so shape errors point at the user's code.
-// No MLIR header is included here (DESIGN.md): the graph lives behind a pimpl.
+// No MLIR header is included here (docs/architecture.md, "The layers of the C++ API"): the graph lives behind a pimpl.
 #ifndef SINTER_GRAPH_H
 #define SINTER_GRAPH_H
 

@@ -1,4 +1,4 @@
-// On-the-spot evaluation (DESIGN.md decision 11, issue 3 item 9): Tensor::value() compiles the
+// On-the-spot evaluation (docs/architecture.md, "The layers of the C++ API"): Tensor::value() compiles the
 // sub-graph a tensor needs once per graph structure and runs it; variables read the graph's
 // eager store; values print like TensorFlow's.
 #include "sinter/sinter.h"

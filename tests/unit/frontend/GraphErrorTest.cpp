@@ -1,5 +1,5 @@
 // Errors at graph-building and program-building time point at the user's line and the op
-// (DESIGN.md decision 10), or name the entry and the input at fault.
+// (docs/architecture.md, "Decisions"), or name the entry and the input at fault.
 #include "sinter/sinter.h"
 
 #include <catch2/catch.hpp>

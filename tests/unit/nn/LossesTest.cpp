@@ -1,4 +1,4 @@
-// Losses (issue 4 items 4 and 9): each against values computed by hand (plain Python with
+// Losses: each against values computed by hand (plain Python with
 // Keras' formulas; the Keras documentation's examples where it has one), the from-logits forms,
 // their gradients, and the shape-mismatch Error that keeps the book's chapter-6 [b] vs [b, 1]
 // broadcast from happening silently.

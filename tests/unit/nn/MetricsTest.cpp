@@ -1,4 +1,4 @@
-// Metrics (issue 4 items 4 and 9): update / result / reset over several batches, float32 and
+// Metrics: update / result / reset over several batches, float32 and
 // integer labels, and shape errors.
 #include "NnTestUtil.h"
 

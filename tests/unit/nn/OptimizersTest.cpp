@@ -1,4 +1,4 @@
-// Optimizers (frontend/optim/Optimizers.cpp; issue 4 items 4 and 9): two compiled steps of each
+// Optimizers (frontend/optim/Optimizers.cpp): two compiled steps of each
 // rule against values computed by hand with Keras' formulas (plain Python, float64), the slot
 // variables and the step counter, learning-rate schedules, and gradient clipping.
 #include "NnTestUtil.h"
