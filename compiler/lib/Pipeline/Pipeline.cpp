@@ -48,7 +48,7 @@ const char *kFusePipeline =
     "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
     "linalg-fuse-elementwise-ops, canonicalize, cse";
 const char *kBufferizePipeline =
-    "one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
+    "sinter-split-empty-tensors, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
     "convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, lower-affine, "
@@ -91,6 +91,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createSinterToLinalgPass);
     registerPass(createOutlineKernelsPass);
     registerPass(createApproximateMathPass);
+    registerPass(createSplitEmptyTensorsPass);
     registerPass(createOutlineParallelLoopsPass);
     registerPass(createParallelCallsPass);
     return true;

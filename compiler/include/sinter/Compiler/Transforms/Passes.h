@@ -15,6 +15,9 @@ std::unique_ptr<Pass> createDecomposePass();
 /// Lowers sinter ops to linalg/tensor/arith/math and entry functions to the buffer ABI
 /// (sinter-to-linalg).
 std::unique_ptr<Pass> createSinterToLinalgPass();
+/// Gives every use of a tensor.empty its own one, undoing CSE before bufferization
+/// (sinter-split-empty-tensors).
+std::unique_ptr<Pass> createSplitEmptyTensorsPass();
 /// Replaces bufferized matmuls by calls into the runtime's kernel library
 /// (sinter-outline-kernels).
 std::unique_ptr<Pass> createOutlineKernelsPass();
