@@ -13,7 +13,6 @@ using namespace mlir;
 namespace {
 
 constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
-constexpr const char *kSoftmaxKernel = "sinter_kernel_softmax_f32";
 
 /// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
 /// the product: such matmuls stay generated loops, which LLVM vectorizes.
@@ -40,43 +39,11 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
 }
 
-/// linalg.softmax over the last dimension (the softmax composite) → sinter_kernel_softmax_f32.
-void outlineSoftmaxes(OpBuilder &b, ModuleOp module, ArrayRef<linalg::SoftmaxOp> softmaxes) {
-  if (softmaxes.empty())
-    return;
-  Type i64 = b.getI64Type();
-  if (!module.lookupSymbol(kSoftmaxKernel)) {
-    b.setInsertionPointToStart(module.getBody());
-    func::FuncOp::create(b, module.getLoc(), kSoftmaxKernel,
-                         b.getFunctionType({i64, i64, i64, i64}, {}))
-        .setPrivate();
-  }
-  for (linalg::SoftmaxOp op : softmaxes) {
-    b.setInsertionPoint(op);
-    Location loc = op.getLoc();
-    auto type = cast<MemRefType>(op.getOutput().getType());
-    int64_t cols = type.getShape().back(), rows = type.getNumElements() / std::max<int64_t>(cols, 1);
-    Value out = op.getOutput();
-    bool denseOut = type.getLayout().isIdentity();
-    Value dst = denseOut ? out
-                         : Value(memref::AllocOp::create(
-                               b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-                               b.getI64IntegerAttr(64)));
-    auto cst = [&](int64_t v) { return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)); };
-    func::CallOp::create(b, loc, kSoftmaxKernel, TypeRange{},
-                         ValueRange{addressOf(b, loc, op.getInput()), addressOf(b, loc, dst),
-                                    cst(rows), cst(cols)});
-    if (!denseOut)
-      memref::CopyOp::create(b, loc, dst, out);
-    op->erase();
-  }
-}
-
 struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OutlineKernelsPass)
   StringRef getArgument() const override { return "sinter-outline-kernels"; }
   StringRef getDescription() const override {
-    return "Replace bufferized f32 matmuls and softmaxes by calls to the runtime's kernels";
+    return "Replace bufferized f32 matmuls by calls to the runtime's kernels";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, func::FuncDialect, memref::MemRefDialect>();
@@ -91,17 +58,11 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
           multiplyAdds(op) >= kMinKernelWork)
         matmuls.push_back(op);
     });
-    SmallVector<linalg::SoftmaxOp> softmaxes;
-    module.walk([&](linalg::SoftmaxOp op) {
-      if (isa<MemRefType>(op.getOutput().getType()))
-        softmaxes.push_back(op);
-    });
-    if (matmuls.empty() && softmaxes.empty())
+    if (matmuls.empty())
       return;
 
     OpBuilder b(module.getBodyRegion());
     Type i64 = b.getI64Type(), i32 = b.getI32Type();
-    outlineSoftmaxes(b, module, softmaxes);
     b.setInsertionPointToStart(module.getBody());
     if (!matmuls.empty() && !module.lookupSymbol(kMatmulKernel)) {
       auto decl = func::FuncOp::create(

@@ -1,8 +1,9 @@
 // Generated loops on the runtime's thread pool, in two steps around the LLVM lowering:
 //
 //  1. sinter-outline-parallel-loops (on scf + memref): each outermost scf.parallel with enough
-//     work becomes a private function over a range [lo, hi) of one parallel dimension, called
-//     once over the whole range. The program means the same thing, still serially.
+//     work becomes a private function over a range [lo, hi) of the iteration numbers of one
+//     parallel dimension, called once over all of them. The program means the same thing,
+//     still serially.
 //  2. sinter-parallel-calls (on the LLVM dialect): each such call becomes a call to the
 //     runtime's sinter_parallel_for (Abi.h) with a task trampoline and a context struct holding
 //     the captured values, so the runtime can run chunks of the range on its OpenMP threads —
@@ -106,29 +107,27 @@ struct OutlineParallelLoopsPass
       return;
     // The outlined dimension: the first with more than one iteration; bounds must be constant.
     std::optional<unsigned> dim;
-    int64_t trips = 0;
+    int64_t trips = 0, lower = 0, upper = 0, stride = 1, otherTrips = 1;
     for (unsigned d = 0; d < op.getNumLoops(); ++d) {
       auto lb = getConstantIntValue(op.getLowerBound()[d]);
       auto ub = getConstantIntValue(op.getUpperBound()[d]);
       auto step = getConstantIntValue(op.getStep()[d]);
-      if (!lb || !ub || !step || *step != 1)
+      if (!lb || !ub || !step || *step <= 0)
         return;
-      if (*ub - *lb > 1) {
+      int64_t n = *ub > *lb ? (*ub - *lb + *step - 1) / *step : 0;
+      if (!dim && n > 1) {
         dim = d;
-        trips = *ub - *lb;
-        break;
+        trips = n;
+        lower = *lb;
+        upper = *ub;
+        stride = *step;
+      } else {
+        otherTrips *= n;
       }
     }
     if (!dim)
       return;
-    int64_t work = workOf(op.getRegion()) * [&] {
-      int64_t other = 1;
-      for (unsigned d = 0; d < op.getNumLoops(); ++d)
-        if (d != *dim)
-          other *= *getConstantIntValue(op.getUpperBound()[d]) -
-                   *getConstantIntValue(op.getLowerBound()[d]);
-      return other;
-    }() * trips;
+    int64_t work = workOf(op.getRegion()) * otherTrips * trips;
     int64_t perIteration = std::max<int64_t>(1, work / trips);
     int64_t grain = std::max<int64_t>(1, (kMinChunkWork + perIteration - 1) / perIteration);
     if (trips < 2 * grain)
@@ -164,8 +163,10 @@ struct OutlineParallelLoopsPass
     Location loc = op.getLoc();
     OpBuilder b(op);
     Type index = b.getIndexType();
-    // Call-site arguments: lo, hi, then each capture (a rebuilt memref expands in place).
-    SmallVector<Value> callArgs{op.getLowerBound()[*dim], op.getUpperBound()[*dim]};
+    // Call-site arguments: the range of iteration numbers [0, trips) of the outlined
+    // dimension, then each capture (a rebuilt memref expands in place).
+    SmallVector<Value> callArgs{arith::ConstantIndexOp::create(b, loc, 0),
+                                arith::ConstantIndexOp::create(b, loc, trips)};
     SmallVector<Type> argTypes{index, index};
     for (const Capture &c : captures) {
       if (!c.rebuild) {
@@ -228,9 +229,17 @@ struct OutlineParallelLoopsPass
       map.map(c.value,
               memref::ReinterpretCastOp::create(bb, loc, type, base, off, sizes, strideVals));
     }
+    // Iterations [lo, hi) are the values lower + [lo, hi) * stride, below upper.
+    auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(bb, loc, v); };
+    Value from = arith::AddIOp::create(
+        bb, loc, constant(lower), arith::MulIOp::create(bb, loc, block->getArgument(0), constant(stride)));
+    Value to = arith::MinSIOp::create(
+        bb, loc, constant(upper),
+        arith::AddIOp::create(bb, loc, constant(lower),
+                              arith::MulIOp::create(bb, loc, block->getArgument(1), constant(stride))));
     auto loop = cast<scf::ParallelOp>(bb.clone(*op, map));
-    loop->setOperand(*dim, block->getArgument(0));
-    loop->setOperand(op.getNumLoops() + *dim, block->getArgument(1));
+    loop->setOperand(*dim, from);
+    loop->setOperand(op.getNumLoops() + *dim, to);
     func::ReturnOp::create(bb, loc);
 
     func::CallOp::create(b, loc, body, callArgs);

@@ -505,8 +505,8 @@ LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 // Helpers
 //===----------------------------------------------------------------------===//
 
-bool mlir::sinter::hasSoftmaxKernel(SoftmaxOp op) {
-  return op.getType().getElementType().isF32() && op.getType().getNumElements() >= 16384;
+bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
+  return isa<FloatType>(op.getType().getElementType()) && op.getType().getNumElements() >= 16384;
 }
 
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {

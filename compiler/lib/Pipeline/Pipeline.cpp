@@ -3,6 +3,7 @@
 
 #include "sinter/Compiler/Dialect/SinterDialect.h"
 #include "sinter/Compiler/Transforms/Passes.h"
+#include "sinter/runtime/Abi.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -46,14 +47,16 @@ namespace {
 /// Pass lists on the module, in mlir-opt syntax: the textual form is stable across versions.
 const char *kFusePipeline =
     "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
-    "linalg-fuse-elementwise-ops, canonicalize, cse";
+    "linalg-fuse-elementwise-ops, canonicalize, cse, sinter-tile-softmax";
 const char *kBufferizePipeline =
     "sinter-split-empty-tensors, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
-    "convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, lower-affine, "
+    "scf-forall-to-parallel, convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, "
+    "lower-affine, "
     "sinter-approximate-math, "
-    "convert-scf-to-cf, expand-strided-metadata, finalize-memref-to-llvm, "
+    "convert-scf-to-cf, expand-strided-metadata, lower-affine, "
+    "finalize-memref-to-llvm{use-generic-functions=1}, "
     "convert-math-to-llvm, convert-arith-to-llvm, convert-index-to-llvm, "
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1}, sinter-parallel-calls, "
     "convert-cf-to-llvm, "
@@ -92,6 +95,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createOutlineKernelsPass);
     registerPass(createApproximateMathPass);
     registerPass(createSplitEmptyTensorsPass);
+    registerPass(createTileSoftmaxPass);
     registerPass(createOutlineParallelLoopsPass);
     registerPass(createParallelCallsPass);
     return true;
@@ -162,7 +166,7 @@ void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type,
 
 proto::Manifest mlir::sinter::buildManifest(ModuleOp module) {
   proto::Manifest m;
-  m.set_abi_version(1);
+  m.set_abi_version(SINTER_ABI_VERSION);
   if (auto name = module.getSymName())
     m.set_program_name(name->str());
   SmallVector<VariableOp> variables(module.getOps<VariableOp>());

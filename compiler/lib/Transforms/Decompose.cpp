@@ -19,8 +19,8 @@ struct DecomposePass : PassWrapper<DecomposePass, OperationPass<ModuleOp>> {
       SinterEmitter e{b, op->getLoc()};
       Value replacement;
       if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
-        if (hasSoftmaxKernel(softmax))
-          return; // stays a composite: lowered to the runtime's (oneDNN) softmax
+        if (lowersSoftmaxWhole(softmax))
+          return; // stays a composite: lowered row-blocked (sinter-tile-softmax)
         replacement = e.softmax(softmax.getOperand());
       } else if (auto xent = dyn_cast<SoftmaxCrossEntropyOp>(op)) {
         int64_t last = xent.getLogits().getType().getRank() - 1;

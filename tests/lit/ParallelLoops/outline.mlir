@@ -1,15 +1,19 @@
 // RUN: sinter-opt %s -split-input-file -sinter-outline-parallel-loops | FileCheck %s
 
-// A large parallel loop becomes a range function over its first dimension, called once over
-// the whole range; the grain (rows worth a thread) is 16384 operations / the ops of one row.
+// A large parallel loop becomes a range function over the iteration numbers of its first
+// dimension, called once over all of them; inside, [lo, hi) becomes the bounds lower +
+// [lo, hi) * step, clamped to the upper bound. The grain (rows worth a thread) is 16384
+// operations / the ops of one row.
 // CHECK-LABEL: func.func @large
-// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
-// CHECK-DAG: %[[C512:.*]] = arith.constant 512 : index
-// CHECK: call @large__parallel0(%[[C0]], %[[C512]], %arg0, %arg1)
+// CHECK: call @large__parallel0(%c0{{.*}}, %c512{{.*}}, %arg0, %arg1)
 // CHECK-NOT: scf.parallel
 // CHECK: func.func private @large__parallel0(%[[LO:.*]]: index, %[[HI:.*]]: index, %{{.*}}: memref<512x1024xf32>, %{{.*}}: memref<512x1024xf32>)
 // CHECK-SAME: sinter.parallel_grain = 4
-// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%[[LO]], %{{.*}}) to (%[[HI]], %{{.*}})
+// CHECK: arith.muli %[[LO]]
+// CHECK: %[[FROM:.*]] = arith.addi
+// CHECK: arith.muli %[[HI]]
+// CHECK: %[[TO:.*]] = arith.minsi
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%[[FROM]], %{{.*}}) to (%[[TO]], %{{.*}})
 // CHECK: math.exp
 func.func @large(%x: memref<512x1024xf32>, %y: memref<512x1024xf32>) {
   %c0 = arith.constant 0 : index
@@ -70,6 +74,30 @@ func.func @view(%x: memref<1x512x600xf32>, %k: index, %out: memref<1x256xf32>) {
       scf.yield %n : f32
     }
     memref.store %s, %out[%b, %i] : memref<1x256xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A loop with a step (a tiled loop over blocks of rows): the range counts blocks.
+// CHECK-LABEL: func.func @stepped
+// CHECK: call @stepped__parallel0(%c0{{.*}}, %c1024{{.*}}, %arg0)
+// CHECK: func.func private @stepped__parallel0(%[[LO:.*]]: index, %[[HI:.*]]: index
+// CHECK: %[[STEP:.*]] = arith.constant 4 : index
+// CHECK: arith.muli %[[LO]], %[[STEP]]
+func.func @stepped(%x: memref<4096x1000xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c1000 = arith.constant 1000 : index
+  %c4096 = arith.constant 4096 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4096) step (%c4) {
+    scf.for %j = %c0 to %c1000 step %c1 {
+      memref.store %one, %x[%i, %j] : memref<4096x1000xf32>
+    }
     scf.reduce
   }
   return

@@ -152,5 +152,5 @@ TEST_CASE("artifact: loading errors", "[artifact]") {
     Artifact::fromSymbols(reinterpret_cast<const uint8_t *>(badAbi.data()), badAbi.size(), blob,
                           sizeof blob, resolveAll);
   });
-  REQUIRE(abi.find("ABI version 2 does not match") != std::string::npos);
+  REQUIRE(abi.find("ABI version 3 does not match") != std::string::npos);
 }

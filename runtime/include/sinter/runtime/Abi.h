@@ -1,4 +1,4 @@
-/* Sinter compiled-artifact ABI, version 1. The one contract between compiled code and the
+/* Sinter compiled-artifact ABI, version 2. The one contract between compiled code and the
  * runtime; plain C so that any host language can load an artifact.
  *
  * An artifact compiled with symbol prefix P exports:
@@ -20,13 +20,14 @@
 #ifndef SINTER_RUNTIME_ABI_H
 #define SINTER_RUNTIME_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define SINTER_ABI_VERSION 1u
+#define SINTER_ABI_VERSION 2u
 #define SINTER_BUFFER_ALIGNMENT 64u
 
 typedef void (*SinterEntryFn)(void **buffers);
@@ -38,10 +39,6 @@ void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t 
                               int64_t m, int64_t n, int64_t k, int32_t trans_a,
                               int32_t trans_b);
 
-/* y[r, :] = softmax(x[r, :]) for r in [0, rows): x and y are dense [rows, cols]. Backed by
- * oneDNN; compiled code calls it for the f32 softmax composite. */
-void sinter_kernel_softmax_f32(const float *x, float *y, int64_t rows, int64_t cols);
-
 /* A chunk of a generated loop: iterations [begin, end) of its outlined dimension, with the
  * values it captured in `context`. */
 typedef void (*SinterTaskFn)(void *context, int64_t begin, int64_t end);
@@ -51,6 +48,12 @@ typedef void (*SinterTaskFn)(void *context, int64_t begin, int64_t end);
  * range on the caller when it is too small to pay for waking threads. */
 void sinter_parallel_for(SinterTaskFn task, void *context, int64_t begin, int64_t end,
                          int64_t grain);
+
+/* The buffers compiled code allocates for its temporaries (MLIR's generic allocation
+ * functions). Freed large blocks are cached for the next call of the same size. */
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
 
 /* A memref as MLIR passes it unranked: its rank and a pointer to its strided descriptor. */
 typedef struct {

@@ -30,9 +30,9 @@ Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType targe
 Value broadcastReduced(OpBuilder &b, Location loc, Value value, RankedTensorType target,
                        ArrayRef<int64_t> axes);
 
-/// Whether a softmax goes to the runtime's kernel (f32 and big enough to pay for the call)
-/// rather than being decomposed into generated loops.
-bool hasSoftmaxKernel(SoftmaxOp op);
+/// Whether a softmax is lowered whole (linalg.softmax, then row-blocked by sinter-tile-softmax)
+/// rather than decomposed into primitives: when it is big enough for blocking to pay.
+bool lowersSoftmaxWhole(SoftmaxOp op);
 
 /// The largest leading dimension a value of dynamic leading dimension can have (the number of
 /// elements of the mask of the `sinter.where` it comes from); nullopt if unknown.

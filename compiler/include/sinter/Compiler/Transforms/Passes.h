@@ -15,6 +15,9 @@ std::unique_ptr<Pass> createDecomposePass();
 /// Lowers sinter ops to linalg/tensor/arith/math and entry functions to the buffer ABI
 /// (sinter-to-linalg).
 std::unique_ptr<Pass> createSinterToLinalgPass();
+/// Tiles linalg.softmax into cache-sized blocks of rows (an scf.forall) and decomposes each
+/// block (sinter-tile-softmax).
+std::unique_ptr<Pass> createTileSoftmaxPass();
 /// Gives every use of a tensor.empty its own one, undoing CSE before bufferization
 /// (sinter-split-empty-tensors).
 std::unique_ptr<Pass> createSplitEmptyTensorsPass();
