@@ -49,7 +49,7 @@ const char *kFusePipeline =
     "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
     "linalg-fuse-elementwise-ops, canonicalize, cse, sinter-tile-softmax";
 const char *kBufferizePipeline =
-    "sinter-split-empty-tensors, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
+    "sinter-results-in-place, sinter-split-empty-tensors, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
     "scf-forall-to-parallel, convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, "
@@ -96,6 +96,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createApproximateMathPass);
     registerPass(createSplitEmptyTensorsPass);
     registerPass(createTileSoftmaxPass);
+    registerPass(createResultsInPlacePass);
     registerPass(createOutlineParallelLoopsPass);
     registerPass(createParallelCallsPass);
     return true;

@@ -18,6 +18,9 @@ std::unique_ptr<Pass> createSinterToLinalgPass();
 /// Tiles linalg.softmax into cache-sized blocks of rows (an scf.forall) and decomposes each
 /// block (sinter-tile-softmax).
 std::unique_ptr<Pass> createTileSoftmaxPass();
+/// Computes entry results directly in their result buffers when nothing else uses them
+/// (sinter-results-in-place).
+std::unique_ptr<Pass> createResultsInPlacePass();
 /// Gives every use of a tensor.empty its own one, undoing CSE before bufferization
 /// (sinter-split-empty-tensors).
 std::unique_ptr<Pass> createSplitEmptyTensorsPass();

@@ -1,0 +1,74 @@
+// Before bufferization: an entry's result is computed in the caller's result buffer. The
+// boundary lowering writes each result with materialize_in_destination into its buffer
+// argument; the value itself starts as a tensor.empty destination (of a linalg op, or the
+// shared outputs of a blocked loop), which bufferization would allocate and then copy into the
+// argument: a full extra pass over every result. When the result buffer is used by nothing
+// else, the empty tensor is replaced by the buffer itself. (MLIR's eliminate-empty-tensors
+// does this for every destination, variables included, where it broke the read-before-update
+// order of variables updated in place.)
+#include "sinter/Compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Pass/Pass.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The tensor.empty at the root of `value`'s chain of destinations, if every link is a
+/// destination-style op (or a forall's shared output) and the empty tensor has no other use.
+tensor::EmptyOp rootEmpty(Value value) {
+  while (auto result = dyn_cast<OpResult>(value)) {
+    Operation *def = result.getOwner();
+    if (auto empty = dyn_cast<tensor::EmptyOp>(def))
+      return empty->hasOneUse() ? empty : nullptr;
+    if (auto forall = dyn_cast<scf::ForallOp>(def))
+      value = forall.getOutputs()[result.getResultNumber()];
+    else if (auto dps = dyn_cast<DestinationStyleOpInterface>(def))
+      value = dps.getTiedOpOperand(result)->get();
+    else
+      return nullptr;
+  }
+  return nullptr;
+}
+
+struct ResultsInPlacePass : PassWrapper<ResultsInPlacePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ResultsInPlacePass)
+  StringRef getArgument() const override { return "sinter-results-in-place"; }
+  StringRef getDescription() const override {
+    return "Compute entry results directly in their result buffers (before bufferization)";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<bufferization::BufferizationDialect>();
+  }
+
+  void runOnOperation() override {
+    getOperation().walk([](bufferization::MaterializeInDestinationOp store) {
+      Value dest = store.getDest();
+      auto memref = dyn_cast<MemRefType>(dest.getType());
+      if (!memref || !isa<BlockArgument>(dest) || !dest.hasOneUse())
+        return;
+      tensor::EmptyOp empty = rootEmpty(store.getSource());
+      if (!empty || empty.getType() != store.getSource().getType() ||
+          empty.getType().getShape() != memref.getShape() ||
+          empty.getType().getElementType() != memref.getElementType() ||
+          !memref.getLayout().isIdentity())
+        return;
+      OpBuilder b(empty);
+      Value buffer = bufferization::ToTensorOp::create(b, empty.getLoc(), empty.getType(), dest,
+                                                       /*restrict=*/true, /*writable=*/true);
+      empty.replaceAllUsesWith(buffer);
+      empty.erase();
+    });
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> mlir::sinter::createResultsInPlacePass() {
+  return std::make_unique<ResultsInPlacePass>();
+}
