@@ -28,7 +28,7 @@ scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -G Ninja -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit
+ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile
 
 # One thread pool of THREADS threads on each side (oneDNN runs on GNU OpenMP).
 export OMP_NUM_THREADS=$THREADS
@@ -155,4 +155,6 @@ echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2; exit }' 
   "(one program: train_step + predict_b1 + predict_b128)"
 echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_fit")" \
   "(one program: train_step_b128 + train_step_b96 of fit)"
+echo "== compile time against graph size (MLP of N hidden layers, Adam step + predict)"
+"$BUILD/bin/bench_compile" --layers 8,32,64 | sed 's/^/sinter /'
 exit "$status"

@@ -66,7 +66,6 @@ public:
     return std::clamp(threads, 1, wanted);
   }
 
-  double others() const { return adaptive_ ? others_.load(std::memory_order_relaxed) : 0.0; }
   void setAdaptive(bool on) { adaptive_ = on; }
 
 private:
@@ -122,8 +121,6 @@ CallThreads::~CallThreads() {
     omp_set_num_threads(saved_);
   activeCalls.fetch_sub(1, std::memory_order_relaxed);
 }
-
-double otherProcessesCores() { return monitor().others(); }
 
 void setAdaptiveThreads(bool on) { monitor().setAdaptive(on); }
 

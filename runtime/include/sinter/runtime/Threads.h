@@ -26,16 +26,10 @@ public:
   CallThreads(const CallThreads &) = delete;
   CallThreads &operator=(const CallThreads &) = delete;
 
-  /// The threads this call runs on.
-  int threads() const { return threads_; }
-
 private:
   int saved_;
   int threads_;
 };
-
-/// The cores other processes have been using lately (0 when unknown or adaptation is off).
-double otherProcessesCores();
 
 /// Adapting to other processes is on unless SINTER_ADAPTIVE_THREADS=0 is set in the
 /// environment; this switches it at run time (tests, benchmarks of the fixed behaviour).
