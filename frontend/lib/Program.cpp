@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <chrono>
+#include <thread>
 #include <cstring>
 
 using namespace mlir;
@@ -105,6 +106,17 @@ void addEntryFunction(Graph::Impl &g, ModuleOp module, const EntryDef &entry) {
     func.setResultAttr(i, "sinter.name", b.getStringAttr(name));
 }
 
+/// Parts to generate code in: one per core, for modules with enough functions to share out.
+unsigned codegenThreads(ModuleOp module) {
+  size_t functions = 0;
+  module.walk([&](Operation *op) {
+    if (op->getName().getStringRef() == "llvm.func")
+      ++functions;
+  });
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return functions >= 16 ? std::min(cores, 4u) : 1;
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp> buildProgramModule(Graph::Impl &g, const std::vector<EntryDef> &entries) {
@@ -165,14 +177,18 @@ std::shared_ptr<Program::Impl> compileModule(Graph &graph, ModuleOp module) {
                                      &manifest)))
     throw Error("compilation failed: " + diagnostics.take());
 
-  // The same object sinter-compile writes, linked into this process by the JIT.
+  // The code sinter-compile writes, in parts generated on all cores, linked into this process
+  // by the JIT.
   mlir::sinter::ArtifactOptions options;
-  llvm::SmallVector<char, 0> object;
-  if (failed(mlir::sinter::emitObject(module, manifest, "", options, object)))
+  std::vector<llvm::SmallVector<char, 0>> objects;
+  if (failed(mlir::sinter::emitObjects(module, manifest, "", options, codegenThreads(module),
+                                       objects)))
     throw Error("code generation failed: " + diagnostics.take());
+  std::vector<llvm::StringRef> views;
+  for (const auto &object : objects)
+    views.emplace_back(object.data(), object.size());
   std::string error;
-  std::shared_ptr<mlir::sinter::JitCode> code =
-      mlir::sinter::JitCode::load(llvm::StringRef(object.data(), object.size()), error);
+  std::shared_ptr<mlir::sinter::JitCode> code = mlir::sinter::JitCode::load(views, error);
   if (!code)
     throw Error(error);
   auto symbol = [&](const std::string &name) {

@@ -6,6 +6,8 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -19,10 +21,12 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 using namespace mlir;
 using namespace mlir::sinter;
@@ -112,59 +116,144 @@ void optimize(llvm::Module &module, llvm::TargetMachine *tm) {
 
 } // namespace
 
-LogicalResult mlir::sinter::emitObject(ModuleOp module, const proto::Manifest &manifest,
-                                       llvm::StringRef variableBlob,
-                                       const ArtifactOptions &options,
-                                       llvm::SmallVectorImpl<char> &object, std::string *llvmIr) {
+namespace {
+
+/// SINTER_COMPILE_TIMING=1 (as for the MLIR passes) prints the time of each LLVM step.
+class Laps {
+public:
+  Laps() {
+    const char *env = std::getenv("SINTER_COMPILE_TIMING");
+    on_ = env && *env && *env != '0';
+  }
+  void lap(const char *step) {
+    auto now = std::chrono::steady_clock::now();
+    if (on_)
+      std::fprintf(stderr, "sinter: %-28s %8.4f s\n", step,
+                   std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+private:
+  bool on_ = false;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+/// O3 and code generation of one module into an object; `llvmIr` gets the optimized IR.
+bool compileToObject(llvm::Module &module, const ArtifactOptions &options,
+                     llvm::SmallVectorImpl<char> &object, std::string &error,
+                     std::string *llvmIr = nullptr, Laps *laps = nullptr) {
+  std::unique_ptr<llvm::TargetMachine> tm(targetMachine(options, error));
+  if (!tm) {
+    error = "no target machine: " + error;
+    return false;
+  }
+  module.setDataLayout(tm->createDataLayout());
+  module.setTargetTriple(tm->getTargetTriple());
+  optimize(module, tm.get());
+  if (laps)
+    laps->lap("LLVM O3");
+  if (llvmIr) {
+    llvm::raw_string_ostream os(*llvmIr);
+    module.print(os, nullptr);
+  }
+  object.clear();
+  llvm::raw_svector_ostream out(object);
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return false;
+  }
+  pm.run(module);
+  if (laps)
+    laps->lap("LLVM code generation");
+  return true;
+}
+
+/// The module with the ABI symbols, translated to LLVM IR.
+std::unique_ptr<llvm::Module> translate(ModuleOp module, const proto::Manifest &manifest,
+                                        llvm::StringRef variableBlob,
+                                        const ArtifactOptions &options,
+                                        llvm::LLVMContext &context) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   proto::Manifest withSymbols = manifest;
   for (auto &entry : *withSymbols.mutable_entries()) {
     entry.set_symbol(options.prefix + "_" + entry.name());
     if (failed(addThunk(b, module, entry, options.prefix)))
-      return failure();
+      return nullptr;
   }
   b.setInsertionPointToEnd(module.getBody());
   addBytesGlobal(b, module.getLoc(), options.prefix + "_manifest",
                  withSymbols.SerializeAsString());
   addBytesGlobal(b, module.getLoc(), options.prefix + "_variable_data", variableBlob);
-
-  // SINTER_COMPILE_TIMING=1 (as for the MLIR passes) prints the time of each LLVM step.
-  const char *timingEnv = std::getenv("SINTER_COMPILE_TIMING");
-  bool timing = timingEnv && *timingEnv && *timingEnv != '0';
-  auto clock = std::chrono::steady_clock::now();
-  auto lap = [&](const char *step) {
-    auto now = std::chrono::steady_clock::now();
-    if (timing)
-      std::fprintf(stderr, "sinter: %-28s %8.4f s\n", step,
-                   std::chrono::duration<double>(now - clock).count());
-    clock = now;
-  };
-  llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
-  lap("translate to LLVM IR");
   if (!llvmModule)
-    return module.emitError("artifact: translation to LLVM IR failed");
+    module.emitError("artifact: translation to LLVM IR failed");
+  return llvmModule;
+}
+
+} // namespace
+
+LogicalResult mlir::sinter::emitObject(ModuleOp module, const proto::Manifest &manifest,
+                                       llvm::StringRef variableBlob,
+                                       const ArtifactOptions &options,
+                                       llvm::SmallVectorImpl<char> &object, std::string *llvmIr) {
+  Laps laps;
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translate(module, manifest, variableBlob, options, context);
+  if (!llvmModule)
+    return failure();
+  laps.lap("translate to LLVM IR");
   std::string error;
-  llvm::TargetMachine *tm = targetMachine(options, error);
-  if (!tm)
-    return module.emitError("artifact: no target machine: ") << error;
-  std::unique_ptr<llvm::TargetMachine> owned(tm);
-  llvmModule->setDataLayout(tm->createDataLayout());
-  llvmModule->setTargetTriple(tm->getTargetTriple());
-  optimize(*llvmModule, tm);
-  lap("LLVM O3");
-  if (llvmIr) {
-    llvm::raw_string_ostream os(*llvmIr);
-    llvmModule->print(os, nullptr);
-  }
-  object.clear();
-  llvm::raw_svector_ostream out(object);
-  llvm::legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, out, nullptr, llvm::CodeGenFileType::ObjectFile))
-    return module.emitError("artifact: the target cannot emit object files");
-  pm.run(*llvmModule);
-  lap("LLVM code generation");
+  if (!compileToObject(*llvmModule, options, object, error, llvmIr, &laps))
+    return module.emitError("artifact: ") << error;
+  return success();
+}
+
+LogicalResult mlir::sinter::emitObjects(ModuleOp module, const proto::Manifest &manifest,
+                                        llvm::StringRef variableBlob,
+                                        const ArtifactOptions &options, unsigned parts,
+                                        std::vector<llvm::SmallVector<char, 0>> &objects) {
+  Laps laps;
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translate(module, manifest, variableBlob, options, context);
+  if (!llvmModule)
+    return failure();
+  laps.lap("translate to LLVM IR");
+  // Each part travels as bitcode into a context of its own: one LLVMContext is not
+  // thread-safe, and O3 and code generation of the parts run on their own threads.
+  std::vector<llvm::SmallString<0>> bitcode;
+  llvm::SplitModule(*llvmModule, std::max(parts, 1u), [&](std::unique_ptr<llvm::Module> part) {
+    bitcode.emplace_back();
+    llvm::raw_svector_ostream os(bitcode.back());
+    llvm::WriteBitcodeToFile(*part, os);
+  });
+  laps.lap("split into parts");
+  objects.assign(bitcode.size(), {});
+  std::vector<std::string> errors(bitcode.size());
+  auto work = [&](size_t i) {
+    llvm::LLVMContext partContext;
+    auto part = llvm::parseBitcodeFile(
+        llvm::MemoryBufferRef(llvm::StringRef(bitcode[i].data(), bitcode[i].size()), "part"),
+        partContext);
+    if (!part) {
+      errors[i] = llvm::toString(part.takeError());
+      return;
+    }
+    compileToObject(**part, options, objects[i], errors[i]);
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < bitcode.size(); ++i)
+    threads.emplace_back(work, i);
+  work(0);
+  for (std::thread &t : threads)
+    t.join();
+  laps.lap("LLVM O3 and code generation");
+  for (const std::string &e : errors)
+    if (!e.empty())
+      return module.emitError("artifact: ") << e;
   return success();
 }
 

@@ -16,7 +16,8 @@ struct JitCode::Impl {
 JitCode::JitCode(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 JitCode::~JitCode() = default;
 
-std::shared_ptr<JitCode> JitCode::load(llvm::StringRef object, std::string &error) {
+std::shared_ptr<JitCode> JitCode::load(llvm::ArrayRef<llvm::StringRef> objects,
+                                       std::string &error) {
   static bool init = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -35,8 +36,9 @@ std::shared_ptr<JitCode> JitCode::load(llvm::StringRef object, std::string &erro
   if (!process)
     return fail(process.takeError());
   (*jit)->getMainJITDylib().addGenerator(std::move(*process));
-  if (auto e = (*jit)->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "program.o")))
-    return fail(std::move(e));
+  for (llvm::StringRef object : objects)
+    if (auto e = (*jit)->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object, "program.o")))
+      return fail(std::move(e));
   auto impl = std::make_unique<Impl>();
   impl->jit = std::move(*jit);
   return std::shared_ptr<JitCode>(new JitCode(std::move(impl)));

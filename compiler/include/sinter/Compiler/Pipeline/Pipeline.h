@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir::sinter {
 
@@ -46,6 +47,12 @@ LogicalResult emitObject(ModuleOp module, const ::sinter::proto::Manifest &manif
                          llvm::StringRef variableBlob, const ArtifactOptions &options,
                          llvm::SmallVectorImpl<char> &object, std::string *llvmIr = nullptr);
 
+/// The same split into up to `parts` objects, optimized and generated on a thread each (for
+/// the JIT, which links them together); the parts reference each other's symbols.
+LogicalResult emitObjects(ModuleOp module, const ::sinter::proto::Manifest &manifest,
+                          llvm::StringRef variableBlob, const ArtifactOptions &options,
+                          unsigned parts, std::vector<llvm::SmallVector<char, 0>> &objects);
+
 /// Writes a native object from a module in the LLVM dialect (Phase::Llvm): its entry points
 /// under the ABI names, the manifest, and the initial variable data `variableBlob` (offsets
 /// in `manifest`).
@@ -62,9 +69,10 @@ LogicalResult linkSharedObject(llvm::StringRef objectPath, llvm::StringRef soPat
 /// kernels, libc) resolve against the process.
 class JitCode {
 public:
-  /// Links a relocatable object (from emitObject) into the process; nullptr and `error` set
-  /// on failure.
-  static std::shared_ptr<JitCode> load(llvm::StringRef object, std::string &error);
+  /// Links relocatable objects (from emitObject/emitObjects) into the process; nullptr and
+  /// `error` set on failure.
+  static std::shared_ptr<JitCode> load(llvm::ArrayRef<llvm::StringRef> objects,
+                                       std::string &error);
   ~JitCode();
   /// The address of a symbol the object defines, or nullptr.
   void *lookup(llvm::StringRef symbol) const;
