@@ -422,7 +422,7 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                     })
                     .Case([&](BroadcastInDimOp bc) { return lowerBroadcast(b, bc); })
                     .Case([&](SoftmaxOp sm) -> Value {
-                      // Kept by sinter-decompose for the row-blocked lowering (sinter-tile-softmax).
+                      // Kept by sinter-decompose for the row-blocked lowering (sinter-block-rows).
                       return linalg::SoftmaxOp::create(b, loc, TypeRange{sm.getType()},
                                                        sm.getOperand(), emptyTensor(b, loc, sm.getType()),
                                                        static_cast<uint64_t>(sm.getType().getRank() - 1))

@@ -47,7 +47,7 @@ namespace {
 /// Pass lists on the module, in mlir-opt syntax: the textual form is stable across versions.
 const char *kFusePipeline =
     "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
-    "linalg-fuse-elementwise-ops, canonicalize, cse, sinter-tile-softmax";
+    "linalg-fuse-elementwise-ops, canonicalize, cse, sinter-block-rows";
 const char *kBufferizePipeline =
     "sinter-results-in-place, sinter-split-empty-tensors, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
@@ -95,7 +95,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createOutlineKernelsPass);
     registerPass(createApproximateMathPass);
     registerPass(createSplitEmptyTensorsPass);
-    registerPass(createTileSoftmaxPass);
+    registerPass(createBlockRowsPass);
     registerPass(createResultsInPlacePass);
     registerPass(createOutlineParallelLoopsPass);
     registerPass(createParallelCallsPass);

@@ -20,7 +20,7 @@ struct DecomposePass : PassWrapper<DecomposePass, OperationPass<ModuleOp>> {
       Value replacement;
       if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
         if (lowersSoftmaxWhole(softmax))
-          return; // stays a composite: lowered row-blocked (sinter-tile-softmax)
+          return; // stays a composite: lowered row-blocked (sinter-block-rows)
         replacement = e.softmax(softmax.getOperand());
       } else if (auto xent = dyn_cast<SoftmaxCrossEntropyOp>(op)) {
         int64_t last = xent.getLogits().getType().getRank() - 1;

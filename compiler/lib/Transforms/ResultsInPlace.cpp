@@ -50,17 +50,26 @@ struct ResultsInPlacePass : PassWrapper<ResultsInPlacePass, OperationPass<Module
     getOperation().walk([](bufferization::MaterializeInDestinationOp store) {
       Value dest = store.getDest();
       auto memref = dyn_cast<MemRefType>(dest.getType());
-      if (!memref || !isa<BlockArgument>(dest) || !dest.hasOneUse())
-        return;
-      tensor::EmptyOp empty = rootEmpty(store.getSource());
-      if (!empty || empty.getType() != store.getSource().getType() ||
-          empty.getType().getShape() != memref.getShape() ||
-          empty.getType().getElementType() != memref.getElementType() ||
+      if (!memref || !isa<BlockArgument>(dest) || !dest.hasOneUse() ||
           !memref.getLayout().isIdentity())
         return;
+      // The result may be a collapsed view of the computed tensor (rank-changing reshapes).
+      Value source = store.getSource();
+      auto collapse = source.getDefiningOp<tensor::CollapseShapeOp>();
+      if (collapse)
+        source = collapse.getSrc();
+      tensor::EmptyOp empty = rootEmpty(source);
+      auto resultType = cast<RankedTensorType>(store.getSource().getType());
+      if (!empty || empty.getType() != source.getType() ||
+          resultType.getShape() != memref.getShape() ||
+          resultType.getElementType() != memref.getElementType())
+        return;
       OpBuilder b(empty);
-      Value buffer = bufferization::ToTensorOp::create(b, empty.getLoc(), empty.getType(), dest,
+      Value buffer = bufferization::ToTensorOp::create(b, empty.getLoc(), resultType, dest,
                                                        /*restrict=*/true, /*writable=*/true);
+      if (collapse)
+        buffer = tensor::ExpandShapeOp::create(b, empty.getLoc(), empty.getType(), buffer,
+                                               collapse.getReassociationIndices());
       empty.replaceAllUsesWith(buffer);
       empty.erase();
     });

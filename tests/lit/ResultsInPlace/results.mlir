@@ -35,3 +35,25 @@ func.func @variable(%v: memref<8xf32>) {
   bufferization.materialize_in_destination %r in restrict writable %v : (tensor<8xf32>, memref<8xf32>) -> ()
   return
 }
+
+// -----
+
+// A result that is a collapsed view of the computed tensor: the buffer is expanded to the
+// computed shape.
+// CHECK-LABEL: func.func @collapsed
+// CHECK: %[[OUT:.*]] = bufferization.to_tensor %arg1 restrict writable : memref<8x4xf32>
+// CHECK: %[[EXP:.*]] = tensor.expand_shape %[[OUT]] {{\[\[}}0, 1], [2]] output_shape [8, 1, 4]
+// CHECK: linalg.generic {{.*}} outs(%[[EXP]] : tensor<8x1x4xf32>)
+func.func @collapsed(%x: memref<8x1x4xf32>, %y: memref<8x4xf32>) {
+  %t = bufferization.to_tensor %x restrict : memref<8x1x4xf32> to tensor<8x1x4xf32>
+  %e = tensor.empty() : tensor<8x1x4xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]} ins(%t : tensor<8x1x4xf32>) outs(%e : tensor<8x1x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<8x1x4xf32>
+  %c = tensor.collapse_shape %r [[0, 1], [2]] : tensor<8x1x4xf32> into tensor<8x4xf32>
+  bufferization.materialize_in_destination %c in restrict writable %y : (tensor<8x4xf32>, memref<8x4xf32>) -> ()
+  return
+}

@@ -30,7 +30,7 @@ Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType targe
 Value broadcastReduced(OpBuilder &b, Location loc, Value value, RankedTensorType target,
                        ArrayRef<int64_t> axes);
 
-/// Whether a softmax is lowered whole (linalg.softmax, then row-blocked by sinter-tile-softmax)
+/// Whether a softmax is lowered whole (linalg.softmax, then row-blocked by sinter-block-rows)
 /// rather than decomposed into primitives: when it is big enough for blocking to pay.
 bool lowersSoftmaxWhole(SoftmaxOp op);
 

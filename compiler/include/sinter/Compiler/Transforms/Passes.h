@@ -15,9 +15,9 @@ std::unique_ptr<Pass> createDecomposePass();
 /// Lowers sinter ops to linalg/tensor/arith/math and entry functions to the buffer ABI
 /// (sinter-to-linalg).
 std::unique_ptr<Pass> createSinterToLinalgPass();
-/// Tiles linalg.softmax into cache-sized blocks of rows (an scf.forall) and decomposes each
-/// block (sinter-tile-softmax).
-std::unique_ptr<Pass> createTileSoftmaxPass();
+/// Runs softmaxes and chains of row reductions and elementwise ops over cache-sized blocks of
+/// rows, in an scf.forall (sinter-block-rows).
+std::unique_ptr<Pass> createBlockRowsPass();
 /// Computes entry results directly in their result buffers when nothing else uses them
 /// (sinter-results-in-place).
 std::unique_ptr<Pass> createResultsInPlacePass();

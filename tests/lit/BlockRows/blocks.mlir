@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s -sinter-tile-softmax | FileCheck %s
+// RUN: sinter-opt %s -sinter-block-rows | FileCheck %s
 
 // A softmax over rows of 1000 floats runs over blocks of 4 rows (16 KB) in an scf.forall; in
 // each block: the row maxima, the exponentials written into the block's destination, their
