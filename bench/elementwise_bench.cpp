@@ -3,7 +3,7 @@
 //   ew_chain_4m        a chain of 10 elementwise ops on 4M (4,194,304) floats:
 //                        t = max((x*1.5 + 0.5)*x - 0.25, -1);  u = exp(tanh(t)*0.5) - x;  y = u*u
 //                      (mul add mul sub max tanh mul exp sub mul; the same formula as the peer)
-//   softmax_4096x1000  softmax over the last axis of a [4096, 1000] tensor (oneDNN's kernel)
+//   softmax_4096x1000  softmax over the last axis of a [4096, 1000] tensor (the softmax composite)
 //   softmax_generated_4096x1000  the same written with primitives (max, sub, exp, sum, div):
 //                      generated loops end to end
 //   reduce_rows_4096x1000      sum over the last axis of a [4096, 1000] tensor

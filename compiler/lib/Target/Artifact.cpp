@@ -173,7 +173,7 @@ bool compileToObject(llvm::Module &module, const ArtifactOptions &options,
 std::unique_ptr<llvm::Module> translate(ModuleOp module, const proto::Manifest &manifest,
                                         llvm::StringRef variableBlob,
                                         const ArtifactOptions &options,
-                                        llvm::LLVMContext &context) {
+                                        llvm::LLVMContext &context, Laps &laps) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   proto::Manifest withSymbols = manifest;
@@ -189,6 +189,7 @@ std::unique_ptr<llvm::Module> translate(ModuleOp module, const proto::Manifest &
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     module.emitError("artifact: translation to LLVM IR failed");
+  laps.lap("translate to LLVM IR");
   return llvmModule;
 }
 
@@ -201,10 +202,9 @@ LogicalResult mlir::sinter::emitObject(ModuleOp module, const proto::Manifest &m
   Laps laps;
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule =
-      translate(module, manifest, variableBlob, options, context);
+      translate(module, manifest, variableBlob, options, context, laps);
   if (!llvmModule)
     return failure();
-  laps.lap("translate to LLVM IR");
   std::string error;
   if (!compileToObject(*llvmModule, options, object, error, llvmIr, &laps))
     return module.emitError("artifact: ") << error;
@@ -218,10 +218,9 @@ LogicalResult mlir::sinter::emitObjects(ModuleOp module, const proto::Manifest &
   Laps laps;
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule =
-      translate(module, manifest, variableBlob, options, context);
+      translate(module, manifest, variableBlob, options, context, laps);
   if (!llvmModule)
     return failure();
-  laps.lap("translate to LLVM IR");
   // Each part travels as bitcode into a context of its own: one LLVMContext is not
   // thread-safe, and O3 and code generation of the parts run on their own threads.
   std::vector<llvm::SmallString<0>> bitcode;

@@ -28,6 +28,15 @@ namespace {
 /// Bytes of one block of rows: a block, its exponentials and its output stay in a 32 KB L1.
 constexpr int64_t kBlockBytes = 16384;
 
+/// Rows per block: about kBlockBytes of them, and a divisor of `rows`, so every block has a
+/// static shape.
+int64_t rowsPerBlock(int64_t rows, int64_t rowBytes) {
+  int64_t block = std::max<int64_t>(1, kBlockBytes / std::max<int64_t>(rowBytes, 1));
+  while (rows % block != 0)
+    --block;
+  return block;
+}
+
 /// Lets LLVM vectorize the float reductions of the decomposition (partial results per lane),
 /// as the lowering of sinter's own reductions does.
 void allowReassociation(Value result) {
@@ -133,9 +142,7 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
       if (!reduction || chain.size() < 2)
         continue;
       int64_t rowBytes = type.getNumElements() / rows * (type.getElementTypeBitWidth() / 8);
-      int64_t block = std::max<int64_t>(1, kBlockBytes / std::max<int64_t>(rowBytes, 1));
-      while (rows % block != 0)
-        --block;
+      int64_t block = rowsPerBlock(rows, rowBytes);
       if (block == rows)
         continue;
       moveIntoBlocks(last, chain, rows, block);
@@ -225,10 +232,7 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
       Operation *block = op;
       if (rank > 1) {
         int64_t rowBytes = type.getDimSize(rank - 1) * (type.getElementTypeBitWidth() / 8);
-        int64_t rows = std::max<int64_t>(1, kBlockBytes / std::max<int64_t>(rowBytes, 1));
-        // The rows of a block divide the row count, so every block has a static shape.
-        while (type.getDimSize(rank - 2) % rows != 0)
-          --rows;
+        int64_t rows = rowsPerBlock(type.getDimSize(rank - 2), rowBytes);
         SmallVector<OpFoldResult> sizes;
         for (int64_t i = 0; i < rank; ++i)
           sizes.push_back(rewriter.getIndexAttr(i == rank - 1 ? 0 : i == rank - 2 ? rows : 1));
