@@ -28,12 +28,7 @@ constexpr uint32_t kFormatVersion = 1;
 using runtime::fromProto;
 using runtime::toProto;
 
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
+using runtime::shapeString;
 
 void putLE(std::string &out, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i)

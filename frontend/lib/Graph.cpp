@@ -141,9 +141,32 @@ std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> op
 Graph::Graph() : impl_(std::make_unique<Impl>()) {}
 Graph::~Graph() = default;
 
+llvm::SmallVector<int64_t> mlirShape(const Shape &shape, const std::string &where,
+                                     bool allowBatch) {
+  llvm::SmallVector<int64_t> out;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] >= 0) {
+      out.push_back(shape[i]);
+      continue;
+    }
+    if (shape[i] != -1 || i != 0 || !allowBatch) {
+      std::string text = "[";
+      for (size_t j = 0; j < shape.size(); ++j)
+        text += (j ? ", " : "") + std::to_string(shape[j]);
+      throw Error(where + ": invalid shape " + text + "]" +
+                  (allowBatch ? " (only the leading dimension may be -1, the batch size)"
+                              : " (needs a static shape; -1, the batch size, is not allowed here)"));
+    }
+    out.push_back(ShapedType::kDynamic);
+  }
+  return out;
+}
+
 Tensor Graph::input(const std::string &name, const Shape &shape, DType dtype, Loc loc) {
   Impl &g = *impl_;
-  auto type = RankedTensorType::get(shape, elementType(g.ctx, dtype));
+  auto type = RankedTensorType::get(
+      mlirShape(shape, locationString(g.location(loc)) + ": input '" + name + "'"),
+      elementType(g.ctx, dtype));
   int id = g.build("sinter.input", {},
                    {g.builder.getNamedAttr("name", g.builder.getStringAttr(name)),
                     g.builder.getNamedAttr("type", TypeAttr::get(type))},
@@ -160,6 +183,9 @@ Variable Graph::variable(const std::string &name, const Tensor &initialValue, bo
   if (g.module->lookupSymbol(name))
     throw Error(locationString(g.location(loc)) + ": variable '" + name + "' already exists");
   RankedTensorType type = g.type(initialValue.id());
+  if (!type.hasStaticShape())
+    throw Error(locationString(g.location(loc)) + ": variable '" + name +
+                "': the initial value has a batch dimension; variables need a static shape");
   {
     OpBuilder::InsertionGuard guard(g.builder);
     g.builder.setInsertionPoint(g.body);
@@ -209,13 +235,18 @@ Shape Tensor::shape() const {
   auto t = graph_->impl().type(id_);
   Shape shape;
   for (int64_t d : t.getShape())
-    shape.push_back(ShapedType::isDynamic(d) ? -1 : d); // a row count known only at run time
+    shape.push_back(ShapedType::isDynamic(d) ? -1 : d); // the batch size, or a where row count
   return shape;
 }
 
 DType Tensor::dtype() const { return dtypeOf(graph_->impl().type(id_).getElementType()); }
 
-int64_t Tensor::numElements() const { return graph_->impl().type(id_).getNumElements(); }
+int64_t Tensor::numElements() const {
+  auto t = graph_->impl().type(id_);
+  if (!t.hasStaticShape())
+    throw Error("numElements: the tensor " + str() + " has a dimension known only at run time");
+  return t.getNumElements();
+}
 
 Graph &Tensor::graph() const {
   if (!graph_)

@@ -75,6 +75,13 @@ struct Graph::Impl {
 mlir::Type elementType(mlir::MLIRContext &ctx, DType dtype);
 DType dtypeOf(mlir::Type elementType);
 
+/// A frontend shape as an MLIR one: a leading -1 (the batch dimension, any size per call)
+/// becomes `?` where `allowBatch`; any other negative size throws Error after `where`.
+llvm::SmallVector<int64_t> mlirShape(const Shape &shape, const std::string &where,
+                                     bool allowBatch = true);
+/// Whether the leading dimension is the batch dimension (-1).
+inline bool hasBatch(const Shape &shape) { return !shape.empty() && shape[0] == -1; }
+
 } // namespace sinter
 
 #endif

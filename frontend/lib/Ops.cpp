@@ -33,10 +33,10 @@ std::string shapeString(const Shape &s) {
   return out + "]";
 }
 
-/// Ops other than gather_nd need static shapes: a value from where/boolean_mask has a row
-/// count known only at run time.
-void requireStatic(const Tensor &x, const Loc &loc, const char *op) {
-  if (impl(x).type(x.id()).hasStaticShape())
+/// Ops other than gather_nd need to know every size but the batch size: a value from
+/// where/boolean_mask has a row count known only at run time.
+void requireKnownRows(const Tensor &x, const Loc &loc, const char *op) {
+  if (!mlir::sinter::dynamicRowBound(impl(x).values[x.id()]))
     return;
   throw Error(where(impl(x), loc, op) + ": needs a static shape, but its operand comes from "
               "where/boolean_mask (" + locationString(impl(x).values[x.id()].getLoc()) +
@@ -45,7 +45,7 @@ void requireStatic(const Tensor &x, const Loc &loc, const char *op) {
 }
 
 Tensor unary(const char *name, const Tensor &x, const Loc &loc) {
-  requireStatic(x, loc, name);
+  requireKnownRows(x, loc, name);
   Graph::Impl &g = impl(x);
   return x.graph().tensor(g.build(name, {x.id()}, {}, loc)[0]);
 }
@@ -58,8 +58,8 @@ void checkSameGraph(const Tensor &a, const Tensor &b, const Loc &loc, const char
 Tensor binary(const char *name, const Tensor &a, const Tensor &b, const Loc &loc,
               std::vector<NamedAttribute> attrs = {}) {
   checkSameGraph(a, b, loc, name);
-  requireStatic(a, loc, name);
-  requireStatic(b, loc, name);
+  requireKnownRows(a, loc, name);
+  requireKnownRows(b, loc, name);
   Graph::Impl &g = impl(a);
   Shape shape = broadcastShapes(a.shape(), b.shape(), where(g, loc, name));
   Tensor x = broadcastTo(a, shape, loc), y = broadcastTo(b, shape, loc);
@@ -92,7 +92,7 @@ std::vector<int64_t> normalizeAxes(std::vector<int64_t> axes, int64_t rank, Grap
 
 Tensor reduce(const char *name, const Tensor &x, std::vector<int64_t> axes, bool keepdims,
               const Loc &loc) {
-  requireStatic(x, loc, name);
+  requireKnownRows(x, loc, name);
   Graph::Impl &g = impl(x);
   axes = normalizeAxes(std::move(axes), x.rank(), g, loc, name);
   return x.graph().tensor(g.build(name, {x.id()},
@@ -115,6 +115,7 @@ Tensor denseConstant(Graph &g, DenseElementsAttr value, const Loc &loc) {
 template <class T>
 Tensor typedConstant(Graph &g, const std::vector<T> &values, const Shape &shape, Type et,
                      const Loc &loc) {
+  mlirShape(shape, where(g.impl(), loc, "constant"), /*allowBatch=*/false);
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
@@ -129,7 +130,8 @@ Tensor typedConstant(Graph &g, const std::vector<T> &values, const Shape &shape,
 Tensor randomOp(Graph &g, const char *dist, const Shape &shape, double a, double b, int64_t seed,
                 DType dtype, const Loc &loc, const Tensor *offset = nullptr) {
   Graph::Impl &gi = g.impl();
-  auto type = RankedTensorType::get(shape, elementType(gi.ctx, dtype));
+  auto type = RankedTensorType::get(mlirShape(shape, where(gi, loc, "sinter.random")),
+                                    elementType(gi.ctx, dtype));
   std::vector<int> operands;
   if (offset) {
     if (&offset->graph() != &g || offset->dtype() != DType::I64 || offset->rank() != 0)
@@ -152,6 +154,7 @@ Shape broadcastShapes(const Shape &a, const Shape &b, const std::string &whereTe
   for (size_t i = 0; i < rank; ++i) {
     int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
     int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    // -1, the batch size, broadcasts with 1 and with itself only.
     if (da != db && da != 1 && db != 1)
       throw Error(whereText + ": shapes " + shapeString(a) + " and " + shapeString(b) +
                   " cannot be broadcast together (dimension " + std::to_string(i) + ": " +
@@ -171,7 +174,12 @@ Tensor constant(Graph &g, const std::vector<int32_t> &values, const Shape &shape
 
 Tensor fill(Graph &g, const Shape &shape, double value, DType dtype, Loc loc) {
   Graph::Impl &gi = g.impl();
-  auto type = RankedTensorType::get(shape, elementType(gi.ctx, dtype));
+  if (hasBatch(shape)) { // a constant row, broadcast to the batch size of the call
+    Shape row = shape;
+    row[0] = 1;
+    return broadcastTo(fill(g, row, value, dtype, loc), shape, loc);
+  }
+  auto type = RankedTensorType::get(mlirShape(shape, where(gi, loc, "fill")), elementType(gi.ctx, dtype));
   Attribute element;
   if (auto ft = dyn_cast<FloatType>(type.getElementType()))
     element = gi.builder.getFloatAttr(ft, value);
@@ -257,7 +265,7 @@ Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b, Loc loc) {
 }
 
 Tensor cast(const Tensor &x, DType dtype, Loc loc) {
-  requireStatic(x, loc, "sinter.cast");
+  requireKnownRows(x, loc, "sinter.cast");
   if (x.dtype() == dtype)
     return x;
   Graph::Impl &g = impl(x);
@@ -282,8 +290,8 @@ Tensor operator>=(const Tensor &a, Operand b) { return greaterEqual(a, operandTe
 
 Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA, bool transposeB, Loc loc) {
   checkSameGraph(a, b, loc, "sinter.matmul");
-  requireStatic(a, loc, "sinter.matmul");
-  requireStatic(b, loc, "sinter.matmul");
+  requireKnownRows(a, loc, "sinter.matmul");
+  requireKnownRows(b, loc, "sinter.matmul");
   Graph::Impl &g = impl(a);
   if (a.rank() < 2 || b.rank() < 2)
     throw Error(where(g, loc, "sinter.matmul") + ": operands need rank >= 2, got " +
@@ -323,7 +331,7 @@ Tensor reduceProd(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc
 
 namespace {
 Tensor argOp(const char *name, const Tensor &x, int64_t axis, const Loc &loc) {
-  requireStatic(x, loc, name);
+  requireKnownRows(x, loc, name);
   Graph::Impl &g = impl(x);
   axis = normalizeAxes({axis}, x.rank(), g, loc, name)[0];
   return x.graph().tensor(
@@ -335,7 +343,7 @@ Tensor argmax(const Tensor &x, int64_t axis, Loc loc) { return argOp("sinter.arg
 Tensor argmin(const Tensor &x, int64_t axis, Loc loc) { return argOp("sinter.argmin", x, axis, loc); }
 
 TopK topK(const Tensor &x, int64_t k, Loc loc) {
-  requireStatic(x, loc, "sinter.top_k");
+  requireKnownRows(x, loc, "sinter.top_k");
   Graph::Impl &g = impl(x);
   auto ids = g.build("sinter.top_k", {x.id()}, {named(g, "k", g.builder.getI64IntegerAttr(k))}, loc);
   return {x.graph().tensor(ids[0]), x.graph().tensor(ids[1])};
@@ -343,24 +351,28 @@ TopK topK(const Tensor &x, int64_t k, Loc loc) {
 
 Tensor iota(Graph &graph, const Shape &shape, int64_t dimension, DType dtype, Loc loc) {
   Graph::Impl &g = graph.impl();
-  auto type = RankedTensorType::get(shape, elementType(g.ctx, dtype));
+  auto type = RankedTensorType::get(mlirShape(shape, where(g, loc, "sinter.iota")), elementType(g.ctx, dtype));
   return graph.tensor(g.build("sinter.iota", {}, {named(g, "dimension", g.builder.getI64IntegerAttr(dimension))},
                               loc, llvm::ArrayRef<Type>{type})[0]);
 }
 
 Tensor stridedSlice(const Tensor &x, const Shape &start, const Shape &limit, const Shape &strides,
                     Loc loc) {
-  requireStatic(x, loc, "sinter.slice");
+  requireKnownRows(x, loc, "sinter.slice");
   Graph::Impl &g = impl(x);
+  // The batch dimension is taken whole: its limit is the batch size, `?` to the op.
+  Shape limits = limit;
+  if (hasBatch(x.shape()) && !limits.empty() && limits[0] == -1)
+    limits[0] = ShapedType::kDynamic;
   return x.graph().tensor(g.build("sinter.slice", {x.id()},
                                   {named(g, "start_indices", g.builder.getDenseI64ArrayAttr(start)),
-                                   named(g, "limit_indices", g.builder.getDenseI64ArrayAttr(limit)),
+                                   named(g, "limit_indices", g.builder.getDenseI64ArrayAttr(limits)),
                                    named(g, "strides", g.builder.getDenseI64ArrayAttr(strides))},
                                   loc)[0]);
 }
 
 Tensor reverse(const Tensor &x, std::vector<int64_t> axes, Loc loc) {
-  requireStatic(x, loc, "sinter.reverse");
+  requireKnownRows(x, loc, "sinter.reverse");
   Graph::Impl &g = impl(x);
   axes = normalizeAxes(std::move(axes), x.rank(), g, loc, "sinter.reverse");
   return x.graph().tensor(g.build("sinter.reverse", {x.id()},
@@ -369,7 +381,7 @@ Tensor reverse(const Tensor &x, std::vector<int64_t> axes, Loc loc) {
 
 Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &paddings, double value,
            Loc loc) {
-  requireStatic(x, loc, "sinter.pad");
+  requireKnownRows(x, loc, "sinter.pad");
   Graph::Impl &g = impl(x);
   if (static_cast<int64_t>(paddings.size()) != x.rank())
     throw Error(where(g, loc, "sinter.pad") + ": " + std::to_string(paddings.size()) +
@@ -395,7 +407,7 @@ Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
   std::vector<int> ids;
   for (const Tensor &t : tensors) {
     checkSameGraph(tensors.front(), t, loc, "sinter.concatenate");
-    requireStatic(t, loc, "sinter.concatenate");
+    requireKnownRows(t, loc, "sinter.concatenate");
     ids.push_back(t.id());
   }
   axis = normalizeAxes({axis}, tensors.front().rank(), g, loc, "sinter.concatenate")[0];
@@ -405,23 +417,24 @@ Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
 
 Tensor gatherNd(const Tensor &x, const Tensor &indices, Loc loc) {
   checkSameGraph(x, indices, loc, "sinter.gather_nd");
-  requireStatic(x, loc, "sinter.gather_nd");
+  requireKnownRows(x, loc, "sinter.gather_nd");
   Graph::Impl &g = impl(x);
   return x.graph().tensor(g.build("sinter.gather_nd", {x.id(), indices.id()}, {}, loc)[0]);
 }
 
 Tensor scatterNd(const Tensor &indices, const Tensor &updates, const Shape &shape, Loc loc) {
   checkSameGraph(indices, updates, loc, "sinter.scatter_nd");
-  requireStatic(indices, loc, "sinter.scatter_nd");
-  requireStatic(updates, loc, "sinter.scatter_nd");
+  requireKnownRows(indices, loc, "sinter.scatter_nd");
+  requireKnownRows(updates, loc, "sinter.scatter_nd");
   Graph::Impl &g = impl(updates);
-  auto type = RankedTensorType::get(shape, g.type(updates.id()).getElementType());
+  auto type = RankedTensorType::get(mlirShape(shape, where(g, loc, "sinter.scatter_nd")),
+                                    g.type(updates.id()).getElementType());
   return updates.graph().tensor(
       g.build("sinter.scatter_nd", {indices.id(), updates.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
 }
 
 Tensor where(const Tensor &cond, Loc loc) {
-  requireStatic(cond, loc, "sinter.where");
+  requireKnownRows(cond, loc, "sinter.where");
   Graph::Impl &g = impl(cond);
   if (cond.dtype() != DType::Bool)
     throw Error(where(g, loc, "sinter.where") + ": the condition must be a bool tensor");
@@ -429,9 +442,32 @@ Tensor where(const Tensor &cond, Loc loc) {
 }
 
 Tensor reshape(const Tensor &x, const Shape &shape, Loc loc) {
-  requireStatic(x, loc, "sinter.reshape");
+  requireKnownRows(x, loc, "sinter.reshape");
   Graph::Impl &g = impl(x);
   Shape target = shape;
+  if (hasBatch(x.shape())) {
+    // The batch dimension stays a dimension of its own: the target's one -1.
+    Shape in = x.shape();
+    Shape inner(in.begin() + 1, in.end());
+    int64_t have = 1, want = 1;
+    for (int64_t d : inner)
+      have *= d;
+    int64_t batchDims = 0;
+    for (int64_t d : target) {
+      if (d == -1)
+        ++batchDims;
+      else if (d < 0)
+        throw Error(where(g, loc, "sinter.reshape") + ": negative dimension in " + shapeString(shape));
+      else
+        want *= d;
+    }
+    if (batchDims != 1 || have != want)
+      throw Error(where(g, loc, "sinter.reshape") + ": cannot reshape " + shapeString(x.shape()) +
+                  " to " + shapeString(shape) + ": the batch dimension (-1) must stay one "
+                  "dimension, with the other sizes holding " + std::to_string(have) + " elements");
+    auto type = g.type(x.id()).clone(mlirShape(target, where(g, loc, "sinter.reshape")));
+    return x.graph().tensor(g.build("sinter.reshape", {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+  }
   int64_t known = 1, inferred = -1;
   for (size_t i = 0; i < target.size(); ++i) {
     if (target[i] == -1) {
@@ -455,7 +491,7 @@ Tensor reshape(const Tensor &x, const Shape &shape, Loc loc) {
 }
 
 Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Loc loc) {
-  requireStatic(x, loc, "sinter.transpose");
+  requireKnownRows(x, loc, "sinter.transpose");
   Graph::Impl &g = impl(x);
   if (permutation.empty())
     for (int64_t i = x.rank() - 1; i >= 0; --i)
@@ -466,7 +502,7 @@ Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Loc loc) {
 }
 
 Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc) {
-  requireStatic(x, loc, "broadcast");
+  requireKnownRows(x, loc, "broadcast");
   Shape in = x.shape();
   if (in == shape)
     return x;
@@ -477,7 +513,7 @@ Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc) {
   std::vector<int64_t> dims;
   for (size_t i = 0; i < in.size(); ++i)
     dims.push_back(static_cast<int64_t>(shape.size() - in.size() + i));
-  auto type = g.type(x.id()).clone(shape);
+  auto type = g.type(x.id()).clone(mlirShape(shape, where(g, loc, "broadcast")));
   return x.graph().tensor(g.build("sinter.broadcast_in_dim", {x.id()},
                                   {named(g, "broadcast_dimensions", g.builder.getDenseI64ArrayAttr(dims))},
                                   loc, llvm::ArrayRef<Type>{type})[0]);
@@ -487,8 +523,8 @@ Tensor softmax(const Tensor &logits, Loc loc) { return unary("sinter.softmax", l
 
 Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits, Loc loc) {
   checkSameGraph(labels, logits, loc, "sinter.softmax_cross_entropy");
-  requireStatic(labels, loc, "sinter.softmax_cross_entropy");
-  requireStatic(logits, loc, "sinter.softmax_cross_entropy");
+  requireKnownRows(labels, loc, "sinter.softmax_cross_entropy");
+  requireKnownRows(logits, loc, "sinter.softmax_cross_entropy");
   Graph::Impl &g = impl(logits);
   return logits.graph().tensor(
       g.build("sinter.softmax_cross_entropy", {logits.id(), labels.id()}, {}, loc)[0]);
@@ -497,10 +533,10 @@ Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
 std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt, Loc loc) {
   Graph::Impl &g = impl(loss);
   std::vector<int> operands{loss.id()};
-  requireStatic(loss, loc, "sinter.grad");
+  requireKnownRows(loss, loc, "sinter.grad");
   for (const Tensor &x : wrt) {
     checkSameGraph(loss, x, loc, "sinter.grad");
-    requireStatic(x, loc, "sinter.grad");
+    requireKnownRows(x, loc, "sinter.grad");
     operands.push_back(x.id());
   }
   std::vector<Tensor> out;

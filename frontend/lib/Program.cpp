@@ -235,8 +235,8 @@ std::vector<HostTensor> Program::run(const std::string &entry,
 }
 
 void Program::call(int entry, const std::vector<const void *> &inputs,
-                   const std::vector<void *> &outputs) {
-  impl_->session->call(entry, inputs, outputs);
+                   const std::vector<void *> &outputs, int64_t batch) {
+  impl_->session->call(entry, inputs, outputs, batch);
 }
 
 int Program::entryIndex(const std::string &entry) const {

@@ -15,14 +15,7 @@ namespace {
 /// Keras' backend.epsilon().
 constexpr double kEpsilon = 1e-7;
 
-std::string shapeString(const Shape &shape) {
-  std::ostringstream os;
-  os << "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    os << (i ? ", " : "") << shape[i];
-  os << (shape.size() == 1 ? ",)" : ")");
-  return os.str();
-}
+using runtime::shapeString;
 
 std::string at(const Loc &loc) {
   return std::string(loc.file_name()) + ":" + std::to_string(loc.line());

@@ -24,14 +24,7 @@ double element(const HostTensor &t, int64_t i, const std::string &metric) {
   }
 }
 
-std::string shapeString(const Shape &shape) {
-  std::ostringstream os;
-  os << "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    os << (i ? ", " : "") << shape[i];
-  os << (shape.size() == 1 ? ",)" : ")");
-  return os.str();
-}
+using runtime::shapeString;
 
 Shape withoutTrailingOne(Shape s) {
   if (!s.empty() && s.back() == 1)

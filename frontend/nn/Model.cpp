@@ -157,18 +157,44 @@ struct Model::Impl {
   Shape xFeat, yFeat;
   DType xType = DType::F32, yType = DType::F32;
   int64_t trainSteps = 0;
+  int compilations = 0;
+  /// Entries to compile along with the next one needed (fit on a dataset with validation:
+  /// test_step with train_step, in one compile).
+  std::vector<Kind> compileAlong;
 
-  /// Host buffers of one entry.
+  /// Host buffers of one entry for one batch size.
   struct Buffers {
     int index = -1;
     HostTensor x, y, loss, pred;
   };
-  std::map<std::string, Buffers> buffers;
+  std::map<std::pair<std::string, int64_t>, Buffers> buffers;
+  Buffers &buffersFor(const std::string &entry, int64_t batch);
+  static std::string entryName(Kind kind);
 };
 
-static std::string entryName(int kind, int64_t batch) {
+std::string Model::Impl::entryName(Kind kind) {
   static const char *names[] = {"train_step", "test_step", "predict"};
-  return std::string(names[kind]) + "_b" + std::to_string(batch);
+  return names[static_cast<int>(kind)];
+}
+
+Model::Impl::Buffers &Model::Impl::buffersFor(const std::string &entry, int64_t batch) {
+  auto [it, inserted] = buffers.try_emplace({entry, batch});
+  Buffers &b = it->second;
+  if (!inserted)
+    return b;
+  const Traced &t = traced.at(entry);
+  auto rows = [&](Shape shape) {
+    shape[0] = batch;
+    return shape;
+  };
+  b.index = program->entryIndex(entry);
+  b.x = HostTensor(xType, rows(t.entry.inputs[0].shape()));
+  b.pred = HostTensor(t.predType, rows(t.predShape));
+  if (t.entry.inputs.size() > 1) {
+    b.y = HostTensor(yType, rows(t.entry.inputs[1].shape()));
+    b.loss = HostTensor(t.lossType, t.lossShape);
+  }
+  return b;
 }
 
 Model::Model(std::string name, std::string typeName)
@@ -296,9 +322,12 @@ void Model::requireCompiled(const char *what) const {
     throw Error("model '" + name() + "': call compile(optimizer, loss, metrics) before " + what);
 }
 
-void Model::ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed,
-                          const HostTensor &x, const HostTensor *y) {
+void Model::ensureEntries(std::vector<Kind> needed, const HostTensor &x, const HostTensor *y) {
   Impl &m = *impl_;
+  if (y) {
+    needed.insert(needed.end(), m.compileAlong.begin(), m.compileAlong.end());
+    m.compileAlong.clear();
+  }
   if (x.shape().empty())
     throw Error("model '" + name() + "': inputs need a batch dimension");
   if (!m.haveX) {
@@ -326,13 +355,13 @@ void Model::ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed,
   }
   Graph &g = graph();
   bool missing = !m.program;
-  for (auto [kind, batch] : needed) {
-    std::string en = entryName(static_cast<int>(kind), batch);
+  for (Kind kind : needed) {
+    std::string en = Impl::entryName(kind);
     if (!m.programEntries.count(en))
       missing = true;
     if (m.traced.count(en))
       continue;
-    Shape xs{batch};
+    Shape xs{-1}; // any batch size
     xs.insert(xs.end(), m.xFeat.begin(), m.xFeat.end());
     Tensor xin = g.input("x", xs, m.xType);
     Tensor pred = (*this)(xin, kind == Kind::Train);
@@ -346,7 +375,7 @@ void Model::ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed,
       t.entry.outputNames = {"predictions"};
     } else {
       requireCompiled(kind == Kind::Train ? "fit" : "evaluate");
-      Shape ys{batch};
+      Shape ys{-1};
       ys.insert(ys.end(), m.yFeat.begin(), m.yFeat.end());
       Tensor yin = g.input("y", ys, m.yType);
       Tensor loss = (*m.loss)(yin, pred, m.compileLoc);
@@ -413,6 +442,7 @@ void Model::ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed,
   for (const std::string &en : m.tracedOrder)
     entries.push_back(m.traced[en].entry);
   Program program = g.compile(entries);
+  ++m.compilations;
   // Carry the variable values (weights, slots, counters) over from the previous program.
   std::vector<std::string> names = program.session().variableNames();
   std::set<std::string> have(names.begin(), names.end());
@@ -427,18 +457,6 @@ void Model::ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed,
   m.program = program;
   m.programEntries = std::set<std::string>(m.tracedOrder.begin(), m.tracedOrder.end());
   m.buffers.clear();
-  for (const std::string &en : m.tracedOrder) {
-    const Impl::Traced &t = m.traced[en];
-    Impl::Buffers b;
-    b.index = m.program->entryIndex(en);
-    b.x = HostTensor(m.xType, t.entry.inputs[0].shape());
-    b.pred = HostTensor(t.predType, t.predShape);
-    if (t.entry.inputs.size() > 1) {
-      b.y = HostTensor(m.yType, t.entry.inputs[1].shape());
-      b.loss = HostTensor(t.lossType, t.lossShape);
-    }
-    m.buffers[en] = b;
-  }
 }
 
 Program &Model::program() {
@@ -446,6 +464,8 @@ Program &Model::program() {
     throw Error("model '" + name() + "' has no compiled program yet (call fit, evaluate or predict)");
   return *impl_->program;
 }
+
+int Model::compilations() const { return impl_->compilations; }
 
 std::vector<std::string> Model::entryNames() const {
   return std::vector<std::string>(impl_->programEntries.begin(), impl_->programEntries.end());
@@ -468,10 +488,11 @@ Logs Model::runTest(const HostTensor &x, const HostTensor &y, int64_t batchSize,
   int64_t total = steps + (rem ? 1 : 0);
   for (int64_t s = 0; s < total; ++s) {
     int64_t size = s < steps ? b : rem;
-    Impl::Buffers &buf = m.buffers.at(entryName(static_cast<int>(Kind::Test), size));
+    Impl::Buffers &buf = m.buffersFor(Impl::entryName(Kind::Test), size);
     gatherRows(x, nullptr, s * b, size, buf.x);
     gatherRows(y, nullptr, s * b, size, buf.y);
-    m.program->call(buf.index, {buf.x.data(), buf.y.data()}, {buf.loss.data(), buf.pred.data()});
+    m.program->call(buf.index, {buf.x.data(), buf.y.data()}, {buf.loss.data(), buf.pred.data()},
+                    size);
     lossSum += scalarValue(buf.loss) * static_cast<double>(size);
     count += size;
     for (auto &[name, metric] : m.metrics)
@@ -528,16 +549,11 @@ History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o
   if (steps == 0)
     throw Error("model '" + name() + "': no full batch of " + std::to_string(o.batchSize) +
                 " in " + std::to_string(nTrain) + " samples with dropRemainder");
-  std::vector<std::pair<Kind, int64_t>> needed{{Kind::Train, b}};
-  if (rem)
-    needed.push_back({Kind::Train, rem});
+  std::vector<Kind> needed{Kind::Train};
   int64_t vb = 0;
   if (validate) {
-    int64_t nv = vx.shape()[0];
-    vb = std::min(o.batchSize, nv);
-    needed.push_back({Kind::Test, vb});
-    if (nv % vb)
-      needed.push_back({Kind::Test, nv % vb});
+    vb = std::min(o.batchSize, vx.shape()[0]);
+    needed.push_back(Kind::Test);
   }
   ensureEntries(needed, x, &y);
   if (validate)
@@ -572,10 +588,11 @@ History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o
       for (Callback *c : callbacks)
         c->onTrainBatchBegin(static_cast<int>(s), {});
       int64_t size = s < steps ? b : rem;
-      Impl::Buffers &buf = m.buffers.at(entryName(static_cast<int>(Kind::Train), size));
+      Impl::Buffers &buf = m.buffersFor(Impl::entryName(Kind::Train), size);
       gatherRows(x, &order, s * b, size, buf.x);
       gatherRows(y, &order, s * b, size, buf.y);
-      m.program->call(buf.index, {buf.x.data(), buf.y.data()}, {buf.loss.data(), buf.pred.data()});
+      m.program->call(buf.index, {buf.x.data(), buf.y.data()}, {buf.loss.data(), buf.pred.data()},
+                      size);
       ++m.trainSteps;
       lossSum += scalarValue(buf.loss) * static_cast<double>(size);
       count += size;
@@ -629,10 +646,7 @@ Logs Model::evaluate(const HostTensor &x, const HostTensor &y, const EvaluateOpt
   if (o.batchSize <= 0)
     throw Error("model '" + name() + "': evaluate needs batchSize > 0");
   int64_t n = x.shape()[0], b = std::min(o.batchSize, n);
-  std::vector<std::pair<Kind, int64_t>> needed{{Kind::Test, b}};
-  if (n % b)
-    needed.push_back({Kind::Test, n % b});
-  ensureEntries(needed, x, &y);
+  ensureEntries({Kind::Test}, x, &y);
   std::vector<Callback *> callbacks = attach(o.callbacks);
   for (Callback *c : callbacks)
     c->onTestBegin({});
@@ -651,20 +665,18 @@ HostTensor Model::predict(const HostTensor &x, int64_t batchSize) {
     throw Error("model '" + name() + "': predict needs batchSize > 0");
   Impl &m = *impl_;
   int64_t n = x.shape()[0], b = std::min(batchSize, n), steps = n / b, rem = n % b;
-  std::vector<std::pair<Kind, int64_t>> needed{{Kind::Predict, b}};
-  if (rem)
-    needed.push_back({Kind::Predict, rem});
-  ensureEntries(needed, x, nullptr);
-  Shape outShape = m.traced.at(entryName(static_cast<int>(Kind::Predict), b)).predShape;
+  ensureEntries({Kind::Predict}, x, nullptr);
+  const Impl::Traced &traced = m.traced.at(Impl::entryName(Kind::Predict));
+  Shape outShape = traced.predShape;
   outShape[0] = n;
-  HostTensor out(m.traced.at(entryName(static_cast<int>(Kind::Predict), b)).predType, outShape);
+  HostTensor out(traced.predType, outShape);
   size_t rowBytes = out.byteSize() / static_cast<size_t>(n);
   auto *dst = static_cast<std::byte *>(out.data());
   for (int64_t s = 0; s < steps + (rem ? 1 : 0); ++s) {
     int64_t size = s < steps ? b : rem;
-    Impl::Buffers &buf = m.buffers.at(entryName(static_cast<int>(Kind::Predict), size));
+    Impl::Buffers &buf = m.buffersFor(Impl::entryName(Kind::Predict), size);
     gatherRows(x, nullptr, s * b, size, buf.x);
-    m.program->call(buf.index, {buf.x.data()}, {buf.pred.data()});
+    m.program->call(buf.index, {buf.x.data()}, {buf.pred.data()}, size);
     std::memcpy(dst + static_cast<size_t>(s * b) * rowBytes, buf.pred.data(),
                 static_cast<size_t>(size) * rowBytes);
   }
@@ -678,9 +690,9 @@ void Model::runStep(Kind kind, const HostTensor &x, const HostTensor &y, double 
     throw Error("model '" + name() + "': a batch needs x and y with the same rows, got " +
                 shapeString(x.shape()) + " and " + shapeString(y.shape()));
   int64_t size = x.shape()[0];
-  ensureEntries({{kind, size}}, x, &y);
-  Impl::Buffers &buf = m.buffers.at(entryName(static_cast<int>(kind), size));
-  m.program->call(buf.index, {x.data(), y.data()}, {buf.loss.data(), buf.pred.data()});
+  ensureEntries({kind}, x, &y);
+  Impl::Buffers &buf = m.buffersFor(Impl::entryName(kind), size);
+  m.program->call(buf.index, {x.data(), y.data()}, {buf.loss.data(), buf.pred.data()}, size);
   if (kind == Kind::Train)
     ++m.trainSteps;
   lossSum += scalarValue(buf.loss) * static_cast<double>(size);
@@ -730,6 +742,8 @@ History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
   std::vector<Callback *> callbacks = attach(o.callbacks);
   History history;
   stopTraining = false;
+  if (o.validationDataset)
+    impl_->compileAlong = {Kind::Test};
   int64_t card = dataset.cardinality();
   for (Callback *c : callbacks)
     c->onTrainBegin({});
@@ -834,7 +848,7 @@ void Model::setWeights(const std::map<std::string, HostTensor> &weights) {
   }
 }
 
-void Model::save(const std::string &path, int64_t batchSize) {
+void Model::save(const std::string &path) {
   if (!impl_->program) {
     if (!impl_->haveX) {
       if (!built())
@@ -842,10 +856,10 @@ void Model::save(const std::string &path, int64_t batchSize) {
       impl_->xFeat = Shape(inputShape().begin() + 1, inputShape().end());
       impl_->haveX = true;
     }
-    Shape xs{batchSize};
+    Shape xs{1};
     xs.insert(xs.end(), impl_->xFeat.begin(), impl_->xFeat.end());
     HostTensor x(impl_->xType, xs);
-    ensureEntries({{Kind::Predict, batchSize}}, x, nullptr);
+    ensureEntries({Kind::Predict}, x, nullptr);
   }
   impl_->program->save(path);
 }

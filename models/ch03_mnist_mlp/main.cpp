@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
     Graph g;
     Tensor x = g.input("x", {kBatch, kPixels});
     Tensor y = g.input("y", {kBatch, kClasses});
-    Tensor xEval = g.input("x", {kEvalBatch, kPixels});
+    Tensor xEval = g.input("x", {-1, kPixels}); // predict: any batch size
     Variable w1 = dense(g, "w1", kPixels, 256, 1), b1 = g.variable("b1", zeros(g, {256}));
     Variable w2 = dense(g, "w2", 256, 128, 2), b2 = g.variable("b2", zeros(g, {128}));
     Variable w3 = dense(g, "w3", 128, kClasses, 3), b3 = g.variable("b3", zeros(g, {kClasses}));

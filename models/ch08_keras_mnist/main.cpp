@@ -39,8 +39,8 @@ std::pair<HostTensor, HostTensor> tensors(const data::ImageDataset &set) {
   return {x, y};
 }
 
-/// The outputs of the loaded program's predict entries over x, in batches of kPredictBatch
-/// (the last, partial batch through the entry compiled for its size).
+/// The outputs of the loaded program's predict entry over x, in batches of kPredictBatch (the
+/// entry takes any batch size, the last, partial batch included).
 HostTensor predictLoaded(Program &program, const HostTensor &x) {
   int64_t n = x.shape()[0];
   HostTensor out(DType::F32, {n, kClasses});
@@ -48,7 +48,7 @@ HostTensor predictLoaded(Program &program, const HostTensor &x) {
     int64_t size = std::min(kPredictBatch, n - start);
     HostTensor xb(DType::F32, {size, kPixels});
     std::copy_n(x.as<float>().data() + start * kPixels, size * kPixels, xb.as<float>().data());
-    HostTensor ob = program.run("predict_b" + std::to_string(size), {xb})[0];
+    HostTensor ob = program.run("predict", {xb})[0];
     std::copy_n(ob.as<float>().data(), size * kClasses, out.as<float>().data() + start * kClasses);
   }
   return out;

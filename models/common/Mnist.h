@@ -37,7 +37,7 @@ inline double accuracy(Program &program, const data::ImageDataset &set, int64_t 
   int entry = program.entryIndex("predict");
   for (int64_t start = 0; start < n; start += batch) {
     data::copyBatch(set, {}, start, batch, x.as<float>().data(), nullptr, nullptr);
-    program.call(entry, {x.data()}, {out.data()});
+    program.call(entry, {x.data()}, {out.data()}, batch); // (batch ignored by a static entry)
     auto o = out.as<float>();
     for (int64_t i = 0; i < batch; ++i) {
       auto row = o.subspan(i * kClasses, kClasses);

@@ -8,9 +8,10 @@
 //       build/demo/mlp.o -L build/lib -lsinter_runtime -lz -Wl,-rpath,$PWD/build/lib
 //       -o build/demo/classify
 //
-// Usage: classify [DATA_DIR]   (default /usr/share/datasets/fashion-mnist)
+// Usage: classify [DATA_DIR [BATCH]]   (default /usr/share/datasets/fashion-mnist, 100)
 // Reads DATA_DIR/t10k-{images-idx3,labels-idx1}-ubyte.gz, classifies the 10,000 test images in
-// batches of the compiled batch size, and prints on its last line
+// batches of BATCH (the entry takes any batch size: a last, partial batch needs no padding),
+// and prints on its last line
 //   deployed_accuracy=... binary_size_bytes=... runtime_library_size_bytes=...
 #include "mlp.h"
 
@@ -22,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -97,8 +99,9 @@ uintmax_t fileSize(const fs::path &p) {
 
 int main(int argc, char **argv) try {
   std::string dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
-  if (argc > 2 || dir == "-h" || dir == "--help") {
-    std::fprintf(stderr, "usage: %s [FASHION_MNIST_DIR]\n", argv[0]);
+  long long batchArg = argc > 2 ? std::atoll(argv[2]) : 100;
+  if (argc > 3 || dir == "-h" || dir == "--help" || batchArg < 1) {
+    std::fprintf(stderr, "usage: %s [FASHION_MNIST_DIR [BATCH >= 1]]\n", argv[0]);
     return 2;
   }
 
@@ -108,9 +111,9 @@ int main(int argc, char **argv) try {
   if (labels.dims[0] != images.dims[0])
     throw std::runtime_error("image and label counts differ in " + dir);
 
-  // The compiled signature: x [B, 784] float32 -> logits [B, classes] float32.
+  // The compiled signature: x [batch, 784] float32 -> logits [batch, classes] float32.
   const auto &entry = MlpModel::artifact()->entry("predict");
-  const int64_t batch = entry.args.at(0).shape.at(0);
+  const int64_t batch = batchArg;
   const int64_t features = entry.args.at(0).shape.at(1);
   const int64_t classes = entry.results.at(0).shape.at(1);
   if (features != pixels)
@@ -119,18 +122,18 @@ int main(int argc, char **argv) try {
 
   MlpModel model;
   auto predict = model.predict();
-  float *x = predict.arg_x();
-  const float *logits = predict.result_logits();
 
   int64_t correct = 0;
   auto start = std::chrono::steady_clock::now();
   for (int64_t first = 0; first < n; first += batch) {
     const int64_t count = std::min(batch, n - first);
+    predict.setBatch(count);
+    float *x = predict.arg_x();
     const uint8_t *px = images.bytes.data() + images.offset + first * pixels;
     for (int64_t i = 0; i < count * pixels; ++i)
       x[i] = px[i] / 255.0f;
-    std::fill(x + count * pixels, x + batch * pixels, 0.0f); // pad the last batch
     predict.run();
+    const float *logits = predict.result_logits();
     for (int64_t i = 0; i < count; ++i) {
       const float *row = logits + i * classes;
       int64_t best = std::max_element(row, row + classes) - row;

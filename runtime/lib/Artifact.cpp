@@ -5,6 +5,7 @@
 #include "sinter/manifest.pb.h"
 #include "sinter/runtime/DTypeProto.h"
 
+#include <algorithm>
 #include <dlfcn.h>
 #include <sys/stat.h>
 
@@ -51,7 +52,9 @@ TensorSpec convertSpec(const proto::TensorSpec &p, const std::string &origin,
   spec.dtype = convertDType(p.dtype(), origin, where);
   for (int i = 0; i < p.shape_size(); ++i) {
     int64_t d = p.shape(i);
-    if (d == -1 && i == 0 && isResult && p.max_leading_dim() >= 0) {
+    if (d == -1 && i == 0 && p.batch()) {
+      spec.batch = true;
+    } else if (d == -1 && i == 0 && isResult && p.max_leading_dim() >= 0) {
       spec.dynamicRows = true;
       d = p.max_leading_dim();
     } else if (d < 0) {
@@ -59,8 +62,10 @@ TensorSpec convertSpec(const proto::TensorSpec &p, const std::string &origin,
     }
     spec.shape.push_back(d);
   }
+  if (p.batch() && !spec.batch)
+    fail(origin, where + " is marked batch-sized but its leading dimension is not -1");
   try {
-    (void)spec.byteSize();
+    (void)spec.withBatch(1).byteSize();
   } catch (const Error &) {
     fail(origin, where + " is too large");
   }
@@ -104,6 +109,8 @@ void load(Artifact::Impl &impl, const uint8_t *manifest, uint64_t manifestSize,
     if (!names.insert(v.spec().name()).second)
       fail(origin, "variable name '" + v.spec().name() + "' is not unique");
     TensorSpec spec = convertSpec(v.spec(), origin, where);
+    if (spec.batch)
+      fail(origin, where + " has a batch dimension (variables have static shapes)");
     const void *init = nullptr;
     if (v.has_initial_value()) {
       uint64_t size = spec.byteSize();
@@ -136,6 +143,14 @@ void load(Artifact::Impl &impl, const uint8_t *manifest, uint64_t manifestSize,
       info.results.push_back(
           convertSpec(e.results(j), origin, where + " result '" + e.results(j).name() + "'",
                       /*isResult=*/true));
+    info.batched = e.batched();
+    bool batchArgs = std::any_of(info.args.begin(), info.args.end(),
+                                 [](const TensorSpec &s) { return s.batch; });
+    bool batchResults = std::any_of(info.results.begin(), info.results.end(),
+                                    [](const TensorSpec &s) { return s.batch; });
+    if (batchArgs != info.batched || (batchResults && !info.batched))
+      fail(origin, where + (info.batched ? " is batched but has no batch-sized argument"
+                                         : " has batch-sized tensors but is not batched"));
     for (int32_t v : e.variables()) {
       if (v < 0 || v >= m.variables_size())
         fail(origin, where + " uses variable index " + std::to_string(v) + ", but there are " +

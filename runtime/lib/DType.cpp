@@ -53,6 +53,8 @@ const char *dtypeName(DType dtype) {
 }
 
 int64_t TensorSpec::numElements() const {
+  if (batch)
+    throw Error("tensor '" + name + "' has a batch dimension: its size depends on the call");
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0)
@@ -68,16 +70,27 @@ size_t TensorSpec::byteSize() const {
   return static_cast<size_t>(numElements()) * dtypeSize(dtype);
 }
 
-std::string TensorSpec::shapeString() const {
+std::string shapeString(const std::vector<int64_t> &shape) {
   std::string s = "(";
   for (size_t i = 0; i < shape.size(); ++i) {
     if (i)
       s += ", ";
-    s += std::to_string(shape[i]);
+    s += shape[i] == -1 ? "None" : std::to_string(shape[i]);
   }
   if (shape.size() == 1)
     s += ",";
   return s + ")";
+}
+
+std::string TensorSpec::shapeString() const { return runtime::shapeString(shape); }
+
+TensorSpec TensorSpec::withBatch(int64_t rows) const {
+  TensorSpec spec = *this;
+  if (batch) {
+    spec.batch = false;
+    spec.shape[0] = rows;
+  }
+  return spec;
 }
 
 ::sinter::proto::DType toProto(DType d) {

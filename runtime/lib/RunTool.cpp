@@ -29,6 +29,9 @@ constexpr const char *kUsage =
     "  --input NAME=FILE.npy   value of argument NAME (repeatable); arguments not given are\n"
     "                          random: floats uniform in [0, 1), integers in [0, 10)\n"
     "  --random-seed S         seed for the random arguments (default: 0)\n"
+    "  --batch N               batch size of an entry compiled with a dynamic batch dimension,\n"
+    "                          for its random arguments (default: that of the --input files,\n"
+    "                          else 1)\n"
     "  --iterations N          number of calls to time (default: 1); the printed results are\n"
     "                          those of the first call\n"
     "  --save-dir DIR          write each result to DIR/<result name>.npy\n"
@@ -47,6 +50,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> inputs;
   uint64_t seed = 0;
   int64_t iterations = 1;
+  int64_t batch = -1;
   std::string saveDir;
   bool list = false;
   bool help = false;
@@ -99,6 +103,8 @@ Options parseArgs(int argc, char **argv) {
       o.inputs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
     } else if (flag == "--random-seed") {
       o.seed = static_cast<uint64_t>(parseInt(flag, takeValue(), 0));
+    } else if (flag == "--batch") {
+      o.batch = parseInt(flag, takeValue(), 1);
     } else if (flag == "--iterations") {
       o.iterations = parseInt(flag, takeValue(), 1);
     } else if (flag == "--save-dir") {
@@ -219,17 +225,29 @@ int runMain(const Options &o) {
       throw UsageError{"entry '" + entry.name + "' has no argument named '" + name + "'"};
     files[name] = file;
   }
+  if (o.batch > 0 && !entry.batched)
+    throw UsageError{"--batch: entry '" + entry.name + "' has no dynamic batch dimension"};
   std::mt19937_64 rng(o.seed);
-  std::vector<HostTensor> args;
-  for (const TensorSpec &spec : entry.args) {
-    auto it = files.find(spec.name);
-    if (it != files.end()) {
-      args.push_back(readNpy(it->second));
-    } else {
-      args.emplace_back(spec);
-      fillRandom(args.back(), rng);
+  std::vector<HostTensor> args(entry.args.size());
+  int64_t batch = o.batch;
+  for (size_t i = 0; i < entry.args.size(); ++i)
+    if (auto it = files.find(entry.args[i].name); it != files.end()) {
+      args[i] = readNpy(it->second);
+      if (!entry.args[i].batch || args[i].shape().empty())
+        continue; // (a wrong rank is reported by the checked call below)
+      int64_t rows = args[i].shape()[0];
+      if (o.batch > 0 && rows != o.batch)
+        throw UsageError{"--batch " + std::to_string(o.batch) + " differs from the " +
+                         std::to_string(rows) + " rows of '" + it->second + "'"};
+      batch = rows;
     }
-  }
+  if (batch < 0)
+    batch = 1;
+  for (size_t i = 0; i < entry.args.size(); ++i)
+    if (args[i].empty()) {
+      args[i] = HostTensor(entry.args[i].withBatch(batch));
+      fillRandom(args[i], rng);
+    }
 
   // The first call goes through the checked path (validates the inputs); the rest are timed raw.
   int index = session.entryIndex(entry.name);
@@ -243,13 +261,18 @@ int runMain(const Options &o) {
     argPtrs.push_back(a.data());
   std::vector<HostTensor> scratch;
   std::vector<void *> resultPtrs;
+  std::vector<int64_t> rowCounts;
   for (const TensorSpec &r : entry.results) {
-    scratch.emplace_back(r);
+    scratch.emplace_back(r.withBatch(batch));
     resultPtrs.push_back(scratch.back().data());
+    if (r.dynamicRows)
+      rowCounts.push_back(0);
   }
+  for (int64_t &count : rowCounts)
+    resultPtrs.push_back(&count);
   for (int64_t i = 1; i < o.iterations; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    session.call(index, argPtrs, resultPtrs);
+    session.call(index, argPtrs, resultPtrs, batch);
     micros.push_back(
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }

@@ -2,6 +2,7 @@
 #include "sinter/runtime/Runtime.h"
 #include "sinter/runtime/Threads.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sinter::runtime {
@@ -11,6 +12,8 @@ namespace sinter::runtime {
 struct Session::EntryLayout {
   SinterEntryFn fn = nullptr;
   size_t numArgs = 0, numVars = 0, numResults = 0, numRowCounts = 0;
+  bool batched = false;
+  int64_t batch = 0; ///< a batched entry's last buffer points here
   std::vector<void *> buffers;
 };
 
@@ -33,10 +36,15 @@ Session::Session(std::shared_ptr<Artifact> artifact) : artifact_(std::move(artif
     l.numResults = e.results.size();
     for (const TensorSpec &r : e.results)
       l.numRowCounts += r.dynamicRows;
-    l.buffers.assign(l.numArgs + l.numVars + l.numResults + l.numRowCounts, nullptr);
+    l.batched = e.batched;
+    l.buffers.assign(l.numArgs + l.numVars + l.numResults + l.numRowCounts + l.batched, nullptr);
     for (size_t v = 0; v < l.numVars; ++v)
       l.buffers[l.numArgs + v] = variables_[e.variables[v]].data();
   }
+  // The batch slots point into layouts_, which no longer moves.
+  for (EntryLayout &l : layouts_)
+    if (l.batched)
+      l.buffers.back() = &l.batch;
 }
 
 Session::~Session() = default;
@@ -81,11 +89,18 @@ int Session::entryIndex(const std::string &entry) const {
   return static_cast<int>(&e - artifact_->entries().data());
 }
 
-void Session::call(int entry, const void *const *args, void *const *results) {
+void Session::call(int entry, const void *const *args, void *const *results, int64_t batch) {
   if (entry < 0 || entry >= static_cast<int>(layouts_.size()))
     throw Error("artifact '" + artifact_->origin() + "': entry index " + std::to_string(entry) +
                 " out of range");
   EntryLayout &l = layouts_[entry];
+  if (l.batched) {
+    if (batch < 1)
+      throw Error("entry '" + artifact_->entries()[entry].name +
+                  "' has a dynamic batch dimension: the call needs a batch size >= 1, got " +
+                  std::to_string(batch));
+    l.batch = batch;
+  }
   for (size_t i = 0; i < l.numArgs; ++i)
     l.buffers[i] = const_cast<void *>(args[i]); // the ABI takes void**; compiled code never writes args
   for (size_t i = 0; i < l.numResults + l.numRowCounts; ++i)
@@ -95,7 +110,7 @@ void Session::call(int entry, const void *const *args, void *const *results) {
 }
 
 void Session::call(int entry, const std::vector<const void *> &args,
-                   const std::vector<void *> &results) {
+                   const std::vector<void *> &results, int64_t batch) {
   if (entry < 0 || entry >= static_cast<int>(layouts_.size()))
     throw Error("artifact '" + artifact_->origin() + "': entry index " + std::to_string(entry) +
                 " out of range");
@@ -107,12 +122,12 @@ void Session::call(int entry, const std::vector<const void *> &args,
                 " result buffers (row counts included), got " + std::to_string(args.size()) +
                 " and " + std::to_string(results.size()));
   }
-  call(entry, args.data(), results.data());
+  call(entry, args.data(), results.data(), batch);
 }
 
 void Session::call(const std::string &entry, const std::vector<const void *> &args,
-                   const std::vector<void *> &results) {
-  call(entryIndex(entry), args, results);
+                   const std::vector<void *> &results, int64_t batch) {
+  call(entryIndex(entry), args, results, batch);
 }
 
 std::vector<HostTensor> Session::run(const std::string &entry,
@@ -123,30 +138,49 @@ std::vector<HostTensor> Session::run(const std::string &entry,
     throw Error("entry '" + entry + "' takes " + std::to_string(e.args.size()) +
                 " arguments, got " + std::to_string(args.size()));
   std::vector<const void *> argPtrs;
+  int64_t batch = -1;
+  size_t batchArg = 0; // the argument that set the batch size
   for (size_t i = 0; i < args.size(); ++i) {
     const TensorSpec &want = e.args[i];
-    std::string what = "entry '" + entry + "' argument #" + std::to_string(i) + " '" + want.name + "'";
+    auto what = [&](size_t a) {
+      return "entry '" + entry + "' argument #" + std::to_string(a) + " '" + e.args[a].name + "'";
+    };
     if (!args[i] || args[i]->empty())
-      throw Error(what + ": missing tensor");
+      throw Error(what(i) + ": missing tensor");
     const TensorSpec &got = args[i]->spec();
     if (got.dtype != want.dtype)
-      throw Error(what + ": expected dtype " + dtypeName(want.dtype) + ", got " +
+      throw Error(what(i) + ": expected dtype " + dtypeName(want.dtype) + ", got " +
                   dtypeName(got.dtype));
-    if (got.shape != want.shape)
-      throw Error(what + ": expected shape " + want.shapeString() + ", got " + got.shapeString());
+    bool sameInner = got.shape.size() == want.shape.size() &&
+                     std::equal(want.shape.begin() + want.batch, want.shape.end(),
+                                got.shape.begin() + want.batch);
+    if (!sameInner)
+      throw Error(what(i) + ": expected shape " + want.shapeString() + ", got " + got.shapeString());
+    if (want.batch) {
+      if (got.shape[0] < 1)
+        throw Error(what(i) + ": a batch of " + std::to_string(got.shape[0]) +
+                    " rows (the batch size must be at least 1)");
+      if (batch >= 0 && got.shape[0] != batch)
+        throw Error(what(i) + ": batch size " + std::to_string(got.shape[0]) + " differs from " +
+                    std::to_string(batch) + " of " + what(batchArg));
+      if (batch < 0) {
+        batch = got.shape[0];
+        batchArg = i;
+      }
+    }
     argPtrs.push_back(args[i]->data());
   }
   std::vector<HostTensor> results;
   std::vector<void *> resultPtrs;
   results.reserve(e.results.size());
   for (const TensorSpec &r : e.results) {
-    results.emplace_back(r);
+    results.emplace_back(r.withBatch(batch));
     resultPtrs.push_back(results.back().data());
   }
   std::vector<int64_t> rowCounts(layouts_[index].numRowCounts);
   for (int64_t &count : rowCounts)
     resultPtrs.push_back(&count);
-  call(index, argPtrs, resultPtrs);
+  call(index, argPtrs, resultPtrs, batch);
   // Results with a run-time row count: keep the rows the entry filled.
   size_t next = 0;
   for (HostTensor &r : results) {

@@ -19,9 +19,13 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
 
-/// `v` clamped to [0, size − 1].
+/// `v` clamped to [0, size − 1] (a dynamic size is the batch size).
 Value clampIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
-  Value lo = indexConst(b, loc, 0), hi = indexConst(b, loc, std::max<int64_t>(size - 1, 0));
+  Value lo = indexConst(b, loc, 0), hi;
+  if (ShapedType::isDynamic(size))
+    hi = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, batchSize(b), indexConst(b, loc, 1)), lo);
+  else
+    hi = indexConst(b, loc, std::max<int64_t>(size - 1, 0));
   return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo), hi);
 }
 
@@ -74,7 +78,7 @@ Value lowerPad(OpBuilder &b, PadOp op) {
     strides.push_back(p + 1);
   return tensor::InsertSliceOp::create(b, loc, op.getOperand(), filled,
                                        indexAttrs(b, op.getEdgePaddingLow()),
-                                       indexAttrs(b, op.getOperand().getType().getShape()),
+                                       mixedSizes(b, op.getOperand().getType()),
                                        indexAttrs(b, strides));
 }
 
@@ -89,7 +93,7 @@ Value lowerConcatenate(OpBuilder &b, ConcatenateOp op) {
     offsets[dim] = offset;
     offset += t.getDimSize(dim);
     result = tensor::InsertSliceOp::create(b, loc, input, result, indexAttrs(b, offsets),
-                                           indexAttrs(b, t.getShape()), indexAttrs(b, strides));
+                                           mixedSizes(b, t), indexAttrs(b, strides));
   }
   return result;
 }
@@ -157,6 +161,11 @@ Value lowerScatterNd(OpBuilder &b, ScatterNdOp op) {
   Location loc = op.getLoc();
   auto type = op.getType();
   auto idxType = op.getIndices().getType();
+  if (!type.hasStaticShape() || !idxType.hasStaticShape()) {
+    op.emitError("sinter.scatter_nd (the gradient of gather_nd) does not support a dynamic "
+                 "batch dimension yet: compile with a static batch size");
+    return Value();
+  }
   int64_t k = idxType.getShape().back();
   int64_t rows = 1, slice = 1, positions = 1;
   for (int64_t d : idxType.getShape().drop_back())
@@ -251,11 +260,11 @@ Value lowerArg(OpBuilder &b, Operation *op, int64_t axis, bool isMax) {
   Value first = reshapeTensor(b, loc,
                               tensor::ExtractSliceOp::create(
                                   b, loc, x, indexAttrs(b, SmallVector<int64_t>(type.getRank(), 0)),
-                                  indexAttrs(b, [&] {
-                                    SmallVector<int64_t> s(type.getShape());
-                                    s[axis] = 1;
+                                  [&] {
+                                    SmallVector<OpFoldResult> s = mixedSizes(b, type);
+                                    s[axis] = b.getIndexAttr(1);
                                     return s;
-                                  }()),
+                                  }(),
                                   indexAttrs(b, SmallVector<int64_t>(type.getRank(), 1))),
                               bestType);
   Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
@@ -279,14 +288,28 @@ Value lowerArg(OpBuilder &b, Operation *op, int64_t axis, bool isMax) {
 std::pair<Value, Value> lowerTopK(OpBuilder &b, TopKOp op) {
   Location loc = op.getLoc();
   auto type = op.getOperand().getType();
-  int64_t n = type.getShape().back(), k = op.getK(), rows = type.getNumElements() / std::max<int64_t>(n, 1);
+  int64_t rank = type.getRank();
+  int64_t n = type.getShape().back(), k = op.getK();
   Type et = type.getElementType(), i32 = b.getI32Type();
   bool u = isUnsignedOp(op);
-  Value x = reshapeTensor(b, loc, op.getOperand(), type.clone({rows, n}));
+  // Rows: every dimension but the last, collapsed (batch size × the rest when one is `?`).
+  SmallVector<ReassociationIndices> to2d{{}, {rank - 1}};
+  for (int64_t i = 0; i < rank - 1; ++i)
+    to2d[0].push_back(i);
+  Value x = op.getOperand();
+  if (rank == 1)
+    x = reshapeTensor(b, loc, x, type.clone({1, n}));
+  else if (rank > 2)
+    x = tensor::CollapseShapeOp::create(b, loc, x, to2d);
+  int64_t rows = tensorOf(x).getDimSize(0);
+  Value rowCount = tensor::DimOp::create(b, loc, x, 0);
+  SmallVector<Value> dynamicRows;
+  if (ShapedType::isDynamic(rows))
+    dynamicRows.push_back(rowCount);
   auto valuesType = type.clone({rows, k});
   auto indicesType = RankedTensorType::get({rows, k}, i32);
   SmallVector<Value> out = forLoop(
-      b, loc, indexConst(b, loc, rows), {emptyTensor(b, loc, valuesType), emptyTensor(b, loc, indicesType)},
+      b, loc, rowCount, {emptyTensor(b, loc, valuesType, dynamicRows), emptyTensor(b, loc, indicesType, dynamicRows)},
       [&](OpBuilder &b1, Location l1, Value r, ValueRange c1) {
         Value firstValue = tensor::ExtractOp::create(b1, l1, x, ValueRange{r, indexConst(b1, l1, 0)});
         SmallVector<Value> picks = forLoop(
@@ -317,8 +340,14 @@ std::pair<Value, Value> lowerTopK(OpBuilder &b, TopKOp op) {
         return SmallVector<Value>{picks[0], picks[1]};
       });
   (void)et;
-  return {reshapeTensor(b, loc, out[0], op.getValues().getType()),
-          reshapeTensor(b, loc, out[1], op.getIndices().getType())};
+  auto back = [&](Value v, RankedTensorType to) -> Value {
+    if (rank == 2)
+      return v;
+    if (rank == 1)
+      return reshapeTensor(b, loc, v, to);
+    return tensor::ExpandShapeOp::create(b, loc, to, v, to2d, mixedSizes(b, to));
+  };
+  return {back(out[0], op.getValues().getType()), back(out[1], op.getIndices().getType())};
 }
 
 } // namespace
@@ -329,7 +358,7 @@ Value lowerDataMovement(OpBuilder &b, Operation *op) {
       .Case([&](SliceOp o) -> Value {
         return tensor::ExtractSliceOp::create(b, o.getLoc(), o.getType(), o.getOperand(),
                                               indexAttrs(b, o.getStartIndices()),
-                                              indexAttrs(b, o.getType().getShape()),
+                                              mixedSizes(b, o.getType()),
                                               indexAttrs(b, o.getStrides()));
       })
       .Case([&](ReverseOp o) { return lowerReverse(b, o); })

@@ -1,6 +1,8 @@
 // sinter.random: Philox-2x32 counter-based random numbers, uniform / normal / truncated normal.
 #include "LoweringUtils.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+
 #include <numbers>
 
 namespace mlir::sinter::lowering {
@@ -60,11 +62,20 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   // counter = offset·N + i: consecutive offsets draw disjoint counter ranges.
+  // N and the dimension sizes: the batch size for a dynamic dimension.
+  int64_t staticElements = 1;
+  for (int64_t d : type.getShape())
+    if (!ShapedType::isDynamic(d))
+      staticElements *= d;
+  Value elements = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(staticElements));
+  if (!type.hasStaticShape())
+    elements = arith::MulIOp::create(b, loc, elements,
+                                     arith::IndexCastOp::create(b, loc, b.getI64Type(), batchSize(b)));
+  SmallVector<OpFoldResult> sizes = mixedSizes(b, type);
   Value base;
   if (op.getOffset())
     base = arith::MulIOp::create(
-        b, loc, tensor::ExtractOp::create(b, loc, op.getOffset(), ValueRange{}),
-        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(type.getNumElements())));
+        b, loc, tensor::ExtractOp::create(b, loc, op.getOffset(), ValueRange{}), elements);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{}, ValueRange{emptyTensor(b, loc, type)}, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange) {
@@ -72,7 +83,7 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
         // Row-major linear index of the element: the counter.
         Value index = arith::ConstantOp::create(nb, nl, nb.getIndexAttr(0));
         for (int64_t d = 0; d < rank; ++d) {
-          Value size = arith::ConstantOp::create(nb, nl, nb.getIndexAttr(type.getDimSize(d)));
+          Value size = getValueOrCreateConstantIndexOp(nb, nl, sizes[d]);
           index = arith::AddIOp::create(nb, nl, arith::MulIOp::create(nb, nl, index, size),
                                         linalg::IndexOp::create(nb, nl, d));
         }

@@ -4,7 +4,29 @@
 namespace mlir::sinter::lowering {
 
 
+Value batchSize(OpBuilder &b) {
+  Operation *parent = b.getInsertionBlock()->getParentOp();
+  auto func = dyn_cast<func::FuncOp>(parent);
+  if (!func)
+    func = parent->getParentOfType<func::FuncOp>();
+  // The batch size is the entry's first argument (lowerEntryBoundary). Every `?` comes from a
+  // batched entry argument (the frontend and the shape rules allow no
+  // other source), so an entry with one has the batch argument.
+  if (!func || !func->hasAttr(kBatchAttr))
+    llvm::report_fatal_error("sinter-to-linalg: a batch-sized value outside a batched entry");
+  return func.getArgument(0);
+}
+
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, RankedTensorType t) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d : t.getShape())
+    sizes.push_back(ShapedType::isDynamic(d) ? OpFoldResult(batchSize(b)) : b.getIndexAttr(d));
+  return sizes;
+}
+
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dynamicSizes) {
+  if (dynamicSizes.empty() && !t.hasStaticShape())
+    return tensor::EmptyOp::create(b, loc, mixedSizes(b, t), t.getElementType());
   return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType(), dynamicSizes);
 }
 
@@ -105,6 +127,8 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
     flat = tensor::CollapseShapeOp::create(b, loc, x, all(from.getRank()));
   if (to.getRank() == 1)
     return flat;
+  if (!to.hasStaticShape())
+    return tensor::ExpandShapeOp::create(b, loc, to, flat, all(to.getRank()), mixedSizes(b, to));
   return tensor::ExpandShapeOp::create(b, loc, to, flat, all(to.getRank()));
 }
 

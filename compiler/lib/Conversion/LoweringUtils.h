@@ -19,7 +19,15 @@ inline RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getT
 inline bool isFloat(Type t) { return isa<FloatType>(getElementTypeOrSelf(t)); }
 inline bool isBool(Type t) { return getElementTypeOrSelf(t).isInteger(1); }
 
-/// tensor.empty of `t` (dynamic sizes, if any, from `dynamicSizes`).
+/// Marks an entry compiled with a dynamic batch dimension: its first argument is the batch
+/// size (index), and every `?` in its body other than a where/boolean_mask row count is it.
+constexpr const char *kBatchAttr = "sinter.batch";
+/// The batch size of the entry the builder is inserting into (its first argument).
+Value batchSize(OpBuilder &b);
+/// The sizes of `t`, with the batch size for each dynamic dimension.
+SmallVector<OpFoldResult> mixedSizes(OpBuilder &b, RankedTensorType t);
+
+/// tensor.empty of `t`; its dynamic sizes are `dynamicSizes`, or else the batch size.
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dynamicSizes = {});
 
 using ScalarBody = function_ref<Value(OpBuilder &, Location, ValueRange)>;
@@ -35,7 +43,8 @@ Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y,
 /// Elementwise dtype conversion with TensorFlow's semantics.
 Value scalarCast(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned = false,
                  bool toUnsigned = false);
-/// Any reshape between static shapes, as a view where possible (collapse to 1-D, expand).
+/// Any reshape (the batch dimension, if any, stays one dimension), as a view where possible
+/// (collapse to 1-D, expand).
 Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to);
 
 enum class ReduceKind { Sum, Max, Min, Prod };

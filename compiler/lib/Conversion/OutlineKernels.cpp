@@ -17,11 +17,14 @@ constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
 /// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
 /// the product: such matmuls stay generated loops, which LLVM vectorizes.
 constexpr int64_t kMinKernelWork = 16384;
+/// The batch size a dynamic dimension is assumed to have when sizing the work: a program
+/// compiled for any batch size is tuned for the batches training and serving use.
+constexpr int64_t kAssumedBatch = 32;
 
 int64_t multiplyAdds(linalg::LinalgOp op) {
   int64_t work = 1;
   for (int64_t range : op.getStaticLoopRanges())
-    work *= range;
+    work *= ShapedType::isDynamic(range) ? kAssumedBatch : range;
   return work;
 }
 
@@ -30,8 +33,12 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   if (!type.getLayout().isIdentity()) {
     // A strided view: the kernel takes dense row-major buffers.
+    SmallVector<Value> dynamicSizes;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      if (type.isDynamicDim(i))
+        dynamicSizes.push_back(memref::DimOp::create(b, loc, buffer, i));
     Value dense = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-                                          b.getI64IntegerAttr(64));
+                                          dynamicSizes, b.getI64IntegerAttr(64));
     memref::CopyOp::create(b, loc, buffer, dense);
     buffer = dense;
   }
@@ -92,10 +99,8 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
           for (Operation *fill : fills)
             fill->erase();
       }
-      auto c = cast<MemRefType>(op.getDpsInits()[0].getType());
-      auto a = cast<MemRefType>(op.getDpsInputs()[0].getType());
-      int64_t rank = c.getRank();
-      int64_t batch = rank == 3 ? c.getDimSize(0) : 1;
+      Value c = op.getDpsInits()[0], a = op.getDpsInputs()[0];
+      int64_t rank = cast<MemRefType>(c.getType()).getRank();
       // Operands stored transposed show in the indexing maps: the k loop dimension comes
       // first in A's map or last in B's.
       SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -105,13 +110,20 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
       auto cst = [&](Type t, int64_t v) {
         return arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, v)).getResult();
       };
-      SmallVector<Value> args{addressOf(b, loc, op.getDpsInputs()[0]),
+      // Sizes as i64 values: constants, or read from the buffer for the batch dimension.
+      auto size = [&](Value buffer, int64_t dim) -> Value {
+        int64_t s = cast<MemRefType>(buffer.getType()).getDimSize(dim);
+        if (!ShapedType::isDynamic(s))
+          return cst(i64, s);
+        return arith::IndexCastOp::create(b, loc, i64, memref::DimOp::create(b, loc, buffer, dim));
+      };
+      SmallVector<Value> args{addressOf(b, loc, a),
                               addressOf(b, loc, op.getDpsInputs()[1]),
-                              addressOf(b, loc, op.getDpsInits()[0]),
-                              cst(i64, batch),
-                              cst(i64, c.getDimSize(rank - 2)),
-                              cst(i64, c.getDimSize(rank - 1)),
-                              cst(i64, a.getDimSize(transA ? rank - 2 : rank - 1)),
+                              addressOf(b, loc, c),
+                              rank == 3 ? size(c, 0) : cst(i64, 1),
+                              size(c, rank - 2),
+                              size(c, rank - 1),
+                              size(a, transA ? rank - 2 : rank - 1),
                               cst(i32, transA),
                               cst(i32, transB)};
       func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);

@@ -105,21 +105,32 @@ struct OutlineParallelLoopsPass
   void outline(scf::ParallelOp op, int &counter) {
     if (op.getNumResults() != 0)
       return;
-    // The outlined dimension: the first with more than one iteration; bounds must be constant.
+    // The outlined dimension: the first with more than one iteration. Bounds must be
+    // constant, except the upper bound of the outlined dimension, which may be the batch size
+    // (then the trip count is known only at run time, where small ranges stay on the caller).
     std::optional<unsigned> dim;
-    int64_t trips = 0, lower = 0, upper = 0, stride = 1, otherTrips = 1;
+    int64_t trips = 0, lower = 0, stride = 1, otherTrips = 1;
+    Value upper;
     for (unsigned d = 0; d < op.getNumLoops(); ++d) {
       auto lb = getConstantIntValue(op.getLowerBound()[d]);
       auto ub = getConstantIntValue(op.getUpperBound()[d]);
       auto step = getConstantIntValue(op.getStep()[d]);
-      if (!lb || !ub || !step || *step <= 0)
+      if (!lb || !step || *step <= 0 || (!ub && dim))
         return;
+      if (!ub) {
+        dim = d;
+        trips = ShapedType::kDynamic;
+        lower = *lb;
+        upper = op.getUpperBound()[d];
+        stride = *step;
+        continue;
+      }
       int64_t n = *ub > *lb ? (*ub - *lb + *step - 1) / *step : 0;
       if (!dim && n > 1) {
         dim = d;
         trips = n;
         lower = *lb;
-        upper = *ub;
+        upper = op.getUpperBound()[d];
         stride = *step;
       } else {
         otherTrips *= n;
@@ -127,10 +138,9 @@ struct OutlineParallelLoopsPass
     }
     if (!dim)
       return;
-    int64_t work = workOf(op.getRegion()) * otherTrips * trips;
-    int64_t perIteration = std::max<int64_t>(1, work / trips);
+    int64_t perIteration = std::max<int64_t>(1, workOf(op.getRegion()) * otherTrips);
     int64_t grain = std::max<int64_t>(1, (kMinChunkWork + perIteration - 1) / perIteration);
-    if (trips < 2 * grain)
+    if (!ShapedType::isDynamic(trips) && trips < 2 * grain)
       return;
 
     // What the loop uses from above: constants are cloned into the body, the rest passed.
@@ -165,8 +175,16 @@ struct OutlineParallelLoopsPass
     Type index = b.getIndexType();
     // Call-site arguments: the range of iteration numbers [0, trips) of the outlined
     // dimension, then each capture (a rebuilt memref expands in place).
-    SmallVector<Value> callArgs{arith::ConstantIndexOp::create(b, loc, 0),
-                                arith::ConstantIndexOp::create(b, loc, trips)};
+    Value tripCount;
+    if (ShapedType::isDynamic(trips)) // ceil((upper - lower) / stride), at least 0
+      tripCount = arith::MaxSIOp::create(
+          b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+          arith::CeilDivSIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, upper, arith::ConstantIndexOp::create(b, loc, lower)),
+              arith::ConstantIndexOp::create(b, loc, stride)));
+    else
+      tripCount = arith::ConstantIndexOp::create(b, loc, trips);
+    SmallVector<Value> callArgs{arith::ConstantIndexOp::create(b, loc, 0), tripCount};
     SmallVector<Type> argTypes{index, index};
     for (const Capture &c : captures) {
       if (!c.rebuild) {
@@ -234,7 +252,7 @@ struct OutlineParallelLoopsPass
     Value from = arith::AddIOp::create(
         bb, loc, constant(lower), arith::MulIOp::create(bb, loc, block->getArgument(0), constant(stride)));
     Value to = arith::MinSIOp::create(
-        bb, loc, constant(upper),
+        bb, loc, map.lookup(upper),
         arith::AddIOp::create(bb, loc, constant(lower),
                               arith::MulIOp::create(bb, loc, block->getArgument(1), constant(stride))));
     auto loop = cast<scf::ParallelOp>(bb.clone(*op, map));

@@ -48,23 +48,52 @@ Value lowerMatmul(OpBuilder &b, MatmulOp op) {
     return mm.getResult(0);
   }
   // Batch dimensions collapse into one: the kernels take [batch, m, k] x [batch, k, n].
-  int64_t batch = 1;
-  for (int64_t dim : type.getShape().drop_back(2))
-    batch *= dim;
+  SmallVector<ReassociationIndices> to3d{{}, {rank - 2}, {rank - 1}};
+  for (int64_t i = 0; i < rank - 2; ++i)
+    to3d[0].push_back(i);
   auto as3d = [&](Value x) {
-    auto t = tensorOf(x);
-    return rank == 3 ? x
-                     : reshapeTensor(b, loc, x,
-                                     t.clone({batch, t.getDimSize(rank - 2), t.getDimSize(rank - 1)}));
+    return rank == 3 ? x : Value(tensor::CollapseShapeOp::create(b, loc, x, to3d));
   };
-  auto type3 = type.clone({batch, type.getDimSize(rank - 2), type.getDimSize(rank - 1)});
-  Value init = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type3)})
+  Value lhs = as3d(op.getLhs()), rhs = as3d(op.getRhs());
+  auto type3 = type.clone({tensorOf(lhs).getDimSize(0), type.getDimSize(rank - 2),
+                           type.getDimSize(rank - 1)});
+  SmallVector<Value> dynamicBatch; // with a `?` among them: batch size × the others
+  if (type3.isDynamicDim(0))
+    dynamicBatch.push_back(tensor::DimOp::create(b, loc, lhs, 0));
+  Value init = linalg::FillOp::create(b, loc, ValueRange{zero},
+                                      ValueRange{emptyTensor(b, loc, type3, dynamicBatch)})
                    .getResult(0);
-  auto mm = linalg::BatchMatmulOp::create(b, loc, TypeRange{type3},
-                                          ValueRange{as3d(op.getLhs()), as3d(op.getRhs())},
+  auto mm = linalg::BatchMatmulOp::create(b, loc, TypeRange{type3}, ValueRange{lhs, rhs},
                                           ValueRange{init});
   mm.setIndexingMapsAttr(maps);
-  return reshapeTensor(b, loc, mm.getResult(0), type);
+  if (rank == 3)
+    return mm.getResult(0);
+  return tensor::ExpandShapeOp::create(b, loc, type, mm.getResult(0), to3d, mixedSizes(b, type));
+}
+
+Value lowerReduceMean(OpBuilder &b, ReduceMeanOp op) {
+  Location loc = op.getLoc();
+  auto in = op.getOperand().getType();
+  double n = 1;
+  bool batched = false;
+  for (int64_t a : op.getAxes()) {
+    if (in.isDynamicDim(a))
+      batched = true;
+    else
+      n *= in.getDimSize(a);
+  }
+  Value sum = reduce(b, loc, op.getOperand(), op.getAxes(), ReduceKind::Sum);
+  auto st = tensorOf(sum);
+  Type et = st.getElementType();
+  Value scale = scalarConst(b, loc, et, 1.0 / n);
+  if (batched) // 1 / (n · batch size)
+    scale = arith::DivFOp::create(
+        b, loc, scale,
+        scalarCast(b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), batchSize(b)), et));
+  Value mean = elementwise(b, loc, st, ValueRange{sum}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, nl, a[0], scale);
+  });
+  return reshapeTensor(b, loc, mean, op.getType());
 }
 
 Value lowerBroadcast(OpBuilder &b, BroadcastInDimOp op) {
@@ -242,9 +271,45 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
   Location loc = func.getLoc();
   unsigned numOldArgs = block.getNumArguments();
 
+  // With a dynamic batch dimension the entry's first argument is the batch size, and each
+  // batch-sized buffer (a bare pointer, typed with one row) is viewed with its actual rows.
+  auto batchSized = [](Type t) {
+    auto tt = cast<RankedTensorType>(t);
+    return tt.getRank() > 0 && tt.isDynamicDim(0);
+  };
+  bool batched = llvm::any_of(func.getArgumentTypes(), batchSized);
+  Value batch;
+  if (batched) {
+    batch = block.addArgument(b.getIndexType(), loc);
+    func->setAttr(kBatchAttr, b.getUnitAttr());
+  }
+  auto addBuffer = [&](RankedTensorType type, Location at) -> Value {
+    if (type.hasStaticShape())
+      return block.addArgument(memrefOf(type), at);
+    SmallVector<int64_t> oneRow(type.getShape());
+    oneRow[0] = 1;
+    Value raw = block.addArgument(MemRefType::get(oneRow, type.getElementType()), at);
+    SmallVector<OpFoldResult> sizes{batch}, strides;
+    int64_t stride = 1;
+    for (int64_t d : llvm::reverse(type.getShape().drop_front())) {
+      strides.insert(strides.begin(), b.getIndexAttr(stride));
+      stride *= d;
+    }
+    strides.insert(strides.begin(), b.getIndexAttr(stride));
+    for (int64_t d : type.getShape().drop_front())
+      sizes.push_back(b.getIndexAttr(d));
+    return memref::ReinterpretCastOp::create(b, at, memrefOf(type), raw, b.getIndexAttr(0), sizes,
+                                             strides);
+  };
+
   for (unsigned i = 0; i < numOldArgs; ++i) {
     BlockArgument old = block.getArgument(i);
-    Value buffer = block.addArgument(memrefOf(old.getType()), old.getLoc());
+    auto type = cast<RankedTensorType>(old.getType());
+    if (llvm::count_if(type.getShape(), ShapedType::isDynamic) > (batchSized(type) ? 1 : 0))
+      return func.emitError("argument #") << i << " of '" << func.getSymName() << "' has type "
+                                          << type << ": only the leading dimension may be "
+                                                     "dynamic (the batch size)";
+    Value buffer = addBuffer(type, old.getLoc());
     Value t = bufferization::ToTensorOp::create(b, loc, old.getType(), buffer, b.getUnitAttr());
     old.replaceAllUsesWith(t);
   }
@@ -300,13 +365,22 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
   SmallVector<std::pair<Value, Value>> rowCounts; // (count, buffer)
   for (Value r : ret.getOperands()) {
     auto type = cast<RankedTensorType>(r.getType());
-    if (type.hasStaticShape()) {
-      Value buffer = block.addArgument(memrefOf(type), loc);
+    std::optional<int64_t> bound = dynamicRowBound(r);
+    if (type.hasStaticShape() ||
+        (batched && !bound && batchSized(type) &&
+         llvm::count_if(type.getShape(), ShapedType::isDynamic) == 1)) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&block); // a batch-sized view must dominate the whole body
+      Value buffer = addBuffer(type, loc);
+      b.setInsertionPoint(ret);
       bufferization::MaterializeInDestinationOp::create(b, loc, Type(), r, buffer, true, true);
       continue;
     }
-    std::optional<int64_t> bound = dynamicRowBound(r);
-    if (!bound || llvm::count_if(type.getShape(), ShapedType::isDynamic) != 1 || !type.isDynamicDim(0))
+    if (!bound)
+      return func.emitError("result of '") << func.getSymName() << "' has type " << type
+             << ": only the leading dimension may be dynamic (the batch size of the entry's "
+                "batch-sized arguments)";
+    if (llvm::count_if(type.getShape(), ShapedType::isDynamic) != 1 || !type.isDynamicDim(0))
       return func.emitError("result of '") << func.getSymName() << "' has a shape known only at run "
              << "time that is not a where/boolean_mask row count: " << type;
     SmallVector<int64_t> maxShape(type.getShape());
@@ -330,7 +404,7 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
     bufferization::MaterializeInDestinationOp::create(b, loc, Type(), value, buffer, true, true);
   func::ReturnOp::create(b, loc);
   ret.erase();
-  block.eraseArguments(0, numOldArgs);
+  block.eraseArguments(0, numOldArgs); // the batch size, if any, is now the first argument
   func.removeArgAttrsAttr();
   func.removeResAttrsAttr();
   func.setFunctionType(FunctionType::get(ctx, block.getArgumentTypes(), {}));
@@ -372,17 +446,25 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
 
   LogicalResult lowerBody(func::FuncOp func) {
     OpBuilder b(func.getContext());
+    // A where/boolean_mask row count (unlike the batch size) is not known to the lowering of
+    // other ops; checked before any op is lowered, while the values still show their origin.
+    WalkResult rows = func.walk([&](Operation *op) {
+      if (!isa_and_present<SinterDialect>(op->getDialect()) || isa<GatherNdOp, WhereOp>(op))
+        return WalkResult::advance();
+      for (Value v : op->getOperands())
+        if (dynamicRowBound(v)) {
+          op->emitError("'") << op->getName() << "' needs static shapes; " << v.getType()
+                             << " has a row count known only at run time (from where / "
+                                "boolean_mask), which only gather_nd or an entry's result may take";
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (rows.wasInterrupted())
+      return failure();
     WalkResult result = func.walk([&](Operation *op) {
       if (op->getDialect() == nullptr || !isa<SinterDialect>(op->getDialect()))
         return WalkResult::advance();
-      if (!isa<GatherNdOp, WhereOp>(op))
-        for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
-          if (!cast<RankedTensorType>(v.getType()).hasStaticShape()) {
-            op->emitError("'") << op->getName() << "' needs static shapes; " << v.getType()
-                               << " has a row count known only at run time (from where / "
-                                  "boolean_mask), which only gather_nd or an entry's result may take";
-            return WalkResult::interrupt();
-          }
       b.setInsertionPoint(op);
       Location loc = op->getLoc();
       Value r = llvm::TypeSwitch<Operation *, Value>(op)
@@ -403,16 +485,12 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                     .Case([&](ReduceProdOp r) {
                       return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Prod), r.getType());
                     })
-                    .Case([&](ReduceMeanOp r) {
-                      double n = 1;
-                      for (int64_t a : r.getAxes())
-                        n *= r.getOperand().getType().getDimSize(a);
-                      Value sum = reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Sum);
-                      auto st = tensorOf(sum);
-                      Value mean = elementwise(b, loc, st, ValueRange{sum}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                        return arith::MulFOp::create(nb, nl, a[0], scalarConst(nb, nl, st.getElementType(), 1.0 / n));
-                      });
-                      return reshapeTensor(b, loc, mean, r.getType());
+                    .Case([&](ReduceMeanOp r) { return lowerReduceMean(b, r); })
+                    .Case([&](DimSizeOp d) -> Value {
+                      Value size = tensor::DimOp::create(b, loc, d.getOperand(), d.getDimension());
+                      Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+                      return tensor::FromElementsOp::create(
+                          b, loc, d.getType(), scalarCast(b, loc, i64, d.getType().getElementType()));
                     })
                     .Case([&](ReshapeOp r) { return reshapeTensor(b, loc, r.getOperand(), r.getType()); })
                     .Case([&](TransposeOp t) -> Value {

@@ -288,6 +288,25 @@ LogicalResult IotaOp::verify() {
   return success();
 }
 
+LogicalResult DimSizeOp::verify() {
+  if (getDimension() < 0 || getDimension() >= getOperand().getType().getRank())
+    return emitOpError("dimension ") << getDimension() << " is out of range for "
+                                     << getOperand().getType();
+  if (getType().getRank() != 0)
+    return emitOpError("result must be a scalar, got ") << getType();
+  return success();
+}
+
+OpFoldResult DimSizeOp::fold(FoldAdaptor) {
+  int64_t size = getOperand().getType().getDimSize(getDimension());
+  if (ShapedType::isDynamic(size))
+    return {};
+  Type et = getType().getElementType();
+  Attribute scalar = isa<FloatType>(et) ? Attribute(FloatAttr::get(et, static_cast<double>(size)))
+                                        : Attribute(IntegerAttr::get(et, size));
+  return SplatElementsAttr::get(getType(), scalar);
+}
+
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto type = tensorOf(adaptor.getOperand());
@@ -299,6 +318,15 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
     return emitOptionalError(loc, "sinter.slice: needs one start, limit and stride per dimension");
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i) {
+    if (type.isDynamicDim(i)) {
+      // The batch dimension: only taken whole (limit = its size, unknown here).
+      if (start[i] != 0 || strides[i] != 1 || !ShapedType::isDynamic(limit[i]))
+        return emitOptionalError(loc, "sinter.slice: dimension ", i, " of ", typeString(type),
+                                 " is the batch dimension, known only at run time: it can "
+                                 "only be taken whole");
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     if (strides[i] < 1 || start[i] < 0 || limit[i] < start[i] || limit[i] > type.getDimSize(i))
       return emitOptionalError(loc, "sinter.slice: dimension ", i, " of ", typeString(type),
                                ": slice ", start[i], ":", limit[i], ":", strides[i],
@@ -314,6 +342,11 @@ LogicalResult ReverseOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   auto type = tensorOf(adaptor.getOperand());
   if (failed(checkAxes(loc, adaptor.getDimensions(), type.getRank(), "sinter.reverse")))
     return failure();
+  for (int64_t d : adaptor.getDimensions())
+    if (type.isDynamicDim(d))
+      return emitOptionalError(loc, "sinter.reverse: dimension ", d, " of ", typeString(type),
+                               " is the batch dimension, known only at run time: reversing it "
+                               "is not supported");
   types.push_back(type);
   return success();
 }
@@ -335,6 +368,14 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
     if (low[i] < 0 || high[i] < 0 || interior[i] < 0)
       return emitOptionalError(loc, "sinter.pad: padding amounts must be non-negative");
     int64_t n = type.getDimSize(i);
+    if (ShapedType::isDynamic(n)) {
+      if (low[i] || high[i] || interior[i])
+        return emitOptionalError(loc, "sinter.pad: dimension ", i, " of ", typeString(type),
+                                 " is the batch dimension, known only at run time: it cannot "
+                                 "be padded");
+      shape.push_back(n);
+      continue;
+    }
     shape.push_back(low[i] + high[i] + n + std::max<int64_t>(n - 1, 0) * interior[i]);
   }
   types.push_back(type.clone(shape));
@@ -351,6 +392,11 @@ LogicalResult ConcatenateOp::inferReturnTypes(MLIRContext *, std::optional<Locat
     return emitOptionalError(loc, "sinter.concatenate: dimension ", dim,
                              " is out of range for rank ", first.getRank());
   SmallVector<int64_t> shape(first.getShape());
+  for (Value v : adaptor.getInputs())
+    if (tensorOf(v).isDynamicDim(dim))
+      return emitOptionalError(loc, "sinter.concatenate: dimension ", dim, " of ",
+                               typeString(v.getType()), " is the batch dimension, known only "
+                               "at run time: concatenating along it is not supported");
   for (auto [i, v] : llvm::enumerate(adaptor.getInputs().drop_front())) {
     auto t = tensorOf(v);
     bool same = t.getRank() == first.getRank() && t.getElementType() == first.getElementType();
@@ -400,15 +446,40 @@ LogicalResult ScatterNdOp::verify() {
   return success();
 }
 
-LogicalResult WhereOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  if (!tensorOf(adaptor.getMask()).hasStaticShape())
+    return emitOptionalError(loc, "sinter.where: the mask ", typeString(adaptor.getMask().getType()),
+                             " needs a static shape (where/boolean_mask of a batch-sized "
+                             "tensor is not supported)");
   types.push_back(RankedTensorType::get({ShapedType::kDynamic, tensorOf(adaptor.getMask()).getRank()},
                                         IntegerType::get(ctx, 64)));
   return success();
 }
 
+/// The product of the static dimensions, and how many are dynamic.
+static std::pair<int64_t, int64_t> staticElements(RankedTensorType t) {
+  int64_t n = 1, dynamic = 0;
+  for (int64_t d : t.getShape()) {
+    if (ShapedType::isDynamic(d))
+      ++dynamic;
+    else
+      n *= d;
+  }
+  return {n, dynamic};
+}
+
 LogicalResult ReshapeOp::verify() {
-  if (getOperand().getType().getNumElements() != getType().getNumElements())
+  auto [inStatic, inDynamic] = staticElements(getOperand().getType());
+  auto [outStatic, outDynamic] = staticElements(getType());
+  if (inDynamic || outDynamic) {
+    // The batch dimension stays a dimension of its own: one dynamic size on each side, the
+    // rest the same number of elements.
+    if (inDynamic != 1 || outDynamic != 1 || inStatic != outStatic)
+      return emitOpError("cannot reshape ") << getOperand().getType() << " to " << getType()
+                                            << ": the batch dimension (?) must stay a "
+                                               "dimension of its own";
+  } else if (getOperand().getType().getNumElements() != getType().getNumElements())
     return emitOpError("cannot reshape ") << getOperand().getType() << " ("
                                           << getOperand().getType().getNumElements()
                                           << " elements) to " << getType() << " ("
@@ -457,7 +528,8 @@ LogicalResult BroadcastInDimOp::verify() {
   for (auto [i, d] : llvm::enumerate(dims)) {
     if (d < 0 || d >= out.getRank() || (i > 0 && d <= dims[i - 1]))
       return emitOpError("broadcast dimensions must be increasing and within the result rank");
-    if (in.getDimSize(i) != 1 && in.getDimSize(i) != out.getDimSize(d))
+    if ((in.getDimSize(i) != 1 && in.getDimSize(i) != out.getDimSize(d)) ||
+        (in.isDynamicDim(i) && !out.isDynamicDim(d)))
       return emitOpError("cannot broadcast ") << in << " to " << out << ": dimension " << i
                                               << " has size " << in.getDimSize(i)
                                               << ", result dimension " << d << " has size "
@@ -470,7 +542,7 @@ OpFoldResult BroadcastInDimOp::fold(FoldAdaptor adaptor) {
   if (getOperand().getType() == getType())
     return getOperand();
   if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getOperand()))
-    if (dense.isSplat())
+    if (dense.isSplat() && getType().hasStaticShape())
       return SplatElementsAttr::get(getType(), dense.getSplatValue<Attribute>());
   return {};
 }
@@ -506,7 +578,8 @@ LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 //===----------------------------------------------------------------------===//
 
 bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
-  return isa<FloatType>(op.getType().getElementType()) && op.getType().getNumElements() >= 16384;
+  return isa<FloatType>(op.getType().getElementType()) && op.getType().hasStaticShape() &&
+         op.getType().getNumElements() >= 16384;
 }
 
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {
@@ -525,7 +598,34 @@ Value mlir::sinter::splatConstant(OpBuilder &b, Location loc, RankedTensorType t
     scalar = b.getFloatAttr(ft, value);
   else
     scalar = b.getIntegerAttr(et, static_cast<int64_t>(value));
-  return ConstantOp::create(b, loc, SplatElementsAttr::get(type, scalar));
+  if (type.hasStaticShape())
+    return ConstantOp::create(b, loc, SplatElementsAttr::get(type, scalar));
+  // A constant has a static shape: size 1 for the batch dimension, broadcast at run time.
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t &d : shape)
+    if (ShapedType::isDynamic(d))
+      d = 1;
+  Value one = ConstantOp::create(b, loc, SplatElementsAttr::get(type.clone(shape), scalar));
+  return BroadcastInDimOp::create(b, loc, type, one,
+                                  b.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))));
+}
+
+Value mlir::sinter::elementCount(OpBuilder &b, Location loc, Value value,
+                                 ArrayRef<int64_t> axes, Type elementType) {
+  auto type = tensorOf(value);
+  auto scalarType = RankedTensorType::get({}, elementType);
+  double n = 1;
+  Value count;
+  for (int64_t a : axes) {
+    if (!type.isDynamicDim(a)) {
+      n *= type.getDimSize(a);
+      continue;
+    }
+    Value size = DimSizeOp::create(b, loc, scalarType, value, b.getI64IntegerAttr(a));
+    count = count ? MulOp::create(b, loc, count, size).getResult() : size;
+  }
+  Value staticPart = splatConstant(b, loc, scalarType, n);
+  return count ? MulOp::create(b, loc, count, staticPart).getResult() : staticPart;
 }
 
 Value mlir::sinter::sumToShape(OpBuilder &b, Location loc, Value value,

@@ -96,11 +96,20 @@ SINTER_VJP(ReduceSumOp) {
 }
 SINTER_VJP(ReduceMeanOp) {
   SINTER_EMIT;
-  double n = 1;
-  for (int64_t a : getAxes())
-    n *= getOperand().getType().getDimSize(a);
-  return {e.expand(e.mul(g, e.splat(g, 1.0 / n)), getOperand(), getAxes())};
+  auto in = getOperand().getType();
+  if (llvm::none_of(getAxes(), [&](int64_t a) { return in.isDynamicDim(a); })) {
+    double n = 1;
+    for (int64_t a : getAxes())
+      n *= in.getDimSize(a);
+    return {e.expand(e.mul(g, e.splat(g, 1.0 / n)), getOperand(), getAxes())};
+  }
+  Value count = elementCount(b, getLoc(), getOperand(), getAxes(), getType().getElementType());
+  auto gType = cast<RankedTensorType>(g.getType());
+  if (gType.getRank() > 0)
+    count = BroadcastInDimOp::create(b, getLoc(), gType, count, b.getDenseI64ArrayAttr({}));
+  return {e.expand(e.div(g, count), getOperand(), getAxes())};
 }
+SINTER_VJP(DimSizeOp) { return {Value()}; }
 SINTER_VJP(ReduceMaxOp) {
   SINTER_EMIT;
   Value x = getOperand();
@@ -224,6 +233,11 @@ SINTER_VJP(SliceOp) {
   SmallVector<int64_t> high, interior;
   for (int64_t i = 0; i < in.getRank(); ++i) {
     int64_t n = getType().getDimSize(i), stride = getStrides()[i];
+    if (ShapedType::isDynamic(n)) { // the batch dimension, taken whole
+      high.push_back(0);
+      interior.push_back(0);
+      continue;
+    }
     int64_t last = n == 0 ? getStartIndices()[i] : getStartIndices()[i] + (n - 1) * stride + 1;
     high.push_back(in.getDimSize(i) - last);
     interior.push_back(n == 0 ? 0 : stride - 1);
@@ -240,7 +254,8 @@ SINTER_VJP(PadOp) {
   auto in = getOperand().getType();
   SmallVector<int64_t> limit, strides;
   for (int64_t i = 0; i < in.getRank(); ++i) {
-    limit.push_back(getType().getDimSize(i) - getEdgePaddingHigh()[i]);
+    int64_t size = getType().getDimSize(i); // dynamic: the batch dimension, never padded
+    limit.push_back(ShapedType::isDynamic(size) ? size : size - getEdgePaddingHigh()[i]);
     strides.push_back(getInteriorPadding()[i] + 1);
   }
   Value inner = SliceOp::create(b, getLoc(), g, getEdgePaddingLowAttr(), b.getDenseI64ArrayAttr(limit),

@@ -161,6 +161,8 @@ void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type,
     spec->add_shape(ShapedType::isDynamic(d) ? -1 : d);
   if (rowBound)
     spec->set_max_leading_dim(*rowBound);
+  else if (t.getRank() > 0 && t.isDynamicDim(0))
+    spec->set_batch(true);
 }
 
 } // namespace
@@ -182,6 +184,7 @@ proto::Manifest mlir::sinter::buildManifest(ModuleOp module) {
       auto name = f.getArgAttrOfType<StringAttr>(i, "sinter.name");
       fillSpec(e->add_args(), name ? name.getValue() : ("arg" + llvm::Twine(i)).str(),
                f.getArgument(i).getType());
+      e->set_batched(e->batched() || e->args().rbegin()->batch());
     }
     // The variables the entry reads or assigns, in module order (as the lowering orders them).
     for (auto [index, v] : llvm::enumerate(variables)) {

@@ -46,7 +46,8 @@ void addBytesGlobal(OpBuilder &b, Location loc, llvm::StringRef name, llvm::Stri
 }
 
 /// `void PREFIX_<entry>(void **buffers)`: unpacks the buffer array into the arguments of the
-/// lowered entry (which takes one bare pointer per buffer).
+/// lowered entry (one bare pointer per buffer; a batched entry first takes the batch size,
+/// which the last buffer holds).
 LogicalResult addThunk(OpBuilder &b, ModuleOp module, const proto::EntrySpec &entry,
                        llvm::StringRef prefix) {
   auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(entry.name());
@@ -61,14 +62,19 @@ LogicalResult addThunk(OpBuilder &b, ModuleOp module, const proto::EntrySpec &en
   auto thunk = LLVM::LLVMFuncOp::create(b, loc, (prefix + "_" + entry.name()).str(), type);
   Block *block = thunk.addEntryBlock(b);
   b.setInsertionPointToStart(block);
-  SmallVector<Value> pointers;
-  unsigned count = fn.getNumArguments();
-  for (unsigned i = 0; i < count; ++i) {
+  auto load = [&](unsigned index) -> Value {
     Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, block->getArgument(0),
-                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
-    pointers.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
-  }
-  LLVM::CallOp::create(b, loc, fn, pointers);
+                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
+    return LLVM::LoadOp::create(b, loc, ptr, slot);
+  };
+  SmallVector<Value> args;
+  unsigned count = fn.getNumArguments();
+  unsigned buffers = entry.batched() ? count - 1 : count;
+  if (entry.batched())
+    args.push_back(LLVM::LoadOp::create(b, loc, b.getI64Type(), load(buffers)));
+  for (unsigned i = 0; i < buffers; ++i)
+    args.push_back(load(i));
+  LLVM::CallOp::create(b, loc, fn, args);
   LLVM::ReturnOp::create(b, loc, ValueRange{});
   return success();
 }

@@ -50,7 +50,7 @@ std::string camel(const std::string &name) {
 std::string shapeComment(const proto::TensorSpec &spec) {
   std::string s = proto::DType_Name(spec.dtype()) + " [";
   for (int i = 0; i < spec.shape_size(); ++i)
-    s += (i ? ", " : "") + (spec.shape(i) < 0 ? std::string("?") : std::to_string(spec.shape(i)));
+    s += (i ? ", " : "") + (spec.shape(i) < 0 ? std::string(spec.batch() ? "batch" : "?") : std::to_string(spec.shape(i)));
   return s + "]";
 }
 
@@ -98,12 +98,20 @@ std::string mlir::sinter::emitHeader(const proto::Manifest &manifest,
   for (int ei = 0; ei < manifest.entries_size(); ++ei) {
     const auto &e = manifest.entries(ei);
     std::string cls = camel(e.name());
-    h << "  /// Entry point '" << e.name() << "'.\n  class " << cls << " {\n  public:\n"
+    h << "  /// Entry point '" << e.name() << "'"
+      << (e.batched() ? " (any batch size: setBatch before filling the arguments)" : "")
+      << ".\n  class " << cls << " {\n  public:\n"
       << "    explicit " << cls << "(sinter::runtime::Session &session) : session_(session) {\n"
-      << "      const auto &info = session.artifact().entry(\"" << e.name() << "\");\n"
-      << "      for (const auto &spec : info.args) args_.emplace_back(spec);\n"
-      << "      for (const auto &spec : info.results) results_.emplace_back(spec);\n"
-      << "      index_ = session.entryIndex(\"" << e.name() << "\");\n    }\n";
+      << "      index_ = session.entryIndex(\"" << e.name() << "\");\n"
+      << "      allocate();\n    }\n";
+    if (e.batched())
+      h << "    /// The batch size of the next run (default 1). A new size reallocates the\n"
+        << "    /// buffers: the pointers from arg_* and result_* change.\n"
+        << "    void setBatch(int64_t batch) {\n"
+        << "      if (batch < 1) throw sinter::runtime::Error(\"" << e.name()
+        << ": the batch size must be at least 1\");\n"
+        << "      if (batch != batch_) { batch_ = batch; allocate(); }\n    }\n"
+        << "    int64_t batch() const { return batch_; }\n";
     for (int i = 0; i < e.args_size(); ++i) {
       const auto &s = e.args(i);
       h << "    /// Argument '" << s.name() << "': " << shapeComment(s) << "\n"
@@ -117,7 +125,7 @@ std::string mlir::sinter::emitHeader(const proto::Manifest &manifest,
         << "    const " << cType(s.dtype()) << " *result_" << identifier(s.name())
         << "() const { return static_cast<const " << cType(s.dtype()) << " *>(results_[" << i
         << "].data()); }\n";
-      if (s.shape_size() > 0 && s.shape(0) == -1)
+      if (s.shape_size() > 0 && s.shape(0) == -1 && !s.batch())
         h << "    /// The rows of '" << s.name() << "' the last run filled (at most "
           << s.max_leading_dim() << ").\n"
           << "    int64_t rows_" << identifier(s.name()) << "() const { return rowCounts_["
@@ -129,11 +137,18 @@ std::string mlir::sinter::emitHeader(const proto::Manifest &manifest,
       << "      for (auto &t : args_) in.push_back(t.data());\n"
       << "      for (auto &t : results_) out.push_back(t.data());\n"
       << "      for (auto &n : rowCounts_) out.push_back(&n);\n"
-      << "      session_.call(index_, in, out);\n    }\n\n"
-      << "  private:\n    sinter::runtime::Session &session_;\n"
+      << "      session_.call(index_, in, out, batch_);\n    }\n\n"
+      << "  private:\n"
+      << "    void allocate() {\n"
+      << "      const auto &info = session_.artifact().entry(\"" << e.name() << "\");\n"
+      << "      args_.clear();\n      results_.clear();\n"
+      << "      for (const auto &spec : info.args) args_.emplace_back(spec.withBatch(batch_));\n"
+      << "      for (const auto &spec : info.results) results_.emplace_back(spec.withBatch(batch_));\n"
+      << "    }\n"
+      << "    sinter::runtime::Session &session_;\n"
       << "    std::vector<sinter::runtime::HostTensor> args_, results_;\n"
       << "    std::vector<int64_t> rowCounts_ = std::vector<int64_t>(" << dynamicResults << ");\n"
-      << "    int index_ = -1;\n  };\n"
+      << "    int index_ = -1;\n    int64_t batch_ = " << (e.batched() ? 1 : -1) << ";\n  };\n"
       << "  " << cls << " " << identifier(e.name()) << "() { return " << cls << "(session_); }\n\n";
   }
   h << "private:\n  sinter::runtime::Session session_;\n};\n";

@@ -36,6 +36,7 @@ public:
   Shape shape() const;
   DType dtype() const;
   int64_t rank() const { return static_cast<int64_t>(shape().size()); }
+  /// Throws Error when a dimension is known only at run time (the batch dimension).
   int64_t numElements() const;
   Graph &graph() const;
   int id() const { return id_; }
@@ -102,7 +103,9 @@ public:
   Graph(const Graph &) = delete;
   Graph &operator=(const Graph &) = delete;
 
-  /// A value fed by the caller of an entry point.
+  /// A value fed by the caller of an entry point. A leading dimension of -1 is the batch
+  /// dimension: the compiled entry takes any batch size (Keras' None); all of an entry's -1
+  /// dimensions are the same size in a call.
   Tensor input(const std::string &name, const Shape &shape, DType dtype = DType::F32,
                Loc loc = Loc::current());
   /// A variable whose initial value is `initialValue` (a graph expression, e.g. a random op).

@@ -15,8 +15,10 @@ public:
   /// Runs an entry point: inputs in the entry's order; returns its outputs. Variables are
   /// updated in place.
   std::vector<HostTensor> run(const std::string &entry, const std::vector<HostTensor> &inputs);
-  /// The fast path: raw buffers, no allocation (see runtime::Session::call).
-  void call(int entry, const std::vector<const void *> &inputs, const std::vector<void *> &outputs);
+  /// The fast path: raw buffers, no allocation (see runtime::Session::call); `batch` is the
+  /// batch size of an entry with a dynamic batch dimension.
+  void call(int entry, const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
+            int64_t batch = -1);
   int entryIndex(const std::string &entry) const;
 
   HostTensor &variable(const std::string &name);

@@ -102,3 +102,29 @@ func.func @stepped(%x: memref<4096x1000xf32>) {
   }
   return
 }
+
+// -----
+
+// A batch-sized loop (upper bound known only at run time) is outlined whatever its size; the
+// trip count is computed at the call, the bound travels into the body, and the runtime keeps
+// small ranges on the calling thread. Grain: 16384 / (1024 × 3 ops per row) = 6.
+// CHECK-LABEL: func.func @batch(
+// CHECK-SAME: %[[N:.*]]: index
+// CHECK: %[[SPAN:.*]] = arith.subi %[[N]], %c0
+// CHECK: %[[TRIPS:.*]] = arith.ceildivsi %[[SPAN]]
+// CHECK: %[[COUNT:.*]] = arith.maxsi %{{.*}}, %[[TRIPS]]
+// CHECK: call @batch__parallel0(%{{.*}}, %[[COUNT]], {{.*}}, %[[N]])
+// CHECK: func.func private @batch__parallel0({{.*}}, %[[UB:.*]]: index)
+// CHECK-SAME: sinter.parallel_grain = 6
+// CHECK: arith.minsi %[[UB]]
+func.func @batch(%n: index, %x: memref<?x1024xf32>, %y: memref<?x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1024 = arith.constant 1024 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c1024) step (%c1, %c1) {
+    %v = memref.load %x[%i, %j] : memref<?x1024xf32>
+    memref.store %v, %y[%i, %j] : memref<?x1024xf32>
+    scf.reduce
+  }
+  return
+}

@@ -32,7 +32,7 @@ TEST_CASE("artifact: open, inspect, run, variables update in place", "[artifact]
   auto artifact = Artifact::open(SINTER_TEST_ARTIFACT);
   REQUIRE(artifact->programName() == "test_program");
   REQUIRE(artifact->variables().size() == 2);
-  REQUIRE(artifact->entries().size() == 2);
+  REQUIRE(artifact->entries().size() == 3);
   const EntryInfo &addOne = artifact->entry("add_one");
   REQUIRE(addOne.args.size() == 1);
   REQUIRE(addOne.args[0].shape == std::vector<int64_t>{2, 3});
@@ -88,6 +88,37 @@ TEST_CASE("artifact: compiled code calls back into the kernel library", "[artifa
   REQUIRE(c[0].as<float>()[3] == 12.f);
 }
 
+TEST_CASE("artifact: a batched entry takes any batch size", "[artifact]") {
+  Session session(Artifact::open(SINTER_TEST_ARTIFACT));
+  const EntryInfo &e = session.artifact().entry("row_sums");
+  REQUIRE(e.batched);
+  REQUIRE(e.args[0].batch);
+  REQUIRE(e.args[0].shapeString() == "(None, 3)");
+  REQUIRE_FALSE(e.results[1].batch);
+  for (int64_t batch : {1, 7, 1000}) {
+    HostTensor x(DType::F32, {batch, 3});
+    for (int64_t i = 0; i < batch * 3; ++i)
+      x.as<float>()[i] = static_cast<float>(i);
+    std::vector<HostTensor> out = session.run("row_sums", {&x});
+    REQUIRE(out[0].shape() == std::vector<int64_t>{batch});
+    REQUIRE(out[0].as<float>()[batch - 1] == static_cast<float>(9 * batch - 6));
+    REQUIRE(out[1].as<int64_t>()[0] == batch);
+  }
+  // The raw call passes the batch size; without one it is an error naming the entry.
+  HostTensor x(DType::F32, {2, 3}), sums(DType::F32, {2}), rows(DType::I64, {});
+  session.call("row_sums", {x.data()}, {sums.data(), rows.data()}, 2);
+  REQUIRE(rows.as<int64_t>()[0] == 2);
+  std::string e1 = errorOf([&] { session.call("row_sums", {x.data()}, {sums.data(), rows.data()}); });
+  REQUIRE(e1.find("entry 'row_sums'") != std::string::npos);
+  REQUIRE(e1.find("batch size >= 1") != std::string::npos);
+  HostTensor wrong(DType::F32, {2, 4});
+  std::string e2 = errorOf([&] { session.run("row_sums", {&wrong}); });
+  REQUIRE(e2.find("argument #0 'x': expected shape (None, 3), got (2, 4)") != std::string::npos);
+  HostTensor flat(DType::F32, {6});
+  REQUIRE(errorOf([&] { session.run("row_sums", {&flat}); }).find("expected shape (None, 3)") !=
+          std::string::npos);
+}
+
 TEST_CASE("artifact: argument and lookup errors name what is wrong", "[artifact]") {
   Session session(Artifact::open(SINTER_TEST_ARTIFACT));
   HostTensor wrongShape(DType::F32, {3, 2});
@@ -104,7 +135,7 @@ TEST_CASE("artifact: argument and lookup errors name what is wrong", "[artifact]
   REQUIRE(errorOf([&] { session.call("add_one", {}, {}); }).find("'add_one'") != std::string::npos);
   std::string noEntry = errorOf([&] { session.entryIndex("train"); });
   REQUIRE(noEntry.find("no entry named 'train'") != std::string::npos);
-  REQUIRE(noEntry.find("add_one, matmul") != std::string::npos);
+  REQUIRE(noEntry.find("add_one, matmul, row_sums") != std::string::npos);
   REQUIRE(errorOf([&] { session.variable("weights"); }).find("'weights'") != std::string::npos);
 }
 
@@ -132,7 +163,7 @@ TEST_CASE("artifact: loading errors", "[artifact]") {
   auto resolveAll = [](const std::string &) { return dummyEntry; };
 
   auto linked = Artifact::fromSymbols(bytes, manifest.size(), blob, sizeof blob, resolveAll);
-  REQUIRE(linked->entries().size() == 2);
+  REQUIRE(linked->entries().size() == 3);
   Session s(linked);
   REQUIRE(s.variable("bias").as<float>()[3] == 0.f);
 
@@ -152,5 +183,5 @@ TEST_CASE("artifact: loading errors", "[artifact]") {
     Artifact::fromSymbols(reinterpret_cast<const uint8_t *>(badAbi.data()), badAbi.size(), blob,
                           sizeof blob, resolveAll);
   });
-  REQUIRE(abi.find("ABI version 3 does not match") != std::string::npos);
+  REQUIRE(abi.find("ABI version 2 does not match the runtime's ABI version 3") != std::string::npos);
 }

@@ -93,3 +93,30 @@ TEST_CASE("sinter-run: list, run, save", "[tool]") {
   r = runTool(kArtifact + " --entry add_one --input nope=" + xPath);
   REQUIRE(r.exitCode == 2);
 }
+
+TEST_CASE("sinter-run: an entry with a dynamic batch dimension", "[tool]") {
+  Result r = runTool(kArtifact + " --list");
+  REQUIRE(r.out.find("entry row_sums(x: float32(None, 3)) -> (sums: float32(None,), rows: "
+                     "int64())") != std::string::npos);
+  // Random inputs of --batch rows (default 1), or the rows of the --input file.
+  r = runTool(kArtifact + " --entry row_sums --batch 7 --iterations 3");
+  INFO(r.out << r.err);
+  REQUIRE(r.exitCode == 0);
+  REQUIRE(r.out.find("sums = <tf.Tensor: shape=(7,)") != std::string::npos);
+  REQUIRE(r.out.find("rows = <tf.Tensor: shape=(), dtype=int64, numpy=7>") != std::string::npos);
+  r = runTool(kArtifact + " --entry row_sums");
+  REQUIRE(r.out.find("shape=(1,)") != std::string::npos);
+  HostTensor x(DType::F32, {4, 3});
+  std::string xPath = std::string(SINTER_TEST_TMP) + "/x4.npy";
+  writeNpy(xPath, x);
+  r = runTool(kArtifact + " --entry row_sums --input x=" + xPath);
+  REQUIRE(r.out.find("numpy=4>") != std::string::npos);
+  // The input's rows and --batch disagree; --batch for an entry without a batch dimension.
+  r = runTool(kArtifact + " --entry row_sums --batch 5 --input x=" + xPath);
+  REQUIRE(r.exitCode == 2);
+  REQUIRE(r.err.find("--batch 5 differs from the 4 rows") != std::string::npos);
+  r = runTool(kArtifact + " --entry add_one --batch 5");
+  REQUIRE(r.exitCode == 2);
+  REQUIRE(r.err.find("no dynamic batch dimension") != std::string::npos);
+  REQUIRE(runTool(kArtifact + " --entry row_sums --batch 0").exitCode == 2);
+}

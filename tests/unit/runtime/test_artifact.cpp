@@ -37,3 +37,13 @@ SINTER_EXPORT void sinter_model_matmul(void **buffers) {
                            static_cast<const float *>(buffers[1]), static_cast<float *>(buffers[2]),
                            1, 2, 2, 3, 0, 0);
 }
+
+// A batched entry. buffers: x [batch, 3], sums [batch], rows [], then the batch size.
+SINTER_EXPORT void sinter_model_row_sums(void **buffers) {
+  const float *x = static_cast<const float *>(buffers[0]);
+  float *sums = static_cast<float *>(buffers[1]);
+  int64_t batch = *static_cast<const int64_t *>(buffers[3]);
+  for (int64_t r = 0; r < batch; ++r)
+    sums[r] = x[3 * r] + x[3 * r + 1] + x[3 * r + 2];
+  *static_cast<int64_t *>(buffers[2]) = batch;
+}

@@ -2,15 +2,14 @@
 // evaluate / predict, History, callbacks and the progress bar.
 //
 // compile() really compiles: the model's graph gets entry points
-//   train_step_b<B>  inputs x [B, ...], y [B, ...]; outputs loss (incl. regularisation),
-//                    predictions; updates: the optimizer's (weights, slots, step), rng_step
-//   test_step_b<B>   same, training = false, no updates
-//   predict_b<B>     input x; output predictions
-// for each batch size B a call needs (the batch size, and the size of the last, partial batch
-// unless dropRemainder), all in one Program whose entries share the variables. The Program is
-// compiled on the first fit/evaluate/predict (shapes are static, and the batch size is known
-// only then) and recompiled — carrying every variable value over — when a later call needs an
-// entry it lacks.
+//   train_step  inputs x [None, ...], y [None, ...]; outputs loss (incl. regularisation),
+//               predictions; updates: the optimizer's (weights, slots, step), rng_step
+//   test_step   same, training = false, no updates
+//   predict     input x; output predictions
+// each with a dynamic batch dimension (any batch size, the last partial batch included), all
+// in one Program whose entries share the variables. The Program is compiled on the first
+// fit/evaluate/predict (the input's feature shape is known only then) and recompiled —
+// carrying every variable value over — when a later call needs an entry it lacks.
 #ifndef SINTER_NN_MODEL_H
 #define SINTER_NN_MODEL_H
 
@@ -239,8 +238,8 @@ public:
   Program &program();
   bool compiled() const;
   /// Saves the model as a .sinter file (graph, entry points, variable values); the program
-  /// gets a predict entry for batch `batchSize` if it has no entry yet.
-  void save(const std::string &path, int64_t batchSize = 1);
+  /// gets a predict entry (any batch size) if it has no entry yet.
+  void save(const std::string &path);
   /// Weights only: a checkpoint (sinter/io/Checkpoint.h) of every program variable.
   void saveWeights(const std::string &path);
   void loadWeights(const std::string &path);
@@ -251,6 +250,9 @@ public:
   bool stopTraining = false;
   /// The entry point names of the current program (for tests and tools).
   std::vector<std::string> entryNames() const;
+  /// How many times the model's program has been compiled (once per new kind of entry:
+  /// train_step, test_step, predict; batch sizes never recompile).
+  int compilations() const;
   const std::string &lossName() const;
 
 protected:
@@ -264,9 +266,8 @@ private:
   void requireCompiled(const char *what) const;
   /// The callbacks of a fit/evaluate call, each told which model it serves.
   std::vector<Callback *> attach(const std::vector<std::shared_ptr<Callback>> &callbacks);
-  /// Makes sure the program has the entries for these (kind, batch) pairs.
-  void ensureEntries(const std::vector<std::pair<Kind, int64_t>> &needed, const HostTensor &x,
-                     const HostTensor *y);
+  /// Makes sure the program has the entries of these kinds.
+  void ensureEntries(std::vector<Kind> needed, const HostTensor &x, const HostTensor *y);
   Logs runTest(const HostTensor &x, const HostTensor &y, int64_t batchSize,
                const std::vector<Callback *> &callbacks, ProgressBar *bar);
   Logs runTestDataset(const data::Dataset &dataset, const std::vector<Callback *> &callbacks,

@@ -1,4 +1,4 @@
-/* Sinter compiled-artifact ABI, version 2. The one contract between compiled code and the
+/* Sinter compiled-artifact ABI, version 3. The one contract between compiled code and the
  * runtime; plain C so that any host language can load an artifact.
  *
  * An artifact compiled with symbol prefix P exports:
@@ -11,8 +11,11 @@
  * `buffers` holds one pointer per buffer, in this order: the entry's arguments, then the
  * variables it uses (EntrySpec.variables order; updated in place), then its results, then one
  * int64 row count per result whose leading dimension is known only at run time (shape[0] ==
- * -1; its buffer holds max_leading_dim rows, of which the entry fills the first count). Every
- * buffer is dense, row-major, 64-byte aligned, with the static shape of its TensorSpec.
+ * -1 with max_leading_dim; its buffer holds max_leading_dim rows, of which the entry fills the
+ * first count), then, for an entry compiled with a dynamic batch dimension (EntrySpec.batched),
+ * a pointer to the int64 batch size of the call: every TensorSpec with `batch` has that many
+ * rows (shape[0] == -1 in the manifest). Every buffer is dense, row-major, 64-byte aligned,
+ * with the shape of its TensorSpec.
  *
  * Compiled code calls back into the runtime's kernel library through the sinter_kernel_*
  * functions and sinter_parallel_for below; a process that loads an artifact must have them (libsinter_runtime).
@@ -27,7 +30,7 @@
 extern "C" {
 #endif
 
-#define SINTER_ABI_VERSION 2u
+#define SINTER_ABI_VERSION 3u
 #define SINTER_BUFFER_ALIGNMENT 64u
 
 typedef void (*SinterEntryFn)(void **buffers);

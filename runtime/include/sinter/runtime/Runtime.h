@@ -31,6 +31,9 @@ public:
 enum class DType { F32, F64, I32, I64, Bool, F16, BF16, I8, I16, U8 };
 
 size_t dtypeSize(DType dtype);
+/// A shape in Python tuple style: "(2, 3)", "(5,)", "()"; -1, the batch dimension of a
+/// program compiled for any batch size, shows as None (Keras' spelling).
+std::string shapeString(const std::vector<int64_t> &shape);
 /// NumPy/TensorFlow spelling: "float32", "int64", "bool", ...
 const char *dtypeName(DType dtype);
 
@@ -41,11 +44,17 @@ struct TensorSpec {
   /// A result whose leading dimension is known only at run time (boolean_mask, where):
   /// shape[0] is then its largest value, and the entry reports the actual row count.
   bool dynamicRows = false;
+  /// An argument or result of a batched entry whose leading dimension is the batch size of
+  /// each call: shape[0] is -1 (see withBatch).
+  bool batch = false;
 
+  /// Throws Error for a batch spec (its size depends on the call: use withBatch first).
   int64_t numElements() const;
   size_t byteSize() const;
-  /// "(2, 3)" in Python tuple style; "()" for scalars.
+  /// "(2, 3)" in Python tuple style; "()" for scalars; the batch dimension shows as None.
   std::string shapeString() const;
+  /// This spec for a call with `rows` as batch size (unchanged when it is not a batch spec).
+  TensorSpec withBatch(int64_t rows) const;
 };
 
 /// An owning, dense, row-major host tensor with SINTER_BUFFER_ALIGNMENT-aligned storage.
@@ -102,6 +111,8 @@ struct EntryInfo {
   std::vector<TensorSpec> args;
   std::vector<int> variables; ///< indices into Artifact::variables(), in buffer order
   std::vector<TensorSpec> results;
+  /// Compiled with a dynamic batch dimension: any batch size per call (TensorSpec::batch).
+  bool batched = false;
 };
 
 /// A loaded, validated compiled program: its manifest, variable initial values and entry points.
@@ -166,15 +177,19 @@ public:
   int entryIndex(const std::string &entry) const;
 
   /// Raw call: the caller provides dense buffers of the right spec (aligned to 64 bytes); after
-  /// the results come one int64 row-count buffer per result with dynamicRows (Abi.h).
-  /// Only the counts are checked; this is the fast path of a training loop.
-  void call(int entry, const std::vector<const void *> &args, const std::vector<void *> &results);
+  /// the results come one int64 row-count buffer per result with dynamicRows (Abi.h). A
+  /// batched entry takes `batch` (>= 1), the rows of its batch-sized buffers; other entries
+  /// ignore it. Only the counts are checked; this is the fast path of a training loop.
+  void call(int entry, const std::vector<const void *> &args, const std::vector<void *> &results,
+            int64_t batch = -1);
   void call(const std::string &entry, const std::vector<const void *> &args,
-            const std::vector<void *> &results);
+            const std::vector<void *> &results, int64_t batch = -1);
   /// Same, with pointer arrays, for callers that keep their own storage (generated headers).
-  void call(int entry, const void *const *args, void *const *results);
+  void call(int entry, const void *const *args, void *const *results, int64_t batch = -1);
 
-  /// Checked call: validates each argument's dtype and shape and allocates the results.
+  /// Checked call: validates each argument's dtype and shape and allocates the results. For a
+  /// batched entry the batch size is the leading dimension of its batch-sized arguments, which
+  /// must agree.
   std::vector<HostTensor> run(const std::string &entry, const std::vector<const HostTensor *> &args);
   std::vector<HostTensor> run(const std::string &entry, const std::vector<HostTensor> &args);
 

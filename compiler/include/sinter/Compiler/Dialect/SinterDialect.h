@@ -23,6 +23,11 @@ namespace mlir::sinter {
 /// A splat constant of `type` holding `value` (converted to the element type).
 Value splatConstant(OpBuilder &b, Location loc, RankedTensorType type, double value);
 
+/// The number of elements along `axes` of `value`, as a scalar tensor of `elementType`
+/// (a constant, or computed at run time when an axis is the dynamic batch dimension).
+Value elementCount(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> axes,
+                   Type elementType);
+
 /// Sums `value` (of `shape` broadcast from `target`) back to `target`: the VJP of a broadcast.
 Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType target);
 

@@ -321,6 +321,22 @@ def Sinter_IotaOp : Sinter_Op<"iota", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Sinter_DimSizeOp : Sinter_Op<"dim_size", [Pure,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "the size of one dimension, as a scalar";
+  let description = [{
+    The size of dimension `dimension` of the operand, converted to the result's dtype (a
+    rank-0 tensor). Static sizes fold to constants; the batch dimension of a program compiled
+    with a dynamic batch (`?`) is known only when the entry runs. Gradient: none (a size
+    does not change with the values).
+  }];
+  let arguments = (ins Sinter_Tensor:$operand, I64Attr:$dimension);
+  let results = (outs Sinter_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Sinter_SliceOp : Sinter_Op<"slice", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = "strided slice";

@@ -1,0 +1,26 @@
+#!/bin/sh
+# deployed_batches.sh SINTER_COMPILE MODEL.sinter SOURCE_DIR BUILD_LIB DATA_DIR WORKDIR
+# The demo's deployed classifier (models/deploy/classify.cpp), built from the saved model's
+# predict entry compiled ahead of time, classifies the test set in batches of 1, 7, 128 and
+# 1000 through the one entry: every batch size gives the same accuracy.
+set -u
+compile=$1 model=$2 src=$3 lib=$4 data=$5 work=$6
+mkdir -p "$work" || exit 1
+"$compile" "$model" --entry predict --emit=obj --prefix mlp -o "$work/mlp.o" || {
+  echo "FAIL: sinter-compile --emit=obj"; exit 1; }
+"$compile" "$model" --entry predict --emit=header --prefix mlp --class-name MlpModel \
+  -o "$work/mlp.h" || { echo "FAIL: sinter-compile --emit=header"; exit 1; }
+c++ -O2 -std=c++20 -I "$work" -I "$src/runtime/include" "$src/models/deploy/classify.cpp" \
+  "$work/mlp.o" -L "$lib" -lsinter_runtime -lz "-Wl,-rpath,$lib" -o "$work/classify" || {
+  echo "FAIL: building the deployed classifier"; exit 1; }
+first=""
+for batch in 1 7 128 1000; do
+  out=$("$work/classify" "$data" "$batch" 2>&1) || {
+    printf '%s\n' "$out"; echo "FAIL: classify with batch $batch"; exit 1; }
+  printf '%s\n' "$out" | head -1
+  acc=$(printf '%s\n' "$out" | sed -n 's/.*deployed_accuracy=\([0-9.]*\).*/\1/p')
+  [ -n "$acc" ] || { echo "FAIL: no deployed_accuracy for batch $batch"; exit 1; }
+  [ -z "$first" ] && first=$acc
+  [ "$acc" = "$first" ] || { echo "FAIL: batch $batch gave $acc, batch 1 gave $first"; exit 1; }
+done
+echo "ok: deployed_accuracy=$first for batches 1, 7, 128 and 1000"
