@@ -1,11 +1,14 @@
 // After bufferization: matrix products leave the generated code for the runtime's kernel
-// library (oneDNN on CPU), through the C functions of runtime/include/sinter/runtime/Abi.h.
+// library (oneDNN on CPU), through the C functions of runtime/include/sinter/runtime/Abi.h. A
+// bias add (and a ReLU) right after a product goes with it, as the kernel's epilogue.
 #include "sinter/Compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Pass/Pass.h"
 
 using namespace mlir;
@@ -13,6 +16,8 @@ using namespace mlir;
 namespace {
 
 constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
+constexpr const char *kMatmulBiasKernel = "sinter_kernel_matmul_bias_f32";
+constexpr int32_t kActivationNone = 0, kActivationRelu = 1; // SINTER_ACTIVATION_* of Abi.h
 
 /// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
 /// the product: such matmuls stay generated loops, which LLVM vectorizes.
@@ -46,6 +51,82 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
 }
 
+/// A 2-D product's epilogue: the elementwise loop right after it that computes
+/// out = c + bias[j] (then max(·, 0)), where c, the product's buffer, is a temporary that loop
+/// alone reads. Bias-add + ReLU after a Dense layer's matmul, fused by linalg into one loop.
+struct Epilogue {
+  linalg::GenericOp loop;
+  Value bias, out;
+  int32_t activation = kActivationNone;
+};
+
+std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product) {
+  if (!isa<linalg::MatmulOp>(product))
+    return std::nullopt;
+  Value c = product.getDpsInits()[0];
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  linalg::GenericOp loop;
+  for (Operation *user : c.getUsers()) {
+    if (user == product.getOperation() || isa<linalg::FillOp>(user))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || loop)
+      return std::nullopt; // another reader of the product
+    loop = generic;
+  }
+  if (!loop || loop->getBlock() != product->getBlock() || loop->isBeforeInBlock(product) ||
+      loop.getNumDpsInputs() != 2 || loop.getNumDpsInits() != 1 ||
+      loop.getNumParallelLoops() != 2 || loop.getNumLoops() != 2)
+    return std::nullopt;
+  // The call replaces both at the loop's place: nothing in between may touch memory (the
+  // product's operands must still hold what the product read).
+  for (Operation *between = product->getNextNode(); between != loop.getOperation();
+       between = between->getNextNode())
+    if (!isMemoryEffectFree(between) && !isa<memref::AllocOp>(between))
+      return std::nullopt;
+  MLIRContext *ctx = loop.getContext();
+  auto identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+  auto row = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  OpOperand *cIn = nullptr, *biasIn = nullptr;
+  for (OpOperand *in : loop.getDpsInputOperands()) {
+    AffineMap map = loop.getMatchingIndexingMap(in);
+    if (in->get() == c && map == identity)
+      cIn = in;
+    else if (in->get() != c && map == row)
+      biasIn = in;
+  }
+  OpOperand *outOperand = loop.getDpsInitOperand(0);
+  auto outType = dyn_cast<MemRefType>(outOperand->get().getType());
+  if (!cIn || !biasIn || loop.getMatchingIndexingMap(outOperand) != identity || !outType ||
+      !outType.getLayout().isIdentity() || !outType.getElementType().isF32() ||
+      !cast<MemRefType>(biasIn->get().getType()).getLayout().isIdentity())
+    return std::nullopt;
+  // The body: add(c, bias) [, maximumf(·, 0)], yield.
+  Block &body = loop.getRegion().front();
+  Value cArg = body.getArgument(cIn->getOperandNumber());
+  Value biasArg = body.getArgument(biasIn->getOperandNumber());
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value result = yield.getValues()[0];
+  Epilogue e{loop, biasIn->get(), outOperand->get()};
+  if (auto max = result.getDefiningOp<arith::MaximumFOp>()) {
+    Value other = matchPattern(max.getRhs(), m_AnyZeroFloat())   ? max.getLhs()
+                  : matchPattern(max.getLhs(), m_AnyZeroFloat()) ? max.getRhs()
+                                                                 : Value();
+    if (!other)
+      return std::nullopt;
+    e.activation = kActivationRelu;
+    result = other;
+  }
+  auto add = result.getDefiningOp<arith::AddFOp>();
+  size_t ops = 2 + (e.activation != kActivationNone ? 1 : 0); // with the yield
+  if (!add || add->getBlock() != &body || body.getOperations().size() != ops ||
+      !((add.getLhs() == cArg && add.getRhs() == biasArg) ||
+        (add.getLhs() == biasArg && add.getRhs() == cArg)))
+    return std::nullopt;
+  return e;
+}
+
 struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OutlineKernelsPass)
   StringRef getArgument() const override { return "sinter-outline-kernels"; }
@@ -70,16 +151,17 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
 
     OpBuilder b(module.getBodyRegion());
     Type i64 = b.getI64Type(), i32 = b.getI32Type();
-    b.setInsertionPointToStart(module.getBody());
-    if (!matmuls.empty() && !module.lookupSymbol(kMatmulKernel)) {
-      auto decl = func::FuncOp::create(
-          b, module.getLoc(), kMatmulKernel,
-          b.getFunctionType({i64, i64, i64, i64, i64, i64, i64, i32, i32}, {}));
-      decl.setPrivate();
-    }
+    auto declare = [&](const char *name, ArrayRef<Type> args) {
+      if (module.lookupSymbol(name))
+        return;
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {})).setPrivate();
+    };
     for (linalg::LinalgOp op : matmuls) {
-      b.setInsertionPoint(op);
       Location loc = op.getLoc();
+      std::optional<Epilogue> epilogue = matchEpilogue(op);
+      b.setInsertionPoint(epilogue ? epilogue->loop.getOperation() : op.getOperation());
       // The kernel overwrites C, so the zero fill that initialised it is dead — unless
       // something else reads the buffer between the fill and the product (bufferization may
       // copy the zeros elsewhere first).
@@ -101,6 +183,8 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
       }
       Value c = op.getDpsInits()[0], a = op.getDpsInputs()[0];
       int64_t rank = cast<MemRefType>(c.getType()).getRank();
+      if (epilogue)
+        c = epilogue->out; // the product goes where its epilogue wrote
       // Operands stored transposed show in the indexing maps: the k loop dimension comes
       // first in A's map or last in B's.
       SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -117,16 +201,23 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
           return cst(i64, s);
         return arith::IndexCastOp::create(b, loc, i64, memref::DimOp::create(b, loc, buffer, dim));
       };
-      SmallVector<Value> args{addressOf(b, loc, a),
-                              addressOf(b, loc, op.getDpsInputs()[1]),
-                              addressOf(b, loc, c),
-                              rank == 3 ? size(c, 0) : cst(i64, 1),
-                              size(c, rank - 2),
-                              size(c, rank - 1),
-                              size(a, transA ? rank - 2 : rank - 1),
-                              cst(i32, transA),
-                              cst(i32, transB)};
-      func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);
+      SmallVector<Value> args{addressOf(b, loc, a), addressOf(b, loc, op.getDpsInputs()[1])};
+      if (epilogue)
+        args.push_back(addressOf(b, loc, epilogue->bias));
+      args.append({addressOf(b, loc, c), rank == 3 ? size(c, 0) : cst(i64, 1),
+                   size(c, rank - 2), size(c, rank - 1),
+                   size(a, transA ? rank - 2 : rank - 1), cst(i32, transA), cst(i32, transB)});
+      if (epilogue) {
+        args.push_back(cst(i32, epilogue->activation));
+        SmallVector<Type> types(args.size() - 3, i64);
+        types.append({i32, i32, i32});
+        declare(kMatmulBiasKernel, types);
+        func::CallOp::create(b, loc, kMatmulBiasKernel, TypeRange{}, args);
+        epilogue->loop->erase();
+      } else {
+        declare(kMatmulKernel, {i64, i64, i64, i64, i64, i64, i64, i32, i32});
+        func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);
+      }
       op->erase();
     }
   }

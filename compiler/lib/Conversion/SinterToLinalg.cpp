@@ -100,23 +100,29 @@ Value lowerBroadcast(OpBuilder &b, BroadcastInDimOp op) {
   Location loc = op.getLoc();
   auto in = op.getOperand().getType();
   auto out = op.getType();
-  // Drop the size-1 dimensions that broadcast, then let linalg.broadcast add dimensions.
-  SmallVector<int64_t> keptShape, keptDims;
+  // Drop the size-1 dimensions that broadcast, then read the rest through a projected map: a
+  // generic (not linalg.broadcast), so that elementwise fusion folds the broadcast into its
+  // consumer (a bias add reads the bias vector, no [rows, n] copy is made).
+  SmallVector<int64_t> keptShape;
+  SmallVector<AffineExpr> keptDims;
   for (auto [i, d] : llvm::enumerate(op.getBroadcastDimensions())) {
     if (in.getDimSize(i) == out.getDimSize(d)) {
       keptShape.push_back(in.getDimSize(i));
-      keptDims.push_back(d);
+      keptDims.push_back(b.getAffineDimExpr(d));
     }
   }
   Value squeezed = reshapeTensor(b, loc, op.getOperand(), in.clone(keptShape));
-  SmallVector<int64_t> added;
-  for (int64_t d = 0; d < out.getRank(); ++d)
-    if (!llvm::is_contained(keptDims, d))
-      added.push_back(d);
-  if (added.empty())
+  if (static_cast<int64_t>(keptDims.size()) == out.getRank())
     return squeezed;
-  return linalg::BroadcastOp::create(b, loc, squeezed, emptyTensor(b, loc, out), added)
-      .getResult()[0];
+  SmallVector<AffineMap> maps{AffineMap::get(out.getRank(), 0, keptDims, b.getContext()),
+                              b.getMultiDimIdentityMap(out.getRank())};
+  SmallVector<utils::IteratorType> iters(out.getRank(), utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, TypeRange{out}, ValueRange{squeezed},
+                                   ValueRange{emptyTensor(b, loc, out)}, maps, iters,
+                                   [](OpBuilder &nb, Location nl, ValueRange args) {
+                                     linalg::YieldOp::create(nb, nl, args[0]);
+                                   })
+      .getResult(0);
 }
 
 Value lowerElementwise(OpBuilder &b, Operation *op) {
@@ -278,6 +284,23 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
     return tt.getRank() > 0 && tt.isDynamicDim(0);
   };
   bool batched = llvm::any_of(func.getArgumentTypes(), batchSized);
+  if (!batched) {
+    // A batch-sized value needs the batch size of a batch-sized argument (e.g. a random
+    // tensor of shape [-1, n] in an entry that takes no batch).
+    WalkResult unsized = func.walk([&](Operation *op) {
+      for (Value r : op->getResults())
+        if (auto t = dyn_cast<RankedTensorType>(r.getType());
+            t && !t.hasStaticShape() && !dynamicRowBound(r)) {
+          op->emitError("'") << op->getName() << "' has the batch-sized result " << t
+                             << ", but entry '" << func.getSymName()
+                             << "' has no batch-sized input to take the batch size from";
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (unsized.wasInterrupted())
+      return failure();
+  }
   Value batch;
   if (batched) {
     batch = block.addArgument(b.getIndexType(), loc);

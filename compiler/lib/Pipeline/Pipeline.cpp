@@ -49,7 +49,7 @@ const char *kFusePipeline =
     "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
     "linalg-fuse-elementwise-ops, canonicalize, cse, sinter-block-rows";
 const char *kBufferizePipeline =
-    "sinter-results-in-place, sinter-split-empty-tensors, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
+    "sinter-split-empty-tensors, sinter-results-in-place, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
     "scf-forall-to-parallel, convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, "

@@ -3,12 +3,14 @@
 // argument; the value itself starts as a tensor.empty destination (of a linalg op, or the
 // shared outputs of a blocked loop), which bufferization would allocate and then copy into the
 // argument: a full extra pass over every result. When the result buffer is used by nothing
-// else, the empty tensor is replaced by the buffer itself. (MLIR's eliminate-empty-tensors
+// else, the empty tensor is replaced by the buffer itself (or, for a batch-sized result, by
+// the view of it with the call's rows). (MLIR's eliminate-empty-tensors
 // does this for every destination, variables included, where it broke the read-before-update
 // order of variables updated in place.)
 #include "sinter/Compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -50,7 +52,11 @@ struct ResultsInPlacePass : PassWrapper<ResultsInPlacePass, OperationPass<Module
     getOperation().walk([](bufferization::MaterializeInDestinationOp store) {
       Value dest = store.getDest();
       auto memref = dyn_cast<MemRefType>(dest.getType());
-      if (!memref || !isa<BlockArgument>(dest) || !dest.hasOneUse() ||
+      // The result buffer: an argument, or (batch-sized) its view with the call's rows.
+      Value argument = dest;
+      if (auto view = dest.getDefiningOp<memref::ReinterpretCastOp>())
+        argument = view.getSource();
+      if (!memref || !isa<BlockArgument>(argument) || !argument.hasOneUse() || !dest.hasOneUse() ||
           !memref.getLayout().isIdentity())
         return;
       // The result may be a collapsed view of the computed tensor (rank-changing reshapes).

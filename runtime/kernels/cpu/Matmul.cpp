@@ -1,20 +1,25 @@
-//===- Matmul.cpp - sinter_kernel_matmul_f32 over oneDNN ------------------===//
+//===- Matmul.cpp - the matmul kernels over oneDNN ------------------------===//
 //
-// Compiled code calls this thousands of times per second with a handful of distinct shapes, so
-// primitives are created once per (batch, m, n, k, transA, transB, threads) and cached. Transposes are
-// expressed as memory-descriptor strides; the caller's buffers are wrapped, never copied.
+// Compiled code calls these thousands of times per second with a handful of distinct shapes, so
+// primitives are created once per (batch, m, n, k, transA, transB, bias, activation, threads)
+// and cached. Transposes are expressed as memory-descriptor strides; the caller's buffers are
+// wrapped, never copied. A bias and a ReLU run inside the primitive (oneDNN's bias argument and
+// eltwise post-op), in the same pass over C.
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
 
 #include "Dnnl.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <tuple>
+#include <unordered_map>
 
 namespace {
 
@@ -28,10 +33,10 @@ using sinter::runtime::kernels::userScratchpad;
 /// Multiply-adds below which a second thread costs more than it saves.
 constexpr int64_t kMinMultiplyAddsPerThread = 1 << 19;
 
-using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, int>;
+using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool, int32_t, int>;
 
 struct CachedMatmul {
-  dnnl::memory::desc a, b, c, scratchpad;
+  dnnl::memory::desc a, b, bias, c, scratchpad;
   dnnl::matmul primitive;
 };
 
@@ -54,13 +59,28 @@ const CachedMatmul &getMatmul(const Key &key) {
   auto it = cache.find(key);
   if (it != cache.end())
     return *it->second;
-  auto [batch, m, n, k, transA, transB, threads] = key;
+  auto [batch, m, n, k, transA, transB, hasBias, activation, threads] = key;
   auto entry = std::make_unique<CachedMatmul>();
   entry->a = matrixDesc(batch, m, k, transA);
   entry->b = matrixDesc(batch, k, n, transB);
   entry->c = matrixDesc(batch, m, n, false);
-  dnnl::matmul::desc desc(entry->a, entry->b, entry->c);
-  dnnl::matmul::primitive_desc pd(desc, userScratchpad(), cpuEngine());
+  dnnl::primitive_attr attr = userScratchpad();
+  if (activation == SINTER_ACTIVATION_RELU) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    attr.set_post_ops(ops);
+  }
+  std::optional<dnnl::matmul::desc> desc;
+  if (hasBias) {
+    // One row of n, broadcast over the rows (and batches) of C.
+    entry->bias = batch == 1 ? matrixDesc(1, 1, n, false)
+                             : dnnl::memory::desc({1, 1, n}, dnnl::memory::data_type::f32,
+                                                  {n, n, 1});
+    desc.emplace(entry->a, entry->b, entry->bias, entry->c);
+  } else {
+    desc.emplace(entry->a, entry->b, entry->c);
+  }
+  dnnl::matmul::primitive_desc pd(*desc, attr, cpuEngine());
   entry->scratchpad = pd.scratchpad_desc();
   entry->primitive = dnnl::matmul(pd);
   return *cache.emplace(key, std::move(entry)).first->second;
@@ -81,30 +101,46 @@ void naiveMatmul(const float *a, const float *b, float *c, int64_t batch, int64_
   }
 }
 
-} // namespace
+/// C = activation(A·B + bias) with the epilogue applied by hand (empty products, fallback).
+void epilogueByHand(float *c, const float *bias, int64_t rows, int64_t n, int32_t activation) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n; ++j) {
+      float &v = c[r * n + j];
+      if (bias)
+        v += bias[j];
+      if (activation == SINTER_ACTIVATION_RELU)
+        v = std::max(v, 0.0f);
+    }
+}
 
-extern "C" void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch,
-                                         int64_t m, int64_t n, int64_t k, int32_t trans_a,
-                                         int32_t trans_b) {
+void matmul(const float *a, const float *b, const float *bias, float *c, int64_t batch,
+            int64_t m, int64_t n, int64_t k, int32_t trans_a, int32_t trans_b,
+            int32_t activation) {
   if (batch <= 0 || m <= 0 || n <= 0)
     return;
   if (k <= 0) { // oneDNN rejects empty reductions; the product is all zeros.
     std::memset(c, 0, sizeof(float) * batch * m * n);
+    epilogueByHand(c, bias, batch * m, n, activation);
     return;
   }
   bool transA = trans_a != 0, transB = trans_b != 0;
   try {
     KernelThreads threads(batch * m * n * k, kMinMultiplyAddsPerThread);
-    const CachedMatmul &mm = getMatmul(Key{batch, m, n, k, transA, transB, threads.threads()});
+    const CachedMatmul &mm = getMatmul(
+        Key{batch, m, n, k, transA, transB, bias != nullptr, activation, threads.threads()});
     dnnl::engine &engine = cpuEngine();
     dnnl::memory am(mm.a, engine, const_cast<float *>(a));
     dnnl::memory bm(mm.b, engine, const_cast<float *>(b));
     dnnl::memory cm(mm.c, engine, c);
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SRC, am},
+        {DNNL_ARG_WEIGHTS, bm},
+        {DNNL_ARG_DST, cm},
+        {DNNL_ARG_SCRATCHPAD, threadScratchpad(mm.scratchpad)}};
+    if (bias)
+      args.emplace(DNNL_ARG_BIAS, dnnl::memory(mm.bias, engine, const_cast<float *>(bias)));
     dnnl::stream &stream = cpuStream();
-    mm.primitive.execute(stream, {{DNNL_ARG_SRC, am},
-                                  {DNNL_ARG_WEIGHTS, bm},
-                                  {DNNL_ARG_DST, cm},
-                                  {DNNL_ARG_SCRATCHPAD, threadScratchpad(mm.scratchpad)}});
+    mm.primitive.execute(stream, args);
     stream.wait();
   } catch (const dnnl::error &e) {
     // This is called from compiled C code: exceptions must not cross it. Stay correct instead.
@@ -114,5 +150,21 @@ extern "C" void sinter_kernel_matmul_f32(const float *a, const float *b, float *
                    e.what());
     });
     naiveMatmul(a, b, c, batch, m, n, k, transA, transB);
+    epilogueByHand(c, bias, batch * m, n, activation);
   }
+}
+
+} // namespace
+
+extern "C" void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch,
+                                         int64_t m, int64_t n, int64_t k, int32_t trans_a,
+                                         int32_t trans_b) {
+  matmul(a, b, nullptr, c, batch, m, n, k, trans_a, trans_b, SINTER_ACTIVATION_NONE);
+}
+
+extern "C" void sinter_kernel_matmul_bias_f32(const float *a, const float *b, const float *bias,
+                                              float *c, int64_t batch, int64_t m, int64_t n,
+                                              int64_t k, int32_t trans_a, int32_t trans_b,
+                                              int32_t activation) {
+  matmul(a, b, bias, c, batch, m, n, k, trans_a, trans_b, activation);
 }

@@ -57,3 +57,26 @@ func.func @collapsed(%x: memref<8x1x4xf32>, %y: memref<8x4xf32>) {
   bufferization.materialize_in_destination %c in restrict writable %y : (tensor<8x4xf32>, memref<8x4xf32>) -> ()
   return
 }
+
+// -----
+
+// A batch-sized result: computed in the view of its buffer with the call's rows.
+// CHECK-LABEL: func.func @batch
+// CHECK: %[[VIEW:.*]] = memref.reinterpret_cast %arg2
+// CHECK: %[[OUT:.*]] = bufferization.to_tensor %[[VIEW]] restrict writable
+// CHECK: linalg.generic {{.*}} outs(%[[OUT]] : tensor<?x8xf32>)
+// CHECK-NOT: tensor.empty
+func.func @batch(%n: index, %x: memref<1x8xf32>, %y: memref<1x8xf32>) {
+  %yv = memref.reinterpret_cast %y to offset: [0], sizes: [%n, 8], strides: [8, 1] : memref<1x8xf32> to memref<?x8xf32>
+  %xv = memref.reinterpret_cast %x to offset: [0], sizes: [%n, 8], strides: [8, 1] : memref<1x8xf32> to memref<?x8xf32>
+  %t = bufferization.to_tensor %xv restrict : memref<?x8xf32> to tensor<?x8xf32>
+  %e = tensor.empty(%n) : tensor<?x8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]} ins(%t : tensor<?x8xf32>) outs(%e : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.negf %a : f32
+    linalg.yield %m : f32
+  } -> tensor<?x8xf32>
+  bufferization.materialize_in_destination %r in restrict writable %yv : (tensor<?x8xf32>, memref<?x8xf32>) -> ()
+  return
+}

@@ -14,7 +14,7 @@ module @m {
   // CHECK-NOT: sinter.
   // CHECK: linalg.fill
   // CHECK: linalg.matmul ins({{.*}} : tensor<2x4xf32>, tensor<4x3xf32>) outs({{.*}} : tensor<2x3xf32>)
-  // CHECK: linalg.broadcast
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<3xf32>)
   // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
   // CHECK: arith.addf
   // CHECK: linalg.generic

@@ -161,3 +161,13 @@ TEST_CASE("shapes that would hide the batch dimension are build-time errors", "[
   REQUIRE_THROWS_WITH(g.variable("v", onesLike(x)), Contains("static shape"));
   REQUIRE_THROWS_WITH(x.numElements(), Contains("known only at run time"));
 }
+
+TEST_CASE("a batch-sized value needs an entry with a batch-sized input", "[dynamic-batch]") {
+  Graph g;
+  Tensor noise = random::normal(g, {-1, 3}, 0, 1, 1);
+  Tensor x = g.input("x", {2, 3});
+  REQUIRE_THROWS_WITH(g.compile({{"f", {x}, {x + reduceSum(noise, {0})}}}),
+                      Contains("no batch-sized input") && Contains("entry 'f'") &&
+                          Contains("DynamicBatchTest.cpp"));
+  REQUIRE_THROWS_WITH(noise.value(), Contains("no batch-sized input"));
+}

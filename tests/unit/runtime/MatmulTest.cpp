@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <thread>
@@ -96,4 +97,31 @@ TEST_CASE("matmul called from several threads at once", "[kernels][threads]") {
     for (int w = 0; w < workers; ++w)
       REQUIRE(got[w] == want[w]);
   }
+}
+
+// The bias and ReLU epilogues (oneDNN bias and post-op) against the naive loop + epilogue.
+TEST_CASE("matmul with a bias and a ReLU epilogue", "[kernels]") {
+  for (int64_t batch : {1, 2})
+    for (int32_t activation : {SINTER_ACTIVATION_NONE, SINTER_ACTIVATION_RELU})
+      for (int64_t k : {0, 3, 40}) {
+        INFO("batch=" << batch << " activation=" << activation << " k=" << k);
+        const int64_t m = 5, n = 7;
+        std::mt19937 rng(static_cast<unsigned>(k + activation));
+        std::uniform_real_distribution<float> dist(-1, 1);
+        std::vector<float> a(batch * m * k), b(batch * k * n), bias(n), c(batch * m * n, -42.f),
+            want(batch * m * n);
+        for (auto *v : {&a, &b, &bias})
+          for (float &x : *v)
+            x = dist(rng);
+        naive(a, b, want, batch, m, n, k, false, true);
+        for (size_t i = 0; i < want.size(); ++i) {
+          want[i] += bias[i % n];
+          if (activation == SINTER_ACTIVATION_RELU)
+            want[i] = std::max(want[i], 0.0f);
+        }
+        sinter_kernel_matmul_bias_f32(a.data(), b.data(), bias.data(), c.data(), batch, m, n, k,
+                                      0, 1, activation);
+        for (size_t i = 0; i < c.size(); ++i)
+          REQUIRE(c[i] == Approx(want[i]).margin(1e-4));
+      }
 }

@@ -42,6 +42,16 @@ void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t 
                               int64_t m, int64_t n, int64_t k, int32_t trans_a,
                               int32_t trans_b);
 
+/* Activations applied by a kernel to its result. */
+#define SINTER_ACTIVATION_NONE 0
+#define SINTER_ACTIVATION_RELU 1
+
+/* The same product with its epilogue in the same pass over C (oneDNN bias and post-op):
+ * C[b] = activation(op(A[b]) * op(B[b]) + bias), bias a vector of n added to every row. */
+void sinter_kernel_matmul_bias_f32(const float *a, const float *b, const float *bias, float *c,
+                                   int64_t batch, int64_t m, int64_t n, int64_t k,
+                                   int32_t trans_a, int32_t trans_b, int32_t activation);
+
 /* A chunk of a generated loop: iterations [begin, end) of its outlined dimension, with the
  * values it captured in `context`. */
 typedef void (*SinterTaskFn)(void *context, int64_t begin, int64_t end);
