@@ -1,6 +1,7 @@
 // After bufferization: matrix products leave the generated code for the runtime's kernel
 // library (oneDNN on CPU), through the C functions of runtime/include/sinter/runtime/Abi.h. A
 // bias add (and a ReLU) right after a product goes with it, as the kernel's epilogue.
+#include "sinter/Compiler/Dialect/SinterDialect.h"
 #include "sinter/Compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -22,14 +23,11 @@ constexpr int32_t kActivationNone = 0, kActivationRelu = 1; // SINTER_ACTIVATION
 /// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
 /// the product: such matmuls stay generated loops, which LLVM vectorizes.
 constexpr int64_t kMinKernelWork = 16384;
-/// The batch size a dynamic dimension is assumed to have when sizing the work: a program
-/// compiled for any batch size is tuned for the batches training and serving use.
-constexpr int64_t kAssumedBatch = 32;
 
 int64_t multiplyAdds(linalg::LinalgOp op) {
   int64_t work = 1;
   for (int64_t range : op.getStaticLoopRanges())
-    work *= ShapedType::isDynamic(range) ? kAssumedBatch : range;
+    work *= ShapedType::isDynamic(range) ? sinter::kAssumedBatchSize : range;
   return work;
 }
 

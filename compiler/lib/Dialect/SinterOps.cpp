@@ -578,8 +578,12 @@ LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 //===----------------------------------------------------------------------===//
 
 bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
-  return isa<FloatType>(op.getType().getElementType()) && op.getType().hasStaticShape() &&
-         op.getType().getNumElements() >= 16384;
+  auto type = op.getType();
+  int64_t elements = 1;
+  for (int64_t d : type.getShape())
+    elements *= ShapedType::isDynamic(d) ? kAssumedBatchSize : d;
+  return isa<FloatType>(type.getElementType()) && type.getRank() > 0 &&
+         !type.isDynamicDim(type.getRank() - 1) && elements >= 16384;
 }
 
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {

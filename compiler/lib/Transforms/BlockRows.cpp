@@ -28,11 +28,12 @@ namespace {
 /// Bytes of one block of rows: a block, its exponentials and its output stay in a 32 KB L1.
 constexpr int64_t kBlockBytes = 16384;
 
-/// Rows per block: about kBlockBytes of them, and a divisor of `rows`, so every block has a
-/// static shape.
+/// Rows per block: about kBlockBytes of them, and a divisor of `rows` when that is known, so
+/// every block has a static shape (with the batch size as row count, the last block is
+/// partial: blocks then have a dynamic row count).
 int64_t rowsPerBlock(int64_t rows, int64_t rowBytes) {
   int64_t block = std::max<int64_t>(1, kBlockBytes / std::max<int64_t>(rowBytes, 1));
-  while (rows % block != 0)
+  while (!ShapedType::isDynamic(rows) && rows % block != 0)
     --block;
   return block;
 }
@@ -107,9 +108,12 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
     SmallVector<linalg::GenericOp> lasts;
     f.walk([&](linalg::GenericOp op) {
       auto type = dyn_cast<RankedTensorType>(op->getResultTypes().front());
+      if (op->getParentOfType<scf::ForallOp>())
+        return; // already in a block (a tiled softmax)
       if (op.getNumResults() == 1 && op.getNumReductionLoops() == 0 && type &&
-          type.hasStaticShape() && type.getRank() >= 2 && type.getDimSize(0) >= 2 &&
-          rowWise(op, type.getDimSize(0)))
+          type.getRank() >= 2 && llvm::count_if(type.getShape(), ShapedType::isDynamic) <=
+                                     static_cast<int64_t>(type.isDynamicDim(0)) &&
+          (type.isDynamicDim(0) || type.getDimSize(0) >= 2) && rowWise(op, type.getDimSize(0)))
         lasts.push_back(op);
     });
     llvm::DenseSet<Operation *> moved;
@@ -141,7 +145,9 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
           reduction = true;
       if (!reduction || chain.size() < 2)
         continue;
-      int64_t rowBytes = type.getNumElements() / rows * (type.getElementTypeBitWidth() / 8);
+      int64_t rowBytes = type.getElementTypeBitWidth() / 8;
+      for (int64_t d : type.getShape().drop_front())
+        rowBytes *= d;
       int64_t block = rowsPerBlock(rows, rowBytes);
       if (block == rows)
         continue;
@@ -159,30 +165,46 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
     OpBuilder b(last);
     Location loc = last.getLoc();
     Value out = last.getDpsInits()[0];
+    bool dynamicRows = ShapedType::isDynamic(rows);
+    Value rowCount = dynamicRows ? tensor::DimOp::create(b, loc, out, 0).getResult() : Value();
     if (freshDestination(out))
       out = tensor::EmptyOp::create(b, loc, cast<RankedTensorType>(out.getType()).getShape(),
-                                    cast<RankedTensorType>(out.getType()).getElementType());
+                                    cast<RankedTensorType>(out.getType()).getElementType(),
+                                    dynamicRows ? ValueRange{rowCount} : ValueRange{});
+    // A block's rows: `block`, or with a run-time row count min(block, rows - row).
     auto blockType = [&](Type t) {
       auto r = cast<RankedTensorType>(t);
       SmallVector<int64_t> shape(r.getShape());
-      shape[0] = block;
+      shape[0] = dynamicRows ? ShapedType::kDynamic : block;
       return RankedTensorType::get(shape, r.getElementType());
     };
     auto loop = scf::ForallOp::create(
         b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(rows)}, ArrayRef<OpFoldResult>{b.getIndexAttr(block)},
-        ValueRange{out}, std::nullopt);
+        ArrayRef<OpFoldResult>{dynamicRows ? OpFoldResult(rowCount) : b.getIndexAttr(rows)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(block)}, ValueRange{out}, std::nullopt);
     Value row = loop.getInductionVars()[0];
     Value shared = loop.getRegionIterArgs()[0];
     OpBuilder ib = OpBuilder::atBlockBegin(loop.getBody());
+    OpFoldResult blockRows = ib.getIndexAttr(block);
+    if (dynamicRows) {
+      AffineExpr r = ib.getAffineDimExpr(0), n = ib.getAffineDimExpr(1);
+      blockRows = affine::makeComposedFoldedAffineMin(
+          ib, loc, AffineMap::get(2, 0, {ib.getAffineConstantExpr(block), n - r}, ib.getContext()),
+          {row, rowCount});
+    }
+    auto sizesOf = [&](RankedTensorType t) {
+      SmallVector<OpFoldResult> sizes{blockRows};
+      for (int64_t d : t.getShape().drop_front())
+        sizes.push_back(ib.getIndexAttr(d));
+      return sizes;
+    };
     auto slice = [&](Value whole) -> Value {
       auto t = cast<RankedTensorType>(whole.getType());
-      SmallVector<OpFoldResult> offsets(t.getRank(), ib.getIndexAttr(0)), sizes,
+      SmallVector<OpFoldResult> offsets(t.getRank(), ib.getIndexAttr(0)),
           strides(t.getRank(), ib.getIndexAttr(1));
       offsets[0] = row;
-      for (int64_t i = 0; i < t.getRank(); ++i)
-        sizes.push_back(ib.getIndexAttr(i == 0 ? block : t.getDimSize(i)));
-      return tensor::ExtractSliceOp::create(ib, loc, blockType(t), whole, offsets, sizes, strides);
+      return tensor::ExtractSliceOp::create(ib, loc, blockType(t), whole, offsets, sizesOf(t),
+                                            strides);
     };
     IRMapping map;
     for (Operation *op : ops) {
@@ -196,7 +218,7 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
         if (map.contains(v) || !isa<RankedTensorType>(v.getType()))
           continue;
         if (init && freshDestination(v))
-          map.map(v, tensor::EmptyOp::create(ib, loc, blockType(v.getType()).getShape(),
+          map.map(v, tensor::EmptyOp::create(ib, loc, sizesOf(cast<RankedTensorType>(v.getType())),
                                              blockType(v.getType()).getElementType()));
         else
           map.map(v, slice(v));
@@ -208,11 +230,10 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
     Value result = map.lookup(last.getResult(0));
     ib.setInsertionPointToStart(loop.getTerminator().getBody());
     SmallVector<OpFoldResult> offsets(blockType(result.getType()).getRank(), ib.getIndexAttr(0)),
-        sizes, strides(offsets.size(), ib.getIndexAttr(1));
+        strides(offsets.size(), ib.getIndexAttr(1));
     offsets[0] = row;
-    for (int64_t d : cast<RankedTensorType>(result.getType()).getShape())
-      sizes.push_back(ib.getIndexAttr(d));
-    tensor::ParallelInsertSliceOp::create(ib, loc, result, shared, offsets, sizes, strides);
+    tensor::ParallelInsertSliceOp::create(ib, loc, result, shared, offsets,
+                                          sizesOf(cast<RankedTensorType>(result.getType())), strides);
     last.getResult(0).replaceAllUsesWith(loop.getResult(0));
     for (Operation *op : llvm::reverse(ops))
       op->erase();
@@ -222,7 +243,9 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
     SmallVector<linalg::SoftmaxOp> softmaxes;
     getOperation().walk([&](linalg::SoftmaxOp op) {
       auto type = dyn_cast<RankedTensorType>(op.getOutput().getType());
-      if (type && type.hasStaticShape() && op.getDimension() == type.getRank() - 1)
+      // Static, or the batch size as row count (tiles then have a partial last block).
+      if (type && op.getDimension() == type.getRank() - 1 && type.getRank() > 0 &&
+          !type.isDynamicDim(type.getRank() - 1))
         softmaxes.push_back(op);
     });
     IRRewriter rewriter(&getContext());

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -170,4 +171,33 @@ TEST_CASE("a batch-sized value needs an entry with a batch-sized input", "[dynam
                       Contains("no batch-sized input") && Contains("entry 'f'") &&
                           Contains("DynamicBatchTest.cpp"));
   REQUIRE_THROWS_WITH(noise.value(), Contains("no batch-sized input"));
+}
+
+TEST_CASE("batch-sized softmaxes run in row blocks with a partial last block",
+          "[dynamic-batch]") {
+  // [batch, 1000]: the softmax composite (lowered whole, tiled) and the same written with
+  // primitives (a row chain moved into blocks); 7 and 37 rows are no multiple of a block.
+  Graph g;
+  Tensor x = g.input("x", {-1, 1000});
+  Tensor e = exp(x - reduceMax(x, {1}, true));
+  Tensor byHand = e / reduceSum(e, {1}, true);
+  Program p = g.compile({{"f", {x}, {softmax(x), byHand}}});
+  for (int64_t batch : {1, 7, 37}) {
+    INFO("batch " << batch);
+    HostTensor xs = randomTensor({batch, 1000}, 21);
+    auto out = p.run("f", {xs});
+    auto xv = xs.as<float>();
+    for (int64_t r = 0; r < batch; ++r) {
+      double max = -1e30, sum = 0;
+      for (int64_t c = 0; c < 1000; ++c)
+        max = std::max<double>(max, xv[r * 1000 + c]);
+      for (int64_t c = 0; c < 1000; ++c)
+        sum += std::exp(xv[r * 1000 + c] - max);
+      for (int64_t c : {int64_t(0), int64_t(517), int64_t(999)}) {
+        double want = std::exp(xv[r * 1000 + c] - max) / sum;
+        REQUIRE(out[0].as<float>()[r * 1000 + c] == Approx(want).epsilon(1e-4));
+        REQUIRE(out[1].as<float>()[r * 1000 + c] == Approx(want).epsilon(1e-4));
+      }
+    }
+  }
 }

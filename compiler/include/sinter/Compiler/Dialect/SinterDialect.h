@@ -35,6 +35,10 @@ Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType targe
 Value broadcastReduced(OpBuilder &b, Location loc, Value value, RankedTensorType target,
                        ArrayRef<int64_t> axes);
 
+/// The batch size assumed when deciding how to compile work whose size depends on the batch
+/// (a program compiled for any batch size is tuned for the batches training and serving use).
+constexpr int64_t kAssumedBatchSize = 32;
+
 /// Whether a softmax is lowered whole (linalg.softmax, then row-blocked by sinter-block-rows)
 /// rather than decomposed into primitives: when it is big enough for blocking to pay.
 bool lowersSoftmaxWhole(SoftmaxOp op);
