@@ -154,7 +154,7 @@ echo
 echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2; exit }' <<<"$sinter")" \
   "(one program: train_step + predict_b1 + predict_b128)"
 echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_fit")" \
-  "(one program: train_step_b128 + train_step_b96 of fit)"
+  "(one program: the train_step of fit, any batch size)"
 echo "== compile time against graph size (MLP of N hidden layers, Adam step + predict)"
 "$BUILD/bin/bench_compile" --layers 8,32,64 | sed 's/^/sinter /'
 exit "$status"
