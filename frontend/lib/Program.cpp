@@ -106,7 +106,7 @@ void addEntryFunction(Graph::Impl &g, ModuleOp module, const EntryDef &entry) {
     func.setResultAttr(i, "sinter.name", b.getStringAttr(name));
 }
 
-/// Parts to generate code in: one per core, for modules with enough functions to share out.
+/// Threads to generate code on: one per core, for modules with enough functions to share out.
 unsigned codegenThreads(ModuleOp module) {
   size_t functions = 0;
   module.walk([&](Operation *op) {

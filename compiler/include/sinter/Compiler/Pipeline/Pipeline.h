@@ -47,11 +47,11 @@ LogicalResult emitObject(ModuleOp module, const ::sinter::proto::Manifest &manif
                          llvm::StringRef variableBlob, const ArtifactOptions &options,
                          llvm::SmallVectorImpl<char> &object, std::string *llvmIr = nullptr);
 
-/// The same split into up to `parts` objects, optimized and generated on a thread each (for
-/// the JIT, which links them together); the parts reference each other's symbols.
+/// The same split into several objects, optimized and generated on `threads` threads (for the
+/// JIT, which links them together); the parts reference each other's symbols.
 LogicalResult emitObjects(ModuleOp module, const ::sinter::proto::Manifest &manifest,
                           llvm::StringRef variableBlob, const ArtifactOptions &options,
-                          unsigned parts, std::vector<llvm::SmallVector<char, 0>> &objects);
+                          unsigned threads, std::vector<llvm::SmallVector<char, 0>> &objects);
 
 /// Writes a native object from a module in the LLVM dialect (Phase::Llvm): its entry points
 /// under the ABI names, the manifest, and the initial variable data `variableBlob` (offsets
