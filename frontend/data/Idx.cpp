@@ -60,6 +60,22 @@ public:
     return done;
   }
 
+  // Up to `size` bytes, in chunks: memory grows with the data the file really has, never to the
+  // size a header claims (a few-byte file cannot make the reader allocate gigabytes).
+  std::vector<uint8_t> readUpTo(uint64_t size) {
+    constexpr uint64_t kChunk = uint64_t(1) << 20;
+    std::vector<uint8_t> out;
+    while (out.size() < size) {
+      size_t old = out.size(), want = size_t(std::min(size - old, kChunk));
+      out.resize(old + want);
+      size_t got = read(out.data() + old, want);
+      out.resize(old + got);
+      if (got < want)
+        break;
+    }
+    return out;
+  }
+
   void readExact(void *dst, size_t size, const char *what) {
     size_t got = read(dst, size);
     if (got != size)
@@ -138,9 +154,9 @@ ImageDataset loadIdx(const std::string &imagesPath, const std::string &labelsPat
     if (total > kMaxElements)
       fail(imagesPath, "implausible dimensions " + std::to_string(nImages) + "x" +
                            std::to_string(rows) + "x" + std::to_string(cols));
-    pixels.resize(total);
-    size_t got = in.read(pixels.data(), pixels.size());
-    if (got != pixels.size())
+    pixels = in.readUpTo(total);
+    size_t got = pixels.size();
+    if (got != total)
       fail(imagesPath, "truncated: header says " + std::to_string(nImages) + " images of " +
                            std::to_string(rows) + "x" + std::to_string(cols) + " (" +
                            std::to_string(total) + " bytes of pixels), file has " +
@@ -159,9 +175,9 @@ ImageDataset loadIdx(const std::string &imagesPath, const std::string &labelsPat
     if (nLabels != nImages)
       fail(labelsPath, "count mismatch: " + std::to_string(nLabels) + " labels but " +
                            imagesPath + " has " + std::to_string(nImages) + " images");
-    std::vector<uint8_t> raw(nLabels);
-    size_t got = in.read(raw.data(), raw.size());
-    if (got != raw.size())
+    std::vector<uint8_t> raw = in.readUpTo(nLabels);
+    size_t got = raw.size();
+    if (got != nLabels)
       fail(labelsPath, "truncated: header says " + std::to_string(nLabels) +
                            " labels, file has " + std::to_string(got));
     ds.labels.assign(raw.begin(), raw.end());
@@ -240,30 +256,40 @@ ImageDataset subset(const ImageDataset &ds, int64_t begin, int64_t end) {
 }
 
 void copyBatch(const ImageDataset &ds, const std::vector<int64_t> &order, int64_t start,
-               int64_t batch, float *images, float *oneHot, int32_t *labels) {
+               int64_t batch, std::span<float> images, std::span<float> oneHot,
+               std::span<int32_t> labels) {
   const int64_t count = order.empty() ? ds.n : int64_t(order.size());
   if (count == 0 || batch <= 0)
     return;
   const int64_t sz = ds.imageSize();
-  if (oneHot)
-    std::fill(oneHot, oneHot + batch * 10, 0.0f);
+  auto check = [&](size_t have, int64_t perSample, const char *what, const std::string &unit) {
+    if (have != 0 && have != size_t(batch * perSample))
+      throw DataError("sinter::data: copyBatch: a batch of " + std::to_string(batch) + " needs " +
+                      std::to_string(batch * perSample) + " " + what + ", the buffer holds " +
+                      std::to_string(have) + unit);
+  };
+  check(images.size(), sz,
+        "floats", " (the images are " + std::to_string(ds.rows) + "x" + std::to_string(ds.cols) + ")");
+  check(oneHot.size(), 10, "one-hot floats", "");
+  check(labels.size(), 1, "labels", "");
+  std::fill(oneHot.begin(), oneHot.end(), 0.0f);
   for (int64_t b = 0; b < batch; ++b) {
     int64_t pos = ((start + b) % count + count) % count;
     int64_t idx = order.empty() ? pos : order[size_t(pos)];
     if (idx < 0 || idx >= ds.n)
       throw DataError("sinter::data: copyBatch: index " + std::to_string(idx) +
                       " outside dataset of " + std::to_string(ds.n));
-    if (images)
+    if (!images.empty())
       std::copy(ds.images.begin() + idx * sz, ds.images.begin() + (idx + 1) * sz,
-                images + b * sz);
+                images.begin() + b * sz);
     int32_t label = ds.labels[size_t(idx)];
-    if (oneHot) {
+    if (!oneHot.empty()) {
       if (label < 0 || label >= 10)
         throw DataError("sinter::data: copyBatch: label " + std::to_string(label) +
                         " outside 0..9 for one-hot");
       oneHot[b * 10 + label] = 1.0f;
     }
-    if (labels)
+    if (!labels.empty())
       labels[b] = label;
   }
 }

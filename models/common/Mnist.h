@@ -23,11 +23,18 @@ inline std::string defaultMnistDir() {
 
 /// "mnist" (the 10,000 real digits, 8,000/2,000) or "fashion" (Fashion-MNIST, 60,000/10,000).
 inline data::TrainTest loadMnistLike(const std::string &name, const std::string &mnistDir) {
+  data::TrainTest data;
   if (name == "mnist")
-    return data::loadMnistDigits(mnistDir);
-  if (name == "fashion")
-    return data::loadFashionMnist();
-  throw Error("unknown --dataset '" + name + "' (mnist or fashion)");
+    data = data::loadMnistDigits(mnistDir);
+  else if (name == "fashion")
+    data = data::loadFashionMnist();
+  else
+    throw Error("unknown --dataset '" + name + "' (mnist or fashion)");
+  for (const data::ImageDataset *set : {&data.train, &data.test})
+    if (set->rows * set->cols != kPixels)
+      throw Error("--dataset " + name + ": images of " + std::to_string(set->rows) + "x" +
+                  std::to_string(set->cols) + " pixels; the models take 28x28");
+  return data;
 }
 
 /// Top-1 accuracy of entry `predict` ([batch, 784] → [batch, 10]) over the whole batches of `set`.
@@ -36,7 +43,7 @@ inline double accuracy(Program &program, const data::ImageDataset &set, int64_t 
   HostTensor x(DType::F32, {batch, kPixels}), out(DType::F32, {batch, kClasses});
   int entry = program.entryIndex("predict");
   for (int64_t start = 0; start < n; start += batch) {
-    data::copyBatch(set, {}, start, batch, x.as<float>().data(), nullptr, nullptr);
+    data::copyBatch(set, {}, start, batch, x.as<float>());
     program.call(entry, {x.data()}, {out.data()}, batch); // (batch ignored by a static entry)
     auto o = out.as<float>();
     for (int64_t i = 0; i < batch; ++i) {
@@ -66,8 +73,7 @@ inline std::pair<double, double> trainMnist(Program &program, const data::TrainT
     int64_t steps = data.train.n / batch;
     double sum = 0;
     for (int64_t s = 0; s < steps; ++s, ++step) {
-      data::copyBatch(data.train, order, s * batch, batch, xb.as<float>().data(),
-                      yb.as<float>().data(), nullptr);
+      data::copyBatch(data.train, order, s * batch, batch, xb.as<float>(), yb.as<float>());
       program.call(trainStep, {xb.data(), yb.data()}, {loss.data()});
       sum += loss.as<float>()[0];
       if (printEvery > 0 && step % printEvery == 0)

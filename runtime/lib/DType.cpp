@@ -67,7 +67,13 @@ int64_t TensorSpec::numElements() const {
 }
 
 size_t TensorSpec::byteSize() const {
-  return static_cast<size_t>(numElements()) * dtypeSize(dtype);
+  int64_t n = numElements();
+  size_t element = dtypeSize(dtype);
+  // (a shape of 2^61 float64 elements would wrap to 0 bytes and pass every size check)
+  if (static_cast<uint64_t>(n) > std::numeric_limits<int64_t>::max() / element)
+    throw Error("tensor '" + name + "' is too large (" + std::to_string(n) + " elements of " +
+                std::to_string(element) + " bytes)");
+  return static_cast<size_t>(n) * element;
 }
 
 std::string shapeString(const std::vector<int64_t> &shape) {

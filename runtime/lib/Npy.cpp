@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -169,16 +170,27 @@ HostTensor readNpy(const std::string &path) {
     fail(path, "bad shape '" + shapeText + "'");
 
   std::string stem = std::filesystem::path(path).stem().string();
-  HostTensor tensor;
+  TensorSpec spec{stem, dtype, parseShape(shapeText, path)};
+  size_t bytes = 0;
   try {
-    tensor = HostTensor(dtype, parseShape(shapeText, path), stem);
+    bytes = spec.byteSize();
   } catch (const Error &e) {
     fail(path, e.what());
   }
-  size_t bytes = tensor.byteSize();
-  if (!in.read(static_cast<char *>(tensor.data()), static_cast<std::streamsize>(bytes)))
+  // The data must be in the file before anything is allocated for it: a few-byte file
+  // claiming a huge shape is an error, not an attempt to allocate it.
+  std::streamoff start = in.tellg();
+  in.seekg(0, std::ios::end);
+  std::streamoff available = in.tellg() - start;
+  in.seekg(start);
+  if (start < 0 || available < 0 || static_cast<uint64_t>(available) < bytes)
     fail(path, "truncated data: expected " + std::to_string(bytes) + " bytes for shape " +
-                   tensor.spec().shapeString() + ", got " + std::to_string(in.gcount()));
+                   spec.shapeString() + ", the file has " +
+                   std::to_string(std::max<std::streamoff>(available, 0)));
+  HostTensor tensor(spec);
+  if (!in.read(static_cast<char *>(tensor.data()), static_cast<std::streamsize>(bytes)))
+    fail(path, "read error after " + std::to_string(in.gcount()) + " of " +
+                   std::to_string(bytes) + " data bytes");
   return tensor;
 }
 

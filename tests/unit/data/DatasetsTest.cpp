@@ -145,6 +145,13 @@ TEST_CASE("loadIdx errors name the path and the problem", "[data]") {
     writeFile(bad, bytes);
     expectError([&] { loadIdx(bad, lbl); }, {bad, "truncated"});
   }
+  SECTION("a small file claiming huge images") {
+    // 100,000 images of 100x100 (1 GB) in a 30-byte file: truncated, without allocating 1 GB.
+    std::string bad = d / "huge.idx";
+    writeFile(bad, {0, 0, 8, 3, 0, 1, 0x86, 0xA0, 0, 0, 0, 100, 0, 0, 0, 100, 1, 2, 3, 4, 5, 6,
+                    7, 8, 9, 10, 11, 12, 13, 14});
+    expectError([&] { loadIdx(bad, lbl); }, {bad, "truncated", "100000 images of 100x100"});
+  }
   SECTION("truncated header") {
     std::string bad = d / "short.idx";
     writeFile(bad, {0, 0, 8, 3, 0, 0});
@@ -190,7 +197,7 @@ TEST_CASE("subset and copyBatch", "[data]") {
   std::vector<int64_t> order = {3, 1, 4, 1, 5, 9, 2, 6, 24};
   std::vector<float> images(4 * 12), oneHot(4 * 10, -1.0f);
   std::vector<int32_t> labels(4);
-  copyBatch(ds, order, 7, 4, images.data(), oneHot.data(), labels.data()); // wraps: 6,24,3,1
+  copyBatch(ds, order, 7, 4, images, oneHot, labels); // wraps: 6,24,3,1
   CHECK(labels == std::vector<int32_t>{6, 4, 3, 1});
   for (int b = 0; b < 4; ++b) {
     for (int c = 0; c < 10; ++c)
@@ -201,10 +208,16 @@ TEST_CASE("subset and copyBatch", "[data]") {
     for (int k = 0; k < 12; ++k)
       CHECK(images[size_t(b) * 12 + k] == ds.images[size_t(idx[b]) * 12 + k]);
 
-  // Empty order = identity; null outputs skipped.
-  copyBatch(ds, {}, 2, 2, nullptr, nullptr, labels.data());
-  CHECK(labels[0] == 2);
-  CHECK(labels[1] == 3);
+  // Empty order = identity; empty outputs skipped.
+  std::vector<int32_t> two(2);
+  copyBatch(ds, {}, 2, 2, {}, {}, two);
+  CHECK(two == std::vector<int32_t>{2, 3});
+  // A buffer of another size (images of 12 floats into rows of 784): an error, no overflow.
+  std::vector<float> rows784(2 * 784);
+  CHECK_THROWS_WITH(copyBatch(ds, {}, 0, 2, rows784),
+                    Catch::Contains("needs 24 floats, the buffer holds 1568") &&
+                        Catch::Contains("the images are"));
+  CHECK_THROWS_WITH(copyBatch(ds, {}, 0, 2, {}, {}, labels), Catch::Contains("needs 2 labels"));
 }
 
 namespace {

@@ -19,6 +19,18 @@ TEST_CASE("dtype sizes and names", "[runtime]") {
   REQUIRE(s.shapeString() == "(2, 3, 4)");
   REQUIRE(TensorSpec{"", DType::F32, {5}}.shapeString() == "(5,)");
   REQUIRE(TensorSpec{"", DType::F32, {}}.numElements() == 1);
+  // Sizes that overflow are errors, not a wrapped byte count.
+  REQUIRE_THROWS_WITH((TensorSpec{"big", DType::F64, {int64_t(1) << 61}}.byteSize()),
+                      Catch::Contains("'big' is too large"));
+  REQUIRE_THROWS_WITH((TensorSpec{"big", DType::F32, {int64_t(1) << 40, int64_t(1) << 40}}
+                           .numElements()),
+                      Catch::Contains("too large"));
+  // The batch dimension: None when printed, sized per call.
+  TensorSpec batch{"x", DType::F32, {-1, 3}};
+  batch.batch = true;
+  REQUIRE(batch.shapeString() == "(None, 3)");
+  REQUIRE(batch.withBatch(5).byteSize() == 60);
+  REQUIRE_THROWS_WITH(batch.byteSize(), Catch::Contains("batch dimension"));
 }
 
 TEST_CASE("host tensors are aligned, zeroed and share storage on copy", "[runtime]") {

@@ -119,6 +119,14 @@ TEST_CASE("npy rejects bad files with clear errors", "[npy]") {
   writeBytes(tmpPath("truncated.npy"),
              npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", raw));
   expectError(tmpPath("truncated.npy"), "truncated data");
+  // A small file claiming a huge array: refused before anything is allocated; sizes that
+  // overflow: refused too.
+  writeBytes(tmpPath("huge.npy"),
+             npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100), }", raw));
+  expectError(tmpPath("huge.npy"), "truncated data: expected 8000000000000 bytes");
+  writeBytes(tmpPath("overflow.npy"),
+             npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }", raw));
+  expectError(tmpPath("overflow.npy"), "too large");
   writeBytes(tmpPath("header.npy"), std::string("\x93NUMPY\x01\x00\xff\x00{'descr'", 17));
   expectError(tmpPath("header.npy"), "truncated header");
 

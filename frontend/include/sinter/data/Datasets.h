@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -70,8 +71,10 @@ ImageDataset subset(const ImageDataset &ds, int64_t begin, int64_t end);
 /// Copies `batch` samples order[start], order[start+1], ... (positions wrap around modulo
 /// order.size(), so a last partial batch is filled from the front; an empty `order` means
 /// 0..n-1) into `images` (batch * rows * cols floats), optionally one-hot labels into `oneHot`
-/// (batch * 10 floats) and integer labels into `labels` (batch). Null outputs are skipped.
+/// (batch * 10 floats) and integer labels into `labels` (batch). Empty outputs are skipped; an
+/// output of another size (images of another size than the buffer's rows) is a DataError.
 void copyBatch(const ImageDataset &ds, const std::vector<int64_t> &order, int64_t start,
-               int64_t batch, float *images, float *oneHot, int32_t *labels);
+               int64_t batch, std::span<float> images, std::span<float> oneHot = {},
+               std::span<int32_t> labels = {});
 
 } // namespace sinter::data
