@@ -105,6 +105,26 @@ void Program::save(const std::string &path) const {
   }
 }
 
+namespace {
+
+/// MLIR's parser recurses once per nested bracket: text nested deeper than any graph needs is
+/// refused before it is parsed (100,000 levels overflowed the stack).
+bool nestedTooDeeply(const std::string &text) {
+  constexpr int kMaxDepth = 64;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '(' || c == '[' || c == '{' || c == '<')
+      ++depth;
+    else if (c == ')' || c == ']' || c == '}' || c == '>')
+      --depth;
+    if (depth > kMaxDepth)
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
 SavedModel loadModel(const std::string &path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -164,6 +184,13 @@ SavedModel loadModel(const std::string &path) {
   int index = 0;
   for (const pb::Operation &o : model.graph().ops()) {
     std::string where = "op #" + std::to_string(index++) + " (" + o.name() + ")";
+    // Only the graph ops of the sinter dialect: ops of other dialects would be lowered into
+    // native code as they are (a model from someone else could run their code).
+    std::optional<RegisteredOperationName> registered =
+        RegisteredOperationName::lookup(o.name(), &g.ctx);
+    if (!registered || registered->getDialectNamespace() != "sinter" ||
+        o.name() == mlir::sinter::VariableOp::getOperationName())
+      throw fail(where + ": not an op of a Sinter graph (model files hold sinter ops only)");
     std::vector<int> operands;
     for (int id : o.operands()) {
       if (id < 0 || id >= static_cast<int>(g.values.size()))
@@ -172,6 +199,8 @@ SavedModel loadModel(const std::string &path) {
     }
     SmallVector<Type> types;
     for (const std::string &t : o.result_types()) {
+      if (nestedTooDeeply(t))
+        throw fail(where + ": result type nested too deeply");
       Type type = parseType(t, &g.ctx);
       if (!type)
         throw fail(where + ": cannot parse result type '" + t + "'");
@@ -179,6 +208,8 @@ SavedModel loadModel(const std::string &path) {
     }
     SmallVector<NamedAttribute> attrs;
     for (const pb::NamedAttribute &a : o.attributes()) {
+      if (nestedTooDeeply(a.value()))
+        throw fail(where + ": attribute '" + a.name() + "' nested too deeply");
       Attribute attr = parseAttribute(a.value(), &g.ctx);
       if (!attr)
         throw fail(where + ": cannot parse attribute '" + a.name() + "'");

@@ -47,6 +47,9 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
   auto type = dyn_cast<RankedTensorType>(adaptor.getValue().getType());
   if (!type)
     return emitOptionalError(loc, "sinter.constant needs a ranked tensor value");
+  // (dense_resource<…> and other elements attributes have no lowering)
+  if (!isa<DenseElementsAttr>(adaptor.getValue()))
+    return emitOptionalError(loc, "sinter.constant needs dense<…> elements");
   types.push_back(type);
   return success();
 }

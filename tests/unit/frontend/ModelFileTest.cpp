@@ -2,6 +2,7 @@
 // (corrupt, truncated, empty, missing) are rejected with an Error naming the file; saves are
 // atomic.
 #include "sinter/sinter.h"
+#include "sinter/model.pb.h"
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -192,6 +194,44 @@ TEST_CASE("bad model files are rejected with an error naming the file", "[model-
     writeFile(path, bytes.substr(0, bytes.size() / 2));
     std::string msg = errorOf([&] { loadModel(path); });
     CHECK_THAT(msg, Catch::Contains(path));
+  }
+  SECTION("hostile graphs: other dialects, deep nesting, resource constants") {
+    std::string good = dir.file("good.sinter");
+    trainedMlp().program->save(good);
+    sinter::proto::Model model;
+    REQUIRE(model.ParseFromString(readFile(good)));
+    auto rewritten = [&](const std::function<void(sinter::proto::Model &)> &edit) {
+      sinter::proto::Model copy = model;
+      edit(copy);
+      std::string path = dir.file("hostile.sinter");
+      writeFile(path, copy.SerializeAsString());
+      return errorOf([&] { loadModel(path); });
+    };
+    auto firstOp = [](sinter::proto::Model &m, const std::string &name) {
+      for (auto &op : *m.mutable_graph()->mutable_ops())
+        if (op.name() == name)
+          return &op;
+      FAIL("no " << name << " in the model");
+      return static_cast<sinter::proto::Operation *>(nullptr);
+    };
+    // An op of another dialect would be lowered into native code as it is.
+    CHECK_THAT(rewritten([&](auto &m) { firstOp(m, "sinter.relu")->set_name("arith.negf"); }),
+               Catch::Contains("hostile.sinter") && Catch::Contains("arith.negf") &&
+                   Catch::Contains("sinter ops only"));
+    CHECK_THAT(rewritten([&](auto &m) {
+                 firstOp(m, "sinter.relu")->set_name("builtin.unrealized_conversion_cast");
+               }),
+               Catch::Contains("sinter ops only"));
+    // 100,000 nested brackets overflowed MLIR's parser stack.
+    CHECK_THAT(rewritten([&](auto &m) {
+                 firstOp(m, "sinter.relu")->set_result_types(0, std::string(100000, '<'));
+               }),
+               Catch::Contains("nested too deeply"));
+    CHECK_THAT(rewritten([&](auto &m) {
+                 auto *c = firstOp(m, "sinter.constant");
+                 c->mutable_attributes(0)->set_value("dense_resource<blob> : tensor<2xf32>");
+               }),
+               Catch::Contains("hostile.sinter"));
   }
   SECTION("a directory") {
     std::string path = dir.file("adir.sinter");
