@@ -27,8 +27,8 @@ public:
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
       fail(path, "file not found");
-    if (std::filesystem::is_directory(path, ec))
-      fail(path, "is a directory, expected a file");
+    if (!std::filesystem::is_regular_file(path, ec))
+      fail(path, "not a regular file (a FIFO, device or directory)");
     f_ = gzopen(path.c_str(), "rb");
     if (!f_)
       fail(path, std::string("cannot open: ") + std::strerror(errno));

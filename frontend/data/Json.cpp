@@ -1,6 +1,7 @@
 // The JSON parser: recursive descent with line/column tracking.
 #include "sinter/data/Json.h"
 
+#include <filesystem>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -468,6 +469,9 @@ JsonValue parseJson(std::string_view text, const std::string &source) {
 }
 
 std::string readTextFile(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw DataError(path + ": not a regular file (a FIFO, device or directory)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw DataError(path + ": cannot open file");

@@ -110,6 +110,9 @@ void convert(const fs::path &digitsDir, const fs::path &cache) {
 } // namespace
 
 std::vector<float> parseDigitsJson(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    fail(path, "not a regular file (a FIFO, device or directory)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     fail(path, "file not found or unreadable");

@@ -262,6 +262,9 @@ void EventWriter::image(const std::string &tag, const Image &rgb, int64_t step) 
 }
 
 std::vector<std::string> readRecords(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error("event file '" + path + "': not a regular file (a FIFO, device or directory)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error("event file '" + path + "': cannot open");
@@ -277,7 +280,8 @@ std::vector<std::string> readRecords(const std::string &path) {
     uint32_t lengthCrc = static_cast<uint32_t>(getLE(bytes.data() + pos + 8, 4));
     if (maskCrc(crc32c(bytes.data() + pos, 8)) != lengthCrc)
       throw Error(where + "corrupt length (CRC mismatch)");
-    if (bytes.size() - pos - 12 < length + 4)
+    // (length + 4 would wrap for a length near 2^64)
+    if (length > bytes.size() - pos - 12 || bytes.size() - pos - 12 - length < 4)
       throw Error(where + "truncated data (" + std::to_string(length) + " bytes expected)");
     std::string data = bytes.substr(pos + 12, length);
     uint32_t dataCrc = static_cast<uint32_t>(getLE(bytes.data() + pos + 12 + length, 4));

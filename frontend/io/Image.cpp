@@ -6,6 +6,7 @@
 
 #include <png.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -77,6 +78,9 @@ void writePng(const std::string &path, const Image &image) {
 }
 
 Image readPng(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error("PNG file '" + path + "': not a regular file (a FIFO, device or directory)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error("PNG file '" + path + "': cannot open");

@@ -131,6 +131,9 @@ std::vector<int64_t> parseShape(const std::string &tuple, const std::string &pat
 } // namespace
 
 HostTensor readNpy(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    fail(path, "not a regular file (a FIFO, device or directory)");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     fail(path, std::string("cannot open: ") + std::strerror(errno));

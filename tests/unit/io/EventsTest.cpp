@@ -9,6 +9,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace sinter;
@@ -202,6 +203,23 @@ TEST_CASE("corrupt or truncated event files are rejected", "[events]") {
 
   msg = errorOf([&] { readEvents(dir.file("missing")); });
   CHECK_THAT(msg, Catch::Contains("missing"));
+
+  // A record claiming 2^64 - 2 bytes, with a valid length CRC: length + 4 wrapped to 2 and
+  // passed the truncation check before.
+  std::string huge(8, '\xff');
+  huge[0] = '\xfe';
+  uint32_t lengthCrc = maskCrc(crc32c(huge));
+  for (int i = 0; i < 4; ++i)
+    huge.push_back(static_cast<char>((lengthCrc >> (8 * i)) & 0xff));
+  writeFile(bad, huge + "abcdefgh");
+  msg = errorOf([&] { readEvents(bad); });
+  CHECK_THAT(msg, Catch::Contains("record 0") && Catch::Contains("truncated data"));
+
+  // A FIFO (nothing will ever write to it) is refused, not waited on.
+  std::string fifo = dir.file("events.fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  msg = errorOf([&] { readEvents(fifo); });
+  CHECK_THAT(msg, Catch::Contains("not a regular file"));
 }
 
 TEST_CASE("an event writer reports a log directory it cannot create", "[events]") {

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <sys/stat.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -127,6 +130,18 @@ TEST_CASE("npy rejects bad files with clear errors", "[npy]") {
   writeBytes(tmpPath("overflow.npy"),
              npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }", raw));
   expectError(tmpPath("overflow.npy"), "too large");
+  // A FIFO or a device: refused, not read forever.
+  std::string fifo = tmpPath("x.fifo");
+  std::remove(fifo.c_str());
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  expectError(fifo, "not a regular file");
+  std::remove(fifo.c_str());
+  try {
+    readNpy("/dev/zero");
+    FAIL("no error for /dev/zero");
+  } catch (const Error &e) {
+    REQUIRE(messageHas(e, "not a regular file"));
+  }
   writeBytes(tmpPath("header.npy"), std::string("\x93NUMPY\x01\x00\xff\x00{'descr'", 17));
   expectError(tmpPath("header.npy"), "truncated header");
 
