@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 #include <vector>
 
 namespace sinter::testing {
@@ -32,6 +33,16 @@ inline std::vector<double> values(const runtime::HostTensor &h) {
   default: FAIL("unexpected dtype " << runtime::dtypeName(h.dtype()));
   }
   return out;
+}
+
+/// A float32 tensor of `shape` with values uniform in [-1, 1) from `seed`.
+inline runtime::HostTensor randomTensor(const std::vector<int64_t> &shape, unsigned seed) {
+  runtime::HostTensor t(runtime::DType::F32, shape);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  for (float &v : t.as<float>())
+    v = u(rng);
+  return t;
 }
 
 /// Compiles one entry without inputs that returns `outputs`, and runs it.

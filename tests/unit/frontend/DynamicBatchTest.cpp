@@ -12,18 +12,10 @@
 #include <random>
 
 using namespace sinter;
+using sinter::testing::randomTensor;
 using Catch::Matchers::Contains;
 
 namespace {
-
-HostTensor randomTensor(const Shape &shape, unsigned seed) {
-  HostTensor t(DType::F32, shape);
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  for (float &v : t.as<float>())
-    v = u(rng);
-  return t;
-}
 
 HostTensor oneHotRows(int64_t rows, int64_t classes, unsigned seed) {
   HostTensor t(DType::F32, {rows, classes});

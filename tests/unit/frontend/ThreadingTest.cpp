@@ -13,20 +13,8 @@
 #include <thread>
 
 using namespace sinter;
+using sinter::testing::randomTensor;
 using sinter::testing::values;
-
-namespace {
-
-HostTensor randomTensor(const std::vector<int64_t> &shape, unsigned seed) {
-  HostTensor t(DType::F32, shape);
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  for (float &v : t.as<float>())
-    v = u(rng);
-  return t;
-}
-
-} // namespace
 
 // Tests run with OMP_NUM_THREADS=2 (tests/unit/frontend/CMakeLists.txt); adaptation to other
 // processes is switched off so that the loops really split even on a busy test machine.
