@@ -288,8 +288,11 @@ def Sinter_TopKOp : Sinter_Op<"top_k", [Pure, InferTypeOpAdaptor,
 
 def Sinter_ReshapeOp : Sinter_Op<"reshape", [Pure,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
-  let summary = "same elements, new static shape (row-major)";
-  let description = "Any dtype. Gradient: g reshaped back.";
+  let summary = "same elements, new shape (row-major)";
+  let description = [{
+    Any dtype. A batch dimension (`?`) stays one dimension: operand and result have one each,
+    and the other dimensions hold the same number of elements. Gradient: g reshaped back.
+  }];
   let arguments = (ins Sinter_Tensor:$operand);
   let results = (outs Sinter_Tensor:$result);
   let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
