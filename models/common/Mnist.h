@@ -62,6 +62,10 @@ inline std::pair<double, double> trainMnist(Program &program, const data::TrainT
                                             long printEvery = 0) {
   HostTensor xb(DType::F32, {batch, kPixels}), yb(DType::F32, {batch, kClasses}),
       loss(DType::F32, {});
+  if (data.train.n < batch || data.test.n < evalBatch)
+    throw Error("the data set has " + std::to_string(data.train.n) + " training and " +
+                std::to_string(data.test.n) + " test images: fewer than one batch (" +
+                std::to_string(batch) + ", " + std::to_string(evalBatch) + ")");
   int trainStep = program.entryIndex("train_step");
   std::vector<int64_t> order(static_cast<size_t>(data.train.n));
   std::iota(order.begin(), order.end(), 0);
