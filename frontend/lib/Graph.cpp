@@ -167,7 +167,7 @@ Tensor Graph::input(const std::string &name, const Shape &shape, DType dtype, Lo
   auto type = RankedTensorType::get(
       mlirShape(shape, locationString(g.location(loc)) + ": input '" + name + "'"),
       elementType(g.ctx, dtype));
-  int id = g.build("sinter.input", {},
+  int id = g.build(opName<mlir::sinter::InputOp>(), {},
                    {g.builder.getNamedAttr("name", g.builder.getStringAttr(name)),
                     g.builder.getNamedAttr("type", TypeAttr::get(type))},
                    loc)[0];
@@ -193,7 +193,7 @@ Variable Graph::variable(const std::string &name, const Tensor &initialValue, bo
     if (trainable)
       var.setTrainable(true);
   }
-  int read = g.build("sinter.read", {},
+  int read = g.build(opName<mlir::sinter::ReadOp>(), {},
                      {g.builder.getNamedAttr("variable", FlatSymbolRefAttr::get(&g.ctx, name))},
                      loc, llvm::ArrayRef<Type>{type})[0];
   g.variableInfo.push_back({name, read, initialValue.id(), trainable});

@@ -72,6 +72,9 @@ struct Graph::Impl {
   size_t evalCompiles = 0;
 };
 
+/// The name of a sinter op, from its generated class: a misspelt op is a compile error.
+template <class Op> const char *opName() { return Op::getOperationName().data(); }
+
 mlir::Type elementType(mlir::MLIRContext &ctx, DType dtype);
 DType dtypeOf(mlir::Type elementType);
 

@@ -236,7 +236,7 @@ SavedModel loadModel(const std::string &path) {
       auto type = RankedTensorType::get(
           SmallVector<int64_t>(v.value().spec().shape().begin(), v.value().spec().shape().end()),
           elementType(g.ctx, result.values[name].dtype()));
-      read = g.build("sinter.read", {},
+      read = g.build(opName<mlir::sinter::ReadOp>(), {},
                      {g.builder.getNamedAttr("variable", FlatSymbolRefAttr::get(&g.ctx, name))},
                      UnknownLoc::get(&g.ctx), llvm::ArrayRef<Type>{type})[0];
     }

@@ -10,6 +10,8 @@ using namespace mlir;
 
 namespace sinter {
 
+namespace ops = mlir::sinter; // the generated op classes
+
 namespace {
 
 Graph::Impl &impl(const Tensor &t) { return t.graph().impl(); }
@@ -67,7 +69,7 @@ Tensor binary(const char *name, const Tensor &a, const Tensor &b, const Loc &loc
 }
 
 Tensor compare(const char *dir, const Tensor &a, const Tensor &b, const Loc &loc) {
-  return binary("sinter.compare", a, b, loc,
+  return binary(opName<ops::CompareOp>(), a, b, loc,
                 {named(impl(a), "direction", impl(a).builder.getStringAttr(dir))});
 }
 
@@ -109,7 +111,7 @@ Tensor operandTensor(const Operand &o, const Tensor &like) {
 
 Tensor denseConstant(Graph &g, DenseElementsAttr value, const Loc &loc) {
   Graph::Impl &gi = g.impl();
-  return g.tensor(gi.build("sinter.constant", {}, {named(gi, "value", value)}, loc)[0]);
+  return g.tensor(gi.build(opName<ops::ConstantOp>(), {}, {named(gi, "value", value)}, loc)[0]);
 }
 
 template <class T>
@@ -130,15 +132,16 @@ Tensor typedConstant(Graph &g, const std::vector<T> &values, const Shape &shape,
 Tensor randomOp(Graph &g, const char *dist, const Shape &shape, double a, double b, int64_t seed,
                 DType dtype, const Loc &loc, const Tensor *offset = nullptr) {
   Graph::Impl &gi = g.impl();
-  auto type = RankedTensorType::get(mlirShape(shape, where(gi, loc, "sinter.random")),
+  auto type = RankedTensorType::get(mlirShape(shape, where(gi, loc, opName<ops::RandomOp>())),
                                     elementType(gi.ctx, dtype));
   std::vector<int> operands;
   if (offset) {
     if (&offset->graph() != &g || offset->dtype() != DType::I64 || offset->rank() != 0)
-      throw Error(where(gi, loc, "sinter.random") + ": the offset must be an int64 scalar of this graph");
+      throw Error(where(gi, loc, opName<ops::RandomOp>()) +
+                  ": the offset must be an int64 scalar of this graph");
     operands.push_back(offset->id());
   }
-  return g.tensor(gi.build("sinter.random", operands,
+  return g.tensor(gi.build(opName<ops::RandomOp>(), operands,
                            {named(gi, "distribution", gi.builder.getStringAttr(dist)),
                             named(gi, "seed", gi.builder.getI64IntegerAttr(seed)),
                             named(gi, "a", gi.builder.getF64FloatAttr(a)),
@@ -216,22 +219,36 @@ Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double m
 }
 } // namespace random
 
-Tensor add(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.add", a, b, loc); }
-Tensor sub(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.sub", a, b, loc); }
-Tensor mul(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.mul", a, b, loc); }
-Tensor div(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.div", a, b, loc); }
-Tensor pow(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.pow", a, b, loc); }
-Tensor maximum(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.maximum", a, b, loc); }
-Tensor minimum(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.minimum", a, b, loc); }
-Tensor neg(const Tensor &x, Loc loc) { return unary("sinter.neg", x, loc); }
-Tensor exp(const Tensor &x, Loc loc) { return unary("sinter.exp", x, loc); }
-Tensor log(const Tensor &x, Loc loc) { return unary("sinter.log", x, loc); }
-Tensor sqrt(const Tensor &x, Loc loc) { return unary("sinter.sqrt", x, loc); }
+Tensor add(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::AddOp>(), a, b, loc);
+}
+Tensor sub(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::SubOp>(), a, b, loc);
+}
+Tensor mul(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::MulOp>(), a, b, loc);
+}
+Tensor div(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::DivOp>(), a, b, loc);
+}
+Tensor pow(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::PowOp>(), a, b, loc);
+}
+Tensor maximum(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::MaximumOp>(), a, b, loc);
+}
+Tensor minimum(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::MinimumOp>(), a, b, loc);
+}
+Tensor neg(const Tensor &x, Loc loc) { return unary(opName<ops::NegOp>(), x, loc); }
+Tensor exp(const Tensor &x, Loc loc) { return unary(opName<ops::ExpOp>(), x, loc); }
+Tensor log(const Tensor &x, Loc loc) { return unary(opName<ops::LogOp>(), x, loc); }
+Tensor sqrt(const Tensor &x, Loc loc) { return unary(opName<ops::SqrtOp>(), x, loc); }
 Tensor square(const Tensor &x, Loc loc) { return mul(x, x, loc); }
-Tensor abs(const Tensor &x, Loc loc) { return unary("sinter.abs", x, loc); }
-Tensor relu(const Tensor &x, Loc loc) { return unary("sinter.relu", x, loc); }
-Tensor sigmoid(const Tensor &x, Loc loc) { return unary("sinter.sigmoid", x, loc); }
-Tensor tanh(const Tensor &x, Loc loc) { return unary("sinter.tanh", x, loc); }
+Tensor abs(const Tensor &x, Loc loc) { return unary(opName<ops::AbsOp>(), x, loc); }
+Tensor relu(const Tensor &x, Loc loc) { return unary(opName<ops::ReluOp>(), x, loc); }
+Tensor sigmoid(const Tensor &x, Loc loc) { return unary(opName<ops::SigmoidOp>(), x, loc); }
+Tensor tanh(const Tensor &x, Loc loc) { return unary(opName<ops::TanhOp>(), x, loc); }
 Tensor equal(const Tensor &a, const Tensor &b, Loc loc) { return compare("eq", a, b, loc); }
 Tensor notEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("ne", a, b, loc); }
 Tensor less(const Tensor &a, const Tensor &b, Loc loc) { return compare("lt", a, b, loc); }
@@ -239,38 +256,47 @@ Tensor lessEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("le
 Tensor greater(const Tensor &a, const Tensor &b, Loc loc) { return compare("gt", a, b, loc); }
 Tensor greaterEqual(const Tensor &a, const Tensor &b, Loc loc) { return compare("ge", a, b, loc); }
 
-Tensor sin(const Tensor &x, Loc loc) { return unary("sinter.sin", x, loc); }
-Tensor cos(const Tensor &x, Loc loc) { return unary("sinter.cos", x, loc); }
-Tensor tan(const Tensor &x, Loc loc) { return unary("sinter.tan", x, loc); }
-Tensor floor(const Tensor &x, Loc loc) { return unary("sinter.floor", x, loc); }
-Tensor ceil(const Tensor &x, Loc loc) { return unary("sinter.ceil", x, loc); }
-Tensor round(const Tensor &x, Loc loc) { return unary("sinter.round", x, loc); }
-Tensor sign(const Tensor &x, Loc loc) { return unary("sinter.sign", x, loc); }
-Tensor isNan(const Tensor &x, Loc loc) { return unary("sinter.is_nan", x, loc); }
-Tensor logicalNot(const Tensor &x, Loc loc) { return unary("sinter.not", x, loc); }
-Tensor floordiv(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.floordiv", a, b, loc); }
-Tensor mod(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.mod", a, b, loc); }
-Tensor logicalAnd(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.and", a, b, loc); }
-Tensor logicalOr(const Tensor &a, const Tensor &b, Loc loc) { return binary("sinter.or", a, b, loc); }
+Tensor sin(const Tensor &x, Loc loc) { return unary(opName<ops::SinOp>(), x, loc); }
+Tensor cos(const Tensor &x, Loc loc) { return unary(opName<ops::CosOp>(), x, loc); }
+Tensor tan(const Tensor &x, Loc loc) { return unary(opName<ops::TanOp>(), x, loc); }
+Tensor floor(const Tensor &x, Loc loc) { return unary(opName<ops::FloorOp>(), x, loc); }
+Tensor ceil(const Tensor &x, Loc loc) { return unary(opName<ops::CeilOp>(), x, loc); }
+Tensor round(const Tensor &x, Loc loc) { return unary(opName<ops::RoundOp>(), x, loc); }
+Tensor sign(const Tensor &x, Loc loc) { return unary(opName<ops::SignOp>(), x, loc); }
+Tensor isNan(const Tensor &x, Loc loc) { return unary(opName<ops::IsNanOp>(), x, loc); }
+Tensor logicalNot(const Tensor &x, Loc loc) { return unary(opName<ops::NotOp>(), x, loc); }
+Tensor floordiv(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::FloorDivOp>(), a, b, loc);
+}
+Tensor mod(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::ModOp>(), a, b, loc);
+}
+Tensor logicalAnd(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::AndOp>(), a, b, loc);
+}
+Tensor logicalOr(const Tensor &a, const Tensor &b, Loc loc) {
+  return binary(opName<ops::OrOp>(), a, b, loc);
+}
 
 Tensor where(const Tensor &cond, const Tensor &a, const Tensor &b, Loc loc) {
-  checkSameGraph(cond, a, loc, "sinter.select");
-  checkSameGraph(a, b, loc, "sinter.select");
+  checkSameGraph(cond, a, loc, opName<ops::SelectOp>());
+  checkSameGraph(a, b, loc, opName<ops::SelectOp>());
   Graph::Impl &g = impl(a);
-  std::string w = where(g, loc, "sinter.select");
+  std::string w = where(g, loc, opName<ops::SelectOp>());
   Shape shape = broadcastShapes(broadcastShapes(cond.shape(), a.shape(), w), b.shape(), w);
   Tensor c = broadcastTo(cond, shape, loc), x = broadcastTo(a, shape, loc),
          y = broadcastTo(b, shape, loc);
-  return a.graph().tensor(g.build("sinter.select", {c.id(), x.id(), y.id()}, {}, loc)[0]);
+  return a.graph().tensor(g.build(opName<ops::SelectOp>(), {c.id(), x.id(), y.id()}, {}, loc)[0]);
 }
 
 Tensor cast(const Tensor &x, DType dtype, Loc loc) {
-  requireKnownRows(x, loc, "sinter.cast");
+  requireKnownRows(x, loc, opName<ops::CastOp>());
   if (x.dtype() == dtype)
     return x;
   Graph::Impl &g = impl(x);
   auto type = g.type(x.id()).clone(elementType(g.ctx, dtype));
-  return x.graph().tensor(g.build("sinter.cast", {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+  return x.graph().tensor(
+      g.build(opName<ops::CastOp>(), {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
 }
 
 Tensor operator+(const Tensor &a, Operand b) { return add(a, operandTensor(b, a), b.loc); }
@@ -289,12 +315,12 @@ Tensor operator>(const Tensor &a, Operand b) { return greater(a, operandTensor(b
 Tensor operator>=(const Tensor &a, Operand b) { return greaterEqual(a, operandTensor(b, a), b.loc); }
 
 Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA, bool transposeB, Loc loc) {
-  checkSameGraph(a, b, loc, "sinter.matmul");
-  requireKnownRows(a, loc, "sinter.matmul");
-  requireKnownRows(b, loc, "sinter.matmul");
+  checkSameGraph(a, b, loc, opName<ops::MatmulOp>());
+  requireKnownRows(a, loc, opName<ops::MatmulOp>());
+  requireKnownRows(b, loc, opName<ops::MatmulOp>());
   Graph::Impl &g = impl(a);
   if (a.rank() < 2 || b.rank() < 2)
-    throw Error(where(g, loc, "sinter.matmul") + ": operands need rank >= 2, got " +
+    throw Error(where(g, loc, opName<ops::MatmulOp>()) + ": operands need rank >= 2, got " +
                 shapeString(a.shape()) + " and " + shapeString(b.shape()));
   // Batch dimensions broadcast (NumPy matmul semantics).
   Shape sa = a.shape(), sb = b.shape();
@@ -306,27 +332,27 @@ Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA, bool transposeB
     return broadcastTo(t, target, loc);
   };
   Tensor x = full(a, sa), y = full(b, sb);
-  return a.graph().tensor(g.build("sinter.matmul", {x.id(), y.id()},
+  return a.graph().tensor(g.build(opName<ops::MatmulOp>(), {x.id(), y.id()},
                                   {named(g, "transpose_a", g.builder.getBoolAttr(transposeA)),
                                    named(g, "transpose_b", g.builder.getBoolAttr(transposeB))},
                                   loc)[0]);
 }
 
 Tensor reduceSum(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
-  return reduce("sinter.reduce_sum", x, std::move(axes), keepdims, loc);
+  return reduce(opName<ops::ReduceSumOp>(), x, std::move(axes), keepdims, loc);
 }
 Tensor reduceMean(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
-  return reduce("sinter.reduce_mean", x, std::move(axes), keepdims, loc);
+  return reduce(opName<ops::ReduceMeanOp>(), x, std::move(axes), keepdims, loc);
 }
 Tensor reduceMax(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
-  return reduce("sinter.reduce_max", x, std::move(axes), keepdims, loc);
+  return reduce(opName<ops::ReduceMaxOp>(), x, std::move(axes), keepdims, loc);
 }
 
 Tensor reduceMin(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
-  return reduce("sinter.reduce_min", x, std::move(axes), keepdims, loc);
+  return reduce(opName<ops::ReduceMinOp>(), x, std::move(axes), keepdims, loc);
 }
 Tensor reduceProd(const Tensor &x, std::vector<int64_t> axes, bool keepdims, Loc loc) {
-  return reduce("sinter.reduce_prod", x, std::move(axes), keepdims, loc);
+  return reduce(opName<ops::ReduceProdOp>(), x, std::move(axes), keepdims, loc);
 }
 
 namespace {
@@ -339,52 +365,61 @@ Tensor argOp(const char *name, const Tensor &x, int64_t axis, const Loc &loc) {
 }
 } // namespace
 
-Tensor argmax(const Tensor &x, int64_t axis, Loc loc) { return argOp("sinter.argmax", x, axis, loc); }
-Tensor argmin(const Tensor &x, int64_t axis, Loc loc) { return argOp("sinter.argmin", x, axis, loc); }
+Tensor argmax(const Tensor &x, int64_t axis, Loc loc) {
+  return argOp(opName<ops::ArgMaxOp>(), x, axis, loc);
+}
+Tensor argmin(const Tensor &x, int64_t axis, Loc loc) {
+  return argOp(opName<ops::ArgMinOp>(), x, axis, loc);
+}
 
 TopK topK(const Tensor &x, int64_t k, Loc loc) {
-  requireKnownRows(x, loc, "sinter.top_k");
+  requireKnownRows(x, loc, opName<ops::TopKOp>());
   Graph::Impl &g = impl(x);
-  auto ids = g.build("sinter.top_k", {x.id()}, {named(g, "k", g.builder.getI64IntegerAttr(k))}, loc);
+  auto ids = g.build(opName<ops::TopKOp>(), {x.id()},
+                     {named(g, "k", g.builder.getI64IntegerAttr(k))}, loc);
   return {x.graph().tensor(ids[0]), x.graph().tensor(ids[1])};
 }
 
 Tensor iota(Graph &graph, const Shape &shape, int64_t dimension, DType dtype, Loc loc) {
   Graph::Impl &g = graph.impl();
-  auto type = RankedTensorType::get(mlirShape(shape, where(g, loc, "sinter.iota")), elementType(g.ctx, dtype));
-  return graph.tensor(g.build("sinter.iota", {}, {named(g, "dimension", g.builder.getI64IntegerAttr(dimension))},
-                              loc, llvm::ArrayRef<Type>{type})[0]);
+  auto type = RankedTensorType::get(mlirShape(shape, where(g, loc, opName<ops::IotaOp>())),
+                                    elementType(g.ctx, dtype));
+  return graph.tensor(g.build(opName<ops::IotaOp>(), {},
+                              {named(g, "dimension", g.builder.getI64IntegerAttr(dimension))}, loc,
+                              llvm::ArrayRef<Type>{type})[0]);
 }
 
 Tensor stridedSlice(const Tensor &x, const Shape &start, const Shape &limit, const Shape &strides,
                     Loc loc) {
-  requireKnownRows(x, loc, "sinter.slice");
+  requireKnownRows(x, loc, opName<ops::SliceOp>());
   Graph::Impl &g = impl(x);
   // The batch dimension is taken whole: its limit is the batch size, `?` to the op.
   Shape limits = limit;
   if (hasBatch(x.shape()) && !limits.empty() && limits[0] == -1)
     limits[0] = ShapedType::kDynamic;
-  return x.graph().tensor(g.build("sinter.slice", {x.id()},
-                                  {named(g, "start_indices", g.builder.getDenseI64ArrayAttr(start)),
-                                   named(g, "limit_indices", g.builder.getDenseI64ArrayAttr(limits)),
-                                   named(g, "strides", g.builder.getDenseI64ArrayAttr(strides))},
-                                  loc)[0]);
+  return x.graph().tensor(
+      g.build(opName<ops::SliceOp>(), {x.id()},
+              {named(g, "start_indices", g.builder.getDenseI64ArrayAttr(start)),
+               named(g, "limit_indices", g.builder.getDenseI64ArrayAttr(limits)),
+               named(g, "strides", g.builder.getDenseI64ArrayAttr(strides))},
+              loc)[0]);
 }
 
 Tensor reverse(const Tensor &x, std::vector<int64_t> axes, Loc loc) {
-  requireKnownRows(x, loc, "sinter.reverse");
+  requireKnownRows(x, loc, opName<ops::ReverseOp>());
   Graph::Impl &g = impl(x);
-  axes = normalizeAxes(std::move(axes), x.rank(), g, loc, "sinter.reverse");
-  return x.graph().tensor(g.build("sinter.reverse", {x.id()},
-                                  {named(g, "dimensions", g.builder.getDenseI64ArrayAttr(axes))}, loc)[0]);
+  axes = normalizeAxes(std::move(axes), x.rank(), g, loc, opName<ops::ReverseOp>());
+  return x.graph().tensor(g.build(opName<ops::ReverseOp>(), {x.id()},
+                                  {named(g, "dimensions", g.builder.getDenseI64ArrayAttr(axes))},
+                                  loc)[0]);
 }
 
 Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &paddings, double value,
            Loc loc) {
-  requireKnownRows(x, loc, "sinter.pad");
+  requireKnownRows(x, loc, opName<ops::PadOp>());
   Graph::Impl &g = impl(x);
   if (static_cast<int64_t>(paddings.size()) != x.rank())
-    throw Error(where(g, loc, "sinter.pad") + ": " + std::to_string(paddings.size()) +
+    throw Error(where(g, loc, opName<ops::PadOp>()) + ": " + std::to_string(paddings.size()) +
                 " padding pairs for a tensor of rank " + std::to_string(x.rank()));
   std::vector<int64_t> low, high, interior(paddings.size(), 0);
   for (auto [l, h] : paddings) {
@@ -392,11 +427,12 @@ Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &padd
     high.push_back(h);
   }
   Tensor v = scalar(x.graph(), value, x.dtype(), loc);
-  return x.graph().tensor(g.build("sinter.pad", {x.id(), v.id()},
-                                  {named(g, "edge_padding_low", g.builder.getDenseI64ArrayAttr(low)),
-                                   named(g, "edge_padding_high", g.builder.getDenseI64ArrayAttr(high)),
-                                   named(g, "interior_padding", g.builder.getDenseI64ArrayAttr(interior))},
-                                  loc)[0]);
+  return x.graph().tensor(
+      g.build(opName<ops::PadOp>(), {x.id(), v.id()},
+              {named(g, "edge_padding_low", g.builder.getDenseI64ArrayAttr(low)),
+               named(g, "edge_padding_high", g.builder.getDenseI64ArrayAttr(high)),
+               named(g, "interior_padding", g.builder.getDenseI64ArrayAttr(interior))},
+              loc)[0]);
 }
 
 Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
@@ -406,43 +442,44 @@ Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
   Graph::Impl &g = impl(tensors.front());
   std::vector<int> ids;
   for (const Tensor &t : tensors) {
-    checkSameGraph(tensors.front(), t, loc, "sinter.concatenate");
-    requireKnownRows(t, loc, "sinter.concatenate");
+    checkSameGraph(tensors.front(), t, loc, opName<ops::ConcatenateOp>());
+    requireKnownRows(t, loc, opName<ops::ConcatenateOp>());
     ids.push_back(t.id());
   }
-  axis = normalizeAxes({axis}, tensors.front().rank(), g, loc, "sinter.concatenate")[0];
+  axis = normalizeAxes({axis}, tensors.front().rank(), g, loc, opName<ops::ConcatenateOp>())[0];
   return tensors.front().graph().tensor(
-      g.build("sinter.concatenate", ids, {named(g, "dimension", g.builder.getI64IntegerAttr(axis))}, loc)[0]);
+      g.build(opName<ops::ConcatenateOp>(), ids,
+              {named(g, "dimension", g.builder.getI64IntegerAttr(axis))}, loc)[0]);
 }
 
 Tensor gatherNd(const Tensor &x, const Tensor &indices, Loc loc) {
-  checkSameGraph(x, indices, loc, "sinter.gather_nd");
-  requireKnownRows(x, loc, "sinter.gather_nd");
+  checkSameGraph(x, indices, loc, opName<ops::GatherNdOp>());
+  requireKnownRows(x, loc, opName<ops::GatherNdOp>());
   Graph::Impl &g = impl(x);
-  return x.graph().tensor(g.build("sinter.gather_nd", {x.id(), indices.id()}, {}, loc)[0]);
+  return x.graph().tensor(g.build(opName<ops::GatherNdOp>(), {x.id(), indices.id()}, {}, loc)[0]);
 }
 
 Tensor scatterNd(const Tensor &indices, const Tensor &updates, const Shape &shape, Loc loc) {
-  checkSameGraph(indices, updates, loc, "sinter.scatter_nd");
-  requireKnownRows(indices, loc, "sinter.scatter_nd");
-  requireKnownRows(updates, loc, "sinter.scatter_nd");
+  checkSameGraph(indices, updates, loc, opName<ops::ScatterNdOp>());
+  requireKnownRows(indices, loc, opName<ops::ScatterNdOp>());
+  requireKnownRows(updates, loc, opName<ops::ScatterNdOp>());
   Graph::Impl &g = impl(updates);
-  auto type = RankedTensorType::get(mlirShape(shape, where(g, loc, "sinter.scatter_nd")),
+  auto type = RankedTensorType::get(mlirShape(shape, where(g, loc, opName<ops::ScatterNdOp>())),
                                     g.type(updates.id()).getElementType());
-  return updates.graph().tensor(
-      g.build("sinter.scatter_nd", {indices.id(), updates.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+  return updates.graph().tensor(g.build(opName<ops::ScatterNdOp>(), {indices.id(), updates.id()},
+                                        {}, loc, llvm::ArrayRef<Type>{type})[0]);
 }
 
 Tensor where(const Tensor &cond, Loc loc) {
-  requireKnownRows(cond, loc, "sinter.where");
+  requireKnownRows(cond, loc, opName<ops::WhereOp>());
   Graph::Impl &g = impl(cond);
   if (cond.dtype() != DType::Bool)
-    throw Error(where(g, loc, "sinter.where") + ": the condition must be a bool tensor");
-  return cond.graph().tensor(g.build("sinter.where", {cond.id()}, {}, loc)[0]);
+    throw Error(where(g, loc, opName<ops::WhereOp>()) + ": the condition must be a bool tensor");
+  return cond.graph().tensor(g.build(opName<ops::WhereOp>(), {cond.id()}, {}, loc)[0]);
 }
 
 Tensor reshape(const Tensor &x, const Shape &shape, Loc loc) {
-  requireKnownRows(x, loc, "sinter.reshape");
+  requireKnownRows(x, loc, opName<ops::ReshapeOp>());
   Graph::Impl &g = impl(x);
   Shape target = shape;
   if (hasBatch(x.shape())) {
@@ -457,48 +494,55 @@ Tensor reshape(const Tensor &x, const Shape &shape, Loc loc) {
       if (d == -1)
         ++batchDims;
       else if (d < 0)
-        throw Error(where(g, loc, "sinter.reshape") + ": negative dimension in " + shapeString(shape));
+        throw Error(where(g, loc, opName<ops::ReshapeOp>()) + ": negative dimension in " +
+                    shapeString(shape));
       else
         want *= d;
     }
     if (batchDims != 1 || have != want)
-      throw Error(where(g, loc, "sinter.reshape") + ": cannot reshape " + shapeString(x.shape()) +
-                  " to " + shapeString(shape) + ": the batch dimension (-1) must stay one "
-                  "dimension, with the other sizes holding " + std::to_string(have) + " elements");
-    auto type = g.type(x.id()).clone(mlirShape(target, where(g, loc, "sinter.reshape")));
-    return x.graph().tensor(g.build("sinter.reshape", {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+      throw Error(where(g, loc, opName<ops::ReshapeOp>()) + ": cannot reshape " +
+                  shapeString(x.shape()) + " to " + shapeString(shape) +
+                  ": the batch dimension (-1) must stay one "
+                  "dimension, with the other sizes holding " +
+                  std::to_string(have) + " elements");
+    auto type = g.type(x.id()).clone(mlirShape(target, where(g, loc, opName<ops::ReshapeOp>())));
+    return x.graph().tensor(
+        g.build(opName<ops::ReshapeOp>(), {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
   }
   int64_t known = 1, inferred = -1;
   for (size_t i = 0; i < target.size(); ++i) {
     if (target[i] == -1) {
       if (inferred >= 0)
-        throw Error(where(g, loc, "sinter.reshape") + ": more than one -1 in " + shapeString(shape));
+        throw Error(where(g, loc, opName<ops::ReshapeOp>()) + ": more than one -1 in " +
+                    shapeString(shape));
       inferred = static_cast<int64_t>(i);
     } else if (target[i] < 0) {
-      throw Error(where(g, loc, "sinter.reshape") + ": negative dimension in " + shapeString(shape));
+      throw Error(where(g, loc, opName<ops::ReshapeOp>()) + ": negative dimension in " +
+                  shapeString(shape));
     } else {
       known *= target[i];
     }
   }
   if (inferred >= 0) {
     if (known == 0 || x.numElements() % known != 0)
-      throw Error(where(g, loc, "sinter.reshape") + ": cannot reshape " + shapeString(x.shape()) +
-                  " to " + shapeString(shape));
+      throw Error(where(g, loc, opName<ops::ReshapeOp>()) + ": cannot reshape " +
+                  shapeString(x.shape()) + " to " + shapeString(shape));
     target[inferred] = x.numElements() / known;
   }
   auto type = g.type(x.id()).clone(target);
-  return x.graph().tensor(g.build("sinter.reshape", {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
+  return x.graph().tensor(
+      g.build(opName<ops::ReshapeOp>(), {x.id()}, {}, loc, llvm::ArrayRef<Type>{type})[0]);
 }
 
 Tensor transpose(const Tensor &x, std::vector<int64_t> permutation, Loc loc) {
-  requireKnownRows(x, loc, "sinter.transpose");
+  requireKnownRows(x, loc, opName<ops::TransposeOp>());
   Graph::Impl &g = impl(x);
   if (permutation.empty())
     for (int64_t i = x.rank() - 1; i >= 0; --i)
       permutation.push_back(i);
-  return x.graph().tensor(g.build("sinter.transpose", {x.id()},
-                                  {named(g, "permutation", g.builder.getDenseI64ArrayAttr(permutation))},
-                                  loc)[0]);
+  return x.graph().tensor(
+      g.build(opName<ops::TransposeOp>(), {x.id()},
+              {named(g, "permutation", g.builder.getDenseI64ArrayAttr(permutation))}, loc)[0]);
 }
 
 Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc) {
@@ -514,33 +558,36 @@ Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc) {
   for (size_t i = 0; i < in.size(); ++i)
     dims.push_back(static_cast<int64_t>(shape.size() - in.size() + i));
   auto type = g.type(x.id()).clone(mlirShape(shape, where(g, loc, "broadcast")));
-  return x.graph().tensor(g.build("sinter.broadcast_in_dim", {x.id()},
-                                  {named(g, "broadcast_dimensions", g.builder.getDenseI64ArrayAttr(dims))},
-                                  loc, llvm::ArrayRef<Type>{type})[0]);
+  return x.graph().tensor(
+      g.build(opName<ops::BroadcastInDimOp>(), {x.id()},
+              {named(g, "broadcast_dimensions", g.builder.getDenseI64ArrayAttr(dims))}, loc,
+              llvm::ArrayRef<Type>{type})[0]);
 }
 
-Tensor softmax(const Tensor &logits, Loc loc) { return unary("sinter.softmax", logits, loc); }
+Tensor softmax(const Tensor &logits, Loc loc) {
+  return unary(opName<ops::SoftmaxOp>(), logits, loc);
+}
 
 Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits, Loc loc) {
-  checkSameGraph(labels, logits, loc, "sinter.softmax_cross_entropy");
-  requireKnownRows(labels, loc, "sinter.softmax_cross_entropy");
-  requireKnownRows(logits, loc, "sinter.softmax_cross_entropy");
+  checkSameGraph(labels, logits, loc, opName<ops::SoftmaxCrossEntropyOp>());
+  requireKnownRows(labels, loc, opName<ops::SoftmaxCrossEntropyOp>());
+  requireKnownRows(logits, loc, opName<ops::SoftmaxCrossEntropyOp>());
   Graph::Impl &g = impl(logits);
   return logits.graph().tensor(
-      g.build("sinter.softmax_cross_entropy", {logits.id(), labels.id()}, {}, loc)[0]);
+      g.build(opName<ops::SoftmaxCrossEntropyOp>(), {logits.id(), labels.id()}, {}, loc)[0]);
 }
 
 std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt, Loc loc) {
   Graph::Impl &g = impl(loss);
   std::vector<int> operands{loss.id()};
-  requireKnownRows(loss, loc, "sinter.grad");
+  requireKnownRows(loss, loc, opName<ops::GradOp>());
   for (const Tensor &x : wrt) {
-    checkSameGraph(loss, x, loc, "sinter.grad");
-    requireKnownRows(x, loc, "sinter.grad");
+    checkSameGraph(loss, x, loc, opName<ops::GradOp>());
+    requireKnownRows(x, loc, opName<ops::GradOp>());
     operands.push_back(x.id());
   }
   std::vector<Tensor> out;
-  for (int id : g.build("sinter.grad", operands, {}, loc))
+  for (int id : g.build(opName<ops::GradOp>(), operands, {}, loc))
     out.push_back(loss.graph().tensor(id));
   return out;
 }

@@ -12,6 +12,8 @@ using namespace mlir;
 
 namespace sinter {
 
+namespace ops = mlir::sinter; // the generated op classes
+
 namespace {
 
 std::string at(Graph &g, const Loc &loc, const std::string &op) {
@@ -108,7 +110,8 @@ Tensor constant(Graph &g, const Literal &value, DType dtype, Loc loc) {
   }
   auto type = RankedTensorType::get(f.shape, et);
   auto attr = DenseElementsAttr::get(type, elements);
-  return g.tensor(gi.build("sinter.constant", {}, {gi.builder.getNamedAttr("value", attr)}, loc)[0]);
+  return g.tensor(
+      gi.build(opName<ops::ConstantOp>(), {}, {gi.builder.getNamedAttr("value", attr)}, loc)[0]);
 }
 
 Tensor constant(Graph &g, const Literal &value, Loc loc) {
@@ -445,7 +448,7 @@ Tensor padInterior(const Tensor &x, const std::vector<std::pair<int64_t, int64_t
   auto attr = [&](const char *name, const std::vector<int64_t> &a) {
     return gi.builder.getNamedAttr(name, gi.builder.getDenseI64ArrayAttr(a));
   };
-  return g.tensor(gi.build("sinter.pad", {x.id(), v.id()},
+  return g.tensor(gi.build(opName<ops::PadOp>(), {x.id(), v.id()},
                            {attr("edge_padding_low", low), attr("edge_padding_high", high),
                             attr("interior_padding", interior)},
                            loc)[0]);
