@@ -100,30 +100,8 @@ LogicalResult RandomOp::verify() {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-#define SINTER_UNARY_INFER(OP)                                                                 \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>, Adaptor adaptor,  \
-                                     SmallVectorImpl<Type> &types) {                           \
-    types.push_back(adaptor.getOperand().getType());                                           \
-    return success();                                                                          \
-  }
-SINTER_UNARY_INFER(NegOp)
-SINTER_UNARY_INFER(ExpOp)
-SINTER_UNARY_INFER(LogOp)
-SINTER_UNARY_INFER(SqrtOp)
-SINTER_UNARY_INFER(TanhOp)
-SINTER_UNARY_INFER(SigmoidOp)
-SINTER_UNARY_INFER(ReluOp)
-SINTER_UNARY_INFER(AbsOp)
-SINTER_UNARY_INFER(SoftmaxOp)
-SINTER_UNARY_INFER(SinOp)
-SINTER_UNARY_INFER(CosOp)
-SINTER_UNARY_INFER(TanOp)
-SINTER_UNARY_INFER(FloorOp)
-SINTER_UNARY_INFER(CeilOp)
-SINTER_UNARY_INFER(RoundOp)
-SINTER_UNARY_INFER(SignOp)
-SINTER_UNARY_INFER(NotOp)
-#undef SINTER_UNARY_INFER
+// The result types of the same-type elementwise ops (unary, binary, logical, softmax) come
+// from ODS: SameOperandsAndResultType with InferTypeOpInterface.
 
 static LogicalResult inferSameTypes(std::optional<Location> loc, StringRef op, Value lhs,
                                     Value rhs, SmallVectorImpl<Type> &types) {
@@ -134,23 +112,6 @@ static LogicalResult inferSameTypes(std::optional<Location> loc, StringRef op, V
   return success();
 }
 
-#define SINTER_BINARY_INFER(OP, NAME)                                                          \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
-                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {          \
-    return inferSameTypes(loc, NAME, adaptor.getLhs(), adaptor.getRhs(), types);              \
-  }
-SINTER_BINARY_INFER(AddOp, "sinter.add")
-SINTER_BINARY_INFER(SubOp, "sinter.sub")
-SINTER_BINARY_INFER(MulOp, "sinter.mul")
-SINTER_BINARY_INFER(DivOp, "sinter.div")
-SINTER_BINARY_INFER(PowOp, "sinter.pow")
-SINTER_BINARY_INFER(MaximumOp, "sinter.maximum")
-SINTER_BINARY_INFER(MinimumOp, "sinter.minimum")
-SINTER_BINARY_INFER(FloorDivOp, "sinter.floordiv")
-SINTER_BINARY_INFER(ModOp, "sinter.mod")
-SINTER_BINARY_INFER(AndOp, "sinter.and")
-SINTER_BINARY_INFER(OrOp, "sinter.or")
-#undef SINTER_BINARY_INFER
 
 LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {

@@ -100,7 +100,7 @@ def Sinter_RandomOp : Sinter_Op<"random", [Pure]> {
 
 class Sinter_UnaryOp<string mnemonic, string summ, string grad,
                      Type type = Sinter_FloatTensor>
-    : Sinter_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+    : Sinter_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface,
                            DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = summ;
   let description = "Elementwise. Gradient: " # grad # ".";
@@ -133,7 +133,7 @@ def Sinter_IsNanOp : Sinter_Op<"is_nan", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$operand attr-dict `:` type($operand)";
 }
 
-def Sinter_NotOp : Sinter_Op<"not", [Pure, InferTypeOpAdaptor]> {
+def Sinter_NotOp : Sinter_Op<"not", [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
   let summary = "logical not of a bool tensor";
   let description = "Not differentiable.";
   let arguments = (ins Sinter_BoolTensor:$operand);
@@ -143,7 +143,7 @@ def Sinter_NotOp : Sinter_Op<"not", [Pure, InferTypeOpAdaptor]> {
 
 class Sinter_BinaryOp<string mnemonic, string summ, string grad,
                       Type type = Sinter_Tensor>
-    : Sinter_Op<mnemonic, [Pure, InferTypeOpAdaptor, AllTypesMatch<["lhs", "rhs"]>,
+    : Sinter_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface,
                            DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = summ;
   let description = "Elementwise on operands of one shape and dtype (broadcasting is "
@@ -170,7 +170,7 @@ def Sinter_ModOp : Sinter_BinaryOp<"mod",
     "a − ⌊a / b⌋·b: the remainder with the divisor's sign (Python's %)", "(g, −g·⌊a/b⌋)">;
 
 class Sinter_LogicalOp<string mnemonic, string summ>
-    : Sinter_Op<mnemonic, [Pure, InferTypeOpAdaptor, AllTypesMatch<["lhs", "rhs"]>]> {
+    : Sinter_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
   let summary = summ;
   let description = "Elementwise on bool tensors of one shape. Not differentiable.";
   let arguments = (ins Sinter_BoolTensor:$lhs, Sinter_BoolTensor:$rhs);
@@ -450,7 +450,7 @@ def Sinter_BroadcastInDimOp : Sinter_Op<"broadcast_in_dim", [Pure,
 // Composites: named so a backend can map them to a library kernel
 //===----------------------------------------------------------------------===//
 
-def Sinter_SoftmaxOp : Sinter_Op<"softmax", [Pure, InferTypeOpAdaptor,
+def Sinter_SoftmaxOp : Sinter_Op<"softmax", [Pure, SameOperandsAndResultType, InferTypeOpInterface,
     DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
   let summary = "softmax over the last dimension";
   let description = [{
