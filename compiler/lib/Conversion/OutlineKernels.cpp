@@ -3,6 +3,7 @@
 // bias add (and a ReLU) right after a product goes with it, as the kernel's epilogue.
 #include "sinter/Compiler/Dialect/SinterDialect.h"
 #include "sinter/Compiler/Transforms/Passes.h"
+#include "sinter/runtime/Abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,7 +19,6 @@ namespace {
 
 constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
 constexpr const char *kMatmulBiasKernel = "sinter_kernel_matmul_bias_f32";
-constexpr int32_t kActivationNone = 0, kActivationRelu = 1; // SINTER_ACTIVATION_* of Abi.h
 
 /// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
 /// the product: such matmuls stay generated loops, which LLVM vectorizes.
@@ -55,7 +55,7 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
 struct Epilogue {
   linalg::GenericOp loop;
   Value bias, out;
-  int32_t activation = kActivationNone;
+  int32_t activation = SINTER_ACTIVATION_NONE;
 };
 
 std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product) {
@@ -113,11 +113,11 @@ std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product) {
                                                                  : Value();
     if (!other)
       return std::nullopt;
-    e.activation = kActivationRelu;
+    e.activation = SINTER_ACTIVATION_RELU;
     result = other;
   }
   auto add = result.getDefiningOp<arith::AddFOp>();
-  size_t ops = 2 + (e.activation != kActivationNone ? 1 : 0); // with the yield
+  size_t ops = 2 + (e.activation != SINTER_ACTIVATION_NONE ? 1 : 0); // with the yield
   if (!add || add->getBlock() != &body || body.getOperations().size() != ops ||
       !((add.getLhs() == cArg && add.getRhs() == biasArg) ||
         (add.getLhs() == biasArg && add.getRhs() == cArg)))
