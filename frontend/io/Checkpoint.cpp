@@ -3,6 +3,7 @@
 #include "sinter/io/Checkpoint.h"
 
 #include "sinter/io/Crc32c.h"
+#include "sinter/io/LittleEndian.h"
 #include "sinter/runtime/File.h"
 #include "sinter/model.pb.h"
 #include "sinter/runtime/DTypeProto.h"
@@ -29,18 +30,6 @@ using runtime::fromProto;
 using runtime::toProto;
 
 using runtime::shapeString;
-
-void putLE(std::string &out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-uint64_t getLE(const char *p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
 
 } // namespace
 

@@ -3,6 +3,7 @@
 #include "sinter/io/Events.h"
 
 #include "sinter/io/Crc32c.h"
+#include "sinter/io/LittleEndian.h"
 #include "sinter/events.pb.h"
 
 #include <algorithm>
@@ -20,18 +21,6 @@ namespace tb = ::sinter::tensorboard;
 namespace sinter::io {
 
 namespace {
-
-void putLE(std::string &out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-uint64_t getLE(const char *p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  return v;
-}
 
 double now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
