@@ -58,16 +58,8 @@ Type elementType(MLIRContext &ctx, DType dtype) {
 }
 
 DType dtypeOf(Type t) {
-  if (t.isF32()) return DType::F32;
-  if (t.isF64()) return DType::F64;
-  if (t.isF16()) return DType::F16;
-  if (t.isBF16()) return DType::BF16;
-  if (t.isInteger(1)) return DType::Bool;
-  if (t.isUnsignedInteger(8)) return DType::U8;
-  if (t.isInteger(8)) return DType::I8;
-  if (t.isInteger(16)) return DType::I16;
-  if (t.isInteger(32)) return DType::I32;
-  return DType::I64;
+  // (graph values hold only the element types elementType() makes)
+  return mlir::sinter::dtypeOf(t).value_or(DType::I64);
 }
 
 Graph::Impl::Impl() : ctx(MLIRContext::Threading::DISABLED), builder(&ctx) {

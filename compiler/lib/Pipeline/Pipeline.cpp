@@ -4,6 +4,7 @@
 #include "sinter/Compiler/Dialect/SinterDialect.h"
 #include "sinter/Compiler/Transforms/Passes.h"
 #include "sinter/runtime/Abi.h"
+#include "sinter/runtime/DTypeProto.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -138,25 +139,13 @@ LogicalResult mlir::sinter::runPhases(ModuleOp module, Phase from, Phase to,
 
 namespace {
 
-proto::DType dtypeOf(Type t) {
-  if (t.isF32()) return proto::F32;
-  if (t.isF64()) return proto::F64;
-  if (t.isF16()) return proto::F16;
-  if (t.isBF16()) return proto::BF16;
-  if (t.isInteger(1)) return proto::BOOL;
-  if (t.isUnsignedInteger(8)) return proto::U8;
-  if (t.isInteger(8)) return proto::I8;
-  if (t.isInteger(16)) return proto::I16;
-  if (t.isInteger(32)) return proto::I32;
-  if (t.isInteger(64)) return proto::I64;
-  return proto::DTYPE_INVALID;
-}
 
 void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type,
               std::optional<int64_t> rowBound = std::nullopt) {
   auto t = cast<RankedTensorType>(type);
   spec->set_name(name.str());
-  spec->set_dtype(dtypeOf(t.getElementType()));
+  std::optional<::sinter::runtime::DType> dtype = dtypeOf(t.getElementType());
+  spec->set_dtype(dtype ? ::sinter::runtime::toProto(*dtype) : proto::DTYPE_INVALID);
   for (int64_t d : t.getShape())
     spec->add_shape(ShapedType::isDynamic(d) ? -1 : d);
   if (rowBound)
@@ -166,6 +155,21 @@ void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type,
 }
 
 } // namespace
+
+std::optional<::sinter::runtime::DType> mlir::sinter::dtypeOf(Type t) {
+  using ::sinter::runtime::DType;
+  if (t.isF32()) return DType::F32;
+  if (t.isF64()) return DType::F64;
+  if (t.isF16()) return DType::F16;
+  if (t.isBF16()) return DType::BF16;
+  if (t.isInteger(1)) return DType::Bool;
+  if (t.isUnsignedInteger(8)) return DType::U8;
+  if (t.isInteger(8)) return DType::I8;
+  if (t.isInteger(16)) return DType::I16;
+  if (t.isInteger(32)) return DType::I32;
+  if (t.isInteger(64)) return DType::I64;
+  return std::nullopt;
+}
 
 proto::Manifest mlir::sinter::buildManifest(ModuleOp module) {
   proto::Manifest m;

@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "sinter/manifest.pb.h"
+#include "sinter/runtime/Runtime.h"
 
 #include <memory>
 #include <optional>
@@ -34,6 +35,10 @@ LogicalResult runPhases(ModuleOp module, Phase from, Phase to,
 
 /// Builds the manifest of a module in the sinter dialect (after Grad).
 ::sinter::proto::Manifest buildManifest(ModuleOp module);
+
+/// The runtime dtype of a tensor element type (ui8 is U8, i1 Bool); nullopt for a type no
+/// Sinter tensor holds.
+std::optional<::sinter::runtime::DType> dtypeOf(Type elementType);
 
 struct ArtifactOptions {
   std::string prefix = "sinter_model"; // symbol prefix (Abi.h)
