@@ -1,7 +1,7 @@
 // Book chapter 9 (sections 9.4-9.6 and the 9.8 project): overfitting on two moons. make_moons
 // (1000 points, noise 0.25), split 750 / 250 (sklearn's default test_size of 25 %), binary
-// cross-entropy, Adam (Keras defaults), batch 32 (Keras' default; the last 14 of each epoch's
-// shuffled 750 are skipped, so one training entry point is compiled instead of two), 500 epochs
+// cross-entropy, Adam (Keras defaults), batch 32 (Keras' default; each epoch ends with a
+// batch of 14 through the same training entry), 500 epochs
 // per model (--quick: 40). Three sweeps:
 //   (a) capacity: Dense(8, relu) + n x Dense(32, relu) + Dense(1, sigmoid), n = 0..4
 //       (figures 9.12-9.15: 2 layers already generalise; deeper nets hug the training points);
@@ -35,7 +35,7 @@ using namespace sinter::nn;
 namespace {
 
 constexpr int64_t kBatch = 32;         // Keras' default batch size (the book passes none)
-constexpr int64_t kPredictBatch = 250; // divides 750, 250 and the grid (one predict entry)
+constexpr int64_t kPredictBatch = 250; // predicts in batches of 250
 constexpr int kGrid = 150;             // 22,500 grid points: 90 batches of kPredictBatch
 
 struct Data {
