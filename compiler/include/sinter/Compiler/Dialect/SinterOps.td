@@ -424,8 +424,8 @@ def Sinter_WhereOp : Sinter_Op<"where", [Pure, InferTypeOpAdaptor]> {
   let description = [{
     Result: int64 [n, rank] in row-major order, where n — the number of true elements — is
     known only at run time (a dynamic dimension). Such a value may feed `sinter.gather_nd`
-    (boolean_mask) or be an entry point's result; every other op needs static shapes and
-    rejects it. Not differentiable.
+    (boolean_mask) or be an entry point's result; every other op rejects it. The mask needs
+    a static shape (no batch dimension). Not differentiable.
   }];
   let arguments = (ins Sinter_BoolTensor:$mask);
   let results = (outs RankedTensorOf<[I64]>:$result);
