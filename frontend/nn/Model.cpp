@@ -158,9 +158,6 @@ struct Model::Impl {
   DType xType = DType::F32, yType = DType::F32;
   int64_t trainSteps = 0;
   int compilations = 0;
-  /// Entries to compile along with the next one needed (fit on a dataset with validation:
-  /// test_step with train_step, in one compile).
-  std::vector<Kind> compileAlong;
 
   /// Host buffers of one entry for one batch size.
   struct Buffers {
@@ -322,12 +319,9 @@ void Model::requireCompiled(const char *what) const {
     throw Error("model '" + name() + "': call compile(optimizer, loss, metrics) before " + what);
 }
 
-void Model::ensureEntries(std::vector<Kind> needed, const HostTensor &x, const HostTensor *y) {
+void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
+                          const HostTensor *y) {
   Impl &m = *impl_;
-  if (y) {
-    needed.insert(needed.end(), m.compileAlong.begin(), m.compileAlong.end());
-    m.compileAlong.clear();
-  }
   if (x.shape().empty())
     throw Error("model '" + name() + "': inputs need a batch dimension");
   if (!m.haveX) {
@@ -742,8 +736,6 @@ History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
   std::vector<Callback *> callbacks = attach(o.callbacks);
   History history;
   stopTraining = false;
-  if (o.validationDataset)
-    impl_->compileAlong = {Kind::Test};
   int64_t card = dataset.cardinality();
   for (Callback *c : callbacks)
     c->onTrainBegin({});
@@ -765,6 +757,8 @@ History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
         throw Error("model '" + name() + "': dataset elements must be (x, y)");
       for (Callback *c : callbacks)
         c->onTrainBatchBegin(static_cast<int>(step), {});
+      if (o.validationDataset && step == 0 && epoch == o.initialEpoch)
+        ensureEntries({Kind::Train, Kind::Test}, e[0], &e[1]); // both entries, one compile
       runStep(Kind::Train, e[0], e[1], lossSum, count, logs);
       for (Callback *c : callbacks)
         c->onTrainBatchEnd(static_cast<int>(step), logs);
