@@ -435,6 +435,141 @@ Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &padd
               loc)[0]);
 }
 
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The [top, bottom, left, right] amounts of `padding` for an image of `size` [h, w] and a
+/// window of `window` (dilated by `dilations`).
+std::array<int64_t, 4> paddingAmounts(const Padding &padding, Size2 size, Size2 window,
+                                      Size2 strides, Size2 dilations, const std::string &at) {
+  if (padding.mode == "explicit")
+    return padding.amounts;
+  if (padding.mode == "valid" || padding.mode == "VALID")
+    return {0, 0, 0, 0};
+  if (padding.mode != "same" && padding.mode != "SAME")
+    throw Error(at + ": unknown padding '" + padding.mode +
+                "' (expected \"valid\", \"same\" "
+                "or explicit {top, bottom, left, right})");
+  std::array<int64_t, 4> out{};
+  for (int i = 0; i < 2; ++i) {
+    if (strides[i] < 1)
+      throw Error(at + ": strides must be positive, got " + std::to_string(strides[i]));
+    int64_t outSize = (size[i] + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        (outSize - 1) * strides[i] + (window[i] - 1) * dilations[i] + 1 - size[i], 0);
+    out[2 * i] = total / 2;
+    out[2 * i + 1] = total - total / 2;
+  }
+  return out;
+}
+
+std::vector<NamedAttribute> convAttrs(Graph::Impl &g, Size2 strides, Size2 dilations,
+                                      const std::array<int64_t, 4> &pads, int64_t groups) {
+  return {named(g, "strides", g.builder.getDenseI64ArrayAttr(strides)),
+          named(g, "dilations", g.builder.getDenseI64ArrayAttr(dilations)),
+          named(g, "padding", g.builder.getDenseI64ArrayAttr(pads)),
+          named(g, "groups", g.builder.getI64IntegerAttr(groups))};
+}
+
+void requireImage(const Tensor &x, const Loc &loc, const char *op, const char *what = "input") {
+  requireKnownRows(x, loc, op);
+  if (x.rank() != 4)
+    throw Error(where(impl(x), loc, op) + ": the " + what +
+                " must have rank 4 ([batch, height, "
+                "width, channels] for images, [kh, kw, in, out] for filters), got " +
+                shapeString(x.shape()));
+}
+
+Tensor pool(const char *name, const Tensor &x, Size2 window, Size2 strides, const Padding &padding,
+            const Loc &loc) {
+  requireImage(x, loc, name);
+  Graph::Impl &g = impl(x);
+  auto pads = paddingAmounts(padding, {x.shape()[1], x.shape()[2]}, window, strides, {1, 1},
+                             where(g, loc, name));
+  return x.graph().tensor(g.build(name, {x.id()},
+                                  {named(g, "window", g.builder.getDenseI64ArrayAttr(window)),
+                                   named(g, "strides", g.builder.getDenseI64ArrayAttr(strides)),
+                                   named(g, "padding", g.builder.getDenseI64ArrayAttr(pads))},
+                                  loc)[0]);
+}
+
+} // namespace
+
+Tensor conv2d(const Tensor &x, const Tensor &filter, Size2 strides, const Padding &padding,
+              Size2 dilations, int64_t groups, Loc loc) {
+  const char *name = opName<ops::Conv2DOp>();
+  checkSameGraph(x, filter, loc, name);
+  requireImage(x, loc, name);
+  requireImage(filter, loc, name, "filter");
+  Graph::Impl &g = impl(x);
+  auto pads =
+      paddingAmounts(padding, {x.shape()[1], x.shape()[2]}, {filter.shape()[0], filter.shape()[1]},
+                     strides, dilations, where(g, loc, name));
+  return x.graph().tensor(
+      g.build(name, {x.id(), filter.id()}, convAttrs(g, strides, dilations, pads, groups), loc)[0]);
+}
+
+Tensor depthwiseConv2d(const Tensor &x, const Tensor &filter, Size2 strides, const Padding &padding,
+                       Size2 dilations, Loc loc) {
+  requireImage(x, loc, "depthwise_conv2d");
+  requireImage(filter, loc, "depthwise_conv2d", "filter");
+  const Shape &f = filter.shape();
+  if (f[2] != x.shape()[3])
+    throw Error(where(impl(x), loc, "depthwise_conv2d") + ": the filter " + shapeString(f) +
+                " is for " + std::to_string(f[2]) + " channels, the input " +
+                shapeString(x.shape()) + " has " + std::to_string(x.shape()[3]));
+  // One group per channel: [kh, kw, c, m] is the grouped filter [kh, kw, 1, c·m].
+  return conv2d(x, reshape(filter, {f[0], f[1], 1, f[2] * f[3]}, loc), strides, padding, dilations,
+                f[2], loc);
+}
+
+int64_t conv2dTransposeSize(int64_t size, int64_t kernel, int64_t stride, const Padding &padding,
+                            int64_t dilation) {
+  if (padding.mode == "same" || padding.mode == "SAME")
+    return size * stride;
+  int64_t out = (size - 1) * stride + (kernel - 1) * dilation + 1;
+  if (padding.mode == "explicit")
+    out -= padding.amounts[0] + padding.amounts[1];
+  return out;
+}
+
+Tensor conv2dTranspose(const Tensor &x, const Tensor &filter, const Shape &outputShape,
+                       Size2 strides, const Padding &padding, Size2 dilations, Loc loc) {
+  const char *name = opName<ops::Conv2DBackpropInputOp>();
+  checkSameGraph(x, filter, loc, name);
+  requireImage(x, loc, name);
+  requireImage(filter, loc, name, "filter");
+  Graph::Impl &g = impl(x);
+  if (outputShape.size() != 4)
+    throw Error(where(g, loc, name) + ": the output shape " + shapeString(outputShape) +
+                " must be [batch, height, width, channels]");
+  Shape out = outputShape;
+  if (hasBatch(x.shape()) && out[0] != -1)
+    throw Error(where(g, loc, name) +
+                ": the input has a dynamic batch dimension, so the "
+                "output shape's batch must be -1, got " +
+                shapeString(out));
+  auto pads = paddingAmounts(padding, {out[1], out[2]}, {filter.shape()[0], filter.shape()[1]},
+                             strides, dilations, where(g, loc, name));
+  auto type =
+      RankedTensorType::get(mlirShape(out, where(g, loc, name)), g.type(x.id()).getElementType());
+  Type types[] = {type};
+  return x.graph().tensor(g.build(name, {x.id(), filter.id()},
+                                  convAttrs(g, strides, dilations, pads, 1), loc,
+                                  llvm::ArrayRef<Type>(types))[0]);
+}
+
+Tensor maxPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &padding, Loc loc) {
+  return pool(opName<ops::MaxPool2DOp>(), x, window, strides, padding, loc);
+}
+
+Tensor avgPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &padding, Loc loc) {
+  return pool(opName<ops::AvgPool2DOp>(), x, window, strides, padding, loc);
+}
+
 Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
   if (tensors.empty())
     throw Error(std::string(loc.file_name()) + ":" + std::to_string(loc.line()) +

@@ -810,3 +810,96 @@ TEST_CASE("a gradient that could only flow through an integer op is an error",
     CHECK(m.find("integer or bool") != std::string::npos);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Convolution and pooling (chapter 10): every geometry attribute, first and second order
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("gradcheck conv2d", "[gradcheck][conv]") {
+  struct Case {
+    const char *name;
+    Shape x, w;
+    Size2 strides;
+    Padding padding;
+    Size2 dilations;
+    int64_t groups;
+  };
+  const Case cases[] = {
+      {"3x3 valid", {2, 5, 5, 3}, {3, 3, 3, 4}, {1, 1}, "valid", {1, 1}, 1},
+      {"3x3 stride 2 same", {1, 6, 5, 2}, {3, 3, 2, 3}, {2, 2}, "same", {1, 1}, 1},
+      {"2x3 strides (2, 1), explicit padding",
+       {1, 5, 4, 2},
+       {2, 3, 2, 2},
+       {2, 1},
+       Padding(1, 0, 2, 1),
+       {1, 1},
+       1},
+      {"dilation 2", {1, 6, 6, 2}, {2, 2, 2, 2}, {1, 1}, "valid", {2, 2}, 1},
+      {"groups 2, stride 2, same", {1, 5, 5, 4}, {3, 3, 2, 6}, {2, 2}, "same", {1, 1}, 2},
+  };
+  for (const Case &c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      gradcheckBoth({{"x", randomF64(c.x, -1, 1, 300)}, {"w", randomF64(c.w, -1, 1, 301)}},
+                    [&](Graph &, const std::vector<Tensor> &t) {
+                      Tensor y = conv2d(t[0], t[1], c.strides, c.padding, c.dilations, c.groups);
+                      return y * y;
+                    });
+    }
+  }
+}
+
+TEST_CASE("gradcheck depthwise conv2d and conv2d_transpose", "[gradcheck][conv]") {
+  SECTION("depthwise, multiplier 2, stride 2, same") {
+    gradcheckBoth(
+        {{"x", randomF64({1, 5, 4, 3}, -1, 1, 302)}, {"w", randomF64({3, 3, 3, 2}, -1, 1, 303)}},
+        [](Graph &, const std::vector<Tensor> &t) {
+          Tensor y = depthwiseConv2d(t[0], t[1], {2, 2}, "same");
+          return y * y;
+        });
+  }
+  SECTION("transpose, stride 2, same") {
+    gradcheckBoth(
+        {{"x", randomF64({2, 3, 3, 2}, -1, 1, 304)}, {"w", randomF64({3, 3, 3, 2}, -1, 1, 305)}},
+        [](Graph &, const std::vector<Tensor> &t) {
+          Tensor y = conv2dTranspose(t[0], t[1], {2, 6, 6, 3}, {2, 2}, "same");
+          return y * y;
+        });
+  }
+  SECTION("transpose, stride 3, valid, dilation 2") {
+    gradcheckBoth(
+        {{"x", randomF64({1, 2, 3, 2}, -1, 1, 306)}, {"w", randomF64({2, 2, 1, 2}, -1, 1, 307)}},
+        [](Graph &, const std::vector<Tensor> &t) {
+          Tensor y = conv2dTranspose(t[0], t[1], {1, 6, 9, 1}, {3, 3}, "valid", {2, 2});
+          return y * y;
+        });
+  }
+}
+
+TEST_CASE("gradcheck max and average pooling", "[gradcheck][pool]") {
+  // Distinct values, so that each window has one maximum.
+  HostTensor x = randomF64({2, 5, 5, 2}, -2, 2, 308);
+  SECTION("max 2x2 stride 2 valid") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor y = maxPool2d(t[0], {2, 2}, {2, 2});
+      return y * y;
+    });
+  }
+  SECTION("max 3x3 stride 2 same (overlapping, padded)") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor y = maxPool2d(t[0], {3, 3}, {2, 2}, "same");
+      return y * y;
+    });
+  }
+  SECTION("average 3x3 stride 2 same (padding not counted)") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor y = avgPool2d(t[0], {3, 3}, {2, 2}, "same");
+      return y * y;
+    });
+  }
+  SECTION("average 2x3 stride (1, 2) valid") {
+    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor y = avgPool2d(t[0], {2, 3}, {1, 2});
+      return y * y;
+    });
+  }
+}

@@ -8,13 +8,6 @@ namespace mlir::sinter::lowering {
 
 namespace {
 
-SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  SmallVector<OpFoldResult> out;
-  for (int64_t v : values)
-    out.push_back(b.getIndexAttr(v));
-  return out;
-}
-
 Value toIndex(OpBuilder &b, Location loc, Value v) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
@@ -69,17 +62,11 @@ Value lowerReverse(OpBuilder &b, ReverseOp op) {
 
 Value lowerPad(OpBuilder &b, PadOp op) {
   Location loc = op.getLoc();
-  auto type = op.getType();
   Value value = tensor::ExtractOp::create(b, loc, op.getPaddingValue(), ValueRange{});
-  Value filled = linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{emptyTensor(b, loc, type)})
-                     .getResult(0);
   SmallVector<int64_t> strides;
   for (int64_t p : op.getInteriorPadding())
     strides.push_back(p + 1);
-  return tensor::InsertSliceOp::create(b, loc, op.getOperand(), filled,
-                                       indexAttrs(b, op.getEdgePaddingLow()),
-                                       mixedSizes(b, op.getOperand().getType()),
-                                       indexAttrs(b, strides));
+  return placeInto(b, loc, op.getOperand(), op.getType(), value, op.getEdgePaddingLow(), strides);
 }
 
 Value lowerConcatenate(OpBuilder &b, ConcatenateOp op) {

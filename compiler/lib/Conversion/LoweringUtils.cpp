@@ -30,6 +30,22 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dyn
   return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType(), dynamicSizes);
 }
 
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> out;
+  for (int64_t v : values)
+    out.push_back(b.getIndexAttr(v));
+  return out;
+}
+
+Value placeInto(OpBuilder &b, Location loc, Value x, RankedTensorType type, Value value,
+                ArrayRef<int64_t> offsets, ArrayRef<int64_t> strides) {
+  Value filled =
+      linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{emptyTensor(b, loc, type)})
+          .getResult(0);
+  return tensor::InsertSliceOp::create(b, loc, x, filled, indexAttrs(b, offsets),
+                                       mixedSizes(b, tensorOf(x)), indexAttrs(b, strides));
+}
+
 Value indexConst(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantOp::create(b, loc, b.getIndexAttr(v));
 }

@@ -36,6 +36,11 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType type, ValueRange 
                   ScalarBody body);
 
 Value scalarConst(OpBuilder &b, Location loc, Type t, double v);
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values);
+/// A tensor of `type` filled with `value` (a scalar), `x` written into it from `offsets` with
+/// `strides`: padding, and the spreading of a strided gradient.
+Value placeInto(OpBuilder &b, Location loc, Value x, RankedTensorType type, Value value,
+                ArrayRef<int64_t> offsets, ArrayRef<int64_t> strides);
 Value indexConst(OpBuilder &b, Location loc, int64_t v);
 /// `dir` is eq, ne, lt, le, gt or ge.
 Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y,
@@ -62,6 +67,8 @@ void eraseSignedness(func::FuncOp func);
 
 /// sinter.random: a generic computing a counter-based generator from the element index.
 Value lowerRandom(OpBuilder &b, RandomOp op);
+/// Convolutions and pooling (LowerConvolution.cpp). Null if `op` is none of them.
+Value lowerConvolution(OpBuilder &b, Operation *op);
 /// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,
 /// gather_nd, scatter_nd, where, top_k, argmax/argmin. Null if `op` is none of them.
 Value lowerDataMovement(OpBuilder &b, Operation *op);

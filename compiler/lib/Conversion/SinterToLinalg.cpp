@@ -532,6 +532,8 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                     .Default([&](Operation *o) {
                       if (Value v = lowerDataMovement(b, o))
                         return v;
+                      if (Value v = lowerConvolution(b, o))
+                        return v;
                       return lowerElementwise(b, o);
                     });
       if (!r) {

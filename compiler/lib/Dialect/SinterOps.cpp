@@ -9,6 +9,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace mlir::sinter;
 
@@ -240,6 +242,143 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>
   types.push_back(type.clone(shape));
   types.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 32)));
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// Checks the geometry attributes shared by convolutions and pooling ([h, w] strides and
+/// dilations, [top, bottom, left, right] padding) and that `image` is NHWC with static spatial
+/// and channel sizes; returns the output's [oh, ow] for a [kh, kw] window.
+static FailureOr<std::array<int64_t, 2>>
+windowOutputSize(std::optional<Location> loc, StringRef op, RankedTensorType image,
+                 ArrayRef<int64_t> window, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                 ArrayRef<int64_t> padding) {
+  if (image.getRank() != 4)
+    return emitOptionalError(loc, op, ": the input must be an NHWC image of rank 4, got ",
+                             typeString(image));
+  for (int64_t i = 1; i < 4; ++i)
+    if (image.isDynamicDim(i))
+      return emitOptionalError(loc, op, ": only the batch dimension of ", typeString(image),
+                               " may be dynamic");
+  if (strides.size() != 2 || dilations.size() != 2 || padding.size() != 4)
+    return emitOptionalError(loc, op,
+                             ": needs 2 strides, 2 dilations and 4 padding amounts "
+                             "(top, bottom, left, right)");
+  std::array<int64_t, 2> out;
+  for (int64_t i = 0; i < 2; ++i) {
+    if (strides[i] < 1 || dilations[i] < 1)
+      return emitOptionalError(loc, op, ": strides and dilations must be positive, got strides [",
+                               strides[0], ", ", strides[1], "], dilations [", dilations[0], ", ",
+                               dilations[1], "]");
+    int64_t lo = padding[2 * i], hi = padding[2 * i + 1];
+    if (lo < 0 || hi < 0)
+      return emitOptionalError(loc, op, ": padding amounts must be non-negative");
+    int64_t span = dilations[i] * (window[i] - 1) + 1;
+    int64_t padded = image.getDimSize(1 + i) + lo + hi;
+    if (window[i] < 1 || span > padded)
+      return emitOptionalError(loc, op, ": the ", i == 0 ? "height" : "width", " of the window (",
+                               window[i], ", spanning ", span, " with dilation ", dilations[i],
+                               ") does not fit the padded input (", padded, ") of ",
+                               typeString(image));
+    out[i] = (padded - span) / strides[i] + 1;
+  }
+  return out;
+}
+
+/// The conv2d result type of `input` by `filter`, or an error naming `op`.
+static FailureOr<RankedTensorType> convResultType(std::optional<Location> loc, StringRef op,
+                                                  RankedTensorType x, RankedTensorType w,
+                                                  ArrayRef<int64_t> strides,
+                                                  ArrayRef<int64_t> dilations,
+                                                  ArrayRef<int64_t> padding, int64_t groups) {
+  if (w.getRank() != 4 || !w.hasStaticShape())
+    return emitOptionalError(loc, op,
+                             ": the filter must be [kh, kw, in_channels / groups, "
+                             "out_channels], got ",
+                             typeString(w));
+  if (x.getElementType() != w.getElementType())
+    return emitOptionalError(loc, op, ": dtypes differ: ", typeString(x), " vs ", typeString(w));
+  auto size = windowOutputSize(loc, op, x, w.getShape().take_front(2), strides, dilations, padding);
+  if (failed(size))
+    return failure();
+  int64_t channels = x.getDimSize(3);
+  if (groups < 1 || channels % groups != 0 || w.getDimSize(3) % groups != 0)
+    return emitOptionalError(loc, op, ": groups = ", groups, " must divide the input channels (",
+                             channels, ") and the output channels (", w.getDimSize(3), ")");
+  if (w.getDimSize(2) != channels / groups)
+    return emitOptionalError(loc, op, ": the filter ", typeString(w), " takes ", w.getDimSize(2),
+                             " channels per group, the input ", typeString(x), " has ", channels,
+                             " in ", groups, " group(s)");
+  return x.clone({x.getDimSize(0), (*size)[0], (*size)[1], w.getDimSize(3)});
+}
+
+#define SINTER_CONV_ARGS(A) A.getStrides(), A.getDilations(), A.getPadding(), A.getGroups()
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto type = convResultType(loc, "sinter.conv2d", tensorOf(adaptor.getLhs()),
+                             tensorOf(adaptor.getRhs()), SINTER_CONV_ARGS(adaptor));
+  if (failed(type))
+    return failure();
+  types.push_back(*type);
+  return success();
+}
+
+LogicalResult Conv2DBackpropInputOp::verify() {
+  auto conv = convResultType(getLoc(), "sinter.conv2d_backprop_input", getType(),
+                             getRhs().getType(), SINTER_CONV_ARGS((*this)));
+  if (failed(conv))
+    return failure();
+  if (*conv != getLhs().getType())
+    return emitOpError("the gradient ")
+           << getLhs().getType() << " is not the shape of conv2d(" << getType() << ", "
+           << getRhs().getType() << "), which is " << *conv;
+  return success();
+}
+
+LogicalResult Conv2DBackpropFilterOp::verify() {
+  auto conv = convResultType(getLoc(), "sinter.conv2d_backprop_filter", getLhs().getType(),
+                             getType(), SINTER_CONV_ARGS((*this)));
+  if (failed(conv))
+    return failure();
+  if (*conv != getRhs().getType())
+    return emitOpError("the gradient ")
+           << getRhs().getType() << " is not the shape of conv2d(" << getLhs().getType() << ", "
+           << getType() << "), which is " << *conv;
+  return success();
+}
+#undef SINTER_CONV_ARGS
+
+static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value operand,
+                               ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> padding, SmallVectorImpl<Type> &types) {
+  auto x = tensorOf(operand);
+  if (window.size() != 2)
+    return emitOptionalError(loc, op, ": needs a [height, width] window");
+  auto size = windowOutputSize(loc, op, x, window, strides, {1, 1}, padding);
+  if (failed(size))
+    return failure();
+  // A window made of padding only would have no maximum and nothing to average.
+  for (int64_t i = 0; i < 4; ++i)
+    if (padding[i] >= window[i / 2])
+      return emitOptionalError(loc, op, ": padding ", padding[i],
+                               " must be smaller than the window (", window[i / 2], ")");
+  types.push_back(x.clone({x.getDimSize(0), (*size)[0], (*size)[1], x.getDimSize(3)}));
+  return success();
+}
+
+LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferPool(loc, "sinter.max_pool2d", adaptor.getOperand(), adaptor.getWindow(),
+                   adaptor.getStrides(), adaptor.getPadding(), types);
+}
+
+LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferPool(loc, "sinter.avg_pool2d", adaptor.getOperand(), adaptor.getWindow(),
+                   adaptor.getStrides(), adaptor.getPadding(), types);
 }
 
 //===----------------------------------------------------------------------===//
@@ -548,6 +687,22 @@ bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
     elements *= ShapedType::isDynamic(d) ? kAssumedBatchSize : d;
   return isa<FloatType>(type.getElementType()) && type.getRank() > 0 &&
          !type.isDynamicDim(type.getRank() - 1) && elements >= 16384;
+}
+
+SmallVector<double> mlir::sinter::avgPoolCounts(AvgPool2DOp op) {
+  auto in = op.getOperand().getType();
+  auto out = op.getType();
+  ArrayRef<int64_t> window = op.getWindow(), strides = op.getStrides(), padding = op.getPadding();
+  // Positions of the window inside the image, per output row and column: padding never counts.
+  auto inside = [&](int64_t d, int64_t o) {
+    int64_t first = o * strides[d] - padding[2 * d];
+    return std::min(first + window[d], in.getDimSize(1 + d)) - std::max<int64_t>(first, 0);
+  };
+  SmallVector<double> counts;
+  for (int64_t r = 0; r < out.getDimSize(1); ++r)
+    for (int64_t c = 0; c < out.getDimSize(2); ++c)
+      counts.push_back(static_cast<double>(inside(0, r) * inside(1, c)));
+  return counts;
 }
 
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {

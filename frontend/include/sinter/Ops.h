@@ -6,6 +6,9 @@
 
 #include "sinter/Graph.h"
 
+#include <array>
+#include <string>
+
 namespace sinter {
 
 /// A tensor or a scalar operand, remembering where the expression was written (operators
@@ -148,6 +151,45 @@ Tensor scatterNd(const Tensor &indices, const Tensor &updates, const Shape &shap
 /// One-argument tf.where: int64 coordinates [n, rank] of the true elements; n is known only at
 /// run time (Shape reports it as -1), so the result can only feed gatherNd or be an output.
 Tensor where(const Tensor &cond, Loc loc = Loc::current());
+
+// Convolution and pooling, on NHWC images ([batch, height, width, channels]).
+
+/// How a convolution or pooling pads its input: "valid" (none), "same" (TensorFlow's rule: the
+/// output has ⌈size / stride⌉ rows and columns, the extra padding at the bottom/right), or
+/// explicit amounts {top, bottom, left, right}.
+struct Padding {
+  Padding(const char *mode) : mode(mode) {}
+  Padding(int64_t top, int64_t bottom, int64_t left, int64_t right)
+      : mode("explicit"), amounts{top, bottom, left, right} {}
+  std::string mode;
+  std::array<int64_t, 4> amounts{};
+};
+using Size2 = std::array<int64_t, 2>; // {height, width}
+
+/// tf.nn.conv2d: `filter` is [kh, kw, in_channels / groups, out_channels].
+Tensor conv2d(const Tensor &x, const Tensor &filter, Size2 strides = {1, 1},
+              const Padding &padding = "valid", Size2 dilations = {1, 1}, int64_t groups = 1,
+              Loc loc = Loc::current());
+/// tf.nn.depthwise_conv2d: `filter` [kh, kw, channels, multiplier]; output channel
+/// c·multiplier + m filters input channel c.
+Tensor depthwiseConv2d(const Tensor &x, const Tensor &filter, Size2 strides = {1, 1},
+                       const Padding &padding = "valid", Size2 dilations = {1, 1},
+                       Loc loc = Loc::current());
+/// tf.nn.conv2d_transpose: the gradient of conv2d with respect to its input, for an input of
+/// `outputShape` ([batch, h, w, out_channels]; batch -1 for any). `filter` is
+/// [kh, kw, out_channels, in_channels].
+Tensor conv2dTranspose(const Tensor &x, const Tensor &filter, const Shape &outputShape,
+                       Size2 strides = {1, 1}, const Padding &padding = "valid",
+                       Size2 dilations = {1, 1}, Loc loc = Loc::current());
+/// Keras' output size of a transposed convolution: (size − 1)·stride + dilated kernel for
+/// "valid", size·stride for "same".
+int64_t conv2dTransposeSize(int64_t size, int64_t kernel, int64_t stride, const Padding &padding,
+                            int64_t dilation = 1);
+Tensor maxPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &padding = "valid",
+                 Loc loc = Loc::current());
+/// Padded positions do not count in a window's mean (as TensorFlow).
+Tensor avgPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &padding = "valid",
+                 Loc loc = Loc::current());
 
 // Composites.
 Tensor softmax(const Tensor &logits, Loc loc = Loc::current());

@@ -283,6 +283,73 @@ def Sinter_TopKOp : Sinter_Op<"top_k", [Pure, InferTypeOpAdaptor,
 }
 
 //===----------------------------------------------------------------------===//
+// Convolution and pooling (NHWC images)
+//===----------------------------------------------------------------------===//
+
+// The geometry every convolution op shares: `strides` and `dilations` are [h, w] (positive);
+// `padding` is [top, bottom, left, right] (non-negative, zeros); channels split into `groups`
+// (depthwise: groups = input channels). Filters are [kh, kw, in_channels / groups,
+// out_channels]; out channel o belongs to group o / (out_channels / groups).
+class Sinter_ConvOp<string mnemonic, string summ, string desc, list<Trait> traits = []>
+    : Sinter_Op<mnemonic, !listconcat([Pure,
+        DeclareOpInterfaceMethods<DifferentiableOpInterface>], traits)> {
+  let summary = summ;
+  let description = desc;
+  let arguments = (ins Sinter_FloatTensor:$lhs, Sinter_FloatTensor:$rhs,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$padding, DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Sinter_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+}
+
+def Sinter_Conv2DOp : Sinter_ConvOp<"conv2d", "2-D convolution (cross-correlation)", [{
+    y[n, i, j, o] = Σ x_padded[n, i·sh + a·dh, j·sw + b·dw, c] · w[a, b, c, o] over the
+    filter window and the input channels of o's group; x is [n, h, w, in_channels] (`lhs`),
+    w is [kh, kw, in_channels / groups, out_channels] (`rhs`). Output size per spatial
+    dimension: (size + padding − dilation·(k − 1) − 1) / stride + 1. Gradient:
+    (conv2d_backprop_input(g, w), conv2d_backprop_filter(x, g)).
+  }], [InferTypeOpAdaptor]>;
+
+def Sinter_Conv2DBackpropInputOp : Sinter_ConvOp<"conv2d_backprop_input",
+    "gradient of conv2d with respect to its input (the transposed convolution)", [{
+    The adjoint of conv2d in its input: for an output gradient g (`lhs`, conv2d's result
+    shape) and filter w (`rhs`), the input-shaped result (its type is given: several input
+    sizes give one output size) is Σ over the positions each input element was read from.
+    With g any image, this is conv2d_transpose. Linear in both operands; gradient:
+    (conv2d(gz, w), conv2d_backprop_filter(gz, g)) for a result gradient gz.
+  }]> {
+  let hasVerifier = 1;
+}
+
+def Sinter_Conv2DBackpropFilterOp : Sinter_ConvOp<"conv2d_backprop_filter",
+    "gradient of conv2d with respect to its filter", [{
+    For conv2d's input x (`lhs`) and an output gradient g (`rhs`), the filter-shaped result
+    (its type is given) is Σ over batch and output positions of x at the window position
+    times g. Gradient for a result gradient gw: (conv2d_backprop_input(g, gw), conv2d(x, gw)).
+  }]> {
+  let hasVerifier = 1;
+}
+
+class Sinter_PoolOp<string mnemonic, string summ, string grad>
+    : Sinter_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+                           DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = summ;
+  let description = "Over [kh, kw] `window`s of an NHWC image, moved by `strides` [h, w], "
+                    "after `padding` [top, bottom, left, right]; padded positions never "
+                    "count. Gradient: " # grad # ".";
+  let arguments = (ins Sinter_FloatTensor:$operand, DenseI64ArrayAttr:$window,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
+  let results = (outs Sinter_FloatTensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+}
+
+def Sinter_MaxPool2DOp : Sinter_PoolOp<"max_pool2d", "maximum over each window",
+    "g to the first position (row-major in the window) holding the maximum">;
+def Sinter_AvgPool2DOp : Sinter_PoolOp<"avg_pool2d",
+    "mean over each window (of the positions inside the image)",
+    "g/count spread over each window">;
+
+//===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,214 @@
+// Lowerings of the convolution and pooling ops to linalg loops on tensors.
+//
+// Each convolution op becomes one linalg.generic over 5 parallel and 3 reduction dimensions,
+// with the channels split into [groups, channels per group] (a view), so grouped and
+// depthwise convolutions are the same loop nest. The backward-data op reads a gradient
+// spread out with the strides (zeros between) and shifted by the window, which turns the
+// scatter of the transposed convolution into a gather.
+#include "LoweringUtils.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <limits>
+
+namespace mlir::sinter::lowering {
+
+namespace {
+
+struct Geometry {
+  int64_t stride[2], dilation[2], padLow[2], padHigh[2], groups;
+
+  template <class ConvOp> static Geometry of(ConvOp op) {
+    ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(), p = op.getPadding();
+    return {{s[0], s[1]}, {d[0], d[1]}, {p[0], p[2]}, {p[1], p[3]}, op.getGroups()};
+  }
+};
+
+/// A rank-4 tensor with its last dimension split into [groups, size / groups] (a view).
+Value splitLast(OpBuilder &b, Location loc, Value x, int64_t groups) {
+  auto t = tensorOf(x);
+  auto to = t.clone(
+      {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), groups, t.getDimSize(3) / groups});
+  return tensor::ExpandShapeOp::create(b, loc, to, x, {{0}, {1}, {2}, {3, 4}}, mixedSizes(b, to));
+}
+
+Value joinLast(OpBuilder &b, Location loc, Value x) {
+  return tensor::CollapseShapeOp::create(b, loc, x,
+                                         SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+}
+
+/// `x` [n, h, w, c] with `low`/`high` rows and columns of `value` around it.
+Value padImage(OpBuilder &b, Location loc, Value x, const int64_t low[2], const int64_t high[2],
+               double value) {
+  if (!low[0] && !low[1] && !high[0] && !high[1])
+    return x;
+  auto t = tensorOf(x);
+  auto padded = t.clone({t.getDimSize(0), t.getDimSize(1) + low[0] + high[0],
+                         t.getDimSize(2) + low[1] + high[1], t.getDimSize(3)});
+  return placeInto(b, loc, x, padded, scalarConst(b, loc, t.getElementType(), value),
+                   {0, low[0], low[1], 0}, {1, 1, 1, 1});
+}
+
+/// out[parallel dims] = Σ lhs · rhs over the three reduction dimensions (the last three of
+/// the eight loop dimensions).
+Value contraction(OpBuilder &b, Location loc, Value lhs, AffineMap lhsMap, Value rhs,
+                  AffineMap rhsMap, RankedTensorType outType) {
+  Value zero = scalarConst(b, loc, outType.getElementType(), 0);
+  Value init =
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, outType)})
+          .getResult(0);
+  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  iters.append(3, utils::IteratorType::reduction);
+  SmallVector<AffineMap> maps{
+      lhsMap, rhsMap, AffineMap::getMultiDimIdentityMap(8, b.getContext()).getMajorSubMap(5)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
+             [](OpBuilder &nb, Location nl, ValueRange a) {
+               Value product = arith::MulFOp::create(nb, nl, a[0], a[1]);
+               linalg::YieldOp::create(nb, nl,
+                                       ValueRange{arith::AddFOp::create(nb, nl, a[2], product)});
+             })
+      .getResult(0);
+}
+
+AffineMap map8(OpBuilder &b, ArrayRef<AffineExpr> results) {
+  return AffineMap::get(8, 0, results, b.getContext());
+}
+
+/// y[n, i, j, g, o] = Σ_{a, b, c} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · w[a, b, c, g, o].
+Value lowerConv2D(OpBuilder &b, Conv2DOp op) {
+  Location loc = op.getLoc();
+  Geometry geo = Geometry::of(op);
+  Value x =
+      splitLast(b, loc, padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0), geo.groups);
+  Value w = splitLast(b, loc, op.getRhs(), geo.groups);
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // n, i, j, g, o | a, b, c
+  AffineMap xMap = map8(b, {d(0), d(1) * geo.stride[0] + d(5) * geo.dilation[0],
+                            d(2) * geo.stride[1] + d(6) * geo.dilation[1], d(3), d(7)});
+  AffineMap wMap = map8(b, {d(5), d(6), d(7), d(3), d(4)});
+  auto outType = tensorOf(splitLast(b, loc, emptyTensor(b, loc, op.getType()), geo.groups));
+  return joinLast(b, loc, contraction(b, loc, x, xMap, w, wMap, outType));
+}
+
+/// dw[a, b, c, g, o] = Σ_{n, i, j} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · dy[n, i, j, g, o].
+Value lowerConv2DBackpropFilter(OpBuilder &b, Conv2DBackpropFilterOp op) {
+  Location loc = op.getLoc();
+  Geometry geo = Geometry::of(op);
+  Value x =
+      splitLast(b, loc, padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0), geo.groups);
+  Value dy = splitLast(b, loc, op.getRhs(), geo.groups);
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // a, b, c, g, o | n, i, j
+  AffineMap xMap = map8(b, {d(5), d(6) * geo.stride[0] + d(0) * geo.dilation[0],
+                            d(7) * geo.stride[1] + d(1) * geo.dilation[1], d(3), d(2)});
+  AffineMap dyMap = map8(b, {d(5), d(6), d(7), d(3), d(4)});
+  auto t = op.getType();
+  auto outType = t.clone({t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), geo.groups,
+                          t.getDimSize(3) / geo.groups});
+  return joinLast(b, loc, contraction(b, loc, x, xMap, dy, dyMap, outType));
+}
+
+/// dx_padded[n, y, x, g, c] = Σ_{a, b, o} dy_spread[n, y + (kh − 1 − a)·dh, x + (kw − 1 − b)·dw, g,
+/// o] · w[a, b, c, g, o], where dy_spread holds dy[i, j] at ((kh − 1)·dh + i·sh, (kw − 1)·dw +
+/// j·sw) and zeros elsewhere; dx is dx_padded without the padding.
+Value lowerConv2DBackpropInput(OpBuilder &b, Conv2DBackpropInputOp op) {
+  Location loc = op.getLoc();
+  Geometry geo = Geometry::of(op);
+  auto xType = op.getType(), wType = op.getRhs().getType(), dyType = op.getLhs().getType();
+  int64_t reach[2] = {(wType.getDimSize(0) - 1) * geo.dilation[0],
+                      (wType.getDimSize(1) - 1) * geo.dilation[1]};
+  int64_t padded[2] = {xType.getDimSize(1) + geo.padLow[0] + geo.padHigh[0],
+                       xType.getDimSize(2) + geo.padLow[1] + geo.padHigh[1]};
+  auto spreadType = dyType.clone(
+      {dyType.getDimSize(0), padded[0] + reach[0], padded[1] + reach[1], dyType.getDimSize(3)});
+  Value spread =
+      placeInto(b, loc, op.getLhs(), spreadType, scalarConst(b, loc, xType.getElementType(), 0),
+                {0, reach[0], reach[1], 0}, {1, geo.stride[0], geo.stride[1], 1});
+  Value dy = splitLast(b, loc, spread, geo.groups);
+  Value w = splitLast(b, loc, op.getRhs(), geo.groups);
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // n, y, x, g, c | a, b, o
+  AffineMap dyMap = map8(b, {d(0), d(1) + reach[0] - d(5) * geo.dilation[0],
+                             d(2) + reach[1] - d(6) * geo.dilation[1], d(3), d(7)});
+  AffineMap wMap = map8(b, {d(5), d(6), d(4), d(3), d(7)});
+  auto outType = xType.clone(
+      {xType.getDimSize(0), padded[0], padded[1], geo.groups, xType.getDimSize(3) / geo.groups});
+  Value dx = joinLast(b, loc, contraction(b, loc, dy, dyMap, w, wMap, outType));
+  if (padded[0] == xType.getDimSize(1) && padded[1] == xType.getDimSize(2))
+    return dx;
+  return tensor::ExtractSliceOp::create(b, loc, xType, dx,
+                                        indexAttrs(b, {0, geo.padLow[0], geo.padLow[1], 0}),
+                                        mixedSizes(b, xType), indexAttrs(b, {1, 1, 1, 1}));
+}
+
+/// Max or sum over each window: out[n, i, j, c] = reduce over (a, b) of
+/// x_padded[n, i·sh + a, j·sw + b, c]; a [kh, kw] tensor gives the window loops their sizes.
+template <class PoolOp> Value pool(OpBuilder &b, PoolOp op, bool max) {
+  Location loc = op.getLoc();
+  auto type = op.getType();
+  Type et = type.getElementType();
+  ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(), k = op.getWindow();
+  int64_t low[2] = {p[0], p[2]}, high[2] = {p[1], p[3]};
+  double identity = max ? -std::numeric_limits<double>::infinity() : 0.0;
+  Value x = padImage(b, loc, op.getOperand(), low, high, identity);
+  Value window = tensor::EmptyOp::create(b, loc, k, et);
+  Value init = linalg::FillOp::create(b, loc, ValueRange{scalarConst(b, loc, et, identity)},
+                                      ValueRange{emptyTensor(b, loc, type)})
+                   .getResult(0);
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // n, i, j, c | a, b
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps{
+      AffineMap::get(6, 0, {d(0), d(1) * s[0] + d(4), d(2) * s[1] + d(5), d(3)}, ctx),
+      AffineMap::get(6, 0, {d(4), d(5)}, ctx),
+      AffineMap::getMultiDimIdentityMap(6, ctx).getMajorSubMap(4)};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  iters.append(2, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{x, window}, ValueRange{init}, maps, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value r = max ? Value(arith::MaximumFOp::create(nb, nl, a[2], a[0]))
+                             : Value(arith::AddFOp::create(nb, nl, a[2], a[0]));
+               linalg::YieldOp::create(nb, nl, r);
+             })
+      .getResult(0);
+}
+
+/// The window sums divided by how many image positions each window covers.
+Value lowerAvgPool(OpBuilder &b, AvgPool2DOp op) {
+  Location loc = op.getLoc();
+  auto type = op.getType();
+  // The divisors as a constant [oh, ow], read through a broadcasting map.
+  auto countType =
+      RankedTensorType::get({type.getDimSize(1), type.getDimSize(2)}, type.getElementType());
+  SmallVector<Attribute> counts;
+  for (double c : avgPoolCounts(op))
+    counts.push_back(b.getFloatAttr(type.getElementType(), c));
+  Value count = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(countType, counts));
+  Value sum = pool(b, op, /*max=*/false);
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(4, ctx),
+                              AffineMap::get(4, 0, {d(1), d(2)}, ctx),
+                              AffineMap::getMultiDimIdentityMap(4, ctx)};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, TypeRange{type}, ValueRange{sum, count},
+                                   ValueRange{emptyTensor(b, loc, type)}, maps, iters,
+                                   [](OpBuilder &nb, Location nl, ValueRange a) {
+                                     linalg::YieldOp::create(
+                                         nb, nl,
+                                         ValueRange{arith::DivFOp::create(nb, nl, a[0], a[1])});
+                                   })
+      .getResult(0);
+}
+
+} // namespace
+
+Value lowerConvolution(OpBuilder &b, Operation *op) {
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case([&](Conv2DOp o) { return lowerConv2D(b, o); })
+      .Case([&](Conv2DBackpropInputOp o) { return lowerConv2DBackpropInput(b, o); })
+      .Case([&](Conv2DBackpropFilterOp o) { return lowerConv2DBackpropFilter(b, o); })
+      .Case([&](MaxPool2DOp o) { return pool(b, o, /*max=*/true); })
+      .Case([&](AvgPool2DOp o) { return lowerAvgPool(b, o); })
+      .Default([](Operation *) { return Value(); });
+}
+
+} // namespace mlir::sinter::lowering

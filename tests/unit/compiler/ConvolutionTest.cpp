@@ -1,0 +1,247 @@
+// Convolution and pooling (chapter 10): the book's worked examples and output sizes, a
+// reference loop nest for every geometry (strides, padding, dilation, groups), and the
+// errors for bad shapes and attributes.
+#include "sinter/sinter.h"
+
+#include <catch2/catch.hpp>
+
+#include "../../common/TestUtil.h"
+
+#include <string>
+#include <vector>
+
+using namespace sinter;
+using sinter::testing::check;
+using sinter::testing::eval;
+using sinter::testing::randomTensor;
+using sinter::testing::values;
+
+namespace {
+
+std::vector<float> iotaValues(int n) {
+  std::vector<float> v;
+  for (int i = 1; i <= n; ++i)
+    v.push_back(static_cast<float>(i));
+  return v;
+}
+
+/// The book's 3x3 kernel of 10.11.2, as [3, 3, 1, 1].
+Tensor bookKernel(Graph &g) {
+  return constant(g, std::vector<float>{-1, 2, -3, 4, -5, 6, -7, 8, -9}, {3, 3, 1, 1});
+}
+
+struct Geometry {
+  Size2 strides{1, 1}, dilations{1, 1};
+  std::array<int64_t, 4> padding{}; // top, bottom, left, right
+  int64_t groups = 1;
+};
+
+/// conv2d by definition, in double: y[n, i, j, o] = Σ x[n, i·s + a·d − top, j·s + b·d − left,
+/// g·cg + c] · w[a, b, c, o] over the window and the channels of o's group.
+std::vector<double> referenceConv(const std::vector<double> &x, const Shape &xs,
+                                  const std::vector<double> &w, const Shape &ws,
+                                  const Geometry &geo, Shape &ys) {
+  int64_t n = xs[0], h = xs[1], wd = xs[2], c = xs[3], kh = ws[0], kw = ws[1], cg = ws[2],
+          co = ws[3];
+  int64_t oh =
+      (h + geo.padding[0] + geo.padding[1] - geo.dilations[0] * (kh - 1) - 1) / geo.strides[0] + 1;
+  int64_t ow =
+      (wd + geo.padding[2] + geo.padding[3] - geo.dilations[1] * (kw - 1) - 1) / geo.strides[1] + 1;
+  int64_t og = co / geo.groups;
+  ys = {n, oh, ow, co};
+  std::vector<double> y(n * oh * ow * co, 0.0);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j)
+        for (int64_t o = 0; o < co; ++o) {
+          double sum = 0;
+          for (int64_t a = 0; a < kh; ++a)
+            for (int64_t q = 0; q < kw; ++q)
+              for (int64_t ci = 0; ci < cg; ++ci) {
+                int64_t r = i * geo.strides[0] + a * geo.dilations[0] - geo.padding[0];
+                int64_t s = j * geo.strides[1] + q * geo.dilations[1] - geo.padding[2];
+                if (r < 0 || r >= h || s < 0 || s >= wd)
+                  continue;
+                int64_t channel = (o / og) * cg + ci;
+                sum +=
+                    x[((b * h + r) * wd + s) * c + channel] * w[((a * kw + q) * cg + ci) * co + o];
+              }
+          y[((b * oh + i) * ow + j) * co + o] = sum;
+        }
+  (void)c;
+  return y;
+}
+
+std::vector<double> asDoubles(const HostTensor &t) { return values(t); }
+
+} // namespace
+
+TEST_CASE("10.11.2: the book's convolution and transposed convolution values", "[conv][book]") {
+  Graph g;
+  SECTION("5x5 input, stride 2, valid, and back") {
+    Tensor x = constant(g, iotaValues(25), {1, 5, 5, 1});
+    Tensor out = conv2d(x, bookKernel(g), {2, 2}, "valid");
+    Tensor back = conv2dTranspose(out, bookKernel(g), {1, 5, 5, 1}, {2, 2}, "valid");
+    auto r = eval(g, {out, back});
+    check(r[0], {1, 2, 2, 1}, {-67, -77, -117, -127});
+    check(r[1], {1, 5, 5, 1},
+          {67,   -134, 278,  -154, 231,   -268, 335,  -710, 385,  -462, 586,   -770, 1620,
+           -870, 1074, -468, 585,  -1210, 635,  -762, 819,  -936, 1942, -1016, 1143});
+  }
+  SECTION("4x4 input, stride 1, valid, and back") {
+    Tensor x = constant(g, iotaValues(16), {1, 4, 4, 1});
+    Tensor out = conv2d(x, bookKernel(g), {1, 1}, "valid");
+    Tensor back = conv2dTranspose(out, bookKernel(g), {1, 4, 4, 1}, {1, 1}, "valid");
+    auto r = eval(g, {out, back});
+    check(r[0], {1, 2, 2, 1}, {-56, -61, -76, -81});
+    check(r[1], {1, 4, 4, 1},
+          {56, -51, 46, 183, -148, -35, 35, -123, 88, 35, -35, 63, 532, -41, 36, 729});
+  }
+}
+
+TEST_CASE("10.3 and 10.11: output sizes of padding, strides, dilation and transposes",
+          "[conv][book]") {
+  Graph g;
+  Tensor x = g.input("x", {2, 5, 5, 3});
+  Tensor w = g.input("w", {3, 3, 3, 4});
+  CHECK(conv2d(x, w).shape() == Shape{2, 3, 3, 4});
+  CHECK(conv2d(x, w, {1, 1}, Padding(1, 1, 1, 1)).shape() == Shape{2, 5, 5, 4});
+  CHECK(conv2d(x, w, {1, 1}, "same").shape() == Shape{2, 5, 5, 4});
+  CHECK(conv2d(x, w, {3, 3}, "SAME").shape() == Shape{2, 2, 2, 4});
+  CHECK(conv2d(g.input("x7", {1, 7, 7, 1}), g.input("k", {3, 3, 1, 1}), {1, 1}, "valid", {2, 2})
+            .shape() == Shape{1, 3, 3, 1});
+  CHECK(conv2dTransposeSize(2, 3, 1, "valid") == 4);
+  CHECK(conv2dTransposeSize(2, 3, 3, "same") == 6);
+  Tensor small = g.input("small", {1, 2, 2, 1});
+  CHECK(conv2dTranspose(small, g.input("k3", {3, 3, 1, 1}), {1, 6, 6, 1}, {3, 3}, "same").shape() ==
+        Shape{1, 6, 6, 1});
+  // 10.7: pooling sizes.
+  Tensor p = g.input("p", {1, 5, 5, 1});
+  CHECK(maxPool2d(p, {2, 2}, {1, 1}).shape() == Shape{1, 4, 4, 1});
+  CHECK(maxPool2d(p, {3, 3}, {2, 2}).shape() == Shape{1, 2, 2, 1});
+  CHECK(avgPool2d(p, {2, 2}, {2, 2}, "same").shape() == Shape{1, 3, 3, 1});
+  // 10.11.3: depthwise-separable parameter counts: 3·3·3·1 + 1·1·3·4 against 3·3·3·4.
+  Tensor dw = g.input("dw", {3, 3, 3, 1}), pw = g.input("pw", {1, 1, 3, 4});
+  CHECK(conv2d(depthwiseConv2d(x, dw), pw).shape() == Shape{2, 3, 3, 4});
+}
+
+TEST_CASE("10.7: max and average pooling values, padding not counted", "[conv][pool][book]") {
+  Graph g;
+  // The first 2x2 window is {1, -1, -1, -2}: max 1, mean -0.75.
+  Tensor img = constant(g, std::vector<float>{1, -1, 0, -1, -2, 3, 4, 5, -3}, {1, 3, 3, 1});
+  auto r =
+      eval(g, {maxPool2d(img, {2, 2}, {1, 1}), avgPool2d(img, {2, 2}, {1, 1}),
+               avgPool2d(img, {2, 2}, {2, 2}, "same"), maxPool2d(img, {3, 3}, {2, 2}, "same")});
+  check(r[0], {1, 2, 2, 1}, {1, 3, 5, 5});
+  check(r[1], {1, 2, 2, 1}, {-0.75, 0, 1.5, 0.75}, 1e-6);
+  // Windows at the bottom/right edge hold 2 or 1 image positions: their mean divides by those.
+  check(r[2], {1, 2, 2, 1}, {-0.75, 1.5, 4.5, -3}, 1e-6);
+  check(r[3], {1, 2, 2, 1}, {1, 3, 5, 5});
+}
+
+TEST_CASE("conv2d matches the definition for every geometry", "[conv]") {
+  struct Case {
+    const char *name;
+    Shape x, w;
+    Geometry geo;
+  };
+  const Case cases[] = {
+      {"1x1", {2, 4, 4, 3}, {1, 1, 3, 5}, {}},
+      {"3x3 stride 2, padding 1 0 2 1",
+       {2, 7, 6, 3},
+       {3, 3, 3, 4},
+       {{2, 2}, {1, 1}, {1, 0, 2, 1}, 1}},
+      {"dilation (2, 3)", {1, 9, 9, 2}, {3, 2, 2, 3}, {{1, 1}, {2, 3}, {}, 1}},
+      {"groups 2", {2, 6, 6, 4}, {3, 3, 2, 6}, {{1, 2}, {1, 1}, {1, 1, 1, 1}, 2}},
+      {"depthwise, multiplier 2", {1, 6, 5, 3}, {3, 3, 1, 6}, {{2, 2}, {1, 1}, {1, 1, 1, 1}, 3}},
+      {"large enough for the library kernel",
+       {4, 16, 16, 8},
+       {3, 3, 8, 16},
+       {{1, 1}, {1, 1}, {1, 1, 1, 1}, 1}},
+  };
+  for (const Case &c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      HostTensor xv = randomTensor(c.x, 1), wv = randomTensor(c.w, 2);
+      Graph g;
+      Tensor x = g.input("x", c.x), w = g.input("w", c.w);
+      const Geometry &geo = c.geo;
+      Tensor y = conv2d(x, w, geo.strides,
+                        Padding(geo.padding[0], geo.padding[1], geo.padding[2], geo.padding[3]),
+                        geo.dilations, geo.groups);
+      HostTensor got = g.compile({{"f", {x, w}, {y}}}).run("f", {xv, wv})[0];
+      Shape ys;
+      std::vector<double> expected = referenceConv(asDoubles(xv), c.x, asDoubles(wv), c.w, geo, ys);
+      check(got, ys, expected, 1e-4);
+    }
+  }
+}
+
+TEST_CASE("a convolution in an entry compiled for any batch size", "[conv][batch]") {
+  Graph g;
+  Tensor x = g.input("x", {-1, 6, 6, 2});
+  Tensor w = g.input("w", {3, 3, 2, 4});
+  Tensor y = maxPool2d(relu(conv2d(x, w, {1, 1}, "same")), {2, 2}, {2, 2});
+  std::vector<Tensor> grads = gradients(reduceSum(y * y), {x, w});
+  Program p = g.compile({{"f", {x, w}, {y, grads[0], grads[1]}}});
+  HostTensor wv = randomTensor({3, 3, 2, 4}, 3);
+  for (int64_t batch : {1, 3}) {
+    HostTensor xv = randomTensor({batch, 6, 6, 2}, 4);
+    auto r = p.run("f", {xv, wv});
+    CHECK(r[0].shape() == Shape{batch, 3, 3, 4});
+    CHECK(r[1].shape() == Shape{batch, 6, 6, 2});
+    // Each example's result is that of a batch of one.
+    Graph g1;
+    Tensor x1 = g1.input("x", {batch, 6, 6, 2}), w1 = g1.input("w", {3, 3, 2, 4});
+    Tensor y1 = maxPool2d(relu(conv2d(x1, w1, {1, 1}, "same")), {2, 2}, {2, 2});
+    HostTensor expected = g1.compile({{"f", {x1, w1}, {y1}}}).run("f", {xv, wv})[0];
+    check(r[0], expected.shape(), values(expected), 1e-5);
+  }
+}
+
+TEST_CASE("bad convolution shapes and attributes name the line and the problem", "[conv][errors]") {
+  Graph g;
+  Tensor x = g.input("x", {2, 5, 5, 3});
+  auto errorOf = [](auto &&fn) -> std::string {
+    try {
+      fn();
+    } catch (const Error &e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const std::string file = "ConvolutionTest.cpp:";
+  int line = 0;
+  std::string msg = errorOf([&] {
+    line = __LINE__;
+    conv2d(x, g.input("big", {7, 3, 3, 4}));
+  });
+  CHECK_THAT(msg, Catch::Contains(file + std::to_string(line)));
+  CHECK_THAT(msg, Catch::Contains("does not fit the padded input"));
+  msg = errorOf([&] {
+    line = __LINE__;
+    conv2d(x, g.input("w0", {3, 3, 3, 4}), {0, 1});
+  });
+  CHECK_THAT(msg, Catch::Contains(file + std::to_string(line)));
+  CHECK_THAT(msg, Catch::Contains("strides"));
+  msg = errorOf([&] {
+    line = __LINE__;
+    conv2d(x, g.input("w1", {3, 3, 2, 4}));
+  });
+  CHECK_THAT(msg, Catch::Contains(file + std::to_string(line)));
+  CHECK_THAT(msg, Catch::Contains("channels"));
+  msg = errorOf([&] {
+    line = __LINE__;
+    conv2d(x, g.input("w2", {3, 3, 1, 4}), {1, 1}, "valid", {1, 1}, 3);
+  });
+  CHECK_THAT(msg, Catch::Contains("groups = 3 must divide"));
+  msg = errorOf([&] { conv2d(x, g.input("w3", {3, 3, 3, 4}), {1, 1}, "full"); });
+  CHECK_THAT(msg, Catch::Contains("unknown padding 'full'"));
+  msg = errorOf([&] { conv2d(g.input("flat", {2, 75}), g.input("w4", {3, 3, 3, 4})); });
+  CHECK_THAT(msg, Catch::Contains("rank 4"));
+  msg = errorOf([&] { maxPool2d(x, {2, 2}, {2, 2}, Padding(2, 0, 0, 0)); });
+  CHECK_THAT(msg, Catch::Contains("smaller than the window"));
+  msg = errorOf([&] {
+    conv2dTranspose(x, g.input("w5", {3, 3, 4, 3}), {2, 8, 8, 4}, {2, 2}, "valid");
+  });
+  CHECK_THAT(msg, Catch::Contains("is not the shape of conv2d"));
+}
