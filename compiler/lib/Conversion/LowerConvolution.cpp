@@ -5,7 +5,12 @@
 // depthwise convolutions are the same loop nest. The backward-data op reads a gradient
 // spread out with the strides (zeros between) and shifted by the window, which turns the
 // scatter of the transposed convolution into a gather.
+//
+// f32 convolutions with enough work call the runtime's oneDNN kernel instead (Abi.h): the
+// operands' buffers (bufferization.to_buffer) and a new result buffer go to one call.
 #include "LoweringUtils.h"
+
+#include "sinter/runtime/Abi.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -24,11 +29,15 @@ struct Geometry {
   }
 };
 
+/// A rank-4 type with its last dimension split into [groups, size / groups].
+RankedTensorType splitLastType(RankedTensorType t, int64_t groups) {
+  return t.clone(
+      {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), groups, t.getDimSize(3) / groups});
+}
+
 /// A rank-4 tensor with its last dimension split into [groups, size / groups] (a view).
 Value splitLast(OpBuilder &b, Location loc, Value x, int64_t groups) {
-  auto t = tensorOf(x);
-  auto to = t.clone(
-      {t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), groups, t.getDimSize(3) / groups});
+  auto to = splitLastType(tensorOf(x), groups);
   return tensor::ExpandShapeOp::create(b, loc, to, x, {{0}, {1}, {2}, {3, 4}}, mixedSizes(b, to));
 }
 
@@ -75,8 +84,71 @@ AffineMap map8(OpBuilder &b, ArrayRef<AffineExpr> results) {
   return AffineMap::get(8, 0, results, b.getContext());
 }
 
+constexpr const char *kConvKernel = "sinter_kernel_conv2d_f32";
+
+/// Whether a convolution of these shapes goes to the library kernel.
+bool useLibrary(RankedTensorType image, RankedTensorType out, RankedTensorType filter) {
+  if (!image.getElementType().isF32() || !libraryKernelsEnabled())
+    return false;
+  int64_t batch = image.isDynamicDim(0) ? kAssumedBatchSize : image.getDimSize(0);
+  int64_t work = batch * out.getDimSize(1) * out.getDimSize(2) * filter.getNumElements();
+  return work >= kMinLibraryWork;
+}
+
+/// A call of sinter_kernel_conv2d_f32 computing the result of `op`; `kind` says which
+/// convolution op it is.
+template <class ConvOp>
+Value libraryConv(OpBuilder &b, ConvOp op, int32_t kind, RankedTensorType image,
+                  RankedTensorType filter, RankedTensorType out) {
+  Location loc = op.getLoc();
+  Geometry geo = Geometry::of(op);
+  auto type = op.getType();
+  auto bufferOf = [&](Value t) -> Value {
+    auto tt = tensorOf(t);
+    return bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(tt.getShape(), tt.getElementType()), t, /*read_only=*/true);
+  };
+  SmallVector<Value> dynamic;
+  if (type.isDynamicDim(0))
+    dynamic.push_back(batchSize(b));
+  Value result =
+      memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+                              dynamic, b.getI64IntegerAttr(64));
+  // The kernel's (src, weights, dst): the result takes the slot `kind` writes.
+  Value lhs = bufferOf(op.getLhs()), rhs = bufferOf(op.getRhs());
+  Value buffers[3] = {lhs, rhs, result};
+  if (kind == SINTER_CONV_BACKWARD_DATA) // (dst, weights) -> src
+    buffers[0] = result, buffers[2] = lhs;
+  else if (kind == SINTER_CONV_BACKWARD_WEIGHTS) // (src, dst) -> weights
+    buffers[1] = result, buffers[2] = rhs;
+  Type i64 = b.getI64Type(), i32 = b.getI32Type();
+  auto cst = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)).getResult();
+  };
+  Value n = image.isDynamicDim(0)
+                ? arith::IndexCastOp::create(b, loc, i64, batchSize(b)).getResult()
+                : cst(image.getDimSize(0));
+  SmallVector<Value> args{arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kind))};
+  for (Value buffer : buffers)
+    args.push_back(bufferAddress(b, loc, buffer));
+  args.append({n, cst(image.getDimSize(1)), cst(image.getDimSize(2)), cst(image.getDimSize(3)),
+               cst(out.getDimSize(1)), cst(out.getDimSize(2)), cst(out.getDimSize(3)),
+               cst(filter.getDimSize(0)), cst(filter.getDimSize(1)), cst(geo.stride[0]),
+               cst(geo.stride[1]), cst(geo.dilation[0]), cst(geo.dilation[1]), cst(geo.padLow[0]),
+               cst(geo.padHigh[0]), cst(geo.padLow[1]), cst(geo.padHigh[1]), cst(geo.groups)});
+  SmallVector<Type> types{i32, i64, i64, i64};
+  types.append(18, i64);
+  declareKernel(b, kConvKernel, types);
+  func::CallOp::create(b, loc, kConvKernel, TypeRange{}, args);
+  return bufferization::ToTensorOp::create(b, loc, type, result, /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
 /// y[n, i, j, g, o] = Σ_{a, b, c} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · w[a, b, c, g, o].
 Value lowerConv2D(OpBuilder &b, Conv2DOp op) {
+  if (useLibrary(op.getLhs().getType(), op.getType(), op.getRhs().getType()))
+    return libraryConv(b, op, SINTER_CONV_FORWARD, op.getLhs().getType(), op.getRhs().getType(),
+                       op.getType());
   Location loc = op.getLoc();
   Geometry geo = Geometry::of(op);
   Value x =
@@ -86,12 +158,15 @@ Value lowerConv2D(OpBuilder &b, Conv2DOp op) {
   AffineMap xMap = map8(b, {d(0), d(1) * geo.stride[0] + d(5) * geo.dilation[0],
                             d(2) * geo.stride[1] + d(6) * geo.dilation[1], d(3), d(7)});
   AffineMap wMap = map8(b, {d(5), d(6), d(7), d(3), d(4)});
-  auto outType = tensorOf(splitLast(b, loc, emptyTensor(b, loc, op.getType()), geo.groups));
-  return joinLast(b, loc, contraction(b, loc, x, xMap, w, wMap, outType));
+  return joinLast(b, loc,
+                  contraction(b, loc, x, xMap, w, wMap, splitLastType(op.getType(), geo.groups)));
 }
 
 /// dw[a, b, c, g, o] = Σ_{n, i, j} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · dy[n, i, j, g, o].
 Value lowerConv2DBackpropFilter(OpBuilder &b, Conv2DBackpropFilterOp op) {
+  if (useLibrary(op.getLhs().getType(), op.getRhs().getType(), op.getType()))
+    return libraryConv(b, op, SINTER_CONV_BACKWARD_WEIGHTS, op.getLhs().getType(), op.getType(),
+                       op.getRhs().getType());
   Location loc = op.getLoc();
   Geometry geo = Geometry::of(op);
   Value x =
@@ -101,16 +176,17 @@ Value lowerConv2DBackpropFilter(OpBuilder &b, Conv2DBackpropFilterOp op) {
   AffineMap xMap = map8(b, {d(5), d(6) * geo.stride[0] + d(0) * geo.dilation[0],
                             d(7) * geo.stride[1] + d(1) * geo.dilation[1], d(3), d(2)});
   AffineMap dyMap = map8(b, {d(5), d(6), d(7), d(3), d(4)});
-  auto t = op.getType();
-  auto outType = t.clone({t.getDimSize(0), t.getDimSize(1), t.getDimSize(2), geo.groups,
-                          t.getDimSize(3) / geo.groups});
-  return joinLast(b, loc, contraction(b, loc, x, xMap, dy, dyMap, outType));
+  return joinLast(b, loc,
+                  contraction(b, loc, x, xMap, dy, dyMap, splitLastType(op.getType(), geo.groups)));
 }
 
 /// dx_padded[n, y, x, g, c] = Σ_{a, b, o} dy_spread[n, y + (kh − 1 − a)·dh, x + (kw − 1 − b)·dw, g,
 /// o] · w[a, b, c, g, o], where dy_spread holds dy[i, j] at ((kh − 1)·dh + i·sh, (kw − 1)·dw +
 /// j·sw) and zeros elsewhere; dx is dx_padded without the padding.
 Value lowerConv2DBackpropInput(OpBuilder &b, Conv2DBackpropInputOp op) {
+  if (useLibrary(op.getType(), op.getLhs().getType(), op.getRhs().getType()))
+    return libraryConv(b, op, SINTER_CONV_BACKWARD_DATA, op.getType(), op.getRhs().getType(),
+                       op.getLhs().getType());
   Location loc = op.getLoc();
   Geometry geo = Geometry::of(op);
   auto xType = op.getType(), wType = op.getRhs().getType(), dyType = op.getLhs().getType();
@@ -129,8 +205,8 @@ Value lowerConv2DBackpropInput(OpBuilder &b, Conv2DBackpropInputOp op) {
   AffineMap dyMap = map8(b, {d(0), d(1) + reach[0] - d(5) * geo.dilation[0],
                              d(2) + reach[1] - d(6) * geo.dilation[1], d(3), d(7)});
   AffineMap wMap = map8(b, {d(5), d(6), d(4), d(3), d(7)});
-  auto outType = xType.clone(
-      {xType.getDimSize(0), padded[0], padded[1], geo.groups, xType.getDimSize(3) / geo.groups});
+  auto outType = splitLastType(
+      xType.clone({xType.getDimSize(0), padded[0], padded[1], xType.getDimSize(3)}), geo.groups);
   Value dx = joinLast(b, loc, contraction(b, loc, dy, dyMap, w, wMap, outType));
   if (padded[0] == xType.getDimSize(1) && padded[1] == xType.getDimSize(2))
     return dx;

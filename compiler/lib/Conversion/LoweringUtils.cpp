@@ -1,6 +1,8 @@
 // Building blocks shared by the sinter → linalg lowerings.
 #include "LoweringUtils.h"
 
+#include <cstdlib>
+
 namespace mlir::sinter::lowering {
 
 
@@ -28,6 +30,26 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dyn
   if (dynamicSizes.empty() && !t.hasStaticShape())
     return tensor::EmptyOp::create(b, loc, mixedSizes(b, t), t.getElementType());
   return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType(), dynamicSizes);
+}
+
+bool libraryKernelsEnabled() {
+  const char *env = std::getenv("SINTER_GENERATED_ONLY");
+  return !(env && *env && *env != '0');
+}
+
+Value bufferAddress(OpBuilder &b, Location loc, Value buffer) {
+  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+}
+
+void declareKernel(OpBuilder &b, StringRef name, TypeRange args) {
+  Operation *op = b.getInsertionBlock()->getParentOp();
+  auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
+  if (module.lookupSymbol(name))
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {})).setPrivate();
 }
 
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {

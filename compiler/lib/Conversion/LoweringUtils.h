@@ -67,6 +67,17 @@ void eraseSignedness(func::FuncOp func);
 
 /// sinter.random: a generic computing a counter-based generator from the element index.
 Value lowerRandom(OpBuilder &b, RandomOp op);
+/// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
+/// the work: such products and convolutions stay generated loops, which LLVM vectorizes.
+constexpr int64_t kMinLibraryWork = 16384;
+/// False when SINTER_GENERATED_ONLY=1 is set: every op then runs as generated loops (to
+/// compare the library kernels' numbers with them, or to profile the generated code).
+bool libraryKernelsEnabled();
+/// The address of a dense buffer as an i64 (the kernel ABI passes pointers as 64-bit values).
+Value bufferAddress(OpBuilder &b, Location loc, Value buffer);
+/// Declares the external function `name` in the module of the builder's insertion point.
+void declareKernel(OpBuilder &b, StringRef name, TypeRange args);
+
 /// Convolutions and pooling (LowerConvolution.cpp). Null if `op` is none of them.
 Value lowerConvolution(OpBuilder &b, Operation *op);
 /// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,

@@ -1,7 +1,8 @@
 // After bufferization: matrix products leave the generated code for the runtime's kernel
 // library (oneDNN on CPU), through the C functions of runtime/include/sinter/runtime/Abi.h. A
 // bias add (and a ReLU) right after a product goes with it, as the kernel's epilogue.
-#include "sinter/Compiler/Dialect/SinterDialect.h"
+#include "LoweringUtils.h"
+
 #include "sinter/Compiler/Transforms/Passes.h"
 #include "sinter/runtime/Abi.h"
 
@@ -20,10 +21,6 @@ namespace {
 constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
 constexpr const char *kMatmulBiasKernel = "sinter_kernel_matmul_bias_f32";
 
-/// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
-/// the product: such matmuls stay generated loops, which LLVM vectorizes.
-constexpr int64_t kMinKernelWork = 16384;
-
 int64_t multiplyAdds(linalg::LinalgOp op) {
   int64_t work = 1;
   for (int64_t range : op.getStaticLoopRanges())
@@ -31,7 +28,8 @@ int64_t multiplyAdds(linalg::LinalgOp op) {
   return work;
 }
 
-/// The address of a dense buffer as an i64 (the kernel ABI passes pointers as 64-bit values).
+/// The address of a buffer as an i64, copied first if it is a strided view (the kernels take
+/// dense row-major buffers).
 Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   if (!type.getLayout().isIdentity()) {
@@ -45,8 +43,7 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
     memref::CopyOp::create(b, loc, buffer, dense);
     buffer = dense;
   }
-  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-  return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  return sinter::lowering::bufferAddress(b, loc, buffer);
 }
 
 /// A 2-D product's epilogue: the elementwise loop right after it that computes
@@ -141,21 +138,14 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
     module.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && op.hasPureBufferSemantics() &&
           cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType().isF32() &&
-          multiplyAdds(op) >= kMinKernelWork)
+          multiplyAdds(op) >= sinter::lowering::kMinLibraryWork)
         matmuls.push_back(op);
     });
-    if (matmuls.empty())
+    if (matmuls.empty() || !sinter::lowering::libraryKernelsEnabled())
       return;
 
     OpBuilder b(module.getBodyRegion());
     Type i64 = b.getI64Type(), i32 = b.getI32Type();
-    auto declare = [&](const char *name, ArrayRef<Type> args) {
-      if (module.lookupSymbol(name))
-        return;
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(module.getBody());
-      func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {})).setPrivate();
-    };
     for (linalg::LinalgOp op : matmuls) {
       Location loc = op.getLoc();
       std::optional<Epilogue> epilogue = matchEpilogue(op);
@@ -209,11 +199,12 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
         args.push_back(cst(i32, epilogue->activation));
         SmallVector<Type> types(args.size() - 3, i64);
         types.append({i32, i32, i32});
-        declare(kMatmulBiasKernel, types);
+        sinter::lowering::declareKernel(b, kMatmulBiasKernel, types);
         func::CallOp::create(b, loc, kMatmulBiasKernel, TypeRange{}, args);
         epilogue->loop->erase();
       } else {
-        declare(kMatmulKernel, {i64, i64, i64, i64, i64, i64, i64, i32, i32});
+        sinter::lowering::declareKernel(b, kMatmulKernel,
+                                        {i64, i64, i64, i64, i64, i64, i64, i32, i32});
         func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);
       }
       op->erase();

@@ -212,25 +212,25 @@ TEST_CASE("bad convolution shapes and attributes name the line and the problem",
   const std::string file = "ConvolutionTest.cpp:";
   int line = 0;
   std::string msg = errorOf([&] {
-    line = __LINE__;
+    line = __LINE__ + 1;
     conv2d(x, g.input("big", {7, 3, 3, 4}));
   });
   CHECK_THAT(msg, Catch::Contains(file + std::to_string(line)));
   CHECK_THAT(msg, Catch::Contains("does not fit the padded input"));
   msg = errorOf([&] {
-    line = __LINE__;
+    line = __LINE__ + 1;
     conv2d(x, g.input("w0", {3, 3, 3, 4}), {0, 1});
   });
   CHECK_THAT(msg, Catch::Contains(file + std::to_string(line)));
   CHECK_THAT(msg, Catch::Contains("strides"));
   msg = errorOf([&] {
-    line = __LINE__;
+    line = __LINE__ + 1;
     conv2d(x, g.input("w1", {3, 3, 2, 4}));
   });
   CHECK_THAT(msg, Catch::Contains(file + std::to_string(line)));
   CHECK_THAT(msg, Catch::Contains("channels"));
   msg = errorOf([&] {
-    line = __LINE__;
+    line = __LINE__ + 1;
     conv2d(x, g.input("w2", {3, 3, 1, 4}), {1, 1}, "valid", {1, 1}, 3);
   });
   CHECK_THAT(msg, Catch::Contains("groups = 3 must divide"));
@@ -244,4 +244,52 @@ TEST_CASE("bad convolution shapes and attributes name the line and the problem",
     conv2dTranspose(x, g.input("w5", {3, 3, 4, 3}), {2, 8, 8, 4}, {2, 2}, "valid");
   });
   CHECK_THAT(msg, Catch::Contains("is not the shape of conv2d"));
+}
+
+TEST_CASE("the oneDNN kernels and the generated loops give the same numbers", "[conv][library]") {
+  struct Case {
+    const char *name;
+    Shape x, w;
+    Geometry geo;
+  };
+  const Case cases[] = {
+      {"3x3 same", {4, 12, 12, 8}, {3, 3, 8, 16}, {{1, 1}, {1, 1}, {1, 1, 1, 1}, 1}},
+      {"groups 2, stride 2, uneven padding",
+       {4, 15, 15, 8},
+       {3, 3, 4, 16},
+       {{2, 2}, {1, 1}, {0, 1, 1, 0}, 2}},
+      {"dilation 2, stride (1, 2)",
+       {2, 16, 16, 4},
+       {3, 3, 4, 8},
+       {{1, 2}, {2, 2}, {2, 2, 2, 2}, 1}},
+  };
+  for (const Case &c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      // A training step's three convolutions: forward, and the input and filter gradients.
+      auto run = [&](bool generatedOnly) {
+        if (generatedOnly)
+          setenv("SINTER_GENERATED_ONLY", "1", 1);
+        Graph g;
+        Tensor x = g.input("x", c.x), w = g.input("w", c.w);
+        const Geometry &geo = c.geo;
+        Tensor y = conv2d(x, w, geo.strides,
+                          Padding(geo.padding[0], geo.padding[1], geo.padding[2], geo.padding[3]),
+                          geo.dilations, geo.groups);
+        std::vector<Tensor> grads = gradients(reduceSum(y * y), {x, w});
+        auto r = g.compile({{"f", {x, w}, {y, grads[0], grads[1]}}})
+                     .run("f", {randomTensor(c.x, 5), randomTensor(c.w, 6)});
+        unsetenv("SINTER_GENERATED_ONLY");
+        return r;
+      };
+      auto library = run(false), generated = run(true);
+      for (size_t i = 0; i < library.size(); ++i) {
+        INFO("result " << i);
+        std::vector<double> want = values(generated[i]);
+        double scale = 0;
+        for (double v : want)
+          scale = std::max(scale, std::abs(v));
+        check(library[i], generated[i].shape(), want, 1e-5 * scale);
+      }
+    }
+  }
 }

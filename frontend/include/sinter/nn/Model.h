@@ -16,6 +16,7 @@
 #include "sinter/Optim.h"
 #include "sinter/Program.h"
 #include "sinter/data/Dataset.h"
+#include "sinter/nn/ConvLayers.h"
 #include "sinter/nn/Layers.h"
 #include "sinter/nn/Losses.h"
 #include "sinter/nn/Metrics.h"

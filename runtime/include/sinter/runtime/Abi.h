@@ -52,6 +52,22 @@ void sinter_kernel_matmul_bias_f32(const float *a, const float *b, const float *
                                    int64_t batch, int64_t m, int64_t n, int64_t k,
                                    int32_t trans_a, int32_t trans_b, int32_t activation);
 
+/* What a convolution kernel call computes: conv2d, or its gradient with respect to the input
+ * or the filter (the sinter ops conv2d, conv2d_backprop_input, conv2d_backprop_filter). */
+#define SINTER_CONV_FORWARD 0          /* dst = conv2d(src, weights) */
+#define SINTER_CONV_BACKWARD_DATA 1    /* src = conv2d_backprop_input(dst, weights) */
+#define SINTER_CONV_BACKWARD_WEIGHTS 2 /* weights = conv2d_backprop_filter(src, dst) */
+
+/* A 2-D convolution: src is NHWC [n, h, w, c], dst [n, oh, ow, k], weights
+ * [kh, kw, c / groups, k]; strides sh, sw; dilations dh, dw (1: none); zero padding pt, pb
+ * (top, bottom), pl, pr (left, right). `kind` says which of the three buffers is written.
+ * Backed by oneDNN. */
+void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weights, float *dst, int64_t n,
+                              int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow, int64_t k,
+                              int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
+                              int64_t dw, int64_t pt, int64_t pb, int64_t pl, int64_t pr,
+                              int64_t groups);
+
 /* A chunk of a generated loop: iterations [begin, end) of its outlined dimension, with the
  * values it captured in `context`. */
 typedef void (*SinterTaskFn)(void *context, int64_t begin, int64_t end);

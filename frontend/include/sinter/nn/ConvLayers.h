@@ -1,0 +1,165 @@
+// Keras-style convolutional layers (chapter 10) over NHWC images [batch, height, width,
+// channels]: convolutions, pooling, and the image-shape layers. Sizes are {height, width}.
+#ifndef SINTER_NN_CONVLAYERS_H
+#define SINTER_NN_CONVLAYERS_H
+
+#include "sinter/nn/Layers.h"
+
+#include <optional>
+
+namespace sinter::nn {
+
+/// The options every convolution layer shares.
+struct ConvOptions {
+  Size2 strides{1, 1};
+  Padding padding = "valid";
+  ActivationFn activation;
+  Size2 dilation{1, 1};
+  bool useBias = true;
+  initializers::Initializer kernelInitializer = initializers::glorotUniform();
+  initializers::Initializer biasInitializer = initializers::zeros();
+  regularizers::Regularizer kernelRegularizer = nullptr;
+  regularizers::Regularizer biasRegularizer = nullptr;
+};
+
+/// y = activation(conv2d(x, kernel) + bias); kernel [kh, kw, in_channels, filters].
+///   Conv2D(6, {3, 3})                                     // Keras' Conv2D(6, kernel_size=3)
+///   Conv2D(64, {3, 3}, {.padding = "same", .activation = "relu"})
+class Conv2D : public Layer {
+public:
+  Conv2D(int64_t filters, Size2 kernelSize, ConvOptions options = {}, std::string name = "");
+  const Variable &kernel() const { return kernel_; }
+  const Variable &bias() const { return bias_; }
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  int64_t filters_;
+  Size2 kernelSize_;
+  ConvOptions options_;
+  Variable kernel_, bias_;
+};
+
+/// The transposed convolution (tf.keras.layers.Conv2DTranspose): kernel [kh, kw, filters,
+/// in_channels]; output size (size − 1)·stride + kernel for "valid", size·stride for "same".
+class Conv2DTranspose : public Layer {
+public:
+  Conv2DTranspose(int64_t filters, Size2 kernelSize, ConvOptions options = {},
+                  std::string name = "");
+  const Variable &kernel() const { return kernel_; }
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  int64_t filters_;
+  Size2 kernelSize_;
+  ConvOptions options_;
+  Variable kernel_, bias_;
+};
+
+/// One filter per input channel (times `depthMultiplier`): depthwise kernel
+/// [kh, kw, in_channels, depthMultiplier].
+class DepthwiseConv2D : public Layer {
+public:
+  explicit DepthwiseConv2D(Size2 kernelSize, int64_t depthMultiplier = 1, ConvOptions options = {},
+                           std::string name = "");
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  Size2 kernelSize_;
+  int64_t multiplier_;
+  ConvOptions options_;
+  Variable kernel_, bias_;
+};
+
+/// A depthwise convolution then a 1x1 (pointwise) one: depthwise_kernel
+/// [kh, kw, in, multiplier], pointwise_kernel [1, 1, in·multiplier, filters], bias [filters].
+class SeparableConv2D : public Layer {
+public:
+  SeparableConv2D(int64_t filters, Size2 kernelSize, ConvOptions options = {},
+                  int64_t depthMultiplier = 1, std::string name = "");
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  int64_t filters_;
+  Size2 kernelSize_;
+  ConvOptions options_;
+  int64_t multiplier_;
+  Variable depthwise_, pointwise_, bias_;
+};
+
+/// Max over each window; strides default to the pool size (Keras).
+class MaxPool2D : public Layer {
+public:
+  explicit MaxPool2D(Size2 poolSize = {2, 2}, std::optional<Size2> strides = std::nullopt,
+                     Padding padding = "valid", std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  Size2 pool_, strides_;
+  Padding padding_;
+};
+using MaxPooling2D = MaxPool2D;
+
+/// Mean over each window (padding not counted); strides default to the pool size.
+class AveragePooling2D : public Layer {
+public:
+  explicit AveragePooling2D(Size2 poolSize = {2, 2}, std::optional<Size2> strides = std::nullopt,
+                            Padding padding = "valid", std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  Size2 pool_, strides_;
+  Padding padding_;
+};
+
+/// [b, h, w, c] -> [b, c]: the mean over height and width.
+class GlobalAveragePooling2D : public Layer {
+public:
+  explicit GlobalAveragePooling2D(std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+};
+
+/// Zero rows and columns around the image: {top, bottom} and {left, right}.
+class ZeroPadding2D : public Layer {
+public:
+  explicit ZeroPadding2D(Size2 rows = {1, 1}, Size2 columns = {1, 1}, std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  Size2 rows_, columns_;
+};
+
+/// Repeats each row and column `size` times (nearest-neighbour upsampling).
+class UpSampling2D : public Layer {
+public:
+  explicit UpSampling2D(Size2 size = {2, 2}, std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  Size2 size_;
+};
+
+} // namespace sinter::nn
+
+#endif

@@ -1,0 +1,190 @@
+// The convolutional layers of chapter 10 (ConvLayers.h).
+#include "sinter/nn/ConvLayers.h"
+
+namespace sinter::nn {
+
+namespace {
+
+std::string shapeString(const Shape &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+/// The channel count of an NHWC input, or an Error naming the layer.
+int64_t imageChannels(const Layer &layer, const Shape &inputShape) {
+  if (inputShape.size() != 4)
+    throw Error("layer '" + layer.name() + "' (" + layer.typeName() + "): expects images " +
+                "[batch, height, width, channels], got shape " + shapeString(inputShape));
+  return inputShape[3];
+}
+
+void requirePositive(const char *layer, const char *what, int64_t v) {
+  if (v <= 0)
+    throw Error(std::string(layer) + ": " + what + " must be positive, got " + std::to_string(v));
+}
+
+Tensor withBiasAndActivation(Tensor y, const Variable &bias, const ConvOptions &o) {
+  if (o.useBias)
+    y = y + bias;
+  return o.activation(y);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Convolutions
+
+Conv2D::Conv2D(int64_t filters, Size2 kernelSize, ConvOptions options, std::string name)
+    : Layer("Conv2D", std::move(name)), filters_(filters), kernelSize_(kernelSize),
+      options_(std::move(options)) {
+  requirePositive("Conv2D", "filters", filters);
+  requirePositive("Conv2D", "kernel height", kernelSize[0]);
+  requirePositive("Conv2D", "kernel width", kernelSize[1]);
+}
+
+void Conv2D::build(Graph &g, const Shape &inputShape) {
+  int64_t c = imageChannels(*this, inputShape);
+  kernel_ = addWeight(g, "kernel", {kernelSize_[0], kernelSize_[1], c, filters_},
+                      options_.kernelInitializer, true, options_.kernelRegularizer);
+  if (options_.useBias)
+    bias_ = addWeight(g, "bias", {filters_}, options_.biasInitializer, true,
+                      options_.biasRegularizer);
+}
+
+Tensor Conv2D::call(const Tensor &x, bool) {
+  imageChannels(*this, x.shape());
+  Tensor y = conv2d(x, kernel_, options_.strides, options_.padding, options_.dilation);
+  return withBiasAndActivation(y, bias_, options_);
+}
+
+Conv2DTranspose::Conv2DTranspose(int64_t filters, Size2 kernelSize, ConvOptions options,
+                                 std::string name)
+    : Layer("Conv2DTranspose", std::move(name)), filters_(filters), kernelSize_(kernelSize),
+      options_(std::move(options)) {
+  requirePositive("Conv2DTranspose", "filters", filters);
+}
+
+void Conv2DTranspose::build(Graph &g, const Shape &inputShape) {
+  int64_t c = imageChannels(*this, inputShape);
+  kernel_ = addWeight(g, "kernel", {kernelSize_[0], kernelSize_[1], filters_, c},
+                      options_.kernelInitializer, true, options_.kernelRegularizer);
+  if (options_.useBias)
+    bias_ = addWeight(g, "bias", {filters_}, options_.biasInitializer, true,
+                      options_.biasRegularizer);
+}
+
+Tensor Conv2DTranspose::call(const Tensor &x, bool) {
+  const Shape &s = x.shape();
+  imageChannels(*this, s);
+  Shape out{s[0], 0, 0, filters_};
+  for (int i = 0; i < 2; ++i)
+    out[1 + i] = conv2dTransposeSize(s[1 + i], kernelSize_[i], options_.strides[i],
+                                     options_.padding, options_.dilation[i]);
+  Tensor y = conv2dTranspose(x, kernel_, out, options_.strides, options_.padding, options_.dilation);
+  return withBiasAndActivation(y, bias_, options_);
+}
+
+DepthwiseConv2D::DepthwiseConv2D(Size2 kernelSize, int64_t depthMultiplier, ConvOptions options,
+                                 std::string name)
+    : Layer("DepthwiseConv2D", std::move(name)), kernelSize_(kernelSize),
+      multiplier_(depthMultiplier), options_(std::move(options)) {
+  requirePositive("DepthwiseConv2D", "depth multiplier", depthMultiplier);
+}
+
+void DepthwiseConv2D::build(Graph &g, const Shape &inputShape) {
+  int64_t c = imageChannels(*this, inputShape);
+  kernel_ = addWeight(g, "depthwise_kernel", {kernelSize_[0], kernelSize_[1], c, multiplier_},
+                      options_.kernelInitializer, true, options_.kernelRegularizer);
+  if (options_.useBias)
+    bias_ = addWeight(g, "bias", {c * multiplier_}, options_.biasInitializer, true,
+                      options_.biasRegularizer);
+}
+
+Tensor DepthwiseConv2D::call(const Tensor &x, bool) {
+  Tensor y = depthwiseConv2d(x, kernel_, options_.strides, options_.padding, options_.dilation);
+  return withBiasAndActivation(y, bias_, options_);
+}
+
+SeparableConv2D::SeparableConv2D(int64_t filters, Size2 kernelSize, ConvOptions options,
+                                 int64_t depthMultiplier, std::string name)
+    : Layer("SeparableConv2D", std::move(name)), filters_(filters), kernelSize_(kernelSize),
+      options_(std::move(options)), multiplier_(depthMultiplier) {
+  requirePositive("SeparableConv2D", "filters", filters);
+  requirePositive("SeparableConv2D", "depth multiplier", depthMultiplier);
+}
+
+void SeparableConv2D::build(Graph &g, const Shape &inputShape) {
+  int64_t c = imageChannels(*this, inputShape);
+  depthwise_ = addWeight(g, "depthwise_kernel", {kernelSize_[0], kernelSize_[1], c, multiplier_},
+                         options_.kernelInitializer, true, options_.kernelRegularizer);
+  pointwise_ = addWeight(g, "pointwise_kernel", {1, 1, c * multiplier_, filters_},
+                         options_.kernelInitializer, true, options_.kernelRegularizer);
+  if (options_.useBias)
+    bias_ = addWeight(g, "bias", {filters_}, options_.biasInitializer, true,
+                      options_.biasRegularizer);
+}
+
+Tensor SeparableConv2D::call(const Tensor &x, bool) {
+  Tensor y = depthwiseConv2d(x, depthwise_, options_.strides, options_.padding, options_.dilation);
+  return withBiasAndActivation(conv2d(y, pointwise_), bias_, options_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pooling
+
+MaxPool2D::MaxPool2D(Size2 poolSize, std::optional<Size2> strides, Padding padding,
+                     std::string name)
+    : Layer("MaxPooling2D", std::move(name)), pool_(poolSize), strides_(strides.value_or(poolSize)),
+      padding_(std::move(padding)) {}
+
+Tensor MaxPool2D::call(const Tensor &x, bool) {
+  imageChannels(*this, x.shape());
+  return maxPool2d(x, pool_, strides_, padding_);
+}
+
+AveragePooling2D::AveragePooling2D(Size2 poolSize, std::optional<Size2> strides, Padding padding,
+                                   std::string name)
+    : Layer("AveragePooling2D", std::move(name)), pool_(poolSize),
+      strides_(strides.value_or(poolSize)), padding_(std::move(padding)) {}
+
+Tensor AveragePooling2D::call(const Tensor &x, bool) {
+  imageChannels(*this, x.shape());
+  return avgPool2d(x, pool_, strides_, padding_);
+}
+
+GlobalAveragePooling2D::GlobalAveragePooling2D(std::string name)
+    : Layer("GlobalAveragePooling2D", std::move(name)) {}
+
+Tensor GlobalAveragePooling2D::call(const Tensor &x, bool) {
+  imageChannels(*this, x.shape());
+  return reduceMean(x, {1, 2});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image shapes
+
+ZeroPadding2D::ZeroPadding2D(Size2 rows, Size2 columns, std::string name)
+    : Layer("ZeroPadding2D", std::move(name)), rows_(rows), columns_(columns) {}
+
+Tensor ZeroPadding2D::call(const Tensor &x, bool) {
+  imageChannels(*this, x.shape());
+  return pad(x, {{0, 0}, {rows_[0], rows_[1]}, {columns_[0], columns_[1]}, {0, 0}});
+}
+
+UpSampling2D::UpSampling2D(Size2 size, std::string name)
+    : Layer("UpSampling2D", std::move(name)), size_(size) {
+  requirePositive("UpSampling2D", "size", std::min(size[0], size[1]));
+}
+
+Tensor UpSampling2D::call(const Tensor &x, bool) {
+  const Shape &s = x.shape();
+  imageChannels(*this, s);
+  // [b, h, 1, w, 1, c] broadcast to [b, h, sh, w, sw, c]: each pixel repeated.
+  Tensor wide = broadcastTo(reshape(x, {s[0], s[1], 1, s[2], 1, s[3]}),
+                            {s[0], s[1], size_[0], s[2], size_[1], s[3]});
+  return reshape(wide, {s[0], s[1] * size_[0], s[2] * size_[1], s[3]});
+}
+
+} // namespace sinter::nn

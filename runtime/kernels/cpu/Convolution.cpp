@@ -1,0 +1,212 @@
+//===- Convolution.cpp - the 2-D convolution kernels over oneDNN ----------===//
+//
+// Forward, backward-data and backward-weights convolutions on NHWC images and [kh, kw, c/g, k]
+// filters, the layouts of the sinter ops. Primitives are created once per shape (and thread
+// count) and cached. Images stay in the caller's NHWC buffers (oneDNN's jit kernels read
+// them directly); filters go through the layout the primitive prefers (blocked for the
+// vector width), reordered on each call — a filter is small next to the images.
+//
+//===----------------------------------------------------------------------===//
+#include "sinter/runtime/Abi.h"
+
+#include "Dnnl.h"
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+using sinter::runtime::kernels::cpuEngine;
+using sinter::runtime::kernels::cpuStream;
+using sinter::runtime::kernels::KernelThreads;
+using sinter::runtime::kernels::threadScratchpad;
+using sinter::runtime::kernels::userScratchpad;
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
+constexpr int64_t kMinMultiplyAddsPerThread = 1 << 19;
+
+struct Shape {
+  int64_t n, h, w, c, oh, ow, k, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups;
+  int64_t multiplyAdds() const { return n * oh * ow * k * kh * kw * (c / groups); }
+};
+
+// kind, the 18 sizes, the thread count.
+using Key = std::array<int64_t, 20>;
+
+struct CachedConv {
+  dnnl::memory::desc src, dst, userWeights, weights, scratchpad;
+  dnnl::primitive primitive;
+  std::optional<dnnl::reorder> toPrimitive, fromPrimitive; // weights layout changes
+};
+
+/// The caller's filter [kh, kw, c/g, k] as oneDNN's (g,) o, i, h, w dimensions, by strides.
+dnnl::memory::desc userWeightsDesc(const Shape &s) {
+  int64_t cg = s.c / s.groups, kg = s.k / s.groups;
+  int64_t wStride = cg * s.k, hStride = s.kw * wStride;
+  if (s.groups == 1)
+    return dnnl::memory::desc({s.k, s.c, s.kh, s.kw}, dt::f32, {1, s.k, hStride, wStride});
+  return dnnl::memory::desc({s.groups, kg, cg, s.kh, s.kw}, dt::f32,
+                            {kg, 1, s.k, hStride, wStride});
+}
+
+dnnl::memory::dims weightDims(const Shape &s) {
+  if (s.groups == 1)
+    return {s.k, s.c, s.kh, s.kw};
+  return {s.groups, s.k / s.groups, s.c / s.groups, s.kh, s.kw};
+}
+
+const CachedConv &getConv(int32_t kind, const Shape &s, int threads) {
+  static std::mutex mutex;
+  static std::map<Key, std::unique_ptr<CachedConv>> cache;
+  Key key{kind, s.n,  s.h,  s.w,  s.c,  s.oh, s.ow, s.k,  s.kh,     s.kw,
+          s.sh, s.sw, s.dh, s.dw, s.pt, s.pb, s.pl, s.pr, s.groups, threads};
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(key);
+  if (it != cache.end())
+    return *it->second;
+  auto entry = std::make_unique<CachedConv>();
+  entry->src = dnnl::memory::desc({s.n, s.c, s.h, s.w}, dt::f32, tag::nhwc);
+  entry->dst = dnnl::memory::desc({s.n, s.k, s.oh, s.ow}, dt::f32, tag::nhwc);
+  entry->userWeights = userWeightsDesc(s);
+  dnnl::memory::desc anyWeights(weightDims(s), dt::f32, tag::any);
+  // oneDNN counts dilation from 0 (no gap between taps).
+  dnnl::memory::dims strides{s.sh, s.sw}, dilates{s.dh - 1, s.dw - 1}, padL{s.pt, s.pl},
+      padR{s.pb, s.pr};
+  dnnl::primitive_attr attr = userScratchpad();
+  dnnl::engine &engine = cpuEngine();
+  dnnl::convolution_forward::primitive_desc forward(
+      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                      dnnl::algorithm::convolution_direct, entry->src, anyWeights,
+                                      entry->dst, strides, dilates, padL, padR),
+      attr, engine);
+  if (kind == SINTER_CONV_FORWARD) {
+    entry->weights = forward.weights_desc();
+    entry->scratchpad = forward.scratchpad_desc();
+    entry->primitive = dnnl::convolution_forward(forward);
+  } else if (kind == SINTER_CONV_BACKWARD_DATA) {
+    dnnl::convolution_backward_data::primitive_desc pd(
+        dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, entry->src,
+                                              anyWeights, entry->dst, strides, dilates, padL, padR),
+        attr, engine, forward);
+    entry->weights = pd.weights_desc();
+    entry->scratchpad = pd.scratchpad_desc();
+    entry->primitive = dnnl::convolution_backward_data(pd);
+  } else {
+    dnnl::convolution_backward_weights::primitive_desc pd(
+        dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, entry->src,
+                                                 anyWeights, entry->dst, strides, dilates, padL,
+                                                 padR),
+        attr, engine, forward);
+    entry->weights = pd.diff_weights_desc();
+    entry->scratchpad = pd.scratchpad_desc();
+    entry->primitive = dnnl::convolution_backward_weights(pd);
+  }
+  if (entry->weights != entry->userWeights) {
+    if (kind == SINTER_CONV_BACKWARD_WEIGHTS)
+      entry->fromPrimitive.emplace(
+          dnnl::reorder::primitive_desc(engine, entry->weights, engine, entry->userWeights));
+    else
+      entry->toPrimitive.emplace(
+          dnnl::reorder::primitive_desc(engine, entry->userWeights, engine, entry->weights));
+  }
+  return *cache.emplace(key, std::move(entry)).first->second;
+}
+
+/// The filter in the primitive's layout: a per-thread buffer, grown as needed.
+float *threadWeightsBuffer(size_t bytes) {
+  thread_local std::vector<float> buffer;
+  if (buffer.size() * sizeof(float) < bytes)
+    buffer.resize((bytes + sizeof(float) - 1) / sizeof(float));
+  return buffer.data();
+}
+
+/// The three convolutions by definition (the fallback if oneDNN fails).
+void referenceConv(int32_t kind, float *src, float *weights, float *dst, const Shape &s) {
+  int64_t cg = s.c / s.groups, kg = s.k / s.groups;
+  if (kind == SINTER_CONV_FORWARD)
+    std::memset(dst, 0, sizeof(float) * s.n * s.oh * s.ow * s.k);
+  else if (kind == SINTER_CONV_BACKWARD_DATA)
+    std::memset(src, 0, sizeof(float) * s.n * s.h * s.w * s.c);
+  else
+    std::memset(weights, 0, sizeof(float) * s.kh * s.kw * cg * s.k);
+  for (int64_t b = 0; b < s.n; ++b)
+    for (int64_t i = 0; i < s.oh; ++i)
+      for (int64_t j = 0; j < s.ow; ++j)
+        for (int64_t o = 0; o < s.k; ++o)
+          for (int64_t a = 0; a < s.kh; ++a)
+            for (int64_t q = 0; q < s.kw; ++q) {
+              int64_t r = i * s.sh + a * s.dh - s.pt, col = j * s.sw + q * s.dw - s.pl;
+              if (r < 0 || r >= s.h || col < 0 || col >= s.w)
+                continue;
+              for (int64_t ci = 0; ci < cg; ++ci) {
+                float &x = src[((b * s.h + r) * s.w + col) * s.c + (o / kg) * cg + ci];
+                float &f = weights[((a * s.kw + q) * cg + ci) * s.k + o];
+                float &y = dst[((b * s.oh + i) * s.ow + j) * s.k + o];
+                if (kind == SINTER_CONV_FORWARD)
+                  y += x * f;
+                else if (kind == SINTER_CONV_BACKWARD_DATA)
+                  x += y * f;
+                else
+                  f += x * y;
+              }
+            }
+}
+
+} // namespace
+
+extern "C" void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weights, float *dst,
+                                         int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
+                                         int64_t ow, int64_t k, int64_t kh, int64_t kw, int64_t sh,
+                                         int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pb,
+                                         int64_t pl, int64_t pr, int64_t groups) {
+  Shape s{n, h, w, c, oh, ow, k, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups};
+  if (n <= 0)
+    return;
+  try {
+    KernelThreads threads(s.multiplyAdds(), kMinMultiplyAddsPerThread);
+    const CachedConv &conv = getConv(kind, s, threads.threads());
+    dnnl::engine &engine = cpuEngine();
+    dnnl::stream &stream = cpuStream();
+    dnnl::memory srcMem(conv.src, engine, src), dstMem(conv.dst, engine, dst);
+    dnnl::memory userWeights(conv.userWeights, engine, weights);
+    dnnl::memory primitiveWeights =
+        conv.toPrimitive || conv.fromPrimitive
+            ? dnnl::memory(conv.weights, engine, threadWeightsBuffer(conv.weights.get_size()))
+            : userWeights;
+    if (conv.toPrimitive)
+      conv.toPrimitive->execute(stream, userWeights, primitiveWeights);
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SCRATCHPAD, threadScratchpad(conv.scratchpad)}};
+    if (kind == SINTER_CONV_FORWARD)
+      args.insert(
+          {{DNNL_ARG_SRC, srcMem}, {DNNL_ARG_WEIGHTS, primitiveWeights}, {DNNL_ARG_DST, dstMem}});
+    else if (kind == SINTER_CONV_BACKWARD_DATA)
+      args.insert({{DNNL_ARG_DIFF_SRC, srcMem},
+                   {DNNL_ARG_WEIGHTS, primitiveWeights},
+                   {DNNL_ARG_DIFF_DST, dstMem}});
+    else
+      args.insert({{DNNL_ARG_SRC, srcMem},
+                   {DNNL_ARG_DIFF_WEIGHTS, primitiveWeights},
+                   {DNNL_ARG_DIFF_DST, dstMem}});
+    conv.primitive.execute(stream, args);
+    if (conv.fromPrimitive)
+      conv.fromPrimitive->execute(stream, primitiveWeights, userWeights);
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    // Called from compiled code: exceptions must not cross it. Stay correct instead.
+    static std::once_flag warned;
+    std::call_once(warned, [&] {
+      std::fprintf(stderr, "sinter: oneDNN convolution failed (%s); using the reference loop\n",
+                   e.what());
+    });
+    referenceConv(kind, src, weights, dst, s);
+  }
+}
