@@ -29,21 +29,23 @@ std::string shapeString(const Shape &s) {
 } // namespace
 
 std::string toSnakeCase(const std::string &typeName) {
-  // Keras: re.sub('(.)([A-Z][a-z]+)', r'\1_\2'), then re.sub('([a-z])([A-Z])', r'\1_\2').
+  // Keras: re.sub('(.)([A-Z][a-z0-9]+)', r'\1_\2'), then re.sub('([a-z])([A-Z])', r'\1_\2').
+  auto lowerOrDigit = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c));
+  };
+  auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
   std::string a;
   for (size_t i = 0; i < typeName.size(); ++i) {
     char c = typeName[i];
-    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && i + 1 < typeName.size() &&
-        std::islower(static_cast<unsigned char>(typeName[i + 1])))
+    if (i > 0 && upper(c) && i + 1 < typeName.size() && lowerOrDigit(typeName[i + 1]))
       a += '_';
     a += c;
   }
   std::string b;
   for (size_t i = 0; i < a.size(); ++i) {
     char c = a[i];
-    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) &&
-        (std::islower(static_cast<unsigned char>(a[i - 1])) ||
-         std::isdigit(static_cast<unsigned char>(a[i - 1]))))
+    if (i > 0 && upper(c) && std::islower(static_cast<unsigned char>(a[i - 1])))
       b += '_';
     b += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }

@@ -101,6 +101,10 @@ TEST_CASE("layer names follow Keras' counters and snake case", "[layers]") {
   CHECK(toSnakeCase("ReLU") == "re_lu");
   CHECK(toSnakeCase("Dense") == "dense");
   CHECK(toSnakeCase("MyModel") == "my_model");
+  CHECK(toSnakeCase("Conv2D") == "conv2d");
+  CHECK(toSnakeCase("MaxPooling2D") == "max_pooling2d");
+  CHECK(toSnakeCase("Conv2DTranspose") == "conv2d_transpose");
+  CHECK(toSnakeCase("GlobalAveragePooling2D") == "global_average_pooling2d");
   Flatten a, b;
   CHECK(a.name() != b.name());
   CHECK(Dense(3, {}, true, initializers::zeros(), initializers::zeros(), nullptr, nullptr, "fc")
