@@ -1,6 +1,7 @@
-// The deployed Fashion-MNIST classifier of scripts/demo.sh: the MLP's `predict` entry, compiled
-// ahead of time by `sinter-compile --emit=obj --prefix mlp` and linked into this program, with
-// the typed class of `sinter-compile --emit=header --class-name MlpModel` (mlp.h).
+// The deployed Fashion-MNIST classifier of scripts/demo.sh: a trained model's `predict` entry
+// (the demo's MLP, taking [batch, 784], or the LeNet-5 of chapter 10, taking [batch, 28, 28, 1]),
+// compiled ahead of time by `sinter-compile --emit=obj --prefix mlp` and linked into this
+// program, with the typed class of `sinter-compile --emit=header --class-name MlpModel` (mlp.h).
 //
 // It depends only on libsinter_runtime (and zlib for the data files): no MLIR, no LLVM, no
 // Sinter frontend. Not part of the CMake build — scripts/demo.sh compiles it:
@@ -111,10 +112,13 @@ int main(int argc, char **argv) try {
   if (labels.dims[0] != images.dims[0])
     throw std::runtime_error("image and label counts differ in " + dir);
 
-  // The compiled signature: x [batch, 784] float32 -> logits [batch, classes] float32.
+  // The compiled signature: x [batch, 784] (or [batch, 28, 28, 1]) float32 -> logits
+  // [batch, classes] float32.
   const auto &entry = MlpModel::artifact()->entry("predict");
   const int64_t batch = batchArg;
-  const int64_t features = entry.args.at(0).shape.at(1);
+  int64_t features = 1;
+  for (size_t d = 1; d < entry.args.at(0).shape.size(); ++d)
+    features *= entry.args.at(0).shape[d];
   const int64_t classes = entry.results.at(0).shape.at(1);
   if (features != pixels)
     throw std::runtime_error("the model takes " + std::to_string(features) +
@@ -128,12 +132,12 @@ int main(int argc, char **argv) try {
   for (int64_t first = 0; first < n; first += batch) {
     const int64_t count = std::min(batch, n - first);
     predict.setBatch(count);
-    float *x = predict.arg_x();
+    float *x = static_cast<float *>(predict.arg(0));
     const uint8_t *px = images.bytes.data() + images.offset + first * pixels;
     for (int64_t i = 0; i < count * pixels; ++i)
       x[i] = px[i] / 255.0f;
     predict.run();
-    const float *logits = predict.result_logits();
+    const float *logits = static_cast<const float *>(predict.result(0));
     for (int64_t i = 0; i < count; ++i) {
       const float *row = logits + i * classes;
       int64_t best = std::max_element(row, row + classes) - row;

@@ -131,6 +131,9 @@ std::string mlir::sinter::emitHeader(const proto::Manifest &manifest,
           << "    int64_t rows_" << identifier(s.name()) << "() const { return rowCounts_["
           << dynamicResults++ << "]; }\n";
     }
+    h << "    /// Argument and result i by position (code written for any model).\n"
+      << "    void *arg(size_t i) { return args_.at(i).data(); }\n"
+      << "    const void *result(size_t i) const { return results_.at(i).data(); }\n";
     h << "    /// Runs the entry point on the arguments, updating variables in place.\n"
       << "    void run() {\n"
       << "      std::vector<const void *> in;\n      std::vector<void *> out;\n"
