@@ -7,7 +7,8 @@
 // scatter of the transposed convolution into a gather.
 //
 // f32 convolutions with enough work call the runtime's oneDNN kernel instead (Abi.h): the
-// operands' buffers (bufferization.to_buffer) and a new result buffer go to one call.
+// operands' buffers (bufferization.to_buffer) and a new result buffer go to one call. The
+// pooling gradients, scatters into overlapping windows, always call the runtime's kernels.
 #include "LoweringUtils.h"
 
 #include "sinter/runtime/Abi.h"
@@ -275,6 +276,65 @@ Value lowerAvgPool(OpBuilder &b, AvgPool2DOp op) {
       .getResult(0);
 }
 
+/// A call of sinter_kernel_pool2d_grad_{f32,f64} computing `op`'s result; `image` is the
+/// pooling's input (x) type, `x` its value (null for the average, which does not read it).
+template <class PoolGradOp>
+Value libraryPoolGrad(OpBuilder &b, PoolGradOp op, int32_t kind, RankedTensorType image, Value x,
+                      Value in) {
+  Location loc = op.getLoc();
+  auto type = op.getType();
+  Type et = type.getElementType();
+  if (!et.isF32() && !et.isF64()) {
+    op.emitError("'") << op->getName() << "' runs on float32 and float64 only, got " << type;
+    return Value();
+  }
+  const char *kernel =
+      et.isF32() ? "sinter_kernel_pool2d_grad_f32" : "sinter_kernel_pool2d_grad_f64";
+  auto bufferOf = [&](Value t) -> Value {
+    auto tt = tensorOf(t);
+    return bufferization::ToBufferOp::create(b, loc, MemRefType::get(tt.getShape(), et), t,
+                                             /*read_only=*/true);
+  };
+  SmallVector<Value> dynamic;
+  if (type.isDynamicDim(0))
+    dynamic.push_back(batchSize(b));
+  Value result = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), et), dynamic,
+                                         b.getI64IntegerAttr(64));
+  Value inBuffer = bufferOf(in);
+  Value xBuffer = x ? bufferOf(x) : inBuffer;
+  Type i64 = b.getI64Type();
+  auto cst = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)).getResult();
+  };
+  auto pooled = tensorOf(kind == SINTER_POOL_MAX_SELECT ? op.getResult() : in);
+  ArrayRef<int64_t> k = op.getWindow(), s = op.getStrides(), p = op.getPadding();
+  Value n = image.isDynamicDim(0)
+                ? arith::IndexCastOp::create(b, loc, i64, batchSize(b)).getResult()
+                : cst(image.getDimSize(0));
+  SmallVector<Value> args{arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kind)),
+                          bufferAddress(b, loc, xBuffer),
+                          bufferAddress(b, loc, inBuffer),
+                          bufferAddress(b, loc, result),
+                          n,
+                          cst(image.getDimSize(1)),
+                          cst(image.getDimSize(2)),
+                          cst(image.getDimSize(3)),
+                          cst(pooled.getDimSize(1)),
+                          cst(pooled.getDimSize(2)),
+                          cst(k[0]),
+                          cst(k[1]),
+                          cst(s[0]),
+                          cst(s[1]),
+                          cst(p[0]),
+                          cst(p[2])};
+  SmallVector<Type> types{b.getI32Type()};
+  types.append(args.size() - 1, i64);
+  declareKernel(b, kernel, types);
+  func::CallOp::create(b, loc, kernel, TypeRange{}, args);
+  return bufferization::ToTensorOp::create(b, loc, type, result, /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
 } // namespace
 
 Value lowerConvolution(OpBuilder &b, Operation *op) {
@@ -284,6 +344,17 @@ Value lowerConvolution(OpBuilder &b, Operation *op) {
       .Case([&](Conv2DBackpropFilterOp o) { return lowerConv2DBackpropFilter(b, o); })
       .Case([&](MaxPool2DOp o) { return pool(b, o, /*max=*/true); })
       .Case([&](AvgPool2DOp o) { return lowerAvgPool(b, o); })
+      .Case([&](MaxPool2DGradOp o) {
+        return libraryPoolGrad(b, o, SINTER_POOL_MAX_GRAD, o.getType(), o.getOperand(),
+                               o.getGrad());
+      })
+      .Case([&](MaxPool2DSelectOp o) {
+        return libraryPoolGrad(b, o, SINTER_POOL_MAX_SELECT, o.getOperand().getType(),
+                               o.getOperand(), o.getValues());
+      })
+      .Case([&](AvgPool2DGradOp o) {
+        return libraryPoolGrad(b, o, SINTER_POOL_AVG_GRAD, o.getType(), Value(), o.getGrad());
+      })
       .Default([](Operation *) { return Value(); });
 }
 

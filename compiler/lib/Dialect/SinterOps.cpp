@@ -381,6 +381,41 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
                    adaptor.getStrides(), adaptor.getPadding(), types);
 }
 
+LogicalResult MaxPool2DGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  SmallVector<Type> pooled;
+  if (failed(inferPool(loc, "sinter.max_pool2d_grad", adaptor.getOperand(), adaptor.getWindow(),
+                       adaptor.getStrides(), adaptor.getPadding(), pooled)))
+    return failure();
+  if (pooled[0] != adaptor.getGrad().getType())
+    return emitOptionalError(loc, "sinter.max_pool2d_grad: the gradient ",
+                             typeString(adaptor.getGrad().getType()),
+                             " is not the shape of the pooling's result ", typeString(pooled[0]));
+  types.push_back(adaptor.getOperand().getType());
+  return success();
+}
+
+LogicalResult MaxPool2DSelectOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  if (adaptor.getValues().getType() != adaptor.getOperand().getType())
+    return emitOptionalError(
+        loc, "sinter.max_pool2d_select: the values ", typeString(adaptor.getValues().getType()),
+        " are not the shape of the pooling's input ", typeString(adaptor.getOperand().getType()));
+  return inferPool(loc, "sinter.max_pool2d_select", adaptor.getOperand(), adaptor.getWindow(),
+                   adaptor.getStrides(), adaptor.getPadding(), types);
+}
+
+LogicalResult AvgPool2DGradOp::verify() {
+  SmallVector<Type> pooled;
+  if (failed(inferPool(getLoc(), "sinter.avg_pool2d_grad", getResult(), getWindow(), getStrides(),
+                       getPadding(), pooled)))
+    return failure();
+  if (pooled[0] != getGrad().getType())
+    return emitOpError("the gradient ")
+           << getGrad().getType() << " is not the shape of the pooling's result " << pooled[0];
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//

@@ -4,8 +4,6 @@
 
 #include "sinter/Compiler/Dialect/SinterEmitter.h"
 
-#include <limits>
-
 using namespace mlir;
 using namespace mlir::sinter;
 
@@ -116,98 +114,26 @@ SINTER_VJP(Conv2DBackpropFilterOp) {
 }
 #undef SINTER_CONV_ATTRS
 
-namespace {
-
-/// Pooling gradients are sums over the window offsets (i, j): the output-shaped `value` is
-/// placed at the positions of the padded input that offset read, and the padding cut off at
-/// the end. Pads and slices only, so the result can be differentiated again.
-struct WindowSpread {
-  SinterEmitter &e;
-  RankedTensorType input; // [n, h, w, c]
-  ArrayRef<int64_t> strides, padding;
-
-  int64_t padded(int64_t d) const {
-    return input.getDimSize(1 + d) + padding[2 * d] + padding[2 * d + 1];
-  }
-
-  /// The padded input's elements read at window offset (i, j), output-shaped.
-  Value read(Value paddedInput, int64_t i, int64_t j, RankedTensorType out) {
-    SmallVector<int64_t> start{0, i, j, 0},
-        limit{input.getDimSize(0), i + (out.getDimSize(1) - 1) * strides[0] + 1,
-              j + (out.getDimSize(2) - 1) * strides[1] + 1, input.getDimSize(3)},
-        step{1, strides[0], strides[1], 1};
-    return SliceOp::create(e.b, e.loc, paddedInput, e.b.getDenseI64ArrayAttr(start),
-                           e.b.getDenseI64ArrayAttr(limit), e.b.getDenseI64ArrayAttr(step));
-  }
-  /// `value` (output-shaped) where window offset (i, j) read it, zeros elsewhere (padded shape).
-  Value place(Value value, int64_t i, int64_t j) {
-    auto out = SinterEmitter::tensorOf(value);
-    SmallVector<int64_t> low{0, i, j, 0}, high{0, 0, 0, 0},
-        interior{0, strides[0] - 1, strides[1] - 1, 0};
-    high[1] = padded(0) - i - (out.getDimSize(1) - 1) * strides[0] - 1;
-    high[2] = padded(1) - j - (out.getDimSize(2) - 1) * strides[1] - 1;
-    Value zero = splatConstant(e.b, e.loc, RankedTensorType::get({}, out.getElementType()), 0.0);
-    return PadOp::create(e.b, e.loc, value, zero, e.b.getDenseI64ArrayAttr(low),
-                         e.b.getDenseI64ArrayAttr(high), e.b.getDenseI64ArrayAttr(interior));
-  }
-  Value pad(Value x, double value) {
-    Value v = splatConstant(e.b, e.loc, RankedTensorType::get({}, input.getElementType()), value);
-    return PadOp::create(e.b, e.loc, x, v, e.b.getDenseI64ArrayAttr({0, padding[0], padding[2], 0}),
-                         e.b.getDenseI64ArrayAttr({0, padding[1], padding[3], 0}),
-                         e.b.getDenseI64ArrayAttr({0, 0, 0, 0}));
-  }
-  /// The input-shaped part of a padded-shape sum.
-  Value unpad(Value sum) {
-    SmallVector<int64_t> start{0, padding[0], padding[2], 0},
-        limit{input.getDimSize(0), padding[0] + input.getDimSize(1),
-              padding[2] + input.getDimSize(2), input.getDimSize(3)};
-    return SliceOp::create(e.b, e.loc, sum, e.b.getDenseI64ArrayAttr(start),
-                           e.b.getDenseI64ArrayAttr(limit), e.b.getDenseI64ArrayAttr({1, 1, 1, 1}));
-  }
-};
-
-} // namespace
-
+// Pooling: the gradient ops are linear in the gradient, and each one's VJP is the other.
+#define SINTER_POOL_ATTRS getWindowAttr(), getStridesAttr(), getPaddingAttr()
 SINTER_VJP(MaxPool2DOp) {
-  SINTER_EMIT;
-  WindowSpread spread{e, getOperand().getType(), getStrides(), getPadding()};
-  Value xp = spread.pad(getOperand(), -std::numeric_limits<double>::infinity());
-  Value y = getResult(), taken, sum;
-  Value zero = e.splat(g, 0.0);
-  for (int64_t i = 0; i < getWindow()[0]; ++i)
-    for (int64_t j = 0; j < getWindow()[1]; ++j) {
-      Value hit = e.cmp("eq", spread.read(xp, i, j, getType()), y);
-      if (taken) {
-        hit = AndOp::create(b, getLoc(), hit, NotOp::create(b, getLoc(), taken));
-        taken = OrOp::create(b, getLoc(), taken, hit);
-      } else {
-        taken = hit;
-      }
-      Value part = spread.place(e.select(hit, g, zero), i, j);
-      sum = sum ? e.add(sum, part) : part;
-    }
-  return {spread.unpad(sum)};
+  return {MaxPool2DGradOp::create(b, getLoc(), getOperand(), grads[0], SINTER_POOL_ATTRS)};
+}
+SINTER_VJP(MaxPool2DGradOp) {
+  return {Value(),
+          MaxPool2DSelectOp::create(b, getLoc(), getOperand(), grads[0], SINTER_POOL_ATTRS)};
+}
+SINTER_VJP(MaxPool2DSelectOp) {
+  return {Value(), MaxPool2DGradOp::create(b, getLoc(), getOperand(), grads[0], SINTER_POOL_ATTRS)};
 }
 SINTER_VJP(AvgPool2DOp) {
-  SINTER_EMIT;
-  WindowSpread spread{e, getOperand().getType(), getStrides(), getPadding()};
-  auto out = getType();
-  Type et = out.getElementType();
-  SmallVector<Attribute> counts;
-  for (double c : avgPoolCounts(*this))
-    counts.push_back(b.getFloatAttr(et, c));
-  auto countType = RankedTensorType::get({1, out.getDimSize(1), out.getDimSize(2), 1}, et);
-  Value count = ConstantOp::create(b, getLoc(), DenseElementsAttr::get(countType, counts));
-  Value share = e.div(
-      g, BroadcastInDimOp::create(b, getLoc(), out, count, b.getDenseI64ArrayAttr({0, 1, 2, 3})));
-  Value sum;
-  for (int64_t i = 0; i < getWindow()[0]; ++i)
-    for (int64_t j = 0; j < getWindow()[1]; ++j) {
-      Value part = spread.place(share, i, j);
-      sum = sum ? e.add(sum, part) : part;
-    }
-  return {spread.unpad(sum)};
+  return {
+      AvgPool2DGradOp::create(b, getLoc(), getOperand().getType(), grads[0], SINTER_POOL_ATTRS)};
 }
+SINTER_VJP(AvgPool2DGradOp) {
+  return {AvgPool2DOp::create(b, getLoc(), grads[0], SINTER_POOL_ATTRS)};
+}
+#undef SINTER_POOL_ATTRS
 
 SINTER_VJP(ReduceSumOp) {
   SINTER_EMIT;

@@ -46,9 +46,8 @@ void mlir::sinter::registerCompilerDialects(DialectRegistry &registry) {
 namespace {
 
 /// Pass lists on the module, in mlir-opt syntax: the textual form is stable across versions.
-const char *kFusePipeline =
-    "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
-    "linalg-fuse-elementwise-ops, canonicalize, cse, sinter-block-rows";
+const char *kFusePipeline = "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
+                            "sinter-fuse-elementwise, canonicalize, cse, sinter-block-rows";
 const char *kBufferizePipeline =
     "sinter-split-empty-tensors, sinter-results-in-place, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
@@ -93,6 +92,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createAutodiffPass);
     registerPass(createDecomposePass);
     registerPass(createSinterToLinalgPass);
+    registerPass(createFuseElementwisePass);
     registerPass(createOutlineKernelsPass);
     registerPass(createApproximateMathPass);
     registerPass(createSplitEmptyTensorsPass);

@@ -22,17 +22,21 @@ using namespace mlir;
 namespace {
 
 /// The tensor.empty at the root of `value`'s chain of destinations, if every link is a
-/// destination-style op (or a forall's shared output) and the empty tensor has no other use.
+/// destination-style op (or a forall's shared output) and every destination in the chain has
+/// no other use. (CSE merges identical zero fills: two products may share one as their
+/// destination, and only one of them may then be computed in the result buffer.)
 tensor::EmptyOp rootEmpty(Value value) {
   while (auto result = dyn_cast<OpResult>(value)) {
     Operation *def = result.getOwner();
     if (auto empty = dyn_cast<tensor::EmptyOp>(def))
-      return empty->hasOneUse() ? empty : nullptr;
+      return empty;
     if (auto forall = dyn_cast<scf::ForallOp>(def))
       value = forall.getOutputs()[result.getResultNumber()];
     else if (auto dps = dyn_cast<DestinationStyleOpInterface>(def))
       value = dps.getTiedOpOperand(result)->get();
     else
+      return nullptr;
+    if (!value.hasOneUse())
       return nullptr;
   }
   return nullptr;

@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s -sinter-to-linalg -linalg-fuse-elementwise-ops -canonicalize -cse -sinter-block-rows | FileCheck %s
+// RUN: sinter-opt %s -sinter-to-linalg -sinter-fuse-elementwise -canonicalize -cse -sinter-block-rows | FileCheck %s
 
 // The same softmax written with primitives: the max and sum reductions and the elementwise ops
 // between them move into one loop over blocks of 4 rows.

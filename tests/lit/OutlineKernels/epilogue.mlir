@@ -1,4 +1,4 @@
-// RUN: sinter-opt %s -sinter-to-linalg -linalg-fuse-elementwise-ops -sinter-split-empty-tensors -sinter-results-in-place -one-shot-bufferize="unknown-type-conversion=identity-layout-map" -canonicalize -sinter-outline-kernels -canonicalize | FileCheck %s
+// RUN: sinter-opt %s -sinter-to-linalg -sinter-fuse-elementwise -sinter-split-empty-tensors -sinter-results-in-place -one-shot-bufferize="unknown-type-conversion=identity-layout-map" -canonicalize -sinter-outline-kernels -canonicalize | FileCheck %s
 
 // A Dense layer: the bias add and ReLU after the product (one fused loop) become the kernel's
 // epilogue, written straight into the result buffer: one call, no loop, no copy.

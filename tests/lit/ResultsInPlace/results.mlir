@@ -80,3 +80,24 @@ func.func @batch(%n: index, %x: memref<1x8xf32>, %y: memref<1x8xf32>) {
   bufferization.materialize_in_destination %r in restrict writable %yv : (tensor<?x8xf32>, memref<?x8xf32>) -> ()
   return
 }
+
+// -----
+
+// Two products share one zero fill as their destination (CSE merges identical fills): neither
+// is computed in a result buffer, or the second would overwrite the first's.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK-NOT: bufferization.to_tensor %arg{{[12]}}
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x2xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<2x2xf32>)
+// CHECK-NOT: bufferization.to_tensor %arg{{[12]}}
+func.func @shared_fill(%a: memref<2x2xf32>, %y: memref<2x2xf32>, %z: memref<2x2xf32>) {
+  %t = bufferization.to_tensor %a restrict : memref<2x2xf32> to tensor<2x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %p = linalg.matmul ins(%t, %t : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %q = linalg.matmul ins(%p, %t : tensor<2x2xf32>, tensor<2x2xf32>) outs(%f : tensor<2x2xf32>) -> tensor<2x2xf32>
+  bufferization.materialize_in_destination %p in restrict writable %y : (tensor<2x2xf32>, memref<2x2xf32>) -> ()
+  bufferization.materialize_in_destination %q in restrict writable %z : (tensor<2x2xf32>, memref<2x2xf32>) -> ()
+  return
+}

@@ -68,6 +68,23 @@ void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weights, float *d
                               int64_t dw, int64_t pt, int64_t pb, int64_t pl, int64_t pr,
                               int64_t groups);
 
+/* What a pooling-gradient kernel call computes (the sinter ops of the same names). */
+#define SINTER_POOL_MAX_GRAD 0   /* out (x's shape) = max_pool2d_grad(x, in) */
+#define SINTER_POOL_MAX_SELECT 1 /* out (pooled shape) = max_pool2d_select(x, in) */
+#define SINTER_POOL_AVG_GRAD 2   /* out (x's shape) = avg_pool2d_grad(in); x is not read */
+
+/* Pooling gradients over NHWC windows: x is the pooling's input [n, h, w, c], the pooled
+ * shape [n, oh, ow, c]; windows kh x kw moved by sh, sw after pt rows / pl columns of
+ * padding (padded positions are never a maximum and never count in a mean). */
+void sinter_kernel_pool2d_grad_f32(int32_t kind, const float *x, const float *in, float *out,
+                                   int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
+                                   int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                                   int64_t pt, int64_t pl);
+void sinter_kernel_pool2d_grad_f64(int32_t kind, const double *x, const double *in, double *out,
+                                   int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
+                                   int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                                   int64_t pt, int64_t pl);
+
 /* A chunk of a generated loop: iterations [begin, end) of its outlined dimension, with the
  * values it captured in `context`. */
 typedef void (*SinterTaskFn)(void *context, int64_t begin, int64_t end);

@@ -344,10 +344,51 @@ class Sinter_PoolOp<string mnemonic, string summ, string grad>
 }
 
 def Sinter_MaxPool2DOp : Sinter_PoolOp<"max_pool2d", "maximum over each window",
-    "g to the first position (row-major in the window) holding the maximum">;
+    "max_pool2d_grad(x, g): g to the first position (row-major in the window) holding the "
+    "maximum">;
 def Sinter_AvgPool2DOp : Sinter_PoolOp<"avg_pool2d",
     "mean over each window (of the positions inside the image)",
-    "g/count spread over each window">;
+    "avg_pool2d_grad(g): g/count spread over each window">;
+
+// The pooling gradients, and the ops their own gradients need (so gradients of gradients
+// through a pooling work). Run by the runtime's pooling kernels (Abi.h).
+class Sinter_PoolGradOp<string mnemonic, string summ, string desc, dag operands,
+                        list<Trait> traits = []>
+    : Sinter_Op<mnemonic, !listconcat([Pure,
+        DeclareOpInterfaceMethods<DifferentiableOpInterface>], traits)> {
+  let summary = summ;
+  let description = desc # " The window geometry is that of the pooling.";
+  let arguments = !con(operands, (ins DenseI64ArrayAttr:$window, DenseI64ArrayAttr:$strides,
+                                      DenseI64ArrayAttr:$padding));
+  let results = (outs Sinter_FloatTensor:$result);
+}
+
+def Sinter_MaxPool2DGradOp : Sinter_PoolGradOp<"max_pool2d_grad",
+    "gradient of max_pool2d with respect to its input", [{
+    For the pooling's input x and a gradient g of its result: each g goes to the first
+    position (row-major in its window) of x holding the window's maximum; positions that are
+    no window's maximum get 0. Linear in g; gradient: (none, max_pool2d_select(x, gz)).
+  }], (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$grad), [InferTypeOpAdaptor]> {
+  let assemblyFormat = "$operand `,` $grad attr-dict `:` type($operand) `,` type($grad) `->` type($result)";
+}
+
+def Sinter_MaxPool2DSelectOp : Sinter_PoolGradOp<"max_pool2d_select",
+    "the values at each window's maximum", [{
+    For the pooling's input x and a tensor v of x's shape, the pooling-shaped result holds,
+    per window, v at the first position of x holding the window's maximum (the adjoint of
+    max_pool2d_grad). Linear in v; gradient: (none, max_pool2d_grad(x, gy)).
+  }], (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$values), [InferTypeOpAdaptor]> {
+  let assemblyFormat = "$operand `,` $values attr-dict `:` type($operand) `,` type($values) `->` type($result)";
+}
+
+def Sinter_AvgPool2DGradOp : Sinter_PoolGradOp<"avg_pool2d_grad",
+    "gradient of avg_pool2d with respect to its input", [{
+    The input-shaped result (its type is given) holds, at each position, the sum of g/count
+    over the windows covering it. Linear; gradient: avg_pool2d(gx).
+  }], (ins Sinter_FloatTensor:$grad)> {
+  let assemblyFormat = "$grad attr-dict `:` type($grad) `->` type($result)";
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Data movement

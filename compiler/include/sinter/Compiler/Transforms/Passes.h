@@ -15,6 +15,9 @@ std::unique_ptr<Pass> createDecomposePass();
 /// Lowers sinter ops to linalg/tensor/arith/math and entry functions to the buffer ABI
 /// (sinter-to-linalg).
 std::unique_ptr<Pass> createSinterToLinalgPass();
+/// Fuses elementwise linalg ops and propagates reshapes, keeping matrix products named for
+/// the kernel library (sinter-fuse-elementwise).
+std::unique_ptr<Pass> createFuseElementwisePass();
 /// Runs softmaxes and chains of row reductions and elementwise ops over cache-sized blocks of
 /// rows, in an scf.forall (sinter-block-rows).
 std::unique_ptr<Pass> createBlockRowsPass();
