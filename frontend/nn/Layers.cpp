@@ -94,9 +94,18 @@ Tensor Layer::operator()(const Tensor &x, bool training) {
   } else if (&x.graph() != graph_) {
     throw Error("layer '" + name_ + "': called in another graph than the one it was built in");
   }
+  updates_.clear();
   Tensor y = call(x, training);
   outputShape_ = y.shape();
   return y;
+}
+
+std::vector<Update> Layer::updates() const {
+  std::vector<Update> out = updates_;
+  for (Layer *l : sublayers())
+    for (const Update &u : l->updates())
+      out.push_back(u);
+  return out;
 }
 
 Variable Layer::addWeight(Graph &g, const std::string &name, const Shape &shape,
@@ -269,6 +278,54 @@ Tensor Dropout::call(const Tensor &x, bool training) {
   Tensor u = random::uniform(rngStep(g), x.shape(), 0.0, 1.0, seed, x.dtype());
   Tensor keep = cast(u >= rate_, x.dtype());
   return x * keep * (1.0 / (1.0 - rate_));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch normalisation
+
+BatchNormalization::BatchNormalization(double momentum, double epsilon, bool center, bool scale,
+                                       std::string name)
+    : Layer("BatchNormalization", std::move(name)), momentum_(momentum), epsilon_(epsilon),
+      center_(center), scale_(scale) {
+  if (momentum < 0 || momentum > 1 || epsilon <= 0)
+    throw Error("BatchNormalization: momentum must be in [0, 1] and epsilon positive");
+}
+
+void BatchNormalization::build(Graph &g, const Shape &inputShape) {
+  if (inputShape.size() < 2)
+    throw Error("layer '" + name() + "' (BatchNormalization): input of shape " +
+                shapeString(inputShape) + " needs a batch dimension and a feature axis");
+  Shape c{inputShape.back()};
+  if (scale_)
+    gamma_ = addWeight(g, "gamma", c, initializers::ones());
+  if (center_)
+    beta_ = addWeight(g, "beta", c, initializers::zeros());
+  movingMean_ = addWeight(g, "moving_mean", c, initializers::zeros(), /*trainable=*/false);
+  movingVariance_ = addWeight(g, "moving_variance", c, initializers::ones(), /*trainable=*/false);
+}
+
+Tensor BatchNormalization::call(const Tensor &x, bool training) {
+  if (x.shape().back() != movingMean_.shape()[0])
+    throw Error("layer '" + name() + "' (BatchNormalization): built for " +
+                std::to_string(movingMean_.shape()[0]) + " channels, called on shape " +
+                shapeString(x.shape()));
+  Tensor mean = movingMean_, variance = movingVariance_;
+  if (training) {
+    std::vector<int64_t> axes;
+    for (int64_t i = 0; i + 1 < x.rank(); ++i)
+      axes.push_back(i);
+    mean = reduceMean(x, axes);
+    Tensor centered = x - mean;
+    variance = reduceMean(centered * centered, axes);
+    addUpdate(movingMean_, movingMean_ * momentum_ + mean * (1 - momentum_));
+    addUpdate(movingVariance_, movingVariance_ * momentum_ + variance * (1 - momentum_));
+  }
+  Tensor y = (x - mean) / sqrt(variance + epsilon_);
+  if (scale_)
+    y = y * gamma_;
+  if (center_)
+    y = y + beta_;
+  return y;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -385,6 +385,8 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
         if (vars.empty())
           throw Error("model '" + name() + "': nothing to train (no trainable weights)");
         t.entry.updates = m.optimizer->minimize(loss, vars);
+        for (const Update &u : updates()) // layer state: moving statistics
+          t.entry.updates.push_back(u);
         for (const Variable &v : g.variables())
           if (v.name() == "rng_step")
             t.entry.updates.push_back(rngStepUpdate(g));

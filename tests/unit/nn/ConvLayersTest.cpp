@@ -89,3 +89,50 @@ TEST_CASE("pooling and image-shape layers", "[layers][conv]") {
   CHECK(UpSampling2D()(batch).shape() == Shape{-1, 16, 16, 3});
   CHECK(GlobalAveragePooling2D()(batch).shape() == Shape{-1, 3});
 }
+
+TEST_CASE("10.8: BatchNormalization in training and inference, moving statistics", "[layers][bn]") {
+  Graph g;
+  // Two channels over a batch of 2 images of 1x2 pixels: channel 0 holds 1, 2, 3, 4 and
+  // channel 1 holds 10, 10, 10, 10 (zero variance).
+  Tensor x = constant(g, std::vector<float>{1, 10, 2, 10, 3, 10, 4, 10}, {2, 1, 2, 2});
+  BatchNormalization bn(0.9, 1e-3);
+  Tensor train = bn(x, /*training=*/true);
+  std::vector<Update> updates = bn.updates();
+  REQUIRE(updates.size() == 2);
+  CHECK(bn.countParams() == 8);
+  CHECK(bn.countTrainableParams() == 4);
+  Tensor infer = bn(x, /*training=*/false);
+  CHECK(bn.updates().empty()); // an inference call updates nothing
+  Program p = g.compile({{"train", {}, {train}, updates}, {"infer", {}, {infer}}});
+  // Batch statistics: channel 0 mean 2.5, variance 1.25; channel 1 mean 10, variance 0.
+  double s = 1 / std::sqrt(1.25 + 1e-3);
+  check(p.run("train", {})[0], {2, 1, 2, 2}, {-1.5 * s, 0, -0.5 * s, 0, 0.5 * s, 0, 1.5 * s, 0},
+        1e-5);
+  // momentum 0.9: moving mean 0.9·0 + 0.1·μ, moving variance 0.9·1 + 0.1·σ².
+  check(p.variable(bn.name() + "/moving_mean"), {2}, {0.25, 1.0}, 1e-6);
+  check(p.variable(bn.name() + "/moving_variance"), {2}, {1.025, 0.9}, 1e-6);
+  // Inference normalises with the moving statistics.
+  auto r = p.run("infer", {})[0];
+  check(r, {2, 1, 2, 2},
+        {(1 - 0.25) / std::sqrt(1.025 + 1e-3), (10 - 1.0) / std::sqrt(0.9 + 1e-3),
+         (2 - 0.25) / std::sqrt(1.025 + 1e-3), (10 - 1.0) / std::sqrt(0.9 + 1e-3),
+         (3 - 0.25) / std::sqrt(1.025 + 1e-3), (10 - 1.0) / std::sqrt(0.9 + 1e-3),
+         (4 - 0.25) / std::sqrt(1.025 + 1e-3), (10 - 1.0) / std::sqrt(0.9 + 1e-3)},
+        1e-5);
+}
+
+TEST_CASE("fit updates BatchNormalization's moving statistics through the train step",
+          "[layers][bn]") {
+  Sequential model({Conv2D(2, {1, 1}), BatchNormalization(), Flatten(), Dense(1)});
+  model.compile(optim::SGD(0.01), losses::meanSquaredError());
+  HostTensor x(DType::F32, {8, 2, 2, 1}), y(DType::F32, {8, 1});
+  for (size_t i = 0; i < x.as<float>().size(); ++i)
+    x.as<float>()[i] = static_cast<float>(i % 5);
+  model.fit(x, y, {.batchSize = 4, .epochs = 1, .verbose = 0});
+  auto *bn = model.layers()[1];
+  std::vector<Variable> state = bn->nonTrainableVariables();
+  REQUIRE(state.size() == 2);
+  // Two steps moved the moving mean away from its initial zeros.
+  HostTensor mean = model.program().variable(state[0].name());
+  CHECK(std::abs(sinter::testing::values(mean)[0]) > 1e-4);
+}

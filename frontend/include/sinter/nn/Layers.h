@@ -69,6 +69,10 @@ public:
   int64_t countTrainableParams() const;
   /// Sub-layers tracked with track() (containers: their layers).
   virtual std::vector<Layer *> sublayers() const;
+  /// The state updates of the latest call of this layer and its sub-layers (Keras'
+  /// layer.updates): BatchNormalization's moving statistics, in a training call. A train step
+  /// applies them with the optimizer's updates (Model does; a hand-written step adds them).
+  std::vector<Update> updates() const;
 
 protected:
   /// Creates the weights; `inputShape` includes the batch dimension.
@@ -81,6 +85,10 @@ protected:
   Variable addWeight(Graph &g, const std::string &name, const Shape &shape,
                      const initializers::Initializer &init, bool trainable = true,
                      regularizers::Regularizer regularizer = nullptr, DType dtype = DType::F32);
+  /// Records a state update of this call (cleared when the next call starts).
+  void addUpdate(const Variable &variable, const Tensor &value) {
+    updates_.push_back({variable, value});
+  }
   /// Registers a sub-layer (a member of a custom layer or subclassed model): its weights count
   /// as this layer's, and summary() lists it. Returns the argument.
   template <class L> L &track(L &layer) {
@@ -104,6 +112,7 @@ private:
   Shape inputShape_, outputShape_;
   std::vector<Weight> weights_;
   std::vector<Layer *> tracked_;
+  std::vector<Update> updates_;
 };
 
 /// An activation given by name ("relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu",
@@ -179,6 +188,26 @@ protected:
 private:
   double rate_;
   int64_t seed_;
+};
+
+/// Batch normalisation over the last axis (the channels; Keras' axis=-1). In training:
+/// (x − μ_B) / √(σ²_B + ε) · γ + β with the batch's mean and (population) variance over every
+/// other axis, and the moving statistics updated as μ ← momentum·μ + (1 − momentum)·μ_B (the
+/// same for σ²; see Layer::updates()). At inference: the moving statistics. Weights gamma
+/// (ones) and beta (zeros) are trainable; moving_mean (zeros) and moving_variance (ones) not.
+class BatchNormalization : public Layer {
+public:
+  explicit BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true,
+                              bool scale = true, std::string name = "");
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  double momentum_, epsilon_;
+  bool center_, scale_;
+  Variable gamma_, beta_, movingMean_, movingVariance_;
 };
 
 /// An activation as a layer (0 parameters).
