@@ -3,7 +3,9 @@
 # MLP's training step (batch 128, SGD) and inference (batch 1 and 128); a chain of 10
 # elementwise ops on 4M floats and a softmax over [4096, 1000] (where fusion shows); and Keras-style
 # fit() of the chapter-8 network (784-256-128-64-32-10, Adam, batch 128) on Fashion-MNIST against
-# the same training loop in PyTorch (samples/s over BENCH_FIT_EPOCHS epochs).
+# the same training loop in PyTorch (samples/s over BENCH_FIT_EPOCHS epochs); the book's LeNet-5
+# (chapter 10) training step (batch 128, Adam) and inference, and one 3x3 convolution's forward
+# and backward in a compiled entry against oneDNN's primitives called alone.
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
 # process per core, started and stopped by this script), and Sinter also with 1 thread.
@@ -28,7 +30,7 @@ scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -G Ninja -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile
+ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile bench_conv
 
 # One thread pool of THREADS threads on each side (oneDNN runs on GNU OpenMP).
 export OMP_NUM_THREADS=$THREADS
@@ -75,11 +77,13 @@ sinter_quick() { # the same workloads on Sinter, with $1 OpenMP threads
 echo "== quiet machine"
 peer=$(peer_quick)
 peer_fit=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_fit.py --epochs "$FIT_EPOCHS" --threads "$THREADS")
-peer="$peer"$'\n'"$peer_fit"
+peer_conv=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --seconds "$SECS" --threads "$THREADS")
+peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"
 echo "$peer" | sed 's/^/   peer   /'
 sinter=$(sinter_quick "$THREADS")
 sinter_fit=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
-sinter="$sinter"$'\n'"$sinter_fit"
+sinter_conv=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --seconds "$SECS")
+sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"
 echo "$sinter" | sed 's/^/   sinter /'
 sinter_1t=$(sinter_quick 1 | suffix _1t)
 echo "$sinter_1t" | sed 's/^/   sinter /'
@@ -144,6 +148,10 @@ for w in "${WORKLOADS[@]}"; do
   report "${name}_busy" "$key" "$better"
 done
 report fit_ch08_fashion samples_per_s higher
+report lenet5_train_b128 steps_per_s higher
+report lenet5_infer_b100 us_per_image lower
+echo "conv3x3_step (a compiled forward + backward against the three oneDNN primitives alone):" \
+  "$(grep '^conv3x3_step' <<<"$sinter")"
 echo
 echo "== busy/quiet throughput (keeps), and 2 threads against 1 (quiet, busy)"
 for w in "${WORKLOADS[@]}"; do
@@ -155,6 +163,8 @@ echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2; exit }' 
   "(one program: train_step + predict_b1 + predict_b128)"
 echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_fit")" \
   "(one program: the train_step of fit, any batch size)"
+echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_conv")" \
+  "(one program: LeNet-5 train_step + predict)"
 echo "== compile time against graph size (MLP of N hidden layers, Adam step + predict)"
 "$BUILD/bin/bench_compile" --layers 8,32,64 | sed 's/^/sinter /'
 exit "$status"
