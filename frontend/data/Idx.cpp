@@ -248,6 +248,7 @@ ImageDataset subset(const ImageDataset &ds, int64_t begin, int64_t end) {
   ImageDataset out;
   out.rows = ds.rows;
   out.cols = ds.cols;
+  out.channels = ds.channels;
   out.n = end - begin;
   const int64_t sz = ds.imageSize();
   out.images.assign(ds.images.begin() + begin * sz, ds.images.begin() + end * sz);

