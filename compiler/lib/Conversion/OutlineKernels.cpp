@@ -152,15 +152,23 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
       b.setInsertionPoint(epilogue ? epilogue->loop.getOperation() : op.getOperation());
       // The kernel overwrites C, so the zero fill that initialised it is dead — unless
       // something else reads the buffer between the fill and the product (bufferization may
-      // copy the zeros elsewhere first).
+      // copy the zeros elsewhere first, or give a reduction's zero init and a product's the
+      // same buffer when CSE merged their fills: the reduction's reads are then inside a
+      // loop, in a nested block).
       if (auto alloc = op.getDpsInits()[0].getDefiningOp<memref::AllocOp>()) {
         SmallVector<Operation *> fills;
         bool otherReaderBefore = false;
         for (Operation *user : alloc->getUsers()) {
-          if (user == op.getOperation() || user->getBlock() != op->getBlock() ||
-              op->isBeforeInBlock(user))
+          if (user == op.getOperation())
             continue;
-          if (isa<linalg::FillOp>(user))
+          Operation *inBlock = op->getBlock()->findAncestorOpInBlock(*user);
+          if (!inBlock) {
+            otherReaderBefore = true; // somewhere we cannot order against the product
+            continue;
+          }
+          if (op->isBeforeInBlock(inBlock))
+            continue;
+          if (isa<linalg::FillOp>(user) && inBlock == user)
             fills.push_back(user);
           else
             otherReaderBefore = true;

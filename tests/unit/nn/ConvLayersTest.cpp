@@ -136,3 +136,23 @@ TEST_CASE("fit updates BatchNormalization's moving statistics through the train 
   HostTensor mean = model.program().variable(state[0].name());
   CHECK(std::abs(sinter::testing::values(mean)[0]) > 1e-4);
 }
+
+TEST_CASE("global pooling then Dense, with gradients, for any batch size",
+          "[layers][conv][batch]") {
+  // A blocked row reduction and a product once shared a zero-filled buffer; the product's
+  // kernel call then dropped the zeros the reduction still had to read.
+  auto run = [](int64_t inputBatch) {
+    Graph g;
+    nn::Conv2D conv(16, {3, 3}, {.kernelInitializer = initializers::glorotUniform()}, "c");
+    nn::Dense fc(10, {}, true, initializers::glorotUniform(), initializers::zeros(), nullptr,
+                 nullptr, "fc");
+    Tensor x = g.input("x", {inputBatch, 12, 12, 3});
+    Tensor y = fc(GlobalAveragePooling2D()(relu(conv(x))));
+    std::vector<Tensor> grads = gradients(reduceSum(y * y), {conv.kernel(), fc.kernel()});
+    HostTensor xv = sinter::testing::randomTensor({32, 12, 12, 3}, 9);
+    return g.compile({{"f", {x}, {y, grads[0], grads[1]}}}).run("f", {xv});
+  };
+  auto dynamic = run(-1), fixed = run(32);
+  for (size_t i = 0; i < fixed.size(); ++i)
+    check(dynamic[i], fixed[i].shape(), sinter::testing::values(fixed[i]), 1e-4);
+}
