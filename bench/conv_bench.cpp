@@ -9,10 +9,18 @@
 //                      same shapes (weights already in the primitives' layouts: the ideal)
 // Each is the median over about --seconds seconds after a warm-up. Prints
 //   WORKLOAD steps_per_s=... | us=... | us=... onednn_us=... fraction=...
-// and compile_seconds=... of the LeNet-5 program.
+// and compile_seconds=... of the LeNet-5 program. With --resnet18 instead (a process of its
+// own, so that its peak memory is its own):
+//   resnet18_train_b32 steps_per_s=... compile_seconds=... peak_rss_mb=...
+// the book's ResNet-18 (models/common/ResNet.h) training step on [32, 32, 32, 3], softmax
+// cross-entropy, Adam(1e-4).
 #include "sinter/nn/Model.h"
 
 #include "Timing.h"
+
+#include "../models/common/ResNet.h"
+
+#include <sys/resource.h>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -30,8 +38,9 @@ using bench::median;
 namespace {
 
 void usage(const char *argv0) {
-  std::fprintf(stderr, "usage: %s [--seconds S]   (measuring time per workload, default 2.5)\n",
-               argv0);
+  std::fprintf(
+      stderr, "usage: %s [--seconds S] [--resnet18]   (measuring time per workload, default 2.5)\n",
+      argv0);
 }
 
 void fillUniform(HostTensor &t, float lo, float hi, unsigned seed) {
@@ -81,17 +90,49 @@ double onednnConvStep(int64_t n, int64_t hw, int64_t c, int64_t k, double second
   return median(measure(step, seconds)) * 1e6;
 }
 
+/// The ResNet-18 training step: steps/s, compile time and the process's peak resident memory.
+void resnet18(double seconds) {
+  Graph g;
+  models::ResNet net;
+  Tensor x = g.input("x", {32, 32, 32, 3}), y = g.input("y", {32, 10});
+  Tensor loss = reduceMean(softmaxCrossEntropyWithLogits(y, net(x, true)));
+  std::vector<Update> updates = optim::Adam(1e-4).minimize(loss, net.trainableVariables());
+  for (const Update &u : net.updates())
+    updates.push_back(u);
+  Program program = g.compile({Entry{"train_step", {x, y}, {loss}, updates, {"loss"}}});
+  HostTensor xs(DType::F32, {32, 32, 32, 3}), ys(DType::F32, {32, 10}), lossOut(DType::F32, {});
+  fillUniform(xs, 0, 1, 5);
+  std::fill(ys.as<float>().begin(), ys.as<float>().end(), 0.0f);
+  for (int64_t i = 0; i < 32; ++i)
+    ys.as<float>()[i * 10 + i % 10] = 1.0f;
+  int train = program.entryIndex("train_step");
+  auto step = [&] { program.call(train, {xs.data(), ys.data()}, {lossOut.data()}); };
+  double perStep = median(measure(step, seconds, /*warmup=*/2, /*minReps=*/5));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("resnet18_train_b32 steps_per_s=%.2f compile_seconds=%.1f peak_rss_mb=%.0f\n",
+              1.0 / perStep, program.compileSeconds(), usage.ru_maxrss / 1024.0);
+}
+
 } // namespace
 
 int main(int argc, char **argv) try {
   double seconds = 2.5;
+  bool resnet = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--resnet18")) {
+      resnet = true;
     } else {
       usage(argv[0]);
       return 2;
     }
+  }
+
+  if (resnet) {
+    resnet18(seconds);
+    return 0;
   }
 
   // (1), (2) LeNet-5: a training step of batch 128, inference of batch 100.

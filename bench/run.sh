@@ -4,8 +4,9 @@
 # elementwise ops on 4M floats and a softmax over [4096, 1000] (where fusion shows); and Keras-style
 # fit() of the chapter-8 network (784-256-128-64-32-10, Adam, batch 128) on Fashion-MNIST against
 # the same training loop in PyTorch (samples/s over BENCH_FIT_EPOCHS epochs); the book's LeNet-5
-# (chapter 10) training step (batch 128, Adam) and inference, and one 3x3 convolution's forward
-# and backward in a compiled entry against oneDNN's primitives called alone.
+# (chapter 10) training step (batch 128, Adam) and inference, the book's ResNet-18 training step
+# (batch 32; steps/s, peak memory, compile time), and one 3x3 convolution's forward and backward
+# in a compiled entry against oneDNN's primitives called alone.
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
 # process per core, started and stopped by this script), and Sinter also with 1 thread.
@@ -78,12 +79,14 @@ echo "== quiet machine"
 peer=$(peer_quick)
 peer_fit=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_fit.py --epochs "$FIT_EPOCHS" --threads "$THREADS")
 peer_conv=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --seconds "$SECS" --threads "$THREADS")
-peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"
+peer_resnet=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --resnet18 --seconds "$SECS" --threads "$THREADS")
+peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"
 echo "$peer" | sed 's/^/   peer   /'
 sinter=$(sinter_quick "$THREADS")
 sinter_fit=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
 sinter_conv=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --seconds "$SECS")
-sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"
+sinter_resnet=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --resnet18 --seconds "$SECS")
+sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"$'\n'"$sinter_resnet"
 echo "$sinter" | sed 's/^/   sinter /'
 sinter_1t=$(sinter_quick 1 | suffix _1t)
 echo "$sinter_1t" | sed 's/^/   sinter /'
@@ -150,6 +153,9 @@ done
 report fit_ch08_fashion samples_per_s higher
 report lenet5_train_b128 steps_per_s higher
 report lenet5_infer_b100 us_per_image lower
+report resnet18_train_b32 steps_per_s higher
+echo "resnet18_train_b32 peak memory (MB): sinter=$(value resnet18_train_b32 peak_rss_mb "$sinter")" \
+  "peer=$(value resnet18_train_b32 peak_rss_mb "$peer")"
 echo "conv3x3_step (a compiled forward + backward against the three oneDNN primitives alone):" \
   "$(grep '^conv3x3_step' <<<"$sinter")"
 echo
@@ -165,6 +171,8 @@ echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$s
   "(one program: the train_step of fit, any batch size)"
 echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_conv")" \
   "(one program: LeNet-5 train_step + predict)"
+echo "sinter compile_seconds=$(value resnet18_train_b32 compile_seconds "$sinter")" \
+  "(one program: the ResNet-18 train_step)"
 echo "== compile time against graph size (MLP of N hidden layers, Adam step + predict)"
 "$BUILD/bin/bench_compile" --layers 8,32,64 | sed 's/^/sinter /'
 exit "$status"
