@@ -5,44 +5,13 @@
 // three (named in the output). Adam(1e-4) on batches of --batch (32), softmax cross-entropy;
 // the book trains 50 epochs on CIFAR-10 on a GPU, which a 2-core machine cannot: --epochs and
 // --train-size choose the run. Last line: dataset=... params=... train/test loss and accuracy.
+#include "../common/Cifar.h"
 #include "../common/Cli.h"
 #include "../common/ResNet.h"
 
 #include <cstdio>
-#include <filesystem>
 
 using namespace sinter;
-
-namespace {
-
-constexpr int64_t kSide = 32, kClasses = 10;
-
-/// Fashion-MNIST as 32x32x3 images: 2 zero pixels around, gray into R, G and B.
-data::ImageDataset asColor32(const data::ImageDataset &gray) {
-  data::ImageDataset out;
-  out.n = gray.n;
-  out.rows = out.cols = kSide;
-  out.channels = 3;
-  out.labels = gray.labels;
-  out.images.assign(static_cast<size_t>(out.n * out.imageSize()), 0.0f);
-  for (int64_t i = 0; i < gray.n; ++i)
-    for (int64_t r = 0; r < gray.rows; ++r)
-      for (int64_t c = 0; c < gray.cols; ++c) {
-        float v = gray.images[static_cast<size_t>((i * gray.rows + r) * gray.cols + c)];
-        float *px = &out.images[static_cast<size_t>(((i * kSide + r + 2) * kSide + c + 2) * 3)];
-        px[0] = px[1] = px[2] = v;
-      }
-  return out;
-}
-
-std::pair<HostTensor, HostTensor> tensors(const data::ImageDataset &set) {
-  HostTensor x(DType::F32, {set.n, kSide, kSide, 3}), y(DType::I32, {set.n});
-  std::copy(set.images.begin(), set.images.end(), x.as<float>().begin());
-  std::copy(set.labels.begin(), set.labels.end(), y.as<int32_t>().begin());
-  return {x, y};
-}
-
-} // namespace
 
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
@@ -65,24 +34,12 @@ int main(int argc, char **argv) {
       trainSize = 256;
       testSize = 128;
     }
-    std::string dir = cli.str("--data-dir"), dataset;
-    data::TrainTest data;
-    if (dir != "-") {
-      data = data::loadCifar10(dir);
-      dataset = "cifar10";
-    } else {
-      data::TrainTest fashion = data::loadFashionMnist();
-      data.train = asColor32(data::subset(fashion.train, 0, trainSize));
-      data.test = asColor32(data::subset(fashion.test, 0, testSize));
-      dataset = "fashion_mnist_32x32x3_stand_in";
-    }
-    data.train = data::subset(data.train, 0, trainSize);
-    data.test = data::subset(data.test, 0, testSize);
-    auto [xTrain, yTrain] = tensors(data.train);
-    auto [xTest, yTest] = tensors(data.test);
+    auto [data, dataset] = models::loadCifarOrStandIn(cli.str("--data-dir"), trainSize, testSize);
+    auto [xTrain, yTrain] = models::cifarTensors(data.train);
+    auto [xTest, yTest] = models::cifarTensors(data.test);
 
     models::ResNet model;
-    model.build({-1, kSide, kSide, 3});
+    model.build({-1, models::kCifarSide, models::kCifarSide, 3});
     model.summary(std::cout);
     model.compile(optim::Adam(std::stod(cli.str("--lr"))),
                   losses::sparseCategoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});

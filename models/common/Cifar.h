@@ -1,0 +1,65 @@
+// The data of the chapter-10 CIFAR-10 programs: CIFAR-10 from its binary files when a
+// directory is given, otherwise a stand-in that exists on every machine here — Fashion-MNIST
+// padded to 32x32 with its gray channel repeated into R, G and B.
+#ifndef SINTER_MODELS_COMMON_CIFAR_H
+#define SINTER_MODELS_COMMON_CIFAR_H
+
+#include "sinter/sinter.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace sinter::models {
+
+constexpr int64_t kCifarSide = 32;
+
+/// 28x28 gray images as 32x32x3: 2 zero pixels around, gray into R, G and B.
+inline data::ImageDataset asColor32(const data::ImageDataset &gray) {
+  data::ImageDataset out;
+  out.n = gray.n;
+  out.rows = out.cols = kCifarSide;
+  out.channels = 3;
+  out.labels = gray.labels;
+  out.images.assign(static_cast<size_t>(out.n * out.imageSize()), 0.0f);
+  for (int64_t i = 0; i < gray.n; ++i)
+    for (int64_t r = 0; r < gray.rows; ++r)
+      for (int64_t c = 0; c < gray.cols; ++c) {
+        float v = gray.images[static_cast<size_t>((i * gray.rows + r) * gray.cols + c)];
+        size_t at = static_cast<size_t>(((i * kCifarSide + r + 2) * kCifarSide + c + 2) * 3);
+        out.images[at] = out.images[at + 1] = out.images[at + 2] = v;
+      }
+  return out;
+}
+
+/// The first `trainSize` / `testSize` images of CIFAR-10 in `dir` ("-": the stand-in), and the
+/// data set's name for the output.
+inline std::pair<data::TrainTest, std::string>
+loadCifarOrStandIn(const std::string &dir, int64_t trainSize, int64_t testSize) {
+  data::TrainTest data;
+  std::string name;
+  if (dir != "-") {
+    data = data::loadCifar10(dir);
+    name = "cifar10";
+  } else {
+    data::TrainTest fashion = data::loadFashionMnist();
+    data.train = asColor32(data::subset(fashion.train, 0, trainSize));
+    data.test = asColor32(data::subset(fashion.test, 0, testSize));
+    name = "fashion_mnist_32x32x3_stand_in";
+  }
+  data.train = data::subset(data.train, 0, trainSize);
+  data.test = data::subset(data.test, 0, testSize);
+  return {std::move(data), name};
+}
+
+/// Images as [n, 32, 32, 3] and integer labels [n].
+inline std::pair<HostTensor, HostTensor> cifarTensors(const data::ImageDataset &set) {
+  HostTensor x(DType::F32, {set.n, kCifarSide, kCifarSide, 3}), y(DType::I32, {set.n});
+  std::copy(set.images.begin(), set.images.end(), x.as<float>().begin());
+  std::copy(set.labels.begin(), set.labels.end(), y.as<int32_t>().begin());
+  return {x, y};
+}
+
+} // namespace sinter::models
+
+#endif
