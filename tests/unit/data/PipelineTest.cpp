@@ -1,5 +1,6 @@
 // The tf.data-like Dataset: sources, each transformation's semantics, cardinality, prefetch.
 #include "sinter/data/Dataset.h"
+#include "sinter/data/ImageTransforms.h"
 
 #include <catch2/catch.hpp>
 
@@ -378,4 +379,75 @@ TEST_CASE("split of tensors and datasets", "[data][dataset]") {
   std::sort(q.begin(), q.end());
   CHECK(q == iota(0, 50));
   CHECK(permutation(50, 1) == p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image transforms (tf.image)
+
+namespace {
+/// A [h, w, 1] image whose pixel (i, j) holds 10·i + j.
+sinter::runtime::HostTensor gridImage(int64_t h, int64_t w) {
+  sinter::runtime::HostTensor t(sinter::runtime::DType::F32, {h, w, 1});
+  for (int64_t i = 0; i < h; ++i)
+    for (int64_t j = 0; j < w; ++j)
+      t.as<float>()[i * w + j] = float(10 * i + j);
+  return t;
+}
+std::vector<float> pixels(const sinter::runtime::HostTensor &t) {
+  auto s = t.as<float>();
+  return {s.begin(), s.end()};
+}
+} // namespace
+
+TEST_CASE("image flips, rot90, crop with padding", "[data][image]") {
+  using namespace sinter::data::image;
+  auto img = gridImage(2, 3); // [[0 1 2] [10 11 12]]
+  CHECK(pixels(flipLeftRight(img)) == std::vector<float>{2, 1, 0, 12, 11, 10});
+  CHECK(pixels(flipUpDown(img)) == std::vector<float>{10, 11, 12, 0, 1, 2});
+  auto r = rot90(img); // counter-clockwise: [[2 12] [1 11] [0 10]]
+  CHECK(r.shape() == std::vector<int64_t>{3, 2, 1});
+  CHECK(pixels(r) == std::vector<float>{2, 12, 1, 11, 0, 10});
+  CHECK(pixels(rot90(img, -1)) == pixels(rot90(img, 3)));
+  CHECK(pixels(rot90(rot90(img))) == pixels(rot90(img, 2)));
+  CHECK(pixels(rot90(img, 4)) == pixels(img));
+  auto c = crop(img, 0, 0, 2, 3, /*padding=*/1); // the padded image's top-left 2x3
+  CHECK(pixels(c) == std::vector<float>{0, 0, 0, 0, 0, 1});
+  CHECK_THROWS_WITH(crop(img, 1, 0, 3, 3), Catch::Contains("does not fit"));
+  CHECK_THROWS_WITH(flipLeftRight(sinter::runtime::HostTensor(sinter::runtime::DType::F32, {4})),
+                    Catch::Contains("expects float32 images"));
+}
+
+TEST_CASE("image resize: nearest and bilinear with half-pixel centres", "[data][image]") {
+  using namespace sinter::data::image;
+  sinter::runtime::HostTensor img(sinter::runtime::DType::F32, {1, 2, 1});
+  img.as<float>()[0] = 0;
+  img.as<float>()[1] = 4;
+  // 2 -> 4 columns: sources at -0.25, 0.25, 0.75, 1.25 (clamped) as tf.image.resize gives.
+  CHECK(pixels(resize(img, 1, 4)) == std::vector<float>{0, 1, 3, 4});
+  CHECK(pixels(resize(img, 1, 4, Interpolation::Nearest)) == std::vector<float>{0, 0, 4, 4});
+  auto batch =
+      resize(sinter::runtime::HostTensor(sinter::runtime::DType::F32, {5, 28, 28, 1}), 32, 32);
+  CHECK(batch.shape() == std::vector<int64_t>{5, 32, 32, 1});
+}
+
+TEST_CASE("random augmentations as Dataset maps are reproducible", "[data][image]") {
+  using namespace sinter::data;
+  std::vector<Element> images;
+  for (int i = 0; i < 8; ++i)
+    images.push_back({gridImage(4, 4)});
+  auto run = [&](uint64_t seed) {
+    Dataset ds = Dataset::fromElements(images)
+                     .map(image::randomCropWithPadding(2, seed))
+                     .map(image::randomFlipLeftRight(seed + 1));
+    std::vector<float> all;
+    auto it = ds.iterator();
+    while (auto e = it.next()) {
+      REQUIRE((*e)[0].shape() == std::vector<int64_t>{4, 4, 1});
+      for (float v : pixels((*e)[0]))
+        all.push_back(v);
+    }
+    return all;
+  };
+  CHECK(run(1) == run(1));
+  CHECK(run(1) != run(2));
 }
