@@ -4,7 +4,9 @@
 // generic allocation functions). Large temporaries come back every call with the same sizes,
 // and from malloc they would be fresh mmaps each time: a 16 MB temporary then costs thousands
 // of page faults per call (a generated softmax over [4096, 1000] ran 25x slower). Freed large
-// blocks are kept in a bounded cache and handed out again for the same size.
+// blocks are kept in a bounded cache and handed out again for the same size. The bound is a
+// quarter of the machine's memory: a ResNet-18 training step (batch 32) allocates about 1.4 GB
+// of temporaries per call, and with a 512 MB bound it spent a third of its time in page faults.
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
@@ -17,12 +19,21 @@
 #include <map>
 #include <mutex>
 
+#include <unistd.h>
+
 namespace {
 
 /// Blocks below this size go straight to malloc (its own caches serve them well).
 constexpr size_t kLargeBlock = 256 * 1024;
-/// The most bytes kept for reuse.
-constexpr size_t kCacheCapacity = 512u * 1024 * 1024;
+/// The most bytes kept for reuse: a quarter of physical memory, at least 512 MB.
+size_t cacheCapacity() {
+  static const size_t capacity = [] {
+    long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    size_t quarter = pages > 0 && pageSize > 0 ? size_t(pages) * size_t(pageSize) / 4 : 0;
+    return std::max<size_t>(quarter, size_t(512) * 1024 * 1024);
+  }();
+  return capacity;
+}
 
 /// Stored just before the pointer handed out.
 struct Header {
@@ -86,7 +97,7 @@ extern "C" void _mlir_memref_to_llvm_free(void *p) {
   if (h.size >= kLargeBlock) {
     Cache &c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    if (c.bytes + h.size <= kCacheCapacity) {
+    if (c.bytes + h.size <= cacheCapacity()) {
       c.blocks.emplace(h.size, p);
       c.bytes += h.size;
       return;
