@@ -5,18 +5,11 @@ namespace sinter::nn {
 
 namespace {
 
-std::string shapeString(const Shape &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 /// The channel count of an NHWC input, or an Error naming the layer.
 int64_t imageChannels(const Layer &layer, const Shape &inputShape) {
   if (inputShape.size() != 4)
     throw Error("layer '" + layer.name() + "' (" + layer.typeName() + "): expects images " +
-                "[batch, height, width, channels], got shape " + shapeString(inputShape));
+                "[batch, height, width, channels], got shape " + runtime::shapeString(inputShape));
   return inputShape[3];
 }
 

@@ -6,8 +6,11 @@
 
 #include "sinter/sinter.h"
 
+#include "Cli.h"
+
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace sinter::models {
@@ -58,6 +61,47 @@ inline std::pair<HostTensor, HostTensor> cifarTensors(const data::ImageDataset &
   std::copy(set.images.begin(), set.images.end(), x.as<float>().begin());
   std::copy(set.labels.begin(), set.labels.end(), y.as<int32_t>().begin());
   return {x, y};
+}
+
+/// The command line and data of a chapter-10 CIFAR-10 program.
+struct CifarRun {
+  long epochs, batch;
+  double learningRate;
+  std::string dataset;
+  data::TrainTest data;
+  HostTensor xTrain, yTrain, xTest, yTest;
+};
+
+inline const char *kCifarUsage = "[--data-dir CIFAR10_BIN_DIR] [--epochs N] [--batch N] "
+                                 "[--train-size N] [--test-size N] [--lr RATE] [--quick]";
+
+/// Parses the flags (--quick: 1 epoch on 256 / 128 images) and loads the data.
+inline CifarRun cifarRun(int argc, char **argv) {
+  Cli cli(argc, argv,
+          {{"--epochs", "1"},
+           {"--quick", ""},
+           {"--data-dir", "-"},
+           {"--batch", "32"},
+           {"--train-size", "5000"},
+           {"--test-size", "1000"},
+           {"--lr", "0.0001"}},
+          kCifarUsage);
+  CifarRun run;
+  run.epochs = cli.integer("--epochs");
+  run.batch = cli.integer("--batch");
+  long trainSize = cli.integer("--train-size"), testSize = cli.integer("--test-size");
+  if (run.epochs < 1 || run.batch < 1 || trainSize < 1 || testSize < 1)
+    throw Error("--epochs, --batch, --train-size and --test-size must be positive");
+  if (cli.on("--quick")) {
+    run.epochs = 1;
+    trainSize = 256;
+    testSize = 128;
+  }
+  run.learningRate = std::stod(cli.str("--lr"));
+  std::tie(run.data, run.dataset) = loadCifarOrStandIn(cli.str("--data-dir"), trainSize, testSize);
+  std::tie(run.xTrain, run.yTrain) = cifarTensors(run.data.train);
+  std::tie(run.xTest, run.yTest) = cifarTensors(run.data.test);
+  return run;
 }
 
 } // namespace sinter::models

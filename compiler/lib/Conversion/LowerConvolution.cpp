@@ -85,6 +85,57 @@ AffineMap map8(OpBuilder &b, ArrayRef<AffineExpr> results) {
   return AffineMap::get(8, 0, results, b.getContext());
 }
 
+/// A call of a runtime kernel on tensors: the operands' buffers (bufferization.to_buffer) and
+/// a fresh result buffer are passed as addresses with the sizes, as Abi.h declares them; the
+/// result buffer becomes the op's tensor.
+struct KernelCall {
+  OpBuilder &b;
+  Location loc;
+  RankedTensorType resultType;
+  Value result;
+  SmallVector<Value> args;
+  SmallVector<Type> types;
+
+  KernelCall(OpBuilder &b, Location loc, int32_t kind, RankedTensorType resultType)
+      : b(b), loc(loc), resultType(resultType) {
+    SmallVector<Value> dynamic;
+    if (resultType.isDynamicDim(0))
+      dynamic.push_back(batchSize(b));
+    result = memref::AllocOp::create(
+        b, loc, MemRefType::get(resultType.getShape(), resultType.getElementType()), dynamic,
+        b.getI64IntegerAttr(64));
+    args.push_back(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kind)));
+    types.push_back(b.getI32Type());
+  }
+  /// A read-only view of a tensor operand's buffer.
+  Value buffer(Value tensor) {
+    auto t = tensorOf(tensor);
+    return bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(t.getShape(), t.getElementType()), tensor, /*read_only=*/true);
+  }
+  void address(Value buffer) { push(bufferAddress(b, loc, buffer)); }
+  void size(int64_t v) { push(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v))); }
+  /// Dimension 0 of `image`: the batch size when it is dynamic.
+  void batch(RankedTensorType image) {
+    if (image.isDynamicDim(0))
+      push(arith::IndexCastOp::create(b, loc, b.getI64Type(), batchSize(b)));
+    else
+      size(image.getDimSize(0));
+  }
+  Value call(StringRef kernel) {
+    declareKernel(b, kernel, types);
+    func::CallOp::create(b, loc, kernel, TypeRange{}, args);
+    return bufferization::ToTensorOp::create(b, loc, resultType, result, /*restrict=*/true,
+                                             /*writable=*/true);
+  }
+
+private:
+  void push(Value v) {
+    args.push_back(v);
+    types.push_back(v.getType());
+  }
+};
+
 constexpr const char *kConvKernel = "sinter_kernel_conv2d_f32";
 
 /// Whether a convolution of these shapes goes to the library kernel.
@@ -101,48 +152,25 @@ bool useLibrary(RankedTensorType image, RankedTensorType out, RankedTensorType f
 template <class ConvOp>
 Value libraryConv(OpBuilder &b, ConvOp op, int32_t kind, RankedTensorType image,
                   RankedTensorType filter, RankedTensorType out) {
-  Location loc = op.getLoc();
   Geometry geo = Geometry::of(op);
-  auto type = op.getType();
-  auto bufferOf = [&](Value t) -> Value {
-    auto tt = tensorOf(t);
-    return bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(tt.getShape(), tt.getElementType()), t, /*read_only=*/true);
-  };
-  SmallVector<Value> dynamic;
-  if (type.isDynamicDim(0))
-    dynamic.push_back(batchSize(b));
-  Value result =
-      memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-                              dynamic, b.getI64IntegerAttr(64));
+  KernelCall k(b, op.getLoc(), kind, op.getType());
   // The kernel's (src, weights, dst): the result takes the slot `kind` writes.
-  Value lhs = bufferOf(op.getLhs()), rhs = bufferOf(op.getRhs());
-  Value buffers[3] = {lhs, rhs, result};
+  Value lhs = k.buffer(op.getLhs()), rhs = k.buffer(op.getRhs());
+  Value buffers[3] = {lhs, rhs, k.result};
   if (kind == SINTER_CONV_BACKWARD_DATA) // (dst, weights) -> src
-    buffers[0] = result, buffers[2] = lhs;
+    buffers[0] = k.result, buffers[2] = lhs;
   else if (kind == SINTER_CONV_BACKWARD_WEIGHTS) // (src, dst) -> weights
-    buffers[1] = result, buffers[2] = rhs;
-  Type i64 = b.getI64Type(), i32 = b.getI32Type();
-  auto cst = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)).getResult();
-  };
-  Value n = image.isDynamicDim(0)
-                ? arith::IndexCastOp::create(b, loc, i64, batchSize(b)).getResult()
-                : cst(image.getDimSize(0));
-  SmallVector<Value> args{arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kind))};
+    buffers[1] = k.result, buffers[2] = rhs;
   for (Value buffer : buffers)
-    args.push_back(bufferAddress(b, loc, buffer));
-  args.append({n, cst(image.getDimSize(1)), cst(image.getDimSize(2)), cst(image.getDimSize(3)),
-               cst(out.getDimSize(1)), cst(out.getDimSize(2)), cst(out.getDimSize(3)),
-               cst(filter.getDimSize(0)), cst(filter.getDimSize(1)), cst(geo.stride[0]),
-               cst(geo.stride[1]), cst(geo.dilation[0]), cst(geo.dilation[1]), cst(geo.padLow[0]),
-               cst(geo.padHigh[0]), cst(geo.padLow[1]), cst(geo.padHigh[1]), cst(geo.groups)});
-  SmallVector<Type> types{i32, i64, i64, i64};
-  types.append(18, i64);
-  declareKernel(b, kConvKernel, types);
-  func::CallOp::create(b, loc, kConvKernel, TypeRange{}, args);
-  return bufferization::ToTensorOp::create(b, loc, type, result, /*restrict=*/true,
-                                           /*writable=*/true);
+    k.address(buffer);
+  k.batch(image);
+  for (int64_t v :
+       {image.getDimSize(1), image.getDimSize(2), image.getDimSize(3), out.getDimSize(1),
+        out.getDimSize(2), out.getDimSize(3), filter.getDimSize(0), filter.getDimSize(1),
+        geo.stride[0], geo.stride[1], geo.dilation[0], geo.dilation[1], geo.padLow[0],
+        geo.padHigh[0], geo.padLow[1], geo.padHigh[1], geo.groups})
+    k.size(v);
+  return k.call(kConvKernel);
 }
 
 /// y[n, i, j, g, o] = Σ_{a, b, c} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · w[a, b, c, g, o].
@@ -248,6 +276,24 @@ template <class PoolOp> Value pool(OpBuilder &b, PoolOp op, bool max) {
       .getResult(0);
 }
 
+/// How many positions of the image each window of an average pooling covers (padding does
+/// not count): its divisors, [out_height, out_width] in row-major order.
+SmallVector<double> avgPoolCounts(AvgPool2DOp op) {
+  auto in = op.getOperand().getType();
+  auto out = op.getType();
+  ArrayRef<int64_t> window = op.getWindow(), strides = op.getStrides(), padding = op.getPadding();
+  // Positions of the window inside the image, per output row and column: padding never counts.
+  auto inside = [&](int64_t d, int64_t o) {
+    int64_t first = o * strides[d] - padding[2 * d];
+    return std::min(first + window[d], in.getDimSize(1 + d)) - std::max<int64_t>(first, 0);
+  };
+  SmallVector<double> counts;
+  for (int64_t r = 0; r < out.getDimSize(1); ++r)
+    for (int64_t c = 0; c < out.getDimSize(2); ++c)
+      counts.push_back(static_cast<double>(inside(0, r) * inside(1, c)));
+  return counts;
+}
+
 /// The window sums divided by how many image positions each window covers.
 Value lowerAvgPool(OpBuilder &b, AvgPool2DOp op) {
   Location loc = op.getLoc();
@@ -281,58 +327,25 @@ Value lowerAvgPool(OpBuilder &b, AvgPool2DOp op) {
 template <class PoolGradOp>
 Value libraryPoolGrad(OpBuilder &b, PoolGradOp op, int32_t kind, RankedTensorType image, Value x,
                       Value in) {
-  Location loc = op.getLoc();
   auto type = op.getType();
   Type et = type.getElementType();
   if (!et.isF32() && !et.isF64()) {
     op.emitError("'") << op->getName() << "' runs on float32 and float64 only, got " << type;
     return Value();
   }
-  const char *kernel =
-      et.isF32() ? "sinter_kernel_pool2d_grad_f32" : "sinter_kernel_pool2d_grad_f64";
-  auto bufferOf = [&](Value t) -> Value {
-    auto tt = tensorOf(t);
-    return bufferization::ToBufferOp::create(b, loc, MemRefType::get(tt.getShape(), et), t,
-                                             /*read_only=*/true);
-  };
-  SmallVector<Value> dynamic;
-  if (type.isDynamicDim(0))
-    dynamic.push_back(batchSize(b));
-  Value result = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), et), dynamic,
-                                         b.getI64IntegerAttr(64));
-  Value inBuffer = bufferOf(in);
-  Value xBuffer = x ? bufferOf(x) : inBuffer;
-  Type i64 = b.getI64Type();
-  auto cst = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v)).getResult();
-  };
+  KernelCall k(b, op.getLoc(), kind, type);
+  Value inBuffer = k.buffer(in);
+  k.address(x ? k.buffer(x) : inBuffer);
+  k.address(inBuffer);
+  k.address(k.result);
+  k.batch(image);
   auto pooled = tensorOf(kind == SINTER_POOL_MAX_SELECT ? op.getResult() : in);
-  ArrayRef<int64_t> k = op.getWindow(), s = op.getStrides(), p = op.getPadding();
-  Value n = image.isDynamicDim(0)
-                ? arith::IndexCastOp::create(b, loc, i64, batchSize(b)).getResult()
-                : cst(image.getDimSize(0));
-  SmallVector<Value> args{arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kind)),
-                          bufferAddress(b, loc, xBuffer),
-                          bufferAddress(b, loc, inBuffer),
-                          bufferAddress(b, loc, result),
-                          n,
-                          cst(image.getDimSize(1)),
-                          cst(image.getDimSize(2)),
-                          cst(image.getDimSize(3)),
-                          cst(pooled.getDimSize(1)),
-                          cst(pooled.getDimSize(2)),
-                          cst(k[0]),
-                          cst(k[1]),
-                          cst(s[0]),
-                          cst(s[1]),
-                          cst(p[0]),
-                          cst(p[2])};
-  SmallVector<Type> types{b.getI32Type()};
-  types.append(args.size() - 1, i64);
-  declareKernel(b, kernel, types);
-  func::CallOp::create(b, loc, kernel, TypeRange{}, args);
-  return bufferization::ToTensorOp::create(b, loc, type, result, /*restrict=*/true,
-                                           /*writable=*/true);
+  ArrayRef<int64_t> window = op.getWindow(), s = op.getStrides(), p = op.getPadding();
+  for (int64_t v :
+       {image.getDimSize(1), image.getDimSize(2), image.getDimSize(3), pooled.getDimSize(1),
+        pooled.getDimSize(2), window[0], window[1], s[0], s[1], p[0], p[2]})
+    k.size(v);
+  return k.call(et.isF32() ? "sinter_kernel_pool2d_grad_f32" : "sinter_kernel_pool2d_grad_f64");
 }
 
 } // namespace

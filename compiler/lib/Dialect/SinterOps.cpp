@@ -724,22 +724,6 @@ bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
          !type.isDynamicDim(type.getRank() - 1) && elements >= 16384;
 }
 
-SmallVector<double> mlir::sinter::avgPoolCounts(AvgPool2DOp op) {
-  auto in = op.getOperand().getType();
-  auto out = op.getType();
-  ArrayRef<int64_t> window = op.getWindow(), strides = op.getStrides(), padding = op.getPadding();
-  // Positions of the window inside the image, per output row and column: padding never counts.
-  auto inside = [&](int64_t d, int64_t o) {
-    int64_t first = o * strides[d] - padding[2 * d];
-    return std::min(first + window[d], in.getDimSize(1 + d)) - std::max<int64_t>(first, 0);
-  };
-  SmallVector<double> counts;
-  for (int64_t r = 0; r < out.getDimSize(1); ++r)
-    for (int64_t c = 0; c < out.getDimSize(2); ++c)
-      counts.push_back(static_cast<double>(inside(0, r) * inside(1, c)));
-  return counts;
-}
-
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {
   if (auto where = value.getDefiningOp<WhereOp>())
     return where.getMask().getType().getNumElements();

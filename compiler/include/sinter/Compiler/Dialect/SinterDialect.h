@@ -35,10 +35,6 @@ Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType targe
 Value broadcastReduced(OpBuilder &b, Location loc, Value value, RankedTensorType target,
                        ArrayRef<int64_t> axes);
 
-/// How many positions of the image each window of an average pooling covers (padding does
-/// not count): its divisors, [out_height, out_width] in row-major order.
-SmallVector<double> avgPoolCounts(AvgPool2DOp op);
-
 /// The batch size assumed when deciding how to compile work whose size depends on the batch
 /// (a program compiled for any batch size is tuned for the batches training and serving use).
 constexpr int64_t kAssumedBatchSize = 32;
