@@ -2,6 +2,8 @@
 // the sinter op (its shape rule runs there and reports errors at the caller's line).
 #include "sinter/Ops.h"
 
+#include <cctype>
+
 #include "sinter/TensorLanguage.h"
 
 #include "GraphImpl.h"
@@ -441,15 +443,24 @@ Tensor pad(const Tensor &x, const std::vector<std::pair<int64_t, int64_t>> &padd
 
 namespace {
 
+/// The padding mode in lower case ("same", "valid", "explicit"): Keras takes any case.
+std::string paddingMode(const Padding &padding) {
+  std::string mode = padding.mode;
+  for (char &c : mode)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return mode;
+}
+
 /// The [top, bottom, left, right] amounts of `padding` for an image of `size` [h, w] and a
 /// window of `window` (dilated by `dilations`).
 std::array<int64_t, 4> paddingAmounts(const Padding &padding, Size2 size, Size2 window,
                                       Size2 strides, Size2 dilations, const std::string &at) {
-  if (padding.mode == "explicit")
+  std::string mode = paddingMode(padding);
+  if (mode == "explicit")
     return padding.amounts;
-  if (padding.mode == "valid" || padding.mode == "VALID")
+  if (mode == "valid")
     return {0, 0, 0, 0};
-  if (padding.mode != "same" && padding.mode != "SAME")
+  if (mode != "same")
     throw Error(at + ": unknown padding '" + padding.mode +
                 "' (expected \"valid\", \"same\" "
                 "or explicit {top, bottom, left, right})");
@@ -528,10 +539,11 @@ Tensor depthwiseConv2d(const Tensor &x, const Tensor &filter, Size2 strides, con
 
 int64_t conv2dTransposeSize(int64_t size, int64_t kernel, int64_t stride, const Padding &padding,
                             int64_t dilation) {
-  if (padding.mode == "same" || padding.mode == "SAME")
+  std::string mode = paddingMode(padding);
+  if (mode == "same")
     return size * stride;
   int64_t out = (size - 1) * stride + (kernel - 1) * dilation + 1;
-  if (padding.mode == "explicit")
+  if (mode == "explicit")
     out -= padding.amounts[0] + padding.amounts[1];
   return out;
 }

@@ -155,8 +155,8 @@ Tensor where(const Tensor &cond, Loc loc = Loc::current());
 // Convolution and pooling, on NHWC images ([batch, height, width, channels]).
 
 /// How a convolution or pooling pads its input: "valid" (none), "same" (TensorFlow's rule: the
-/// output has ⌈size / stride⌉ rows and columns, the extra padding at the bottom/right), or
-/// explicit amounts {top, bottom, left, right}.
+/// output has ⌈size / stride⌉ rows and columns, the extra padding at the bottom/right) in any
+/// case, or explicit amounts {top, bottom, left, right}.
 struct Padding {
   Padding(const char *mode) : mode(mode) {}
   Padding(int64_t top, int64_t bottom, int64_t left, int64_t right)

@@ -108,6 +108,7 @@ TEST_CASE("10.3 and 10.11: output sizes of padding, strides, dilation and transp
   CHECK(conv2d(x, w, {1, 1}, Padding(1, 1, 1, 1)).shape() == Shape{2, 5, 5, 4});
   CHECK(conv2d(x, w, {1, 1}, "same").shape() == Shape{2, 5, 5, 4});
   CHECK(conv2d(x, w, {3, 3}, "SAME").shape() == Shape{2, 2, 2, 4});
+  CHECK(conv2d(x, w, {1, 1}, "Same").shape() == Shape{2, 5, 5, 4}); // any case, as Keras
   CHECK(conv2d(g.input("x7", {1, 7, 7, 1}), g.input("k", {3, 3, 1, 1}), {1, 1}, "valid", {2, 2})
             .shape() == Shape{1, 3, 3, 1});
   CHECK(conv2dTransposeSize(2, 3, 1, "valid") == 4);
