@@ -81,6 +81,30 @@ Layer::Layer(std::string typeName, std::string name)
 
 Layer::~Layer() = default;
 
+Layer::Layer(const Layer &other) { *this = other; }
+
+Layer &Layer::operator=(const Layer &other) {
+  if (this == &other)
+    return *this;
+  if (!other.tracked_.empty())
+    throw Error("layer '" + other.name_ + "' (" + other.typeName_ +
+                ") has sub-layers, which a "
+                "copy would not own: create it with std::make_shared and pass the pointer (e.g. "
+                "Sequential({std::make_shared<" +
+                other.typeName_ + ">(...)}))");
+  typeName_ = other.typeName_;
+  name_ = other.name_;
+  built_ = other.built_;
+  trainable_ = other.trainable_;
+  graph_ = other.graph_;
+  inputShape_ = other.inputShape_;
+  outputShape_ = other.outputShape_;
+  weights_ = other.weights_;
+  tracked_.clear();
+  updates_ = other.updates_;
+  return *this;
+}
+
 void Layer::build(Graph &, const Shape &) {}
 
 Tensor Layer::operator()(const Tensor &x, bool training) {

@@ -255,3 +255,24 @@ TEST_CASE("nested models count their parameters", "[layers]") {
   CHECK(outer.countTrainableParams() == 3);
   CHECK_THAT(outer.summary(), Catch::Contains("Non-trainable params: 26"));
 }
+
+namespace {
+/// A custom layer with a member sub-layer (as the book's BasicBlock).
+class Wrapper : public Layer {
+public:
+  Wrapper() : Layer("Wrapper") { track(inner_); }
+
+protected:
+  Tensor call(const Tensor &x, bool training) override { return inner_(x, training); }
+
+private:
+  Dense inner_{4};
+};
+} // namespace
+
+TEST_CASE("a layer with sub-layers goes into a container by pointer, not by copy", "[layers]") {
+  CHECK_THROWS_WITH(Sequential({Wrapper()}), Catch::Contains("create it with std::make_shared"));
+  Sequential model({std::make_shared<Wrapper>(), Dense(2)});
+  model.build({-1, 3});
+  CHECK(model.countParams() == 3 * 4 + 4 + 4 * 2 + 2);
+}

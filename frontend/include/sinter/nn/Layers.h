@@ -36,10 +36,13 @@ public:
   /// snake-case form of it ("dense_3").
   explicit Layer(std::string typeName, std::string name = "");
   virtual ~Layer();
-  Layer(const Layer &) = default;
-  Layer &operator=(const Layer &) = default;
-  Layer(Layer &&) = default;
-  Layer &operator=(Layer &&) = default;
+  /// Copies share the weights. A layer that tracks sub-layers (its members) cannot be copied
+  /// or moved — the copy's pointers would still lead to the original's members — and throws
+  /// Error saying to hold it in a std::shared_ptr instead.
+  Layer(const Layer &other);
+  Layer &operator=(const Layer &other);
+  Layer(Layer &&other) : Layer(static_cast<const Layer &>(other)) {}
+  Layer &operator=(Layer &&other) { return *this = static_cast<const Layer &>(other); }
 
   /// Builds the layer on the first call (from x's graph and shape), then runs call().
   Tensor operator()(const Tensor &x, bool training = false);
