@@ -8,7 +8,7 @@ The same training loop as bench/fit_bench.cpp (Sinter's nn::Model::fit):
     indexing (no DataLoader), the last partial batch of 96 included, the running loss and
     accuracy accumulated per step (as Keras' fit does for its progress/logs).
 
-Run with Debian's interpreter and OpenBLAS' AVX-512 kernels (see /work/shared/DATA.md):
+Run with Debian's interpreter and OpenBLAS' AVX-512 kernels (docs/benchmarks.md):
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_fit.py [--epochs 2] [--threads 2]
 
 A few warm-up steps run first (on a copy of the model, so the measured training starts from

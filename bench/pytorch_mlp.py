@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer for the MLP benchmark: 784-256-128-10 ReLU MLP, softmax cross-entropy, SGD lr 0.01.
 
-Run with Debian's interpreter and OpenBLAS' AVX-512 kernels (see /work/shared/DATA.md):
+Run with Debian's interpreter and OpenBLAS' AVX-512 kernels (docs/benchmarks.md):
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch_mlp.py [--seconds 2.5] [--threads 2]
 (scripts/install-deps.sh --bench installs python3-torch and libopenblas0.)
 

@@ -1,6 +1,5 @@
 // The book's deterministic examples of chapters 4–5 (and the clipping examples of chapter 11) as
-// golden values: /work/shared/book/book-ch01-05.md §F and book-ch10-15.md §11.6.1. Each case
-// cites the book's lines (Lnnnn of tf2-book-zh.txt).
+// golden values. Each case cites the line of the book's text (Lnnnn) its values come from.
 #include "sinter/sinter.h"
 
 #include <catch2/catch.hpp>
