@@ -127,24 +127,14 @@ Tensor SeparableConv2D::call(const Tensor &x, bool) {
 // ---------------------------------------------------------------------------------------------
 // Pooling
 
-MaxPool2D::MaxPool2D(Size2 poolSize, std::optional<Size2> strides, Padding padding,
-                     std::string name)
-    : Layer("MaxPooling2D", std::move(name)), pool_(poolSize), strides_(strides.value_or(poolSize)),
-      padding_(std::move(padding)) {}
-
-Tensor MaxPool2D::call(const Tensor &x, bool) {
-  imageChannels(*this, x.shape());
-  return maxPool2d(x, pool_, strides_, padding_);
-}
-
-AveragePooling2D::AveragePooling2D(Size2 poolSize, std::optional<Size2> strides, Padding padding,
-                                   std::string name)
-    : Layer("AveragePooling2D", std::move(name)), pool_(poolSize),
+Pool2D::Pool2D(std::string typeName, PoolFn pool, Size2 poolSize, std::optional<Size2> strides,
+               Padding padding, std::string name)
+    : Layer(std::move(typeName), std::move(name)), pool_(pool), size_(poolSize),
       strides_(strides.value_or(poolSize)), padding_(std::move(padding)) {}
 
-Tensor AveragePooling2D::call(const Tensor &x, bool) {
+Tensor Pool2D::call(const Tensor &x, bool) {
   imageChannels(*this, x.shape());
-  return avgPool2d(x, pool_, strides_, padding_);
+  return pool_(x, size_, strides_, padding_, Loc::current());
 }
 
 GlobalAveragePooling2D::GlobalAveragePooling2D(std::string name)

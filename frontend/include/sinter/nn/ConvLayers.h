@@ -98,33 +98,38 @@ private:
   Variable depthwise_, pointwise_, bias_;
 };
 
-/// Max over each window; strides default to the pool size (Keras).
-class MaxPool2D : public Layer {
+/// Max or mean pooling over each window; strides default to the pool size (Keras).
+class Pool2D : public Layer {
 public:
-  explicit MaxPool2D(Size2 poolSize = {2, 2}, std::optional<Size2> strides = std::nullopt,
-                     Padding padding = "valid", std::string name = "");
+  using PoolFn = Tensor (*)(const Tensor &, Size2, Size2, const Padding &, Loc);
 
 protected:
+  Pool2D(std::string typeName, PoolFn pool, Size2 poolSize, std::optional<Size2> strides,
+         Padding padding, std::string name);
   Tensor call(const Tensor &x, bool training) override;
 
 private:
-  Size2 pool_, strides_;
+  PoolFn pool_;
+  Size2 size_, strides_;
   Padding padding_;
+};
+
+/// Max over each window.
+class MaxPool2D : public Pool2D {
+public:
+  explicit MaxPool2D(Size2 poolSize = {2, 2}, std::optional<Size2> strides = std::nullopt,
+                     Padding padding = "valid", std::string name = "")
+      : Pool2D("MaxPooling2D", maxPool2d, poolSize, strides, std::move(padding), std::move(name)) {}
 };
 using MaxPooling2D = MaxPool2D;
 
-/// Mean over each window (padding not counted); strides default to the pool size.
-class AveragePooling2D : public Layer {
+/// Mean over each window (padding not counted).
+class AveragePooling2D : public Pool2D {
 public:
   explicit AveragePooling2D(Size2 poolSize = {2, 2}, std::optional<Size2> strides = std::nullopt,
-                            Padding padding = "valid", std::string name = "");
-
-protected:
-  Tensor call(const Tensor &x, bool training) override;
-
-private:
-  Size2 pool_, strides_;
-  Padding padding_;
+                            Padding padding = "valid", std::string name = "")
+      : Pool2D("AveragePooling2D", avgPool2d, poolSize, strides, std::move(padding),
+               std::move(name)) {}
 };
 
 /// [b, h, w, c] -> [b, c]: the mean over height and width.
