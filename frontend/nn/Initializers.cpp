@@ -2,6 +2,8 @@
 // (see sinter/nn/Initializers.h).
 #include "sinter/nn/Initializers.h"
 
+#include "sinter/TensorLanguage.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -59,6 +61,14 @@ Initializer ones() {
 Initializer constant(double value) {
   return [value](Graph &g, const Shape &shape, int64_t, DType dtype) {
     return fill(g, shape, value, dtype);
+  };
+}
+Initializer identity(double gain) {
+  return [gain](Graph &g, const Shape &shape, int64_t, DType dtype) {
+    if (shape.size() != 2)
+      throw Error("initializers::identity: needs a 2-D weight, got rank " +
+                  std::to_string(shape.size()));
+    return eye(g, shape[0], shape[1], dtype) * gain;
   };
 }
 Initializer randomNormal(double mean, double stddev) {

@@ -107,21 +107,49 @@ Layer &Layer::operator=(const Layer &other) {
 
 void Layer::build(Graph &, const Shape &) {}
 
-Tensor Layer::operator()(const Tensor &x, bool training) {
-  if (!x.valid())
-    throw Error("layer '" + name_ + "': called on an empty tensor");
+Tensor Layer::operator()(const Tensor &x, bool training) { return run({x}, training); }
+
+Tensor Layer::operator()(const std::vector<Tensor> &inputs, bool training) {
+  return run(inputs, training);
+}
+
+Tensor Layer::run(const std::vector<Tensor> &inputs, bool training) {
+  if (inputs.empty())
+    throw Error("layer '" + name_ + "': called on an empty list of inputs");
+  for (const Tensor &x : inputs) {
+    if (!x.valid())
+      throw Error("layer '" + name_ + "': called on an empty tensor");
+    if (&x.graph() != &inputs.front().graph())
+      throw Error("layer '" + name_ + "': its inputs belong to different graphs");
+  }
+  const Tensor &x = inputs.front();
   if (!built_) {
     graph_ = &x.graph();
     inputShape_ = x.shape();
     build(*graph_, inputShape_);
     built_ = true;
   } else if (&x.graph() != graph_) {
-    throw Error("layer '" + name_ + "': called in another graph than the one it was built in");
+    throw Error("layer '" + name_ +
+                "': called in another graph than the one it was built in (a built model is "
+                "reused by calling it on an nn::Input directly, or in a Sequential)");
   }
   updates_.clear();
-  Tensor y = call(x, training);
+  Tensor y = callInputs(inputs, training);
   outputShape_ = y.shape();
   return y;
+}
+
+Tensor Layer::callInputs(const std::vector<Tensor> &inputs, bool training) {
+  if (inputs.size() != 1)
+    throw Error("layer '" + name_ + "' (" + typeName_ + ") takes one input, got " +
+                std::to_string(inputs.size()));
+  return call(inputs.front(), training);
+}
+
+std::shared_ptr<Layer> Layer::clone() const {
+  throw Error("layer '" + name_ + "' (" + typeName_ +
+              ") cannot be copied into a model: create it with std::make_shared<" + typeName_ +
+              ">(...) (or give the class a clone())");
 }
 
 std::vector<Update> Layer::updates() const {
@@ -371,5 +399,9 @@ Tensor Softmax::call(const Tensor &x, bool) { return activations::softmax(x, axi
 
 ELU::ELU(double alpha, std::string name) : Layer("ELU", std::move(name)), alpha_(alpha) {}
 Tensor ELU::call(const Tensor &x, bool) { return activations::elu(x, alpha_); }
+
+InputLayer::InputLayer(std::string name)
+    : Layer("InputLayer", name.empty() ? uniqueLayerName("input") : std::move(name)) {}
+Tensor InputLayer::call(const Tensor &x, bool) { return x; }
 
 } // namespace sinter::nn

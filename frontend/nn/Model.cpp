@@ -2,6 +2,8 @@
 // compiled into one Program), fit / evaluate / predict, weights.
 #include "sinter/nn/Model.h"
 
+#include "FunctionalTrace.h"
+
 #include "sinter/io/Checkpoint.h"
 
 #include <algorithm>
@@ -135,6 +137,10 @@ std::shared_ptr<optim::Optimizer> optimizerByName(const std::string &name) {
 
 struct Model::Impl {
   std::unique_ptr<Graph> ownedGraph;
+  /// Functional models: the trace and the nodes from its input to `output`, in order.
+  std::shared_ptr<detail::FunctionalTrace> trace;
+  std::vector<int> nodes;
+  int output = -1;
   std::shared_ptr<optim::Optimizer> optimizer;
   std::optional<losses::Loss> loss;
   Loc compileLoc = Loc::current(); // where compile() was called: loss errors point there
@@ -198,14 +204,71 @@ Model::Model(std::string name, std::string typeName)
     : Layer(std::move(typeName), std::move(name)), impl_(std::make_unique<Impl>()) {}
 Model::~Model() = default;
 
-Tensor Model::call(const Tensor &, bool) {
-  throw Error("model '" + name() +
-              "': a subclassed Model must override call(x, training) (or use Sequential)");
+Model::Model(const SymbolicTensor &inputs, const SymbolicTensor &outputs, std::string name)
+    : Model(std::move(name)) {
+  if (!inputs.trace_ || !outputs.trace_)
+    throw Error("model '" + this->name() + "': inputs and outputs must be symbolic tensors");
+  if (inputs.node_ != 0)
+    throw Error("model '" + this->name() +
+                "': its inputs must be an nn::Input, got the output of '" + inputs.name() + "'");
+  if (outputs.trace_ != inputs.trace_)
+    throw Error("model '" + this->name() + "': its outputs '" + outputs.name() +
+                "' are not computed from its inputs '" + inputs.name() + "'");
+  Impl &m = *impl_;
+  m.trace = inputs.trace_;
+  m.trace->bind(*m.trace->nodes.front().layer);
+  m.nodes = m.trace->ancestors(outputs.node_);
+  m.output = outputs.node_;
+  const Shape &in = m.trace->inputShape;
+  m.xFeat = Shape(in.begin() + 1, in.end());
+  m.xType = m.trace->inputType;
+  m.haveX = true;
+  (*this)(m.trace->nodes.front().value, false); // builds: the model's graph is the trace's
+}
+
+Tensor Model::call(const Tensor &x, bool training) {
+  Impl &m = *impl_;
+  if (!m.trace)
+    throw Error("model '" + name() +
+                "': a subclassed Model must override call(x, training) (or use Sequential)");
+  const Shape &in = m.trace->inputShape;
+  if (x.rank() != static_cast<int64_t>(in.size()) ||
+      !std::equal(in.begin() + 1, in.end(), x.shape().begin() + 1))
+    throw Error("model '" + name() + "': takes inputs of shape " + shapeTuple(in) + ", called on " +
+                shapeString(x.shape()));
+  std::map<int, Tensor> values{{0, x}};
+  for (int n : m.nodes) {
+    if (n == 0)
+      continue;
+    const detail::FunctionalTrace::Node &node = m.trace->nodes[n];
+    std::vector<Tensor> inputs;
+    for (int i : node.inputs)
+      inputs.push_back(values.at(i));
+    values[n] = (*node.layer)(inputs, training);
+  }
+  return values.at(m.output);
+}
+
+std::vector<Layer *> Model::sublayers() const {
+  if (!impl_->trace)
+    return Layer::sublayers();
+  std::vector<Layer *> out;
+  std::set<std::string> seen; // a layer called twice (or its clones) is listed once
+  for (int n : impl_->nodes) {
+    Layer *l = impl_->trace->nodes[n].layer.get();
+    if (seen.insert(l->name()).second)
+      out.push_back(l);
+  }
+  return out;
 }
 
 Graph &Model::graph() {
   if (Layer::graph())
     return *Layer::graph();
+  // A part that is already built (a trained model reused as a layer) decides the graph.
+  for (Layer *l : sublayers())
+    if (l->graph())
+      return *l->graph();
   if (!impl_->ownedGraph)
     impl_->ownedGraph = std::make_unique<Graph>();
   return *impl_->ownedGraph;
@@ -439,9 +502,14 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
     entries.push_back(m.traced[en].entry);
   Program program = g.compile(entries);
   ++m.compilations;
-  // Carry the variable values (weights, slots, counters) over from the previous program.
+  // Carry the variable values (weights, slots, counters) over from the previous program; the
+  // first program starts the weights of parts that are models from their current values.
   std::vector<std::string> names = program.session().variableNames();
   std::set<std::string> have(names.begin(), names.end());
+  if (!m.program)
+    for (const auto &[n, value] : partWeights())
+      if (have.count(n))
+        copyInto(program.variable(n), value, n);
   if (m.program)
     for (const std::string &n : m.program->session().variableNames())
       if (have.count(n))
@@ -813,15 +881,27 @@ Logs Model::evaluate(const data::Dataset &dataset, const EvaluateOptions &o) {
 // Weights and files
 
 std::map<std::string, HostTensor> Model::getWeights() {
-  std::map<std::string, HostTensor> out;
+  std::map<std::string, HostTensor> out, parts;
+  if (!impl_->program)
+    parts = partWeights();
   for (const Variable &v : variables()) {
     if (impl_->program)
       out[v.name()] = impl_->program->variable(v.name()).clone();
     else if (impl_->pending.count(v.name()))
       out[v.name()] = impl_->pending[v.name()].clone();
+    else if (parts.count(v.name()))
+      out[v.name()] = parts[v.name()];
     else
       out[v.name()] = v.value();
   }
+  return out;
+}
+
+std::map<std::string, HostTensor> Model::partWeights() {
+  std::map<std::string, HostTensor> out;
+  for (Layer *l : sublayers())
+    if (auto *part = dynamic_cast<Model *>(l))
+      out.merge(part->getWeights());
   return out;
 }
 

@@ -27,6 +27,7 @@ struct ConvOptions {
 ///   Conv2D(64, {3, 3}, {.padding = "same", .activation = "relu"})
 class Conv2D : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Conv2D>(*this); }
   Conv2D(int64_t filters, Size2 kernelSize, ConvOptions options = {}, std::string name = "");
   const Variable &kernel() const { return kernel_; }
   const Variable &bias() const { return bias_; }
@@ -46,6 +47,7 @@ private:
 /// in_channels]; output size (size − 1)·stride + kernel for "valid", size·stride for "same".
 class Conv2DTranspose : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Conv2DTranspose>(*this); }
   Conv2DTranspose(int64_t filters, Size2 kernelSize, ConvOptions options = {},
                   std::string name = "");
   const Variable &kernel() const { return kernel_; }
@@ -65,6 +67,7 @@ private:
 /// [kh, kw, in_channels, depthMultiplier].
 class DepthwiseConv2D : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<DepthwiseConv2D>(*this); }
   explicit DepthwiseConv2D(Size2 kernelSize, int64_t depthMultiplier = 1, ConvOptions options = {},
                            std::string name = "");
 
@@ -83,6 +86,7 @@ private:
 /// [kh, kw, in, multiplier], pointwise_kernel [1, 1, in·multiplier, filters], bias [filters].
 class SeparableConv2D : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<SeparableConv2D>(*this); }
   SeparableConv2D(int64_t filters, Size2 kernelSize, ConvOptions options = {},
                   int64_t depthMultiplier = 1, std::string name = "");
 
@@ -101,6 +105,7 @@ private:
 /// Max or mean pooling over each window; strides default to the pool size (Keras).
 class Pool2D : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Pool2D>(*this); }
   using PoolFn = Tensor (*)(const Tensor &, Size2, Size2, const Padding &, Loc);
 
 protected:
@@ -135,6 +140,9 @@ public:
 /// [b, h, w, c] -> [b, c]: the mean over height and width.
 class GlobalAveragePooling2D : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override {
+    return std::make_shared<GlobalAveragePooling2D>(*this);
+  }
   explicit GlobalAveragePooling2D(std::string name = "");
 
 protected:
@@ -144,6 +152,7 @@ protected:
 /// Zero rows and columns around the image: {top, bottom} and {left, right}.
 class ZeroPadding2D : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<ZeroPadding2D>(*this); }
   explicit ZeroPadding2D(Size2 rows = {1, 1}, Size2 columns = {1, 1}, std::string name = "");
 
 protected:
@@ -156,6 +165,7 @@ private:
 /// Repeats each row and column `size` times (nearest-neighbour upsampling).
 class UpSampling2D : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<UpSampling2D>(*this); }
   explicit UpSampling2D(Size2 size = {2, 2}, std::string name = "");
 
 protected:

@@ -15,6 +15,8 @@ using Initializer = std::function<Tensor(Graph &g, const Shape &shape, int64_t s
 Initializer zeros();
 Initializer ones();
 Initializer constant(double value);
+/// gain · the identity matrix (2-D weights only, as Keras' Identity).
+Initializer identity(double gain = 1.0);
 Initializer randomNormal(double mean = 0, double stddev = 0.05);
 Initializer randomUniform(double minval = -0.05, double maxval = 0.05);
 Initializer truncatedNormal(double mean = 0, double stddev = 0.05);

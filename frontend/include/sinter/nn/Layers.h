@@ -9,6 +9,7 @@
 
 #include "sinter/Ops.h"
 #include "sinter/nn/Initializers.h"
+#include "sinter/nn/SymbolicTensor.h"
 
 #include <memory>
 #include <string>
@@ -30,7 +31,9 @@ Variable rngStep(Graph &g);
 /// {rngStep(g), rngStep(g) + 1}.
 Update rngStepUpdate(Graph &g);
 
-class Layer {
+/// Layers are shared with std::shared_ptr (std::make_shared<Conv2D>(...)) where several
+/// models or calls use the same one; a layer passed by value is copied (see clone()).
+class Layer : public std::enable_shared_from_this<Layer> {
 public:
   /// `typeName` is the class name shown by summary() ("Dense"); the default name is the unique
   /// snake-case form of it ("dense_3").
@@ -46,6 +49,17 @@ public:
 
   /// Builds the layer on the first call (from x's graph and shape), then runs call().
   Tensor operator()(const Tensor &x, bool training = false);
+  /// A layer of several inputs (Add, Concatenate, ...): built from the first input's shape.
+  Tensor operator()(const std::vector<Tensor> &inputs, bool training = false);
+  /// The functional API: builds the layer (inference mode) and records the call. The record
+  /// holds this layer if it is owned by a std::shared_ptr, else a clone() of it (which shares
+  /// the weights just created).
+  SymbolicTensor operator()(const SymbolicTensor &x);
+  SymbolicTensor operator()(const std::vector<SymbolicTensor> &inputs);
+  /// A copy in shared storage (same weights once built). Library layers implement it; a
+  /// custom layer either does (return std::make_shared<MyLayer>(*this)) or is created with
+  /// std::make_shared; the default throws Error saying so.
+  virtual std::shared_ptr<Layer> clone() const;
 
   const std::string &name() const { return name_; }
   const std::string &typeName() const { return typeName_; }
@@ -82,6 +96,9 @@ protected:
   virtual void build(Graph &g, const Shape &inputShape);
   /// The forward pass.
   virtual Tensor call(const Tensor &x, bool training) = 0;
+  /// The forward pass of a call with a list of inputs; the default takes exactly one and
+  /// runs call().
+  virtual Tensor callInputs(const std::vector<Tensor> &inputs, bool training);
 
   /// Creates weight "<layer>/<name>" with an initial value from `init` (seeded by the name, so
   /// the same model gets the same weights on every run).
@@ -104,6 +121,7 @@ protected:
   }
 
 private:
+  Tensor run(const std::vector<Tensor> &inputs, bool training);
   struct Weight {
     Variable variable;
     bool trainable;
@@ -134,6 +152,7 @@ struct ActivationFn {
 /// multiplied on their last axis.
 class Dense : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Dense>(*this); }
   explicit Dense(int64_t units, ActivationFn activation = {}, bool useBias = true,
                  initializers::Initializer kernelInitializer = initializers::glorotUniform(),
                  initializers::Initializer biasInitializer = initializers::zeros(),
@@ -159,6 +178,7 @@ private:
 /// [b, d1, d2, ...] -> [b, d1·d2·...].
 class Flatten : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Flatten>(*this); }
   explicit Flatten(std::string name = "");
 
 protected:
@@ -168,6 +188,7 @@ protected:
 /// [b, ...] -> [b, targetShape...] (targetShape without the batch; one −1 allowed).
 class Reshape : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Reshape>(*this); }
   explicit Reshape(Shape targetShape, std::string name = "");
 
 protected:
@@ -182,6 +203,7 @@ private:
 /// rngStep()); at inference, the identity. seed < 0 picks a seed from the layer's name.
 class Dropout : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Dropout>(*this); }
   explicit Dropout(double rate, int64_t seed = -1, std::string name = "");
   double rate() const { return rate_; }
 
@@ -200,6 +222,9 @@ private:
 /// (ones) and beta (zeros) are trainable; moving_mean (zeros) and moving_variance (ones) not.
 class BatchNormalization : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override {
+    return std::make_shared<BatchNormalization>(*this);
+  }
   explicit BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true,
                               bool scale = true, std::string name = "");
 
@@ -216,6 +241,7 @@ private:
 /// An activation as a layer (0 parameters).
 class Activation : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Activation>(*this); }
   explicit Activation(ActivationFn activation, std::string name = "");
 
 protected:
@@ -227,6 +253,7 @@ private:
 
 class ReLU : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<ReLU>(*this); }
   explicit ReLU(std::string name = "");
 
 protected:
@@ -236,6 +263,7 @@ protected:
 /// max(x, alpha·x); Keras' default alpha is 0.3.
 class LeakyReLU : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<LeakyReLU>(*this); }
   explicit LeakyReLU(double alpha = 0.3, std::string name = "");
 
 protected:
@@ -247,6 +275,7 @@ private:
 
 class Softmax : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Softmax>(*this); }
   explicit Softmax(int64_t axis = -1, std::string name = "");
 
 protected:
@@ -258,6 +287,7 @@ private:
 
 class ELU : public Layer {
 public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<ELU>(*this); }
   explicit ELU(double alpha = 1.0, std::string name = "");
 
 protected:
@@ -265,6 +295,16 @@ protected:
 
 private:
   double alpha_;
+};
+
+/// The input of a functional model (the first row of its summary): the identity.
+class InputLayer : public Layer {
+public:
+  explicit InputLayer(std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<InputLayer>(*this); }
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
 };
 
 } // namespace sinter::nn

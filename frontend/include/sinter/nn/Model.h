@@ -19,6 +19,7 @@
 #include "sinter/nn/ConvLayers.h"
 #include "sinter/nn/Layers.h"
 #include "sinter/nn/Losses.h"
+#include "sinter/nn/MergeLayers.h"
 #include "sinter/nn/Metrics.h"
 
 #include <functional>
@@ -186,17 +187,24 @@ struct EvaluateOptions {
   int tty = -1;
 };
 
-/// A layer container that can be compiled and trained. Subclass it and override call() (with
-/// sub-layers registered by track()), or use Sequential.
+/// A layer container that can be compiled and trained: a functional model (Model(inputs,
+/// outputs)), a subclass overriding call() (with sub-layers registered by track()), or a
+/// Sequential. Models are not copyable: share them with std::shared_ptr (a model used as a
+/// layer of another model must be held in one).
 class Model : public Layer {
 public:
   explicit Model(std::string name = "", std::string typeName = "Model");
+  /// The functional API: the layers called from `inputs` (an nn::Input) to `outputs`, replayed
+  /// by every call of the model with that call's `training` flag.
+  Model(const SymbolicTensor &inputs, const SymbolicTensor &outputs, std::string name = "");
   ~Model() override;
   Model(const Model &) = delete;
   Model &operator=(const Model &) = delete;
 
-  /// The layers summary() lists (tracked sub-layers; Sequential: its layers).
+  /// The layers summary() lists (tracked sub-layers; Sequential: its layers; functional: its
+  /// InputLayer, then each layer once, in call order).
   std::vector<Layer *> layers() const { return sublayers(); }
+  std::vector<Layer *> sublayers() const override;
   /// Builds the model for inputs of `inputShape` (batch dimension first; −1 or 0 = None).
   void build(const Shape &inputShape);
   /// Keras' summary table; throws Error if the model is not built.
@@ -258,13 +266,17 @@ public:
 
 protected:
   using Layer::build;
-  /// Default: an Error asking to override call() (subclassed models) — Sequential overrides.
+  /// Functional models replay their layer calls; otherwise an Error asking to override call()
+  /// (subclassed models) — Sequential overrides.
   Tensor call(const Tensor &x, bool training) override;
 
 private:
   struct Impl;
   enum class Kind { Train, Test, Predict };
   void requireCompiled(const char *what) const;
+  /// The current weights of the parts that are models (a trained model reused as a layer): a
+  /// new program of this model starts from them.
+  std::map<std::string, HostTensor> partWeights();
   /// The callbacks of a fit/evaluate call, each told which model it serves.
   std::vector<Callback *> attach(const std::vector<std::shared_ptr<Callback>> &callbacks);
   /// Makes sure the program has the entries of these kinds.
