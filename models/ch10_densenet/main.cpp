@@ -2,9 +2,11 @@
 // is the channel concatenation of every earlier feature map) without code or sizes; here:
 // a 3x3 stem of 24 filters, three dense blocks of 4 layers (BN → ReLU → Conv 3x3, growth 12),
 // each but the last followed by a transition (BN → ReLU → Conv 1x1 halving the channels →
-// 2x2 average pooling), then BN → ReLU → global average pooling → Dense(10). DenseBlock and
-// Transition are custom layers. On CIFAR-10 with --data-dir, otherwise the Fashion-MNIST
-// stand-in (named in the output); Adam(--lr) on batches of --batch, as the other CIFAR programs.
+// 2x2 average pooling), then BN → ReLU → global average pooling → Dense(10). Built with the
+// functional API, as Keras' own DenseNets are: each layer of a block is a Concatenate of the
+// block's features so far and the new ones. On CIFAR-10 with --data-dir, otherwise the
+// Fashion-MNIST stand-in (named in the output); Adam(--lr) on batches of --batch, as the other
+// CIFAR programs.
 #include "sinter/nn/Model.h"
 
 #include "../common/Cifar.h"
@@ -19,74 +21,40 @@ namespace {
 
 constexpr int64_t kGrowth = 12, kLayersPerBlock = 4;
 
+nn::SymbolicTensor bnRelu(const nn::SymbolicTensor &x) {
+  return nn::ReLU()(nn::BatchNormalization()(x));
+}
+
 /// BN → ReLU → Conv 3x3 (growth filters), concatenated to its input, kLayersPerBlock times.
-class DenseBlock : public nn::Layer {
-public:
-  DenseBlock() : nn::Layer("DenseBlock") {
-    for (int64_t i = 0; i < kLayersPerBlock; ++i) {
-      norms_.push_back(track(std::make_shared<nn::BatchNormalization>()));
-      convs_.push_back(track(std::make_shared<nn::Conv2D>(
-          kGrowth, Size2{3, 3}, nn::ConvOptions{.padding = "same", .useBias = false})));
-    }
+nn::SymbolicTensor denseBlock(nn::SymbolicTensor features) {
+  for (int64_t i = 0; i < kLayersPerBlock; ++i) {
+    nn::SymbolicTensor added =
+        nn::Conv2D(kGrowth, {3, 3}, {.padding = "same", .useBias = false})(bnRelu(features));
+    features = nn::Concatenate()({features, added});
   }
-
-protected:
-  Tensor call(const Tensor &x, bool training) override {
-    Tensor features = x;
-    for (size_t i = 0; i < convs_.size(); ++i) {
-      Tensor added = (*convs_[i])(relu((*norms_[i])(features, training)));
-      features = concat({features, added}, 3);
-    }
-    return features;
-  }
-
-private:
-  std::vector<std::shared_ptr<nn::BatchNormalization>> norms_;
-  std::vector<std::shared_ptr<nn::Conv2D>> convs_;
-};
+  return features;
+}
 
 /// BN → ReLU → Conv 1x1 (`filters`) → 2x2 average pooling.
-class Transition : public nn::Layer {
-public:
-  explicit Transition(int64_t filters)
-      : nn::Layer("Transition"), conv_(filters, {1, 1}, {.useBias = false}) {
-    track(norm_);
-    track(conv_);
-    track(pool_);
-  }
-
-protected:
-  Tensor call(const Tensor &x, bool training) override {
-    return pool_(conv_(relu(norm_(x, training))));
-  }
-
-private:
-  nn::BatchNormalization norm_;
-  nn::Conv2D conv_;
-  nn::AveragePooling2D pool_;
-};
+nn::SymbolicTensor transition(const nn::SymbolicTensor &x, int64_t filters) {
+  return nn::AveragePooling2D()(nn::Conv2D(filters, {1, 1}, {.useBias = false})(bnRelu(x)));
+}
 
 } // namespace
 
 int main(int argc, char **argv) {
   try {
     models::CifarRun run = models::cifarRun(argc, argv);
-    nn::Sequential model("densenet");
-    model.add(nn::Conv2D(24, {3, 3}, {.padding = "same", .useBias = false}));
-    int64_t channels = 24;
+    nn::SymbolicTensor inputs = nn::Input({models::kCifarSide, models::kCifarSide, 3});
+    nn::SymbolicTensor x = nn::Conv2D(24, {3, 3}, {.padding = "same", .useBias = false})(inputs);
     for (int block = 0; block < 3; ++block) {
-      model.add(std::make_shared<DenseBlock>());
-      channels += kLayersPerBlock * kGrowth;
-      if (block < 2) {
-        channels /= 2;
-        model.add(std::make_shared<Transition>(channels));
-      }
+      x = denseBlock(x);
+      if (block < 2)
+        x = transition(x, x.shape().back() / 2);
     }
-    model.add(nn::BatchNormalization());
-    model.add(nn::ReLU());
-    model.add(nn::GlobalAveragePooling2D());
-    model.add(nn::Dense(10));
-    model.build({-1, models::kCifarSide, models::kCifarSide, 3});
+    int64_t channels = x.shape().back();
+    nn::SymbolicTensor outputs = nn::Dense(10)(nn::GlobalAveragePooling2D()(bnRelu(x)));
+    nn::Model model(inputs, outputs, "densenet");
     model.summary(std::cout);
     model.compile(optim::Adam(run.learningRate),
                   losses::sparseCategoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
