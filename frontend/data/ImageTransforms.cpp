@@ -2,6 +2,7 @@
 #include "sinter/data/ImageTransforms.h"
 
 #include "sinter/data/Datasets.h"
+#include "sinter/runtime/ResizeTaps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -102,37 +103,25 @@ HostTensor resize(const HostTensor &images, int64_t height, int64_t width, Inter
   if (height < 1 || width < 1)
     throw DataError("sinter::data::image::resize: the size must be positive, got " +
                     std::to_string(height) + "x" + std::to_string(width));
-  double sy = double(l.h) / double(height), sx = double(l.w) / double(width);
   if (method == Interpolation::Nearest)
     return remap(images, l, height, width, [&](int64_t i, int64_t j) {
-      return std::pair{std::min<int64_t>(int64_t(std::floor((i + 0.5) * sy)), l.h - 1),
-                       std::min<int64_t>(int64_t(std::floor((j + 0.5) * sx)), l.w - 1)};
+      return std::pair{runtime::nearestTap(i, l.h, height), runtime::nearestTap(j, l.w, width)};
     });
   HostTensor out = make(l, height, width);
   const float *in = images.as<float>().data();
   float *o = out.as<float>().data();
-  auto coordinate = [](int64_t d, double scale, int64_t size, int64_t &lo, int64_t &hi, double &t) {
-    double src = std::clamp((d + 0.5) * scale - 0.5, 0.0, double(size - 1));
-    lo = int64_t(std::floor(src));
-    hi = std::min(lo + 1, size - 1);
-    t = src - double(lo);
-  };
   for (int64_t b = 0; b < l.n; ++b)
     for (int64_t i = 0; i < height; ++i) {
-      int64_t r0, r1;
-      double ty;
-      coordinate(i, sy, l.h, r0, r1, ty);
+      runtime::ResizeTap y = runtime::bilinearTap(i, l.h, height);
       for (int64_t j = 0; j < width; ++j) {
-        int64_t c0, c1;
-        double tx;
-        coordinate(j, sx, l.w, c0, c1, tx);
+        runtime::ResizeTap x = runtime::bilinearTap(j, l.w, width);
         auto at = [&](int64_t r, int64_t c, int64_t ch) {
           return in[((b * l.h + r) * l.w + c) * l.c + ch];
         };
         for (int64_t ch = 0; ch < l.c; ++ch) {
-          double top = at(r0, c0, ch) * (1 - tx) + at(r0, c1, ch) * tx;
-          double bottom = at(r1, c0, ch) * (1 - tx) + at(r1, c1, ch) * tx;
-          o[((b * height + i) * width + j) * l.c + ch] = float(top * (1 - ty) + bottom * ty);
+          double top = at(y.lo, x.lo, ch) * (1 - x.t) + at(y.lo, x.hi, ch) * x.t;
+          double bottom = at(y.hi, x.lo, ch) * (1 - x.t) + at(y.hi, x.hi, ch) * x.t;
+          o[((b * height + i) * width + j) * l.c + ch] = float(top * (1 - y.t) + bottom * y.t);
         }
       }
     }

@@ -1,6 +1,8 @@
 // The convolutional layers of chapter 10 (ConvLayers.h).
 #include "sinter/nn/ConvLayers.h"
 
+#include "sinter/Image.h"
+
 namespace sinter::nn {
 
 namespace {
@@ -16,6 +18,12 @@ int64_t imageChannels(const Layer &layer, const Shape &inputShape) {
 void requirePositive(const char *layer, const char *what, int64_t v) {
   if (v <= 0)
     throw Error(std::string(layer) + ": " + what + " must be positive, got " + std::to_string(v));
+}
+
+void requireInterpolation(const char *layer, const std::string &method) {
+  if (method != "nearest" && method != "bilinear")
+    throw Error(std::string(layer) + ": interpolation must be \"nearest\" or \"bilinear\", got \"" +
+                method + "\"");
 }
 
 Tensor withBiasAndActivation(Tensor y, const Variable &bias, const ConvOptions &o) {
@@ -156,18 +164,33 @@ Tensor ZeroPadding2D::call(const Tensor &x, bool) {
   return pad(x, {{0, 0}, {rows_[0], rows_[1]}, {columns_[0], columns_[1]}, {0, 0}});
 }
 
-UpSampling2D::UpSampling2D(Size2 size, std::string name)
-    : Layer("UpSampling2D", std::move(name)), size_(size) {
+UpSampling2D::UpSampling2D(Size2 size, std::string interpolation, std::string name)
+    : Layer("UpSampling2D", std::move(name)), size_(size),
+      interpolation_(std::move(interpolation)) {
   requirePositive("UpSampling2D", "size", std::min(size[0], size[1]));
+  requireInterpolation("UpSampling2D", interpolation_);
 }
 
 Tensor UpSampling2D::call(const Tensor &x, bool) {
   const Shape &s = x.shape();
   imageChannels(*this, s);
+  if (interpolation_ == "bilinear")
+    return image::resize(x, {s[1] * size_[0], s[2] * size_[1]}, "bilinear");
   // [b, h, 1, w, 1, c] broadcast to [b, h, sh, w, sw, c]: each pixel repeated.
   Tensor wide = broadcastTo(reshape(x, {s[0], s[1], 1, s[2], 1, s[3]}),
                             {s[0], s[1], size_[0], s[2], size_[1], s[3]});
   return reshape(wide, {s[0], s[1] * size_[0], s[2] * size_[1], s[3]});
+}
+
+Resizing::Resizing(Size2 size, std::string interpolation, std::string name)
+    : Layer("Resizing", std::move(name)), size_(size), interpolation_(std::move(interpolation)) {
+  requirePositive("Resizing", "size", std::min(size[0], size[1]));
+  requireInterpolation("Resizing", interpolation_);
+}
+
+Tensor Resizing::call(const Tensor &x, bool) {
+  imageChannels(*this, x.shape());
+  return image::resize(x, size_, interpolation_);
 }
 
 } // namespace sinter::nn

@@ -903,3 +903,15 @@ TEST_CASE("gradcheck max and average pooling", "[gradcheck][pool]") {
     });
   }
 }
+
+TEST_CASE("gradcheck image::resize (bilinear and nearest, up and down)", "[gradcheck][resize]") {
+  HostTensor x = randomF64({2, 4, 5, 2}, -1, 1, 309);
+  for (const char *method : {"bilinear", "nearest"}) {
+    DYNAMIC_SECTION(method << " 4x5 -> 7x3") {
+      gradcheckBoth({{"x", x}}, [&](Graph &, const std::vector<Tensor> &t) {
+        Tensor y = image::resize(t[0], {7, 3}, method);
+        return y * y;
+      });
+    }
+  }
+}

@@ -3,6 +3,7 @@
 #define SINTER_SINTER_H
 
 #include "sinter/Graph.h"
+#include "sinter/Image.h"
 #include "sinter/Ops.h"
 #include "sinter/Optim.h"
 #include "sinter/Program.h"

@@ -2,6 +2,10 @@
 // depthwise-separable example), output shapes of every layer, weight names and values.
 #include "sinter/nn/Model.h"
 
+#include "sinter/Image.h"
+#include "sinter/TensorLanguage.h"
+#include "sinter/data/ImageTransforms.h"
+
 #include <catch2/catch.hpp>
 
 #include "../../common/TestUtil.h"
@@ -88,6 +92,49 @@ TEST_CASE("pooling and image-shape layers", "[layers][conv]") {
   CHECK(MaxPool2D({2, 2}, Size2{2, 2}, "same")(batch).shape() == Shape{-1, 4, 4, 3});
   CHECK(UpSampling2D()(batch).shape() == Shape{-1, 16, 16, 3});
   CHECK(GlobalAveragePooling2D()(batch).shape() == Shape{-1, 3});
+}
+
+TEST_CASE("image::resize, Resizing and bilinear UpSampling2D give the host resize's pixels",
+          "[layers][resize]") {
+  Graph g;
+  HostTensor host = sinter::testing::randomTensor({2, 5, 7, 3}, 11);
+  Tensor img = constant(g, std::vector<float>(host.as<float>().begin(), host.as<float>().end()),
+                        host.shape());
+  struct Case {
+    Size2 size;
+    const char *method;
+  } cases[] = {
+      {{8, 3}, "bilinear"}, {{3, 10}, "nearest"}, {{10, 14}, "bilinear"}, {{5, 4}, "nearest"}};
+  std::vector<Tensor> outs;
+  for (const Case &c : cases)
+    outs.push_back(Resizing(c.size, c.method)(img));
+  outs.push_back(UpSampling2D({2, 2}, "bilinear")(img));
+  outs.push_back(image::resize(img(0), {4, 4})); // one image [h, w, c]
+  auto r = eval(g, outs);
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    using data::image::Interpolation;
+    HostTensor want =
+        data::image::resize(host, cases[i].size[0], cases[i].size[1],
+                            std::string(cases[i].method) == "nearest" ? Interpolation::Nearest
+                                                                      : Interpolation::Bilinear);
+    INFO(cases[i].method << " " << cases[i].size[0] << "x" << cases[i].size[1]);
+    REQUIRE(r[i].shape() == want.shape());
+    for (int64_t k = 0; k < want.numElements(); ++k)
+      CHECK(r[i].as<float>()[k] == Approx(want.as<float>()[k]).margin(1e-5));
+  }
+  CHECK(r[4].shape() == Shape{2, 10, 14, 3});
+  CHECK(r[4].as<float>()[100] == Approx(r[2].as<float>()[100]).margin(1e-6));
+  CHECK(r[5].shape() == Shape{4, 4, 3});
+  CHECK(Resizing({6, 6})(g.input("b", {-1, 8, 8, 3})).shape() == Shape{-1, 6, 6, 3});
+  CHECK_THROWS_WITH(Resizing({4, 4}, "cubic"), Catch::Contains("\"nearest\" or \"bilinear\""));
+  CHECK_THROWS_WITH(image::resize(img, {0, 4}), Catch::Contains("the size must be positive"));
+  // Trains with a dynamic batch (the resize is matrix products, differentiable).
+  SymbolicTensor in = Input({5, 7, 3});
+  Model model(in, Dense(1)(Flatten()(UpSampling2D({2, 2}, "bilinear")(Resizing({4, 4})(in)))));
+  model.compile("adam", "mse");
+  History h =
+      model.fit(host, HostTensor(DType::F32, {2, 1}), {.batchSize = 2, .epochs = 3, .verbose = 0});
+  CHECK(h["loss"].back() < h["loss"].front());
 }
 
 TEST_CASE("10.8: BatchNormalization in training and inference, moving statistics", "[layers][bn]") {

@@ -162,17 +162,34 @@ private:
   Size2 rows_, columns_;
 };
 
-/// Repeats each row and column `size` times (nearest-neighbour upsampling).
+/// Enlarges images `size` times: "nearest" repeats each row and column, "bilinear"
+/// interpolates (image::resize).
 class UpSampling2D : public Layer {
 public:
+  explicit UpSampling2D(Size2 size = {2, 2}, std::string interpolation = "nearest",
+                        std::string name = "");
   std::shared_ptr<Layer> clone() const override { return std::make_shared<UpSampling2D>(*this); }
-  explicit UpSampling2D(Size2 size = {2, 2}, std::string name = "");
 
 protected:
   Tensor call(const Tensor &x, bool training) override;
 
 private:
   Size2 size_;
+  std::string interpolation_;
+};
+
+/// Resizes images to {height, width} (Keras' Resizing): "bilinear" or "nearest".
+class Resizing : public Layer {
+public:
+  explicit Resizing(Size2 size, std::string interpolation = "bilinear", std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Resizing>(*this); }
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  Size2 size_;
+  std::string interpolation_;
 };
 
 } // namespace sinter::nn
