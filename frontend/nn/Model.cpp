@@ -293,38 +293,66 @@ std::string Model::summary() const {
     throw Error("model '" + name() +
                 "' has not been built yet: call build(inputShape), fit() or the model on a "
                 "tensor first");
-  const int positions[] = {29, 55, 65};
+  // A functional model that is not a chain gets Keras' "Connected to" column: for each layer,
+  // the layers its calls read ("conv2d[0][0]"), one per line.
+  std::map<std::string, std::vector<std::string>> inbound;
+  bool chain = true;
+  if (impl_->trace) {
+    const auto &nodes = impl_->trace->nodes;
+    for (size_t k = 0; k < impl_->nodes.size(); ++k) {
+      const auto &node = nodes[impl_->nodes[k]];
+      auto &from = inbound[node.layer->name()];
+      chain = chain && from.empty() &&
+              (k == 0 || (node.inputs.size() == 1 && node.inputs[0] == impl_->nodes[k - 1]));
+      for (int i : node.inputs)
+        from.push_back(nodes[i].layer->name() + "[0][0]");
+    }
+  }
+  bool connections = impl_->trace && !chain;
+  const std::vector<size_t> positions =
+      connections ? std::vector<size_t>{32, 53, 65, 98} : std::vector<size_t>{29, 55, 65};
+  const size_t width = positions.back();
   auto row = [&](const std::vector<std::string> &fields) {
     std::string line;
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i > 0)
         line.back() = ' '; // Keras: line[:-1] + ' '
       line += fields[i];
-      if (line.size() > static_cast<size_t>(positions[i]))
-        line.resize(static_cast<size_t>(positions[i]));
-      line.resize(static_cast<size_t>(positions[i]), ' ');
+      if (line.size() > positions[i])
+        line.resize(positions[i]);
+      line.resize(positions[i], ' ');
     }
     return line + "\n";
   };
   std::ostringstream os;
   os << "Model: \"" << name() << "\"\n";
-  os << std::string(65, '_') << "\n";
-  os << row({"Layer (type)", "Output Shape", "Param #"});
-  os << std::string(65, '=') << "\n";
+  os << std::string(width, '_') << "\n";
+  std::vector<std::string> header{"Layer (type)", "Output Shape", "Param #"};
+  if (connections)
+    header.push_back("Connected to");
+  os << row(header);
+  os << std::string(width, '=') << "\n";
   std::vector<Layer *> ls = layers();
   for (size_t i = 0; i < ls.size(); ++i) {
     Layer *l = ls[i];
     std::string shape = l->built() ? shapeTuple(l->outputShape()) : "multiple";
-    os << row({l->name() + " (" + l->typeName() + ")", shape, std::to_string(l->countParams())});
-    os << std::string(65, i + 1 == ls.size() ? '=' : '_') << "\n";
+    std::vector<std::string> fields{l->name() + " (" + l->typeName() + ")", shape,
+                                    std::to_string(l->countParams())};
+    const std::vector<std::string> &from = inbound[l->name()];
+    if (connections)
+      fields.push_back(from.empty() ? "" : from.front());
+    os << row(fields);
+    for (size_t k = 1; connections && k < from.size(); ++k)
+      os << row({"", "", "", from[k]});
+    os << std::string(width, i + 1 == ls.size() ? '=' : '_') << "\n";
   }
   if (ls.empty())
-    os << std::string(65, '=') << "\n";
+    os << std::string(width, '=') << "\n";
   int64_t total = countParams(), trainable = countTrainableParams();
   os << "Total params: " << withCommas(total) << "\n";
   os << "Trainable params: " << withCommas(trainable) << "\n";
   os << "Non-trainable params: " << withCommas(total - trainable) << "\n";
-  os << std::string(65, '_') << "\n";
+  os << std::string(width, '_') << "\n";
   return os.str();
 }
 

@@ -26,7 +26,11 @@ struct Geometry {
 
   template <class ConvOp> static Geometry of(ConvOp op) {
     ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(), p = op.getPadding();
-    return {{s[0], s[1]}, {d[0], d[1]}, {p[0], p[2]}, {p[1], p[3]}, op.getGroups()};
+    return {{s[0], s[1]},
+            {d[0], d[1]},
+            {p[0], p[2]},
+            {p[1], p[3]},
+            static_cast<int64_t>(op.getGroups())};
   }
 };
 

@@ -125,12 +125,42 @@ Value lowerBroadcast(OpBuilder &b, BroadcastInDimOp op) {
       .getResult(0);
 }
 
+/// The scalar op that `Op`'s SinterOps.td entry maps it to (kScalarOps: float, signed and
+/// unsigned integer), or empty for ops lowered by hand.
+template <class Op> StringRef scalarOpOf(bool isFloatType, bool isUnsigned) {
+  if constexpr (requires { Op::kScalarOps; })
+    return Op::kScalarOps[isFloatType ? 0 : isUnsigned ? 2 : 1];
+  else
+    return {};
+}
+
+template <class... Ops> StringRef tableScalarOp(Operation *op, bool isFloatType, bool isUnsigned) {
+  StringRef name;
+  (void)((isa<Ops>(op) ? (name = scalarOpOf<Ops>(isFloatType, isUnsigned), true) : false) || ...);
+  return name;
+}
+
+/// The one-to-one elementwise lowerings, from the op table.
+StringRef tableScalarOp(Operation *op, bool isFloatType, bool isUnsigned) {
+  return tableScalarOp<
+#define GET_OP_LIST
+#include "sinter/Compiler/Dialect/SinterOps.cpp.inc"
+      >(op, isFloatType, isUnsigned);
+}
+
 Value lowerElementwise(OpBuilder &b, Operation *op) {
   Location loc = op->getLoc();
   auto type = cast<RankedTensorType>(op->getResult(0).getType());
   bool fl = isFloat(type);
   bool u = isUnsignedOp(op);
   auto ew = [&](ScalarBody body) { return elementwise(b, loc, type, op->getOperands(), body); };
+  if (StringRef scalar = tableScalarOp(op, fl, u); !scalar.empty())
+    return ew([&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+      OperationState state(nl, scalar);
+      state.addOperands(a);
+      state.addTypes(a[0].getType());
+      return nb.create(state)->getResult(0);
+    });
   using B = OpBuilder &;
   using L = Location;
   using V = ValueRange;
@@ -142,10 +172,6 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
           return arith::SubIOp::create(nb, nl, scalarConst(nb, nl, a[0].getType(), 0), a[0]);
         });
       })
-      .Case([&](ExpOp) { return ew([](B nb, L nl, V a) -> Value { return math::ExpOp::create(nb, nl, a[0]); }); })
-      .Case([&](LogOp) { return ew([](B nb, L nl, V a) -> Value { return math::LogOp::create(nb, nl, a[0]); }); })
-      .Case([&](SqrtOp) { return ew([](B nb, L nl, V a) -> Value { return math::SqrtOp::create(nb, nl, a[0]); }); })
-      .Case([&](TanhOp) { return ew([](B nb, L nl, V a) -> Value { return math::TanhOp::create(nb, nl, a[0]); }); })
       .Case([&](SigmoidOp) {
         return ew([](B nb, L nl, V a) -> Value {
           Type t = a[0].getType();
@@ -159,12 +185,6 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
           return arith::MaximumFOp::create(nb, nl, a[0], scalarConst(nb, nl, a[0].getType(), 0));
         });
       })
-      .Case([&](SinOp) { return ew([](B nb, L nl, V a) -> Value { return math::SinOp::create(nb, nl, a[0]); }); })
-      .Case([&](CosOp) { return ew([](B nb, L nl, V a) -> Value { return math::CosOp::create(nb, nl, a[0]); }); })
-      .Case([&](TanOp) { return ew([](B nb, L nl, V a) -> Value { return math::TanOp::create(nb, nl, a[0]); }); })
-      .Case([&](FloorOp) { return ew([](B nb, L nl, V a) -> Value { return math::FloorOp::create(nb, nl, a[0]); }); })
-      .Case([&](CeilOp) { return ew([](B nb, L nl, V a) -> Value { return math::CeilOp::create(nb, nl, a[0]); }); })
-      .Case([&](RoundOp) { return ew([](B nb, L nl, V a) -> Value { return math::RoundEvenOp::create(nb, nl, a[0]); }); })
       .Case([&](SignOp) {
         return ew([](B nb, L nl, V a) -> Value {
           Type t = a[0].getType();
@@ -185,8 +205,6 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
           return arith::XOrIOp::create(nb, nl, a[0], arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true)));
         });
       })
-      .Case([&](AndOp) { return ew([](B nb, L nl, V a) -> Value { return arith::AndIOp::create(nb, nl, a[0], a[1]); }); })
-      .Case([&](OrOp) { return ew([](B nb, L nl, V a) -> Value { return arith::OrIOp::create(nb, nl, a[0], a[1]); }); })
       .Case([&](FloorDivOp) {
         return ew([&](B nb, L nl, V a) -> Value {
           if (fl)
@@ -214,30 +232,6 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
           return arith::SelectOp::create(nb, nl, fix, arith::AddIOp::create(nb, nl, r, a[1]), r);
         });
       })
-      .Case([&](AbsOp) {
-        return ew([&](B nb, L nl, V a) -> Value {
-          if (fl)
-            return math::AbsFOp::create(nb, nl, a[0]);
-          return math::AbsIOp::create(nb, nl, a[0]);
-        });
-      })
-#define SINTER_BINARY(OP, FOP, IOP, UOP)                                                       \
-  .Case([&](OP) {                                                                              \
-    return ew([&](B nb, L nl, V a) -> Value {                                                  \
-      if (fl)                                                                                  \
-        return FOP::create(nb, nl, a[0], a[1]);                                                \
-      if (u)                                                                                   \
-        return UOP::create(nb, nl, a[0], a[1]);                                                \
-      return IOP::create(nb, nl, a[0], a[1]);                                                  \
-    });                                                                                        \
-  })
-      SINTER_BINARY(AddOp, arith::AddFOp, arith::AddIOp, arith::AddIOp)
-      SINTER_BINARY(SubOp, arith::SubFOp, arith::SubIOp, arith::SubIOp)
-      SINTER_BINARY(MulOp, arith::MulFOp, arith::MulIOp, arith::MulIOp)
-      SINTER_BINARY(DivOp, arith::DivFOp, arith::DivSIOp, arith::DivUIOp)
-      SINTER_BINARY(MaximumOp, arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp)
-      SINTER_BINARY(MinimumOp, arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp)
-#undef SINTER_BINARY
       .Case([&](PowOp) {
         return ew([&](B nb, L nl, V a) -> Value {
           if (fl)

@@ -66,6 +66,7 @@ TEST_CASE("10.4 functional LeNet-5: the same parameters as the Sequential one", 
   CHECK_THAT(s, Catch::Contains("(None, 28, 28, 1)"));
   CHECK_THAT(s, Catch::Contains("(None, 10)"));
   CHECK_THAT(s, Catch::Contains("Total params: 60,074"));
+  CHECK_THAT(s, !Catch::Contains("Connected to")); // a chain: the Sequential table
   CHECK(lenet.outputShape() == Shape{-1, 10});
 }
 
@@ -77,6 +78,13 @@ TEST_CASE("a branching model with Add and Concatenate predicts what the host com
   SymbolicTensor out = Concatenate()({sum, in});
   CHECK(out.shape() == Shape{-1, 5});
   Model model(in, out);
+  // Not a chain: Keras' "Connected to" column, one inbound layer per line.
+  std::string summary = model.summary();
+  INFO(summary);
+  CHECK_THAT(summary, Catch::Contains("Connected to"));
+  CHECK_THAT(summary, Catch::Contains(std::string(98, '=')));
+  CHECK_THAT(summary, Catch::Contains(a->name() + "[0][0]"));
+  CHECK_THAT(summary, Catch::Contains("\n" + std::string(65, ' ') + in.name() + "[0][0]"));
   HostTensor x = randomF32({5, 3}, 1);
   HostTensor y = model.predict(x);
   REQUIRE(y.shape() == Shape{5, 5});

@@ -98,10 +98,28 @@ def Sinter_RandomOp : Sinter_Op<"random", [Pure]> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+// The lowering of an elementwise op that is one scalar op per element, by element type:
+// `scalarOp` for floats (and for every type when the integer ones are empty), `scalarIntOp`
+// for signed integers, `scalarUnsignedOp` for unsigned ones (default: scalarIntOp). Set in a
+// def's body; the lowering (SinterToLinalg.cpp) reads the generated kScalarOps and needs no
+// case of its own. Ops without it are lowered by hand.
+class Sinter_ScalarMapped {
+  string scalarOp = "";
+  string scalarIntOp = "";
+  string scalarUnsignedOp = "";
+  string scalarOpsDeclaration = !if(!empty(scalarOp), "",
+      "static constexpr ::llvm::StringLiteral kScalarOps[3] = {\"" # scalarOp # "\", \"" #
+      !if(!empty(scalarIntOp), scalarOp, scalarIntOp) # "\", \"" #
+      !if(!empty(scalarUnsignedOp), !if(!empty(scalarIntOp), scalarOp, scalarIntOp),
+          scalarUnsignedOp) # "\"};");
+}
+
 class Sinter_UnaryOp<string mnemonic, string summ, string grad,
                      Type type = Sinter_FloatTensor>
     : Sinter_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface,
-                           DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+                           DeclareOpInterfaceMethods<DifferentiableOpInterface>]>,
+      Sinter_ScalarMapped {
+  let extraClassDeclaration = scalarOpsDeclaration;
   let summary = summ;
   let description = "Elementwise. Gradient: " # grad # ".";
   let arguments = (ins type:$operand);
@@ -110,19 +128,42 @@ class Sinter_UnaryOp<string mnemonic, string summ, string grad,
 }
 
 def Sinter_NegOp : Sinter_UnaryOp<"neg", "-x", "-g", Sinter_Tensor>;
-def Sinter_ExpOp : Sinter_UnaryOp<"exp", "e^x", "g·y">;
-def Sinter_LogOp : Sinter_UnaryOp<"log", "natural logarithm", "g/x">;
-def Sinter_SqrtOp : Sinter_UnaryOp<"sqrt", "square root", "g/(2y)">;
-def Sinter_TanhOp : Sinter_UnaryOp<"tanh", "hyperbolic tangent", "g·(1−y²)">;
+def Sinter_ExpOp : Sinter_UnaryOp<"exp", "e^x", "g·y"> {
+  let scalarOp = "math.exp";
+}
+def Sinter_LogOp : Sinter_UnaryOp<"log", "natural logarithm", "g/x"> {
+  let scalarOp = "math.log";
+}
+def Sinter_SqrtOp : Sinter_UnaryOp<"sqrt", "square root", "g/(2y)"> {
+  let scalarOp = "math.sqrt";
+}
+def Sinter_TanhOp : Sinter_UnaryOp<"tanh", "hyperbolic tangent", "g·(1−y²)"> {
+  let scalarOp = "math.tanh";
+}
 def Sinter_SigmoidOp : Sinter_UnaryOp<"sigmoid", "logistic 1/(1+e^−x)", "g·y·(1−y)">;
 def Sinter_ReluOp : Sinter_UnaryOp<"relu", "max(x, 0)", "g where x > 0, else 0">;
-def Sinter_AbsOp : Sinter_UnaryOp<"abs", "|x|", "g·sign(x)", Sinter_Tensor>;
-def Sinter_SinOp : Sinter_UnaryOp<"sin", "sine", "g·cos(x)">;
-def Sinter_CosOp : Sinter_UnaryOp<"cos", "cosine", "−g·sin(x)">;
-def Sinter_TanOp : Sinter_UnaryOp<"tan", "tangent", "g·(1 + y²)">;
-def Sinter_FloorOp : Sinter_UnaryOp<"floor", "largest integer ≤ x", "0">;
-def Sinter_CeilOp : Sinter_UnaryOp<"ceil", "smallest integer ≥ x", "0">;
-def Sinter_RoundOp : Sinter_UnaryOp<"round", "nearest integer, ties to even (as tf.round)", "0">;
+def Sinter_AbsOp : Sinter_UnaryOp<"abs", "|x|", "g·sign(x)", Sinter_Tensor> {
+  let scalarOp = "math.absf";
+  let scalarIntOp = "math.absi";
+}
+def Sinter_SinOp : Sinter_UnaryOp<"sin", "sine", "g·cos(x)"> {
+  let scalarOp = "math.sin";
+}
+def Sinter_CosOp : Sinter_UnaryOp<"cos", "cosine", "−g·sin(x)"> {
+  let scalarOp = "math.cos";
+}
+def Sinter_TanOp : Sinter_UnaryOp<"tan", "tangent", "g·(1 + y²)"> {
+  let scalarOp = "math.tan";
+}
+def Sinter_FloorOp : Sinter_UnaryOp<"floor", "largest integer ≤ x", "0"> {
+  let scalarOp = "math.floor";
+}
+def Sinter_CeilOp : Sinter_UnaryOp<"ceil", "smallest integer ≥ x", "0"> {
+  let scalarOp = "math.ceil";
+}
+def Sinter_RoundOp : Sinter_UnaryOp<"round", "nearest integer, ties to even (as tf.round)", "0"> {
+  let scalarOp = "math.roundeven";
+}
 def Sinter_SignOp : Sinter_UnaryOp<"sign", "−1, 0 or 1 (0 for NaN)", "0", Sinter_Tensor>;
 
 def Sinter_IsNanOp : Sinter_Op<"is_nan", [Pure, InferTypeOpAdaptor]> {
@@ -144,7 +185,9 @@ def Sinter_NotOp : Sinter_Op<"not", [Pure, SameOperandsAndResultType, InferTypeO
 class Sinter_BinaryOp<string mnemonic, string summ, string grad,
                       Type type = Sinter_Tensor>
     : Sinter_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface,
-                           DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+                           DeclareOpInterfaceMethods<DifferentiableOpInterface>]>,
+      Sinter_ScalarMapped {
+  let extraClassDeclaration = scalarOpsDeclaration;
   let summary = summ;
   let description = "Elementwise on operands of one shape and dtype (broadcasting is "
                     "explicit). Gradient: " # grad # ".";
@@ -153,32 +196,59 @@ class Sinter_BinaryOp<string mnemonic, string summ, string grad,
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
 }
 
-def Sinter_AddOp : Sinter_BinaryOp<"add", "a + b", "(g, g)">;
-def Sinter_SubOp : Sinter_BinaryOp<"sub", "a − b", "(g, −g)">;
-def Sinter_MulOp : Sinter_BinaryOp<"mul", "a · b", "(g·b, g·a)">;
+def Sinter_AddOp : Sinter_BinaryOp<"add", "a + b", "(g, g)"> {
+  let scalarOp = "arith.addf";
+  let scalarIntOp = "arith.addi";
+}
+def Sinter_SubOp : Sinter_BinaryOp<"sub", "a − b", "(g, −g)"> {
+  let scalarOp = "arith.subf";
+  let scalarIntOp = "arith.subi";
+}
+def Sinter_MulOp : Sinter_BinaryOp<"mul", "a · b", "(g·b, g·a)"> {
+  let scalarOp = "arith.mulf";
+  let scalarIntOp = "arith.muli";
+}
 def Sinter_DivOp : Sinter_BinaryOp<"div", "a / b (floats; integers truncate)",
-                                   "(g/b, −g·a/b²)">;
+                                   "(g/b, −g·a/b²)"> {
+  let scalarOp = "arith.divf";
+  let scalarIntOp = "arith.divsi";
+  let scalarUnsignedOp = "arith.divui";
+}
 def Sinter_PowOp : Sinter_BinaryOp<"pow", "a^b (integers: exact while the result fits)",
                                    "(g·b·a^(b−1), g·log(a)·a^b)">;
 def Sinter_MaximumOp : Sinter_BinaryOp<"maximum", "max(a, b)",
-                                       "g to the larger operand, split evenly on ties">;
+                                       "g to the larger operand, split evenly on ties"> {
+  let scalarOp = "arith.maximumf";
+  let scalarIntOp = "arith.maxsi";
+  let scalarUnsignedOp = "arith.maxui";
+}
 def Sinter_MinimumOp : Sinter_BinaryOp<"minimum", "min(a, b)",
-                                       "g to the smaller operand, split evenly on ties">;
+                                       "g to the smaller operand, split evenly on ties"> {
+  let scalarOp = "arith.minimumf";
+  let scalarIntOp = "arith.minsi";
+  let scalarUnsignedOp = "arith.minui";
+}
 
 def Sinter_FloorDivOp : Sinter_BinaryOp<"floordiv", "⌊a / b⌋ (Python's //)", "0 for both operands">;
 def Sinter_ModOp : Sinter_BinaryOp<"mod",
     "a − ⌊a / b⌋·b: the remainder with the divisor's sign (Python's %)", "(g, −g·⌊a/b⌋)">;
 
 class Sinter_LogicalOp<string mnemonic, string summ>
-    : Sinter_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+    : Sinter_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]>,
+      Sinter_ScalarMapped {
+  let extraClassDeclaration = scalarOpsDeclaration;
   let summary = summ;
   let description = "Elementwise on bool tensors of one shape. Not differentiable.";
   let arguments = (ins Sinter_BoolTensor:$lhs, Sinter_BoolTensor:$rhs);
   let results = (outs Sinter_BoolTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
 }
-def Sinter_AndOp : Sinter_LogicalOp<"and", "logical and">;
-def Sinter_OrOp : Sinter_LogicalOp<"or", "logical or">;
+def Sinter_AndOp : Sinter_LogicalOp<"and", "logical and"> {
+  let scalarOp = "arith.andi";
+}
+def Sinter_OrOp : Sinter_LogicalOp<"or", "logical or"> {
+  let scalarOp = "arith.ori";
+}
 
 def Sinter_CompareOp : Sinter_Op<"compare", [Pure, InferTypeOpAdaptor,
     AllTypesMatch<["lhs", "rhs"]>]> {
