@@ -6,6 +6,8 @@
 
 #include <png.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -90,6 +92,40 @@ Image readPng(const std::string &path) {
   } catch (const Error &e) {
     throw Error("PNG file '" + path + "': " + e.what());
   }
+}
+
+Image imageGrid(const runtime::HostTensor &images, int columns) {
+  const std::vector<int64_t> &s = images.shape();
+  int64_t channels = s.size() == 4 ? s[3] : 1;
+  if ((s.size() != 3 && s.size() != 4) || (channels != 1 && channels != 3) ||
+      images.dtype() != runtime::DType::F32)
+    throw Error(
+        std::string("imageGrid: images must be float32 [n, h, w] or [n, h, w, 1 or 3], got ") +
+        runtime::dtypeName(images.dtype()) + " " + runtime::shapeString(s));
+  if (columns < 1)
+    throw Error("imageGrid: columns must be positive, got " + std::to_string(columns));
+  int64_t n = s[0], h = s[1], w = s[2];
+  int64_t rows = (n + columns - 1) / columns;
+  Image grid(static_cast<int>(std::min<int64_t>(n, columns) * w), static_cast<int>(rows * h),
+             Rgb{0, 0, 0});
+  auto byte = [](float v) {
+    return static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+  };
+  auto px = images.as<float>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) {
+        const float *p = px.data() + ((i * h + y) * w + x) * channels;
+        Rgb c = channels == 1 ? Rgb{byte(p[0]), byte(p[0]), byte(p[0])}
+                              : Rgb{byte(p[0]), byte(p[1]), byte(p[2])};
+        grid.set(static_cast<int>((i % columns) * w + x), static_cast<int>((i / columns) * h + y),
+                 c);
+      }
+  return grid;
+}
+
+void writeImageGrid(const std::string &path, const runtime::HostTensor &images, int columns) {
+  writePng(path, imageGrid(images, columns));
 }
 
 } // namespace sinter::io

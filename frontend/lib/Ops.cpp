@@ -219,6 +219,10 @@ Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double m
                int64_t seed, DType dtype, Loc loc) {
   return randomOp(offset.graph(), "uniform", shape, minval, maxval, seed, dtype, loc, &offset);
 }
+Tensor normal(const Tensor &offset, const Shape &shape, double mean, double stddev, int64_t seed,
+              DType dtype, Loc loc) {
+  return randomOp(offset.graph(), "normal", shape, mean, stddev, seed, dtype, loc, &offset);
+}
 } // namespace random
 
 Tensor add(const Tensor &a, const Tensor &b, Loc loc) {
@@ -713,6 +717,17 @@ Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc) {
 
 Tensor softmax(const Tensor &logits, Loc loc) {
   return unary(opName<ops::SoftmaxOp>(), logits, loc);
+}
+
+Tensor sigmoidCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits, Loc loc) {
+  checkSameGraph(labels, logits, loc, "sigmoidCrossEntropyWithLogits");
+  if (labels.shape() != logits.shape() || labels.dtype() != logits.dtype())
+    throw Error(where(impl(logits), loc, "sigmoidCrossEntropyWithLogits") + ": labels " +
+                shapeString(labels.shape()) + " " + runtime::dtypeName(labels.dtype()) +
+                " and logits " + shapeString(logits.shape()) + " " +
+                runtime::dtypeName(logits.dtype()) + " differ");
+  Tensor softplus = log(add(onesLike(logits, loc), exp(neg(abs(logits, loc), loc), loc), loc), loc);
+  return add(sub(relu(logits, loc), mul(logits, labels, loc), loc), softplus, loc);
 }
 
 Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits, Loc loc) {

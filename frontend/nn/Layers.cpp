@@ -332,6 +332,19 @@ Tensor Dropout::call(const Tensor &x, bool training) {
   return x * keep * (1.0 / (1.0 - rate_));
 }
 
+GaussianNoise::GaussianNoise(double stddev, int64_t seed, std::string name)
+    : Layer("GaussianNoise", std::move(name)), stddev_(stddev), seed_(seed) {
+  if (!(stddev >= 0))
+    throw Error("GaussianNoise: stddev must be non-negative, got " + std::to_string(stddev));
+}
+
+Tensor GaussianNoise::call(const Tensor &x, bool training) {
+  if (!training || stddev_ == 0)
+    return x;
+  int64_t seed = seed_ >= 0 ? seed_ : nameSeed(name());
+  return x + random::normal(rngStep(x.graph()), x.shape(), 0.0, stddev_, seed, x.dtype());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Batch normalisation
 

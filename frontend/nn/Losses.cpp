@@ -96,14 +96,8 @@ Loss binaryCrossentropy(bool fromLogits) {
             Graph &g = yPred.graph();
             DType dt = yPred.dtype();
             Tensor z = asPredType(yTrue, yPred, loc);
-            if (fromLogits) {
-              // tf.nn.sigmoid_cross_entropy_with_logits: max(x, 0) − x·z + log(1 + exp(−|x|)).
-              const Tensor &x = yPred;
-              Tensor softplus = log(add(scalar(g, 1.0, dt, loc), exp(neg(abs(x, loc), loc), loc),
-                                        loc),
-                                    loc);
-              return meanAll(add(sub(relu(x, loc), mul(x, z, loc), loc), softplus, loc), loc);
-            }
+            if (fromLogits)
+              return meanAll(sigmoidCrossEntropyWithLogits(z, yPred, loc), loc);
             // Keras' backend.binary_crossentropy: p clipped to [ε, 1 − ε], then
             // −(z·log(p + ε) + (1 − z)·log(1 − p + ε)).
             Tensor p = clip(yPred, kEpsilon, 1.0 - kEpsilon, loc);

@@ -53,6 +53,16 @@ struct Cli {
     }
     return n;
   }
+  double real(const std::string &name) const {
+    const std::string &v = values.at(name);
+    char *end = nullptr;
+    double x = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0') {
+      std::cerr << "error: flag '" << name << "' needs a number, got '" << v << "'\n";
+      std::exit(2);
+    }
+    return x;
+  }
 
 private:
   [[noreturn]] static void fail(const std::string &message, const char *program,

@@ -469,6 +469,14 @@ TEST_CASE("gradcheck softmax_cross_entropy (logits and labels)", "[gradcheck][co
                 });
 }
 
+TEST_CASE("gradcheck sigmoid_cross_entropy_with_logits (logits and labels)",
+          "[gradcheck][composite]") {
+  gradcheckBoth({{"logits", randomF64({3, 4}, -3, 3, 93)}, {"labels", randomF64({3, 4}, 0, 1, 94)}},
+                [](Graph &, const std::vector<Tensor> &t) {
+                  return sigmoidCrossEntropyWithLogits(t[1], t[0]);
+                });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Second order: d²/dx² x³ = 6x; the gradient of a gradient norm through an MLP
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,10 @@ Tensor truncatedNormal(Graph &g, const Shape &shape, double mean, double stddev,
 /// uses counter offset·N + i. Dropout masks are drawn this way.
 Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double maxval,
                int64_t seed, DType dtype = DType::F32, Loc loc = Loc::current());
+/// Normal numbers drawn the same way: fresh ones for each value of `offset` (the
+/// reparameterisation trick's noise, a denoising autoencoder's corruption).
+Tensor normal(const Tensor &offset, const Shape &shape, double mean, double stddev, int64_t seed,
+              DType dtype = DType::F32, Loc loc = Loc::current());
 } // namespace random
 
 // Elementwise.
@@ -193,6 +197,10 @@ Tensor avgPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &pa
 
 // Composites.
 Tensor softmax(const Tensor &logits, Loc loc = Loc::current());
+/// tf.nn.sigmoid_cross_entropy_with_logits, elementwise: max(x, 0) − x·z + log(1 + e^−|x|)
+/// for logits x and labels z of one shape (stable for any x).
+Tensor sigmoidCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
+                                     Loc loc = Loc::current());
 /// One loss per example: −Σ labels·log softmax(logits) over the last axis.
 Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
                                      Loc loc = Loc::current());

@@ -191,3 +191,33 @@ TEST_CASE("scatter plot with a decision-boundary background", "[plot]") {
   badGrid.classes.pop_back();
   CHECK_THAT(errorOf([&] { renderScatter(points, labels, badGrid); }), Catch::Contains("grid"));
 }
+
+TEST_CASE("image grids: the book's save_images layout, grey and RGB", "[png][grid]") {
+  // Three 2x3 grey images with values i/10 at pixel (y, x) = image i's constant, 2 columns.
+  runtime::HostTensor grey(runtime::DType::F32, {3, 2, 3});
+  auto g = grey.as<float>();
+  for (int i = 0; i < 3; ++i)
+    for (int k = 0; k < 6; ++k)
+      g[i * 6 + k] = 0.4f * static_cast<float>(i); // 0, 0.4, 0.8
+  g[5] = 2.0f;                                     // clipped to white
+  Image grid = imageGrid(grey, 2);
+  CHECK(grid.width == 6);
+  CHECK(grid.height == 4);
+  CHECK(grid.at(0, 0) == Rgb{0, 0, 0});
+  CHECK(grid.at(2, 1) == Rgb{255, 255, 255}); // image 0, last pixel
+  CHECK(grid.at(3, 0) == Rgb{102, 102, 102}); // image 1: round(0.4·255)
+  CHECK(grid.at(1, 3) == Rgb{204, 204, 204}); // image 2, second row of the grid
+  CHECK(grid.at(4, 3) == Rgb{0, 0, 0});       // no fourth image: black
+  runtime::HostTensor rgb(runtime::DType::F32, {1, 1, 1, 3});
+  rgb.as<float>()[0] = 1.0f;
+  rgb.as<float>()[2] = 0.5f;
+  CHECK(imageGrid(rgb).at(0, 0) == Rgb{255, 0, 128});
+  TempDir dir;
+  writeImageGrid(dir.file("grid.png"), grey, 2);
+  CHECK(readPng(dir.file("grid.png")).pixels == grid.pixels);
+  CHECK_THAT(errorOf([] {
+               imageGrid(runtime::HostTensor(runtime::DType::F32, {2, 3}));
+             }),
+             Catch::Contains("[n, h, w]"));
+  CHECK_THAT(errorOf([&] { imageGrid(grey, 0); }), Catch::Contains("columns"));
+}

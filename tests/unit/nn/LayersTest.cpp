@@ -215,6 +215,50 @@ TEST_CASE("Dropout: rate zeroed, 1/(1-rate) scaling, fresh masks per step, ident
   CHECK_THROWS(Dropout(1.0));
 }
 
+TEST_CASE("GaussianNoise: fresh N(0, stddev) noise per training step, identity in inference",
+          "[layers]") {
+  Graph g;
+  const int64_t n = 20000;
+  Tensor x = g.input("x", {n});
+  GaussianNoise noise(0.5);
+  Program p = g.compile(
+      {{"train", {x}, {noise(x, true)}, {rngStepUpdate(g)}}, {"infer", {x}, {noise(x, false)}}});
+  HostTensor in(DType::F32, {n});
+  for (auto &v : in.as<float>())
+    v = 1.0f;
+  auto a = floats(p.run("train", {in})[0]);
+  auto b = floats(p.run("train", {in})[0]);
+  double mean = 0, var = 0, cross = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    mean += a[i] - 1.0;
+    var += (a[i] - 1.0) * (a[i] - 1.0);
+    cross += (a[i] - 1.0) * (b[i] - 1.0);
+  }
+  CHECK(mean / n == Approx(0).margin(0.02));
+  CHECK(std::sqrt(var / n) == Approx(0.5).margin(0.02));
+  CHECK(cross / var == Approx(0).margin(0.03)); // independent draws
+  CHECK(floats(p.run("infer", {in})[0]) == floats(in));
+  CHECK_THROWS_WITH(GaussianNoise(-1), Catch::Contains("non-negative"));
+}
+
+TEST_CASE("sigmoidCrossEntropyWithLogits is TensorFlow's, stable for large logits", "[losses]") {
+  Graph g;
+  Tensor z = constant(g, std::vector<float>{0, 1, 0.25f, 1, 0}, {5});
+  Tensor x = constant(g, std::vector<float>{0, 2, -1, -200, 200}, {5});
+  auto r = floats(g.compile({{"f", {}, {sigmoidCrossEntropyWithLogits(z, x)}}}).run("f", {})[0]);
+  auto expected = [](double z, double x) {
+    double p = 1 / (1 + std::exp(-x));
+    return -(z * std::log(p) + (1 - z) * std::log(1 - p));
+  };
+  CHECK(r[0] == Approx(std::log(2.0)));
+  CHECK(r[1] == Approx(expected(1, 2)));
+  CHECK(r[2] == Approx(expected(0.25, -1)));
+  CHECK(r[3] == Approx(200)); // log(1 + e^200) − 0 for z = 1, x = −200: finite
+  CHECK(r[4] == Approx(200));
+  CHECK_THROWS_WITH(sigmoidCrossEntropyWithLogits(z, constant(g, std::vector<float>{1}, {1})),
+                    Catch::Contains("differ"));
+}
+
 TEST_CASE("custom layer: trainable and non-trainable weights", "[layers]") {
   Graph g;
   MyDense layer(4);

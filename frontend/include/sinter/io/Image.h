@@ -2,6 +2,8 @@
 #ifndef SINTER_IO_IMAGE_H
 #define SINTER_IO_IMAGE_H
 
+#include "sinter/runtime/Runtime.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -31,6 +33,13 @@ Image decodePng(const std::string &png);
 /// Writes `image` as a PNG file, atomically. Throws Error naming the path on failure.
 void writePng(const std::string &path, const Image &image);
 Image readPng(const std::string &path);
+
+/// The book's save_images: float images [n, h, w] or [n, h, w, c] (c = 1 grey, 3 RGB) with
+/// values in [0, 1] (clipped), tiled `columns` per row in order, edge to edge — 100 images of
+/// 28x28 with 10 columns make the book's 280x280 grid. Throws Error on other shapes.
+Image imageGrid(const runtime::HostTensor &images, int columns = 10);
+/// imageGrid written as a PNG file.
+void writeImageGrid(const std::string &path, const runtime::HostTensor &images, int columns = 10);
 
 } // namespace sinter::io
 

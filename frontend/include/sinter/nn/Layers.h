@@ -215,6 +215,21 @@ private:
   int64_t seed_;
 };
 
+/// Adds zero-mean Gaussian noise of `stddev` in training (a fresh draw each step, like Dropout);
+/// the identity at inference. The denoising autoencoder's corruption (12.3).
+class GaussianNoise : public Layer {
+public:
+  explicit GaussianNoise(double stddev, int64_t seed = -1, std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<GaussianNoise>(*this); }
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  double stddev_;
+  int64_t seed_;
+};
+
 /// Batch normalisation over the last axis (the channels; Keras' axis=-1). In training:
 /// (x − μ_B) / √(σ²_B + ε) · γ + β with the batch's mean and (population) variance over every
 /// other axis, and the moving statistics updated as μ ← momentum·μ + (1 − momentum)·μ_B (the
