@@ -40,6 +40,23 @@ Variable existingOrNew(Graph &g, const std::string &name, const Tensor &initial,
 }
 } // namespace
 
+Variable Optimizer::stepCounter(Graph &g, Loc loc) {
+  if (step_.valid() && &step_.graph() == &g)
+    return step_;
+  // Another optimizer of the graph has the name (a GAN's two Adams): this one takes "adam_1".
+  auto taken = [&](const std::string &name) {
+    for (const Variable &v : g.variables())
+      if (v.name() == name + "/step")
+        return true;
+    return false;
+  };
+  std::string base = name_;
+  for (int k = 1; taken(name_); ++k)
+    name_ = base + "_" + std::to_string(k);
+  step_ = g.variable(name_ + "/step", zeros(g, {}, DType::F32, loc), false, loc);
+  return step_;
+}
+
 Variable Optimizer::slot(const Variable &var, const std::string &slotName, Loc loc) {
   return existingOrNew(var.graph(), var.name() + "/" + slotName, zerosLike(var, loc), loc);
 }
@@ -57,7 +74,7 @@ std::vector<Update> Optimizer::applyGradients(const std::vector<Tensor> &grads,
   if (vars.empty())
     return {};
   Graph &g = vars.front().graph();
-  Variable step = existingOrNew(g, name_ + "/step", zeros(g, {}, DType::F32, loc), loc);
+  Variable step = stepCounter(g, loc);
   Tensor t = step + 1.0;
   std::vector<Update> updates{{step, t}};
   std::vector<Tensor> clipped = grads;

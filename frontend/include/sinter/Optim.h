@@ -27,7 +27,8 @@ class Optimizer {
 public:
   virtual ~Optimizer() = default;
   /// The updates of one step minimizing `loss` over `vars`: the variables' new values, the
-  /// slots', and the step counter's (a non-trainable variable "<name>/step").
+  /// slots', and the step counter's (a non-trainable variable "<name>/step", one per optimizer:
+  /// a second optimizer of the same graph is renamed "<name>_1", and so on).
   std::vector<Update> minimize(const Tensor &loss, const std::vector<Variable> &vars,
                                Loc loc = Loc::current());
   /// Same, from gradients computed elsewhere (one per variable).
@@ -47,9 +48,12 @@ protected:
                          const Tensor &step, std::vector<Update> &updates, Loc loc) = 0;
   /// A zero-initialised slot variable "<var>/<slot>" (shared with checkpoints).
   Variable slot(const Variable &var, const std::string &slotName, Loc loc);
+  /// This optimizer's step counter in `g`, created on first use.
+  Variable stepCounter(Graph &g, Loc loc);
 
   std::string name_;
   Schedule lr_;
+  Variable step_;
   double clipNorm_ = 0, clipValue_ = 0, globalClipNorm_ = 0;
 };
 

@@ -270,3 +270,22 @@ TEST_CASE("globalClipNorm agrees with clipByGlobalNorm (the chapter-11 example's
   for (int i = 0; i < 3; ++i)
     CHECK(-w1[i] == Approx(refv[3].as<float>()[i]).epsilon(1e-5));
 }
+
+TEST_CASE("two optimizers in one graph count their own steps (a GAN's two Adams)", "[nn][optim]") {
+  Graph g;
+  Variable a = g.variable("a", constant(g, std::vector<float>{1}, {1}));
+  Variable b = g.variable("b", constant(g, std::vector<float>{1}, {1}));
+  optim::Adam forA(0.1, 0.5), forB(0.1, 0.5);
+  auto ua = forA.minimize(reduceSum(a * a), {a});
+  auto ua2 = forA.minimize(reduceSum(a * a * 2.0), {a}); // the same optimizer: the same counter
+  auto ub = forB.minimize(reduceSum(b * b), {b});
+  CHECK(forA.name() == "adam");
+  CHECK(forB.name() == "adam_1");
+  Program p = g.compile({{"step_a", {}, {reduceSum(a)}, ua}, {"step_b", {}, {reduceSum(b)}, ub}});
+  p.run("step_a", {});
+  p.run("step_a", {});
+  p.run("step_b", {});
+  CHECK(floats(p.variable("adam/step")) == std::vector<float>{2});
+  CHECK(floats(p.variable("adam_1/step")) == std::vector<float>{1});
+  CHECK(ua2.front().variable.name() == "adam/step");
+}
