@@ -553,6 +553,29 @@ TEST_CASE("WGAN-GP penalty: gradient w.r.t. weights of (||dD/dx|| - 1)^2",
   });
 }
 
+TEST_CASE("WGAN-GP penalty through a convolutional critic (13.8): conv2d, batch norm, leaky "
+          "relu, global average pooling, dense",
+          "[gradcheck][second-order][conv]") {
+  std::vector<Arg> args{{"filter", randomF64({3, 3, 1, 2}, -1, 1, 110)},
+                        {"gamma", randomF64({2}, 0.5, 1.5, 111)},
+                        {"beta", randomF64({2}, -0.5, 0.5, 112)},
+                        {"dense", randomF64({2, 1}, -1, 1, 113)},
+                        {"x", randomF64({3, 5, 5, 1}, -1, 1, 114), false}};
+  gradcheck(args, [](Graph &, const std::vector<Tensor> &t) {
+    auto critic = [&](const Tensor &x) {
+      Tensor h = conv2d(x, t[0], {2, 2}, "same"); // [3, 3, 3, 2]
+      Tensor mean = reduceMean(h, {0, 1, 2}), centered = h - mean;
+      Tensor var = reduceMean(centered * centered, {0, 1, 2});
+      h = centered / sqrt(var + 1e-3) * t[1] + t[2]; // batch normalisation, training mode
+      h = maximum(h, h * 0.2);                       // leaky relu
+      return matmul(reduceMean(h, {1, 2}), t[3]);    // pooling, dense
+    };
+    Tensor slopes = gradients(reduceSum(critic(t[4])), {t[4]})[0];
+    Tensor norms = sqrt(reduceSum(square(slopes), {1, 2, 3}));
+    return reduceMean(square(norms - 1.0));
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------
