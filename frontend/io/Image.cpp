@@ -1,10 +1,16 @@
-// RGB images and PNG through libpng's simplified API (png_image, libpng >= 1.6).
+// RGB images; PNG through libpng's simplified API (png_image, libpng >= 1.6), JPEG through
+// libjpeg(-turbo).
 #include "sinter/io/Image.h"
 
 #include "sinter/Graph.h"
 #include "sinter/io/Checkpoint.h"
 
 #include <png.h>
+// jpeglib.h needs FILE and size_t declared first.
+#include <cstdio>
+#include <jpeglib.h>
+
+#include <csetjmp>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +19,76 @@
 #include <iterator>
 
 namespace sinter::io {
+
+namespace {
+
+/// libjpeg reports errors through error_exit, which must not return: it jumps back to the
+/// decoder's setjmp. Warnings (a truncated file is one: "Premature end of JPEG file") are
+/// kept, and count as errors.
+struct JpegErrors {
+  jpeg_error_mgr manager;
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+  bool warned;
+};
+
+void jpegErrorExit(j_common_ptr info) {
+  auto *errors = reinterpret_cast<JpegErrors *>(info->err);
+  (*info->err->format_message)(info, errors->message);
+  std::longjmp(errors->jump, 1);
+}
+
+void jpegEmitMessage(j_common_ptr info, int level) {
+  auto *errors = reinterpret_cast<JpegErrors *>(info->err);
+  if (level < 0 && !errors->warned) {
+    (*info->err->format_message)(info, errors->message);
+    errors->warned = true;
+  }
+}
+
+/// Decodes into `pixels` (constructed by the caller, so nothing with a destructor is skipped
+/// by the longjmp); false with errors->message on failure.
+bool decodeJpegInto(const std::string &bytes, JpegErrors *errors, std::vector<uint8_t> *pixels,
+                    int *width, int *height) {
+  jpeg_decompress_struct info;
+  info.err = jpeg_std_error(&errors->manager);
+  errors->manager.error_exit = jpegErrorExit;
+  errors->manager.emit_message = jpegEmitMessage;
+  errors->warned = false;
+  if (setjmp(errors->jump)) {
+    jpeg_destroy_decompress(&info);
+    return false;
+  }
+  jpeg_create_decompress(&info);
+  jpeg_mem_src(&info, reinterpret_cast<const unsigned char *>(bytes.data()),
+               static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&info, TRUE);
+  info.out_color_space = JCS_RGB;
+  jpeg_start_decompress(&info);
+  *width = static_cast<int>(info.output_width);
+  *height = static_cast<int>(info.output_height);
+  pixels->resize(static_cast<size_t>(*width) * static_cast<size_t>(*height) * 3);
+  while (info.output_scanline < info.output_height) {
+    JSAMPROW row = pixels->data() + static_cast<size_t>(info.output_scanline) * *width * 3;
+    jpeg_read_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_decompress(&info);
+  jpeg_destroy_decompress(&info);
+  return !errors->warned;
+}
+
+std::string readBytes(const std::string &path, const char *what) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error(std::string(what) + " '" + path +
+                "': not a regular file (a FIFO, device or directory)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(std::string(what) + " '" + path + "': cannot open");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+} // namespace
 
 Image::Image(int w, int h, Rgb fill) : width(w), height(h) {
   if (w < 0 || h < 0)
@@ -80,17 +156,68 @@ void writePng(const std::string &path, const Image &image) {
 }
 
 Image readPng(const std::string &path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw Error("PNG file '" + path + "': not a regular file (a FIFO, device or directory)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error("PNG file '" + path + "': cannot open");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes = readBytes(path, "PNG file");
   try {
     return decodePng(bytes);
   } catch (const Error &e) {
     throw Error("PNG file '" + path + "': " + e.what());
+  }
+}
+
+Image decodeJpeg(const std::string &bytes) {
+  JpegErrors errors{};
+  std::vector<uint8_t> pixels;
+  int width = 0, height = 0;
+  if (!decodeJpegInto(bytes, &errors, &pixels, &width, &height))
+    throw Error(std::string("JPEG: cannot decode: ") + errors.message);
+  Image image;
+  image.width = width;
+  image.height = height;
+  image.pixels = std::move(pixels);
+  return image;
+}
+
+std::string encodeJpeg(const Image &image, int quality) {
+  if (image.width <= 0 || image.height <= 0 ||
+      image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
+    throw Error("JPEG: the image must be non-empty RGB with width*height*3 bytes");
+  jpeg_compress_struct info;
+  jpeg_error_mgr errors;
+  info.err = jpeg_std_error(&errors); // encoding valid RGB in memory does not fail
+  jpeg_create_compress(&info);
+  unsigned char *buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
+  info.image_width = static_cast<JDIMENSION>(image.width);
+  info.image_height = static_cast<JDIMENSION>(image.height);
+  info.input_components = 3;
+  info.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&info);
+  jpeg_set_quality(&info, std::clamp(quality, 1, 100), TRUE);
+  jpeg_start_compress(&info, TRUE);
+  while (info.next_scanline < info.image_height) {
+    JSAMPROW row = const_cast<uint8_t *>(image.pixels.data()) +
+                   static_cast<size_t>(info.next_scanline) * image.width * 3;
+    jpeg_write_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::string out(reinterpret_cast<char *>(buffer), size);
+  std::free(buffer);
+  return out;
+}
+
+Image readImage(const std::string &path) {
+  std::string bytes = readBytes(path, "image file");
+  bool png = bytes.rfind("\x89PNG", 0) == 0;
+  bool jpeg = bytes.size() >= 3 && static_cast<uint8_t>(bytes[0]) == 0xFF &&
+              static_cast<uint8_t>(bytes[1]) == 0xD8 && static_cast<uint8_t>(bytes[2]) == 0xFF;
+  if (!png && !jpeg)
+    throw Error("image file '" + path + "': neither PNG nor JPEG");
+  try {
+    return png ? decodePng(bytes) : decodeJpeg(bytes);
+  } catch (const Error &e) {
+    throw Error("image file '" + path + "': " + e.what());
   }
 }
 

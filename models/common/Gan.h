@@ -11,9 +11,11 @@
 #include "Cli.h"
 #include "ImageQuality.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <random>
 
 namespace sinter::models::gan {
@@ -25,12 +27,12 @@ inline nn::ConvOptions convOptions(Size2 strides, const char *padding) {
 }
 
 /// z[100] → relu → ConvT(4w, 4, 1, valid) 4x4 → ConvT(2w, 4, 2, same) 8x8 → ConvT(w, 4, 2, same)
-/// 16x16 (each + BN + relu) → ConvT(1, 4, 2, same) 32x32 → tanh; no biases.
+/// 16x16 (each + BN + relu) → ConvT(channels, 4, 2, same) 32x32 → tanh; no biases.
 struct Generator {
-  explicit Generator(int64_t w)
+  Generator(int64_t w, int64_t channels)
       : c1(4 * w, {4, 4}, convOptions({1, 1}, "valid")),
         c2(2 * w, {4, 4}, convOptions({2, 2}, "same")), c3(w, {4, 4}, convOptions({2, 2}, "same")),
-        c4(1, {4, 4}, convOptions({2, 2}, "same")) {}
+        c4(channels, {4, 4}, convOptions({2, 2}, "same")) {}
   Tensor operator()(const Tensor &z, bool training) {
     Tensor x = reshape(relu(z), {z.shape()[0], 1, 1, kLatent});
     x = relu(b1(c1(x), training));
@@ -93,6 +95,32 @@ inline HostTensor forScoring(const HostTensor &images) {
   return small;
 }
 
+/// Every PNG and JPEG file of `dir` (sorted by name), resized to 32x32 RGB in [−1, 1] — a
+/// user's own images (the book's anime faces) in place of Fashion-MNIST.
+inline HostTensor imageFolder(const std::string &dir) {
+  std::vector<std::string> paths;
+  for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+    std::string ext = entry.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    if (entry.is_regular_file() && (ext == ".png" || ext == ".jpg" || ext == ".jpeg"))
+      paths.push_back(entry.path().string());
+  }
+  if (paths.empty())
+    throw Error("--images '" + dir + "': no .png, .jpg or .jpeg files");
+  std::sort(paths.begin(), paths.end());
+  HostTensor out(DType::F32, {static_cast<int64_t>(paths.size()), kSide, kSide, 3});
+  for (size_t i = 0; i < paths.size(); ++i) {
+    io::Image image = io::readImage(paths[i]);
+    HostTensor one(DType::F32, {1, image.height, image.width, 3});
+    std::transform(image.pixels.begin(), image.pixels.end(), one.as<float>().begin(),
+                   [](uint8_t v) { return v / 127.5f - 1; });
+    HostTensor small = data::image::resize(one, kSide, kSide);
+    std::copy_n(small.as<float>().data(), small.numElements(),
+                out.as<float>().data() + i * small.numElements());
+  }
+  return out;
+}
+
 /// What makes one GAN: its losses, built from the networks (called in training mode) on real
 /// images `x` [b, 32, 32, 1] and latent vectors `z` [b, 100], and its defaults.
 struct Recipe {
@@ -115,9 +143,10 @@ inline int run(int argc, char **argv, const Recipe &recipe) {
            {"--d-steps", std::to_string(recipe.dSteps)},
            {"--sample-every", "500"},
            {"--seed", "0"},
-           {"--out-dir", "ch13_" + recipe.name + "_out"}},
+           {"--out-dir", "ch13_" + recipe.name + "_out"},
+           {"--images", "-"}},
           "[--steps N] [--quick] [--lr RATE] [--width W] [--d-steps K] "
-          "[--sample-every N] [--seed N] [--out-dir DIR]");
+          "[--sample-every N] [--seed N] [--out-dir DIR] [--images DIR]");
   try {
     long steps = cli.integer("--steps"), dSteps = cli.integer("--d-steps");
     long sampleEvery = cli.integer("--sample-every"), width = cli.integer("--width");
@@ -130,25 +159,38 @@ inline int run(int argc, char **argv, const Recipe &recipe) {
     }
     std::string dir = cli.str("--out-dir");
     std::filesystem::create_directories(dir);
-    data::TrainTest data = data::loadFashionMnist();
-    int64_t nTrain = quick ? 6000 : data.train.n;
-    ImageScorer scorer(data, quick ? 1 : 5, nTrain);
-    std::printf("quality classifier: LeNet-5, test accuracy %.4f\n",
-                scorer.testAccuracy(data.test));
-    HostTensor real = data::image::resize(ImageScorer::images(data.train, nTrain), kSide, kSide);
-    for (float &v : real.as<float>())
-      v = v * 2 - 1;
-    // Real images through the same resizing as the generated ones.
-    HostTensor realScored(DType::F32, {kScored, kSide, kSide, 1});
-    std::copy_n(real.as<float>().data(), realScored.numElements(), realScored.as<float>().data());
-    Quality realQuality = scorer.score(forScoring(realScored));
-    std::printf("real images (1000 training images): frechet=%.2f confident=%.3f\n",
-                realQuality.frechet, realQuality.confident);
+    // Fashion-MNIST at 32x32 in [−1, 1] with the quality numbers, or a folder of images.
+    std::optional<ImageScorer> scorer;
+    HostTensor real;
+    std::string dataset = "fashion_mnist_32x32";
+    Quality realQuality;
+    if (cli.str("--images") != "-") {
+      real = imageFolder(cli.str("--images"));
+      dataset = "images:" + cli.str("--images");
+      std::printf("%lld images from %s (no quality numbers: the scorer knows Fashion-MNIST)\n",
+                  static_cast<long long>(real.shape()[0]), cli.str("--images").c_str());
+    } else {
+      data::TrainTest data = data::loadFashionMnist();
+      int64_t n = quick ? 6000 : data.train.n;
+      scorer.emplace(data, quick ? 1 : 5, n);
+      std::printf("quality classifier: LeNet-5, test accuracy %.4f\n",
+                  scorer->testAccuracy(data.test));
+      real = data::image::resize(ImageScorer::images(data.train, n), kSide, kSide);
+      for (float &v : real.as<float>())
+        v = v * 2 - 1;
+      // Real images through the same resizing as the generated ones.
+      HostTensor realScored(DType::F32, {kScored, kSide, kSide, 1});
+      std::copy_n(real.as<float>().data(), realScored.numElements(), realScored.as<float>().data());
+      realQuality = scorer->score(forScoring(realScored));
+      std::printf("real images (1000 training images): frechet=%.2f confident=%.3f\n",
+                  realQuality.frechet, realQuality.confident);
+    }
+    const int64_t nTrain = real.shape()[0], channels = real.shape()[3];
 
     Graph g;
-    Generator G(width);
+    Generator G(width, channels);
     Discriminator D(width);
-    Tensor x = g.input("x", {-1, kSide, kSide, 1}), z = g.input("z", {-1, kLatent});
+    Tensor x = g.input("x", {-1, kSide, kSide, channels}), z = g.input("z", {-1, kLatent});
     // Each step updates only its own network's weights, with its own Adam, plus the moving
     // statistics of the batch normalisations its training-mode calls used.
     Tensor dLoss = recipe.discriminatorLoss(G, D, x, z);
@@ -180,17 +222,20 @@ inline int run(int argc, char **argv, const Recipe &recipe) {
       return t;
     };
     HostTensor fixedZ = latent(100), scoreZ = latent(kScored);
-    HostTensor batch(DType::F32, {kBatch, kSide, kSide, 1});
-    const int64_t pixels = kSide * kSide;
+    HostTensor batch(DType::F32, {kBatch, kSide, kSide, channels});
+    const int64_t pixels = kSide * kSide * channels;
     auto sample = [&](long step) {
       HostTensor images = program.run("generate", {fixedZ})[0];
       for (float &v : images.as<float>())
         v = (v + 1) / 2;
       std::string path = dir + "/samples_step_" + std::to_string(step) + ".png";
       io::writeImageGrid(path, images);
-      Quality q = scorer.score(forScoring(program.run("generate", {scoreZ})[0]));
-      std::printf("step %ld: frechet=%.2f confident=%.3f wrote %s\n", step, q.frechet, q.confident,
-                  path.c_str());
+      Quality q;
+      if (scorer) {
+        q = scorer->score(forScoring(program.run("generate", {scoreZ})[0]));
+        std::printf("step %ld: frechet=%.2f confident=%.3f ", step, q.frechet, q.confident);
+      }
+      std::printf("wrote %s\n", path.c_str());
       return q;
     };
     Quality untrained = sample(0), trained;
@@ -208,11 +253,14 @@ inline int run(int argc, char **argv, const Recipe &recipe) {
         trained = sample(step);
       }
     }
-    std::printf("model=%s dataset=fashion_mnist_32x32 steps=%ld d_loss=%.4f g_loss=%.4f "
-                "real_frechet=%.2f untrained_frechet=%.2f trained_frechet=%.2f "
-                "real_confident=%.3f untrained_confident=%.3f trained_confident=%.3f\n",
-                recipe.name.c_str(), steps, dLast, gLast, realQuality.frechet, untrained.frechet,
-                trained.frechet, realQuality.confident, untrained.confident, trained.confident);
+    std::printf("model=%s dataset=%s steps=%ld d_loss=%.4f g_loss=%.4f", recipe.name.c_str(),
+                dataset.c_str(), steps, dLast, gLast);
+    if (scorer)
+      std::printf(" real_frechet=%.2f untrained_frechet=%.2f trained_frechet=%.2f "
+                  "real_confident=%.3f untrained_confident=%.3f trained_confident=%.3f",
+                  realQuality.frechet, untrained.frechet, trained.frechet, realQuality.confident,
+                  untrained.confident, trained.confident);
+    std::printf("\n");
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

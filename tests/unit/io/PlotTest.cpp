@@ -66,6 +66,38 @@ TEST_CASE("PNG round trip through libpng", "[png]") {
   CHECK_THAT(errorOf([&] { readPng(dir.file("cut.png")); }), Catch::Contains("cut.png"));
 }
 
+TEST_CASE("JPEG through libjpeg: round trip, readImage tells PNG from JPEG, damaged files",
+          "[jpeg]") {
+  Image img(16, 8);
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 16; ++x)
+      img.set(x, y, Rgb{static_cast<uint8_t>(x * 16), static_cast<uint8_t>(y * 32), 200});
+  std::string jpeg = encodeJpeg(img, 95);
+  Image back = decodeJpeg(jpeg);
+  REQUIRE(back.width == 16);
+  REQUIRE(back.height == 8);
+  int worst = 0;
+  for (size_t i = 0; i < img.pixels.size(); ++i)
+    worst = std::max(worst, std::abs(int(img.pixels[i]) - int(back.pixels[i])));
+  CHECK(worst <= 24); // lossy (chroma subsampled), but close at quality 95
+
+  TempDir dir;
+  writeFile(dir.file("a.jpg"), jpeg);
+  writePng(dir.file("b.png"), img);
+  CHECK(readImage(dir.file("a.jpg")).pixels == back.pixels);
+  CHECK(readImage(dir.file("b.png")).pixels == img.pixels);
+  writeFile(dir.file("cut.jpg"), jpeg.substr(0, jpeg.size() / 2));
+  std::string cut = errorOf([&] { readImage(dir.file("cut.jpg")); });
+  CHECK_THAT(cut, Catch::Contains("cut.jpg"));
+  CHECK_THAT(cut, Catch::Contains("JPEG"));
+  writeFile(dir.file("junk.jpg"), "\xFF\xD8\xFF not really");
+  CHECK_THAT(errorOf([&] { readImage(dir.file("junk.jpg")); }), Catch::Contains("junk.jpg"));
+  writeFile(dir.file("text.png"), "hello");
+  CHECK_THAT(errorOf([&] { readImage(dir.file("text.png")); }),
+             Catch::Contains("neither PNG nor JPEG"));
+  CHECK_THAT(errorOf([&] { readImage(dir.file("missing.jpg")); }), Catch::Contains("cannot open"));
+}
+
 TEST_CASE("the bitmap font draws every printable character", "[plot]") {
   for (char c = 32; c < 127; ++c) {
     Image img(12, 20);

@@ -1,4 +1,4 @@
-// RGB images and PNG files (through libpng).
+// RGB images, PNG files (through libpng) and JPEG files (through libjpeg).
 #ifndef SINTER_IO_IMAGE_H
 #define SINTER_IO_IMAGE_H
 
@@ -33,6 +33,13 @@ Image decodePng(const std::string &png);
 /// Writes `image` as a PNG file, atomically. Throws Error naming the path on failure.
 void writePng(const std::string &path, const Image &image);
 Image readPng(const std::string &path);
+/// Decodes a JPEG (baseline or progressive, any colour space libjpeg converts) to RGB. Throws
+/// Error when invalid or truncated.
+Image decodeJpeg(const std::string &jpeg);
+/// JPEG bytes of an RGB image; quality 1..100.
+std::string encodeJpeg(const Image &image, int quality = 90);
+/// A PNG or JPEG file (told apart by its first bytes) as RGB; Errors name the path.
+Image readImage(const std::string &path);
 
 /// The book's save_images: float images [n, h, w] or [n, h, w, c] (c = 1 grey, 3 RGB) with
 /// values in [0, 1] (clipped), tiled `columns` per row in order, edge to edge — 100 images of
