@@ -10,8 +10,8 @@
 namespace sinter::bench {
 
 /// Per-call seconds of `fn` over about `seconds` (at least `minReps` calls) after `warmup` calls.
-inline std::vector<double> measure(const std::function<void()> &fn, double seconds,
-                                   int warmup = 20, int minReps = 20) {
+inline std::vector<double> measure(const std::function<void()> &fn, double seconds, int warmup = 20,
+                                   int minReps = 20) {
   using Clock = std::chrono::steady_clock;
   for (int i = 0; i < warmup; ++i)
     fn();

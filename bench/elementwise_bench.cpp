@@ -107,7 +107,8 @@ int main(int argc, char **argv) try {
       bool ok = ts.as<float>()[c * kRows + r] == v &&
                 std::fabs(gs.as<float>()[r * kCols + c] - ps.as<float>()[r * kCols + c]) < 1e-5f;
       if (!ok) {
-        std::fprintf(stderr, "bench_elementwise: transpose or generated softmax wrong at (%lld, %lld)\n",
+        std::fprintf(stderr,
+                     "bench_elementwise: transpose or generated softmax wrong at (%lld, %lld)\n",
                      (long long)r, (long long)c);
         return 1;
       }
@@ -121,8 +122,8 @@ int main(int argc, char **argv) try {
   for (int64_t i : {int64_t(0), int64_t(12345), kN - 1}) {
     float want = chainReference(xs.as<float>()[i]), got = ys.as<float>()[i];
     if (!(std::fabs(got - want) <= 1e-5f + 1e-4f * std::fabs(want))) {
-      std::fprintf(stderr, "bench_elementwise: chain[%lld] = %g, expected %g\n", (long long)i,
-                   got, want);
+      std::fprintf(stderr, "bench_elementwise: chain[%lld] = %g, expected %g\n", (long long)i, got,
+                   want);
       return 1;
     }
   }

@@ -77,8 +77,7 @@ int main(int argc, char **argv) try {
     return 1;
   }
   double loss = h["loss"].back(), accuracy = h["accuracy"].back();
-  std::printf("fit_ch08_fashion samples_per_s=%.0f\n",
-              static_cast<double>(n) * epochs / seconds);
+  std::printf("fit_ch08_fashion samples_per_s=%.0f\n", static_cast<double>(n) * epochs / seconds);
   std::printf("fit_ch08_fashion_detail epochs=%d samples=%lld seconds=%.2f loss=%.4f "
               "accuracy=%.4f\n",
               epochs, static_cast<long long>(n) * epochs, seconds, loss, accuracy);

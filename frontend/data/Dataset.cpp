@@ -45,8 +45,8 @@ HostTensor makeTensorT(DType dtype, const std::vector<int64_t> &shape,
                        const std::vector<T> &values) {
   HostTensor t(dtype, shape);
   if (t.numElements() != static_cast<int64_t>(values.size()))
-    throw DataError("makeTensor: " + std::to_string(values.size()) +
-                    " values do not fill shape " + shapeText(t));
+    throw DataError("makeTensor: " + std::to_string(values.size()) + " values do not fill shape " +
+                    shapeText(t));
   if (!values.empty())
     std::memcpy(t.data(), values.data(), values.size() * sizeof(T));
   return t;
@@ -665,8 +665,7 @@ HostTensor gatherRows(const HostTensor &t, const std::vector<int64_t> &idx) {
   const auto *src = static_cast<const std::byte *>(t.data());
   for (size_t r = 0; r < idx.size(); ++r) {
     if (idx[r] < 0 || idx[r] >= t.shape()[0])
-      throw DataError("row " + std::to_string(idx[r]) + " out of range for shape " +
-                      shapeText(t));
+      throw DataError("row " + std::to_string(idx[r]) + " out of range for shape " + shapeText(t));
     if (bytes)
       std::memcpy(dst + r * bytes, src + idx[r] * bytes, static_cast<size_t>(bytes));
   }
@@ -723,8 +722,7 @@ std::vector<int64_t> partSizes(int64_t n, const std::vector<double> &fractions) 
   int64_t prev = 0;
   for (size_t i = 0; i < fractions.size(); ++i) {
     cum += fractions[i];
-    int64_t end = i + 1 == fractions.size() ? n
-                                            : static_cast<int64_t>(std::llround(cum * n));
+    int64_t end = i + 1 == fractions.size() ? n : static_cast<int64_t>(std::llround(cum * n));
     end = std::clamp<int64_t>(end, prev, n);
     sizes.push_back(end - prev);
     prev = end;

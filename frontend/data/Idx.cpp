@@ -107,8 +107,8 @@ void putBE32(std::vector<uint8_t> &out, uint32_t v) {
   out.push_back(uint8_t(v));
 }
 
-void writeBytes(const std::string &path, const std::vector<uint8_t> &header,
-                const uint8_t *data, size_t size, bool gzip) {
+void writeBytes(const std::string &path, const std::vector<uint8_t> &header, const uint8_t *data,
+                size_t size, bool gzip) {
   if (gzip) {
     gzFile f = gzopen(path.c_str(), "wb6");
     if (!f)
@@ -173,13 +173,13 @@ ImageDataset loadIdx(const std::string &imagesPath, const std::string &labelsPat
                            " (IDX uint8 labels, 1 dim)");
     uint32_t nLabels = in.readBE32("header");
     if (nLabels != nImages)
-      fail(labelsPath, "count mismatch: " + std::to_string(nLabels) + " labels but " +
-                           imagesPath + " has " + std::to_string(nImages) + " images");
+      fail(labelsPath, "count mismatch: " + std::to_string(nLabels) + " labels but " + imagesPath +
+                           " has " + std::to_string(nImages) + " images");
     std::vector<uint8_t> raw = in.readUpTo(nLabels);
     size_t got = raw.size();
     if (got != nLabels)
-      fail(labelsPath, "truncated: header says " + std::to_string(nLabels) +
-                           " labels, file has " + std::to_string(got));
+      fail(labelsPath, "truncated: header says " + std::to_string(nLabels) + " labels, file has " +
+                           std::to_string(got));
     ds.labels.assign(raw.begin(), raw.end());
   }
   ds.images.resize(pixels.size());
@@ -208,8 +208,8 @@ void writeIdxLabels(const std::string &path, const std::vector<uint8_t> &labels,
   writeBytes(path, header, labels.data(), labels.size(), gzip);
 }
 
-void writeIdx(const std::string &imagesPath, const std::string &labelsPath,
-              const ImageDataset &ds, bool gzip) {
+void writeIdx(const std::string &imagesPath, const std::string &labelsPath, const ImageDataset &ds,
+              bool gzip) {
   std::vector<uint8_t> pixels(ds.images.size());
   for (size_t i = 0; i < pixels.size(); ++i) {
     float v = std::clamp(ds.images[i], 0.0f, 1.0f);
@@ -269,8 +269,8 @@ void copyBatch(const ImageDataset &ds, const std::vector<int64_t> &order, int64_
                       std::to_string(batch * perSample) + " " + what + ", the buffer holds " +
                       std::to_string(have) + unit);
   };
-  check(images.size(), sz,
-        "floats", " (the images are " + std::to_string(ds.rows) + "x" + std::to_string(ds.cols) + ")");
+  check(images.size(), sz, "floats",
+        " (the images are " + std::to_string(ds.rows) + "x" + std::to_string(ds.cols) + ")");
   check(oneHot.size(), 10, "one-hot floats", "");
   check(labels.size(), 1, "labels", "");
   std::fill(oneHot.begin(), oneHot.end(), 0.0f);

@@ -67,16 +67,14 @@ randomMap(uint64_t seed, std::function<HostTensor(const HostTensor &, std::mt199
 
 HostTensor flipLeftRight(const HostTensor &images) {
   Layout l = layoutOf(images, "flipLeftRight");
-  return remap(images, l, l.h, l.w, [&](int64_t i, int64_t j) {
-    return std::pair{i, l.w - 1 - j};
-  });
+  return remap(images, l, l.h, l.w,
+               [&](int64_t i, int64_t j) { return std::pair{i, l.w - 1 - j}; });
 }
 
 HostTensor flipUpDown(const HostTensor &images) {
   Layout l = layoutOf(images, "flipUpDown");
-  return remap(images, l, l.h, l.w, [&](int64_t i, int64_t j) {
-    return std::pair{l.h - 1 - i, j};
-  });
+  return remap(images, l, l.h, l.w,
+               [&](int64_t i, int64_t j) { return std::pair{l.h - 1 - i, j}; });
 }
 
 HostTensor rot90(const HostTensor &images, int k) {
@@ -85,17 +83,14 @@ HostTensor rot90(const HostTensor &images, int k) {
   if (k == 0)
     return images.clone();
   if (k == 2)
-    return remap(images, l, l.h, l.w, [&](int64_t i, int64_t j) {
-      return std::pair{l.h - 1 - i, l.w - 1 - j};
-    });
+    return remap(images, l, l.h, l.w,
+                 [&](int64_t i, int64_t j) { return std::pair{l.h - 1 - i, l.w - 1 - j}; });
   // Counter-clockwise: output (i, j) of a k = 1 turn shows input (j, w − 1 − i).
   if (k == 1)
-    return remap(images, l, l.w, l.h, [&](int64_t i, int64_t j) {
-      return std::pair{j, l.w - 1 - i};
-    });
-  return remap(images, l, l.w, l.h, [&](int64_t i, int64_t j) {
-    return std::pair{l.h - 1 - j, i};
-  });
+    return remap(images, l, l.w, l.h,
+                 [&](int64_t i, int64_t j) { return std::pair{j, l.w - 1 - i}; });
+  return remap(images, l, l.w, l.h,
+               [&](int64_t i, int64_t j) { return std::pair{l.h - 1 - j, i}; });
 }
 
 HostTensor resize(const HostTensor &images, int64_t height, int64_t width, Interpolation method) {

@@ -1,12 +1,12 @@
 // The JSON parser: recursive descent with line/column tracking.
 #include "sinter/data/Json.h"
 
-#include <filesystem>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -46,12 +46,18 @@ JsonValue JsonValue::object(std::vector<std::pair<std::string, JsonValue>> membe
 namespace {
 const char *kindName(JsonValue::Kind k) {
   switch (k) {
-  case JsonValue::Kind::Null: return "null";
-  case JsonValue::Kind::Bool: return "a boolean";
-  case JsonValue::Kind::Number: return "a number";
-  case JsonValue::Kind::String: return "a string";
-  case JsonValue::Kind::Array: return "an array";
-  case JsonValue::Kind::Object: return "an object";
+  case JsonValue::Kind::Null:
+    return "null";
+  case JsonValue::Kind::Bool:
+    return "a boolean";
+  case JsonValue::Kind::Number:
+    return "a number";
+  case JsonValue::Kind::String:
+    return "a string";
+  case JsonValue::Kind::Array:
+    return "an array";
+  case JsonValue::Kind::Object:
+    return "an object";
   }
   return "?";
 }
@@ -63,13 +69,27 @@ void dumpString(const std::string &s, std::string &out) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
     default:
       if (c < 0x20) {
         char buf[8];
@@ -85,8 +105,12 @@ void dumpString(const std::string &s, std::string &out) {
 
 void dumpValue(const JsonValue &v, std::string &out) {
   switch (v.kind()) {
-  case JsonValue::Kind::Null: out += "null"; break;
-  case JsonValue::Kind::Bool: out += v.asBool() ? "true" : "false"; break;
+  case JsonValue::Kind::Null:
+    out += "null";
+    break;
+  case JsonValue::Kind::Bool:
+    out += v.asBool() ? "true" : "false";
+    break;
   case JsonValue::Kind::Number: {
     double d = v.asNumber();
     if (!std::isfinite(d)) {
@@ -107,7 +131,9 @@ void dumpValue(const JsonValue &v, std::string &out) {
     out += buf;
     break;
   }
-  case JsonValue::Kind::String: dumpString(v.asString(), out); break;
+  case JsonValue::Kind::String:
+    dumpString(v.asString(), out);
+    break;
   case JsonValue::Kind::Array: {
     out += '[';
     bool first = true;
@@ -164,8 +190,7 @@ private:
         ++col;
       }
     }
-    throw DataError(source_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
-                    msg);
+    throw DataError(source_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + msg);
   }
   std::string describeHere() const {
     if (pos_ >= text_.size())
@@ -204,9 +229,12 @@ private:
       fail("expected a value, found end of input");
     char c = text_[pos_];
     switch (c) {
-    case '{': return parseObject(depth);
-    case '[': return parseArray(depth);
-    case '"': return JsonValue::string(parseString());
+    case '{':
+      return parseObject(depth);
+    case '[':
+      return parseArray(depth);
+    case '"':
+      return JsonValue::string(parseString());
     case 't':
       if (consumeWord("true"))
         return JsonValue::boolean(true);
@@ -344,14 +372,30 @@ private:
         failAt(start, "unterminated string");
       char e = text_[pos_++];
       switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         unsigned cp = hex4();
         if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -406,7 +450,7 @@ private:
     std::string token(text_.substr(start, pos_ - start));
     errno = 0;
     double d = std::strtod(token.c_str(), nullptr); // locale: data files use '.', as does "C"
-    return d; // overflow gives +-inf, as in Python's json
+    return d;                                       // overflow gives +-inf, as in Python's json
   }
 
   std::string_view text_;

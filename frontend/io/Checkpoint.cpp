@@ -4,14 +4,14 @@
 
 #include "sinter/io/Crc32c.h"
 #include "sinter/io/LittleEndian.h"
-#include "sinter/runtime/File.h"
 #include "sinter/model.pb.h"
 #include "sinter/runtime/DTypeProto.h"
+#include "sinter/runtime/File.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -83,8 +83,7 @@ int64_t loadCheckpoint(Program &program, const std::string &path) {
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw fail("not a Sinter checkpoint (bad magic bytes)");
   if (bytes.size() < kHeaderSize)
-    throw fail("truncated: the header is incomplete (" + std::to_string(bytes.size()) +
-               " bytes)");
+    throw fail("truncated: the header is incomplete (" + std::to_string(bytes.size()) + " bytes)");
   uint64_t length = getLE(bytes.data() + 8, 8);
   uint32_t storedCrc = static_cast<uint32_t>(getLE(bytes.data() + 16, 4));
   uint64_t actual = bytes.size() - kHeaderSize;
@@ -92,7 +91,8 @@ int64_t loadCheckpoint(Program &program, const std::string &path) {
     throw fail("truncated: " + std::to_string(actual) + " of " + std::to_string(length) +
                " payload bytes present");
   if (actual > length)
-    throw fail("corrupt: " + std::to_string(actual - length) + " unexpected bytes after the payload");
+    throw fail("corrupt: " + std::to_string(actual - length) +
+               " unexpected bytes after the payload");
   std::string_view payload(bytes.data() + kHeaderSize, length);
   if (maskCrc(crc32c(payload)) != storedCrc)
     throw fail("corrupt: checksum mismatch (CRC32C of the payload differs from the stored one)");

@@ -2,9 +2,9 @@
 // proto/sinter/events.proto (TensorFlow's field numbers).
 #include "sinter/io/Events.h"
 
+#include "sinter/events.pb.h"
 #include "sinter/io/Crc32c.h"
 #include "sinter/io/LittleEndian.h"
-#include "sinter/events.pb.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -34,7 +34,8 @@ template <class T> Histogram histogramOf(std::span<const T> values) {
   h.max = -DBL_MAX;
   for (T raw : values) {
     double v = static_cast<double>(raw);
-    size_t b = static_cast<size_t>(std::upper_bound(limits.begin(), limits.end(), v) - limits.begin());
+    size_t b =
+        static_cast<size_t>(std::upper_bound(limits.begin(), limits.end(), v) - limits.begin());
     counts[std::min(b, counts.size() - 1)] += 1.0;
     h.min = std::min(h.min, v);
     h.max = std::max(h.max, v);
@@ -132,10 +133,10 @@ EventWriter::EventWriter(const std::string &logdir) {
   std::filesystem::create_directories(logdir, ec);
   if (ec)
     throw Error("event writer: cannot create log directory '" + logdir + "': " + ec.message());
-  std::string base = (std::filesystem::path(logdir) /
-                      ("events.out.tfevents." + std::to_string(static_cast<long long>(now())) +
-                       "." + hostName()))
-                         .string();
+  std::string base =
+      (std::filesystem::path(logdir) /
+       ("events.out.tfevents." + std::to_string(static_cast<long long>(now())) + "." + hostName()))
+          .string();
   // Two writers in the same second: later ones get a ".<n>" suffix (TensorBoard matches
   // "tfevents" anywhere in the name).
   for (int n = 0; !file_ && n < 1000; ++n) {
@@ -179,8 +180,12 @@ void EventWriter::write(const Event &event) {
       tb::Summary::Value *pv = summary->add_value();
       pv->set_tag(v.tag);
       switch (v.kind) {
-      case SummaryValue::Kind::Scalar: pv->set_simple_value(v.scalar); break;
-      case SummaryValue::Kind::Histogram: toProto(v.histogram, pv->mutable_histo()); break;
+      case SummaryValue::Kind::Scalar:
+        pv->set_simple_value(v.scalar);
+        break;
+      case SummaryValue::Kind::Histogram:
+        toProto(v.histogram, pv->mutable_histo());
+        break;
       case SummaryValue::Kind::Image: {
         tb::Summary::Image *img = pv->mutable_image();
         img->set_width(v.width);

@@ -129,8 +129,8 @@ void drawTextUp(Image &img, int x, int y, const std::string &text, Rgb color, in
 const Rgb kBlack{0, 0, 0}, kGrid{225, 225, 225}, kText{40, 40, 40}, kWhite{255, 255, 255};
 
 Rgb seriesColor(size_t i) {
-  static const Rgb palette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
-                                {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
+  static const Rgb palette[] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+                                {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
                                 {188, 189, 34},  {23, 190, 207}};
   return palette[i % std::size(palette)];
 }
@@ -171,7 +171,8 @@ std::string tickLabel(double v, double step) {
     std::snprintf(buf, sizeof buf, "%.3g", v);
   else {
     int decimals = std::max(0, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
-    if (std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6)
+    if (std::abs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) >
+        1e-6)
       ++decimals; // 2.5, 0.25
     std::snprintf(buf, sizeof buf, "%.*f", std::min(decimals, 6), v);
   }
@@ -205,7 +206,8 @@ void drawAxes(Image &img, Frame &f, const std::string &title, const std::string 
   }
   for (double v : yt.values) {
     double shown = f.logY ? std::pow(10.0, v) : v;
-    int y = static_cast<int>(std::lround(f.bottom - (v - f.y0) / (f.y1 - f.y0) * (f.bottom - f.top)));
+    int y =
+        static_cast<int>(std::lround(f.bottom - (v - f.y0) / (f.y1 - f.y0) * (f.bottom - f.top)));
     hline(img, f.left, f.right, y, kGrid);
     hline(img, f.left - 5, f.left, y, kBlack);
     std::string s = f.logY ? tickLabel(shown, shown) : tickLabel(v, yt.step);
@@ -235,8 +237,10 @@ void drawLegend(Image &img, const Frame &f, const std::vector<std::pair<std::str
   // The corner that hides the fewest data points (top right first on ties).
   int x = f.right - 10 - w, y = f.top + 10;
   size_t best = SIZE_MAX;
-  for (auto [cx, cy] : {std::pair{f.right - 10 - w, f.top + 10}, {f.left + 10, f.top + 10},
-                        {f.right - 10 - w, f.bottom - 10 - h}, {f.left + 10, f.bottom - 10 - h}}) {
+  for (auto [cx, cy] : {std::pair{f.right - 10 - w, f.top + 10},
+                        {f.left + 10, f.top + 10},
+                        {f.right - 10 - w, f.bottom - 10 - h},
+                        {f.left + 10, f.bottom - 10 - h}}) {
     size_t hidden = 0;
     for (auto [px, py] : data)
       hidden += px >= cx - 4 && px <= cx + w + 4 && py >= cy - 4 && py <= cy + h + 4;
@@ -298,7 +302,9 @@ Image renderCurves(const std::string &title, const std::vector<Series> &series,
     throw Error("plot '" + title + "': the image must be at least 200x150 pixels");
   double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
   size_t maxPoints = 0;
-  auto xOf = [](const Series &s, size_t i) { return s.x.empty() ? static_cast<double>(i + 1) : s.x[i]; };
+  auto xOf = [](const Series &s, size_t i) {
+    return s.x.empty() ? static_cast<double>(i + 1) : s.x[i];
+  };
   for (const Series &s : series) {
     if (!s.x.empty() && s.x.size() != s.values.size())
       throw Error("plot '" + title + "': series '" + s.name + "' has " +
@@ -332,11 +338,19 @@ Image renderCurves(const std::string &title, const std::vector<Series> &series,
   }
   int yLabelW = 0;
   for (double v : yt.values)
-    yLabelW = std::max(yLabelW, textWidth(options.logY ? tickLabel(std::pow(10.0, v), std::pow(10.0, v))
-                                                       : tickLabel(v, yt.step), kScale));
-  Frame f{(options.yLabel.empty() ? 14 : 14 + ch + 6) + yLabelW + 10, title.empty() ? 16 : 20 + 3 * 9 + 10,
-          options.width - 24, options.height - (options.xLabel.empty() ? 24 + ch : 34 + 2 * ch), 0, 1,
-          yt.lo, yt.hi, options.logY};
+    yLabelW =
+        std::max(yLabelW, textWidth(options.logY ? tickLabel(std::pow(10.0, v), std::pow(10.0, v))
+                                                 : tickLabel(v, yt.step),
+                                    kScale));
+  Frame f{(options.yLabel.empty() ? 14 : 14 + ch + 6) + yLabelW + 10,
+          title.empty() ? 16 : 20 + 3 * 9 + 10,
+          options.width - 24,
+          options.height - (options.xLabel.empty() ? 24 + ch : 34 + 2 * ch),
+          0,
+          1,
+          yt.lo,
+          yt.hi,
+          options.logY};
   int targetX = std::max(2, (f.right - f.left) / 90);
   Ticks xt = niceTicks(xmin, xmax, targetX, integerX);
   f.x0 = xmin == xmax ? xt.lo : xmin;
@@ -373,8 +387,9 @@ Image renderCurves(const std::string &title, const std::vector<Series> &series,
       drawn.push_back(run.back());
       if (run.size() > 1) // points along the segment, so the legend avoids lines too
         for (double t : {0.25, 0.5, 0.75})
-          drawn.emplace_back(run[run.size() - 2].first + t * (run.back().first - run[run.size() - 2].first),
-                             run[run.size() - 2].second + t * (run.back().second - run[run.size() - 2].second));
+          drawn.emplace_back(
+              run[run.size() - 2].first + t * (run.back().first - run[run.size() - 2].first),
+              run[run.size() - 2].second + t * (run.back().second - run[run.size() - 2].second));
     }
     flush();
     if (maxPoints <= 40)
@@ -438,8 +453,13 @@ Image renderScatter(const std::vector<Point2> &points, const std::vector<int> &l
   for (double v : yt.values)
     yLabelW = std::max(yLabelW, textWidth(tickLabel(v, yt.step), kScale));
   Frame f{(options.yLabel.empty() ? 14 : 14 + ch + 6) + yLabelW + 10,
-          options.title.empty() ? 16 : 20 + 3 * 9 + 10, options.width - 24,
-          options.height - (options.xLabel.empty() ? 24 + ch : 34 + 2 * ch), xmin, xmax, ymin, ymax};
+          options.title.empty() ? 16 : 20 + 3 * 9 + 10,
+          options.width - 24,
+          options.height - (options.xLabel.empty() ? 24 + ch : 34 + 2 * ch),
+          xmin,
+          xmax,
+          ymin,
+          ymax};
   Ticks xt = niceTicks(xmin, xmax, std::max(2, (f.right - f.left) / 90));
   std::vector<double> inside;
   for (double v : xt.values)
@@ -460,8 +480,10 @@ Image renderScatter(const std::vector<Point2> &points, const std::vector<int> &l
         double dy = f.y0 + (f.bottom - (y + 0.5)) / (f.bottom - f.top) * (f.y1 - f.y0);
         if (dx < grid->xMin || dx > grid->xMax || dy < grid->yMin || dy > grid->yMax)
           continue;
-        int i = static_cast<int>(std::lround((dx - grid->xMin) / (grid->xMax - grid->xMin) * (grid->nx - 1)));
-        int j = static_cast<int>(std::lround((dy - grid->yMin) / (grid->yMax - grid->yMin) * (grid->ny - 1)));
+        int i = static_cast<int>(
+            std::lround((dx - grid->xMin) / (grid->xMax - grid->xMin) * (grid->nx - 1)));
+        int j = static_cast<int>(
+            std::lround((dy - grid->yMin) / (grid->yMax - grid->yMin) * (grid->ny - 1)));
         int cls = grid->classes[static_cast<size_t>(j) * grid->nx + i];
         img.set(x, y, mix(kWhite, seriesColor(static_cast<size_t>(std::max(0, cls))), 0.28));
       }

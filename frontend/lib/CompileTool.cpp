@@ -71,9 +71,12 @@ int compileToolMain(int argc, char **argv) {
       return 0;
     }
     bool matched = false;
-    for (auto [flag, target] : {std::pair{"--emit", &o.emit}, {"-o", &o.output},
-                                {"--prefix", &o.prefix}, {"--class-name", &o.className},
-                                {"--cpu", &o.cpu}, {"--entry", static_cast<std::string *>(nullptr)}}) {
+    for (auto [flag, target] : {std::pair{"--emit", &o.emit},
+                                {"-o", &o.output},
+                                {"--prefix", &o.prefix},
+                                {"--class-name", &o.className},
+                                {"--cpu", &o.cpu},
+                                {"--entry", static_cast<std::string *>(nullptr)}}) {
       auto v = value(flag);
       if (v && *v == "\x01")
         continue;
@@ -111,7 +114,8 @@ int compileToolMain(int argc, char **argv) {
       if (o.entries.empty() || std::count(o.entries.begin(), o.entries.end(), e.name))
         entries.push_back(e);
     for (const std::string &name : o.entries)
-      if (std::none_of(entries.begin(), entries.end(), [&](const Entry &e) { return e.name == name; }))
+      if (std::none_of(entries.begin(), entries.end(),
+                       [&](const Entry &e) { return e.name == name; }))
         throw Error("model '" + o.model + "' has no entry '" + name + "'");
     std::vector<EntryDef> defs = entryDefs(graph, entries);
     // The saved values are the variables' initial values: no __init__ entry.

@@ -1,8 +1,9 @@
-// On-the-spot evaluation (docs/architecture.md, "The layers of the C++ API"): Tensor::value() cuts the sub-graph a tensor
-// needs out of the graph into a one-entry module (no inputs, the tensor as output), compiles it
-// once per graph structure (the cache key is the module's printed MLIR, which carries no source
-// locations, so the same expression written twice compiles once) and runs it. Variables read
-// the graph's eager store: their initial value (evaluated lazily, once) until Graph::assign.
+// On-the-spot evaluation (docs/architecture.md, "The layers of the C++ API"): Tensor::value() cuts
+// the sub-graph a tensor needs out of the graph into a one-entry module (no inputs, the tensor as
+// output), compiles it once per graph structure (the cache key is the module's printed MLIR, which
+// carries no source locations, so the same expression written twice compiles once) and runs it.
+// Variables read the graph's eager store: their initial value (evaluated lazily, once) until
+// Graph::assign.
 #include "GraphImpl.h"
 #include "ProgramImpl.h"
 
@@ -59,8 +60,8 @@ HostTensor Tensor::value() const {
   Graph &graph = this->graph();
   Graph::Impl &g = graph.impl();
   if (auto input = dependedOnInput(g, id_))
-    throw Error("Tensor::value(): the tensor depends on the graph input '" +
-                input.getName().str() + "' (" + locationString(input.getLoc()) +
+    throw Error("Tensor::value(): the tensor depends on the graph input '" + input.getName().str() +
+                "' (" + locationString(input.getLoc()) +
                 "); only tensors computed from constants and variables can be evaluated on the "
                 "spot (compile an entry point that takes the input instead)");
 
@@ -100,8 +101,8 @@ std::string Tensor::toString() const {
     const std::string head = "<tf.Tensor: shape=";
     auto comma = s.find(", dtype=");
     if (s.rfind(head, 0) == 0 && comma != std::string::npos)
-      s = "<tf.Variable '" + v.name + ":0' shape=" +
-          s.substr(head.size(), comma - head.size()) + " dtype=" + s.substr(comma + 8);
+      s = "<tf.Variable '" + v.name + ":0' shape=" + s.substr(head.size(), comma - head.size()) +
+          " dtype=" + s.substr(comma + 8);
     break;
   }
   return s;
@@ -111,8 +112,8 @@ std::ostream &operator<<(std::ostream &os, const Tensor &t) { return os << t.toS
 
 void Graph::assign(const Variable &variable, const HostTensor &value, Loc loc) {
   Impl &g = *impl_;
-  std::string where = locationString(g.location(loc)) + ": assign to variable '" +
-                      variable.name() + "'";
+  std::string where =
+      locationString(g.location(loc)) + ": assign to variable '" + variable.name() + "'";
   if (!variable.valid() || &variable.graph() != this || !variableInfo(g, variable.name()))
     throw Error(where + ": the variable belongs to another graph");
   if (value.empty())

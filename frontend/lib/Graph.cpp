@@ -43,16 +43,26 @@ std::string locationString(Location loc) {
 
 Type elementType(MLIRContext &ctx, DType dtype) {
   switch (dtype) {
-  case DType::F32: return Float32Type::get(&ctx);
-  case DType::F64: return Float64Type::get(&ctx);
-  case DType::F16: return Float16Type::get(&ctx);
-  case DType::BF16: return BFloat16Type::get(&ctx);
-  case DType::I32: return IntegerType::get(&ctx, 32);
-  case DType::I64: return IntegerType::get(&ctx, 64);
-  case DType::I16: return IntegerType::get(&ctx, 16);
-  case DType::I8: return IntegerType::get(&ctx, 8);
-  case DType::U8: return IntegerType::get(&ctx, 8, IntegerType::Unsigned);
-  case DType::Bool: return IntegerType::get(&ctx, 1);
+  case DType::F32:
+    return Float32Type::get(&ctx);
+  case DType::F64:
+    return Float64Type::get(&ctx);
+  case DType::F16:
+    return Float16Type::get(&ctx);
+  case DType::BF16:
+    return BFloat16Type::get(&ctx);
+  case DType::I32:
+    return IntegerType::get(&ctx, 32);
+  case DType::I64:
+    return IntegerType::get(&ctx, 64);
+  case DType::I16:
+    return IntegerType::get(&ctx, 16);
+  case DType::I8:
+    return IntegerType::get(&ctx, 8);
+  case DType::U8:
+    return IntegerType::get(&ctx, 8, IntegerType::Unsigned);
+  case DType::Bool:
+    return IntegerType::get(&ctx, 1);
   }
   return {};
 }
@@ -101,7 +111,8 @@ std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> op
   OperationState state(loc, name);
   for (int id : operands) {
     if (id < 0 || id >= static_cast<int>(values.size()))
-      throw Error(locationString(loc) + ": " + name.str() + ": operand is not a tensor of this graph");
+      throw Error(locationString(loc) + ": " + name.str() +
+                  ": operand is not a tensor of this graph");
     state.addOperands(values[id]);
   }
   state.addAttributes(attributes);
@@ -146,8 +157,9 @@ llvm::SmallVector<int64_t> mlirShape(const Shape &shape, const std::string &wher
       for (size_t j = 0; j < shape.size(); ++j)
         text += (j ? ", " : "") + std::to_string(shape[j]);
       throw Error(where + ": invalid shape " + text + "]" +
-                  (allowBatch ? " (only the leading dimension may be -1, the batch size)"
-                              : " (needs a static shape; -1, the batch size, is not allowed here)"));
+                  (allowBatch
+                       ? " (only the leading dimension may be -1, the batch size)"
+                       : " (needs a static shape; -1, the batch size, is not allowed here)"));
     }
     out.push_back(ShapedType::kDynamic);
   }
@@ -251,6 +263,13 @@ std::string Tensor::str() const {
   llvm::raw_string_ostream os(s);
   graph_->impl().values[id_].print(os);
   return s;
+}
+
+std::string shapeString(const Shape &shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
 }
 
 } // namespace sinter

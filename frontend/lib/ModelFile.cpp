@@ -169,7 +169,8 @@ SavedModel loadModel(const std::string &path) {
     auto type = RankedTensorType::get(shape, et);
     OpBuilder::InsertionGuard guard(g.builder);
     g.builder.setInsertionPoint(g.body);
-    auto var = mlir::sinter::VariableOp::create(g.builder, UnknownLoc::get(&g.ctx), spec.name(), type);
+    auto var =
+        mlir::sinter::VariableOp::create(g.builder, UnknownLoc::get(&g.ctx), spec.name(), type);
     if (v.trainable())
       var.setTrainable(true);
     HostTensor value(dtypeOf(et), std::vector<int64_t>(shape.begin(), shape.end()), spec.name());
@@ -194,7 +195,8 @@ SavedModel loadModel(const std::string &path) {
     std::vector<int> operands;
     for (int id : o.operands()) {
       if (id < 0 || id >= static_cast<int>(g.values.size()))
-        throw fail(where + " uses value " + std::to_string(id) + ", which is not defined before it");
+        throw fail(where + " uses value " + std::to_string(id) +
+                   ", which is not defined before it");
       operands.push_back(id);
     }
     SmallVector<Type> types;
@@ -260,8 +262,8 @@ SavedModel loadModel(const std::string &path) {
     e.outputNames.assign(s.output_names().begin(), s.output_names().end());
     for (const pb::Update &u : s.updates()) {
       try {
-        e.updates.push_back({graph.variable(u.variable()),
-                             tensorAt(u.value(), "signature '" + s.name() + "'")});
+        e.updates.push_back(
+            {graph.variable(u.variable()), tensorAt(u.value(), "signature '" + s.name() + "'")});
       } catch (const Error &err) {
         throw fail("signature '" + s.name() + "': " + err.what());
       }

@@ -30,20 +30,15 @@ std::string where(Graph::Impl &g, const Loc &loc, const char *op) {
   return locationString(g.location(loc)) + ": " + op;
 }
 
-std::string shapeString(const Shape &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 /// Ops other than gather_nd need to know every size but the batch size: a value from
 /// where/boolean_mask has a row count known only at run time.
 void requireKnownRows(const Tensor &x, const Loc &loc, const char *op) {
   if (!mlir::sinter::dynamicRowBound(impl(x).values[x.id()]))
     return;
-  throw Error(where(impl(x), loc, op) + ": needs a static shape, but its operand comes from "
-              "where/boolean_mask (" + locationString(impl(x).values[x.id()].getLoc()) +
+  throw Error(where(impl(x), loc, op) +
+              ": needs a static shape, but its operand comes from "
+              "where/boolean_mask (" +
+              locationString(impl(x).values[x.id()].getLoc()) +
               ") and has a row count known only at run time; it can only feed gatherNd or be "
               "an entry's output");
 }
@@ -184,7 +179,8 @@ Tensor fill(Graph &g, const Shape &shape, double value, DType dtype, Loc loc) {
     row[0] = 1;
     return broadcastTo(fill(g, row, value, dtype, loc), shape, loc);
   }
-  auto type = RankedTensorType::get(mlirShape(shape, where(gi, loc, "fill")), elementType(gi.ctx, dtype));
+  auto type =
+      RankedTensorType::get(mlirShape(shape, where(gi, loc, "fill")), elementType(gi.ctx, dtype));
   Attribute element;
   if (auto ft = dyn_cast<FloatType>(type.getElementType()))
     element = gi.builder.getFloatAttr(ft, value);
@@ -193,9 +189,15 @@ Tensor fill(Graph &g, const Shape &shape, double value, DType dtype, Loc loc) {
   return denseConstant(g, SplatElementsAttr::get(type, element), loc);
 }
 
-Tensor scalar(Graph &g, double value, DType dtype, Loc loc) { return fill(g, {}, value, dtype, loc); }
-Tensor zeros(Graph &g, const Shape &shape, DType dtype, Loc loc) { return fill(g, shape, 0, dtype, loc); }
-Tensor ones(Graph &g, const Shape &shape, DType dtype, Loc loc) { return fill(g, shape, 1, dtype, loc); }
+Tensor scalar(Graph &g, double value, DType dtype, Loc loc) {
+  return fill(g, {}, value, dtype, loc);
+}
+Tensor zeros(Graph &g, const Shape &shape, DType dtype, Loc loc) {
+  return fill(g, shape, 0, dtype, loc);
+}
+Tensor ones(Graph &g, const Shape &shape, DType dtype, Loc loc) {
+  return fill(g, shape, 1, dtype, loc);
+}
 Tensor zerosLike(const Tensor &x, Loc loc) { return fill(x.graph(), x.shape(), 0, x.dtype(), loc); }
 Tensor onesLike(const Tensor &x, Loc loc) { return fill(x.graph(), x.shape(), 1, x.dtype(), loc); }
 
@@ -215,8 +217,8 @@ Tensor truncatedNormal(Graph &g, const Shape &shape, double mean, double stddev,
                        DType dtype, Loc loc) {
   return randomOp(g, "truncated_normal", shape, mean, stddev, seed, dtype, loc);
 }
-Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double maxval,
-               int64_t seed, DType dtype, Loc loc) {
+Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double maxval, int64_t seed,
+               DType dtype, Loc loc) {
   return randomOp(offset.graph(), "uniform", shape, minval, maxval, seed, dtype, loc, &offset);
 }
 Tensor normal(const Tensor &offset, const Shape &shape, double mean, double stddev, int64_t seed,
@@ -309,16 +311,26 @@ Tensor operator+(const Tensor &a, Operand b) { return add(a, operandTensor(b, a)
 Tensor operator-(const Tensor &a, Operand b) { return sub(a, operandTensor(b, a), b.loc); }
 Tensor operator*(const Tensor &a, Operand b) { return mul(a, operandTensor(b, a), b.loc); }
 Tensor operator/(const Tensor &a, Operand b) { return div(a, operandTensor(b, a), b.loc); }
-Tensor operator+(double a, Operand b) { return add(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
-Tensor operator-(double a, Operand b) { return sub(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
-Tensor operator*(double a, Operand b) { return mul(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
-Tensor operator/(double a, Operand b) { return div(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc); }
+Tensor operator+(double a, Operand b) {
+  return add(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc);
+}
+Tensor operator-(double a, Operand b) {
+  return sub(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc);
+}
+Tensor operator*(double a, Operand b) {
+  return mul(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc);
+}
+Tensor operator/(double a, Operand b) {
+  return div(scalar(b.tensor.graph(), a, b.tensor.dtype(), b.loc), b.tensor, b.loc);
+}
 Tensor operator-(Operand x) { return neg(x.tensor, x.loc); }
 Tensor operator%(const Tensor &a, Operand b) { return mod(a, operandTensor(b, a), b.loc); }
 Tensor operator<(const Tensor &a, Operand b) { return less(a, operandTensor(b, a), b.loc); }
 Tensor operator<=(const Tensor &a, Operand b) { return lessEqual(a, operandTensor(b, a), b.loc); }
 Tensor operator>(const Tensor &a, Operand b) { return greater(a, operandTensor(b, a), b.loc); }
-Tensor operator>=(const Tensor &a, Operand b) { return greaterEqual(a, operandTensor(b, a), b.loc); }
+Tensor operator>=(const Tensor &a, Operand b) {
+  return greaterEqual(a, operandTensor(b, a), b.loc);
+}
 
 Tensor matmul(const Tensor &a, const Tensor &b, bool transposeA, bool transposeB, Loc loc) {
   checkSameGraph(a, b, loc, opName<ops::MatmulOp>());

@@ -14,8 +14,8 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <chrono>
-#include <thread>
 #include <cstring>
+#include <thread>
 
 using namespace mlir;
 
@@ -26,8 +26,9 @@ namespace {
 bool isIdentifier(const std::string &s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
     return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 /// The function of one entry point: its inputs become arguments, the ops its outputs and
@@ -89,13 +90,12 @@ void addEntryFunction(Graph::Impl &g, ModuleOp module, const EntryDef &entry) {
       throw Error(where + " updates variable '" + name + "' twice");
     auto var = module.lookupSymbol<mlir::sinter::VariableOp>(name);
     if (!var || var.getType() != g.values[id].getType())
-      throw Error(where + ": the update of variable '" + name + "' has shape/dtype " +
-                  [&] {
-                    std::string s;
-                    llvm::raw_string_ostream os(s);
-                    os << g.values[id].getType();
-                    return s;
-                  }() + " but the variable is not of that type");
+      throw Error(where + ": the update of variable '" + name + "' has shape/dtype " + [&] {
+        std::string s;
+        llvm::raw_string_ostream os(s);
+        os << g.values[id].getType();
+        return s;
+      }() + " but the variable is not of that type");
     mlir::sinter::AssignOp::create(b, g.values[id].getLoc(), name, map.lookup(g.values[id]));
   }
   SmallVector<Value> results;

@@ -4,8 +4,8 @@
 
 #include "GraphImpl.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 using namespace mlir;
@@ -18,13 +18,6 @@ namespace {
 
 std::string at(Graph &g, const Loc &loc, const std::string &op) {
   return locationString(g.impl().location(loc)) + ": " + op;
-}
-
-std::string shapeString(const Shape &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? "," : "") + std::to_string(s[i]);
-  return out + "]";
 }
 
 bool isFloat(DType t) {
@@ -164,7 +157,8 @@ Tensor eye(Graph &g, int64_t n, int64_t m, DType dtype, Loc loc) {
     m = n;
   if (n < 0)
     throw Error(at(g, loc, "eye") + ": negative size " + std::to_string(n));
-  Tensor same = equal(iota(g, {n, m}, 0, DType::I32, loc), iota(g, {n, m}, 1, DType::I32, loc), loc);
+  Tensor same =
+      equal(iota(g, {n, m}, 0, DType::I32, loc), iota(g, {n, m}, 1, DType::I32, loc), loc);
   return cast(same, dtype, loc);
 }
 
@@ -172,8 +166,7 @@ Tensor oneHot(const Tensor &indices, int64_t depth, DType dtype, Loc loc) {
   Graph &g = indices.graph();
   DType it = indices.dtype();
   if (isFloat(it) || it == DType::Bool)
-    throw Error(at(g, loc, "oneHot") + ": indices must be integers, got " +
-                runtime::dtypeName(it));
+    throw Error(at(g, loc, "oneHot") + ": indices must be integers, got " + runtime::dtypeName(it));
   if (depth < 1)
     throw Error(at(g, loc, "oneHot") + ": depth must be at least 1");
   Shape shape = indices.shape();
@@ -204,7 +197,8 @@ Tensor uniformInt(Graph &g, const Shape &shape, int64_t minval, int64_t maxval, 
   // Float64 samples in [minval, maxval); the min() guards a sample rounding up to maxval.
   Tensor u = uniform(g, shape, static_cast<double>(minval), static_cast<double>(maxval), seed,
                      DType::F64, loc);
-  u = minimum(::sinter::floor(u, loc), scalar(g, static_cast<double>(maxval - 1), DType::F64, loc), loc);
+  u = minimum(::sinter::floor(u, loc), scalar(g, static_cast<double>(maxval - 1), DType::F64, loc),
+              loc);
   return cast(u, dtype, loc);
 }
 } // namespace random
@@ -366,10 +360,10 @@ Tensor stack(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
   Shape first = tensors.front().shape();
   for (size_t i = 1; i < tensors.size(); ++i)
     if (tensors[i].shape() != first || tensors[i].dtype() != tensors.front().dtype())
-      throw Error(at(g, loc, "stack") + ": shapes of all inputs must match: values[0].shape = " +
-                  shapeString(first) + " (" + runtime::dtypeName(tensors.front().dtype()) +
-                  ") != values[" + std::to_string(i) + "].shape = " +
-                  shapeString(tensors[i].shape()) + " (" +
+      throw Error(at(g, loc, "stack") +
+                  ": shapes of all inputs must match: values[0].shape = " + shapeString(first) +
+                  " (" + runtime::dtypeName(tensors.front().dtype()) + ") != values[" +
+                  std::to_string(i) + "].shape = " + shapeString(tensors[i].shape()) + " (" +
                   runtime::dtypeName(tensors[i].dtype()) + ")");
   axis = normAxis(g, loc, "stack", axis, static_cast<int64_t>(first.size()), /*extra=*/true);
   std::vector<Tensor> parts;
@@ -436,8 +430,10 @@ Tensor padInterior(const Tensor &x, const std::vector<std::pair<int64_t, int64_t
   Graph &g = x.graph();
   if (static_cast<int64_t>(paddings.size()) != x.rank() ||
       static_cast<int64_t>(interior.size()) != x.rank())
-    throw Error(at(g, loc, "pad") + ": needs one padding pair and one interior amount per "
-                "dimension of a tensor of rank " + std::to_string(x.rank()));
+    throw Error(at(g, loc, "pad") +
+                ": needs one padding pair and one interior amount per "
+                "dimension of a tensor of rank " +
+                std::to_string(x.rank()));
   Graph::Impl &gi = g.impl();
   std::vector<int64_t> low, high;
   for (auto [l, h] : paddings) {
@@ -482,7 +478,8 @@ Tensor clipByValue(const Tensor &x, double lo, double hi, Loc loc) {
     throw Error(at(x.graph(), loc, "clipByValue") + ": lower bound " + std::to_string(lo) +
                 " is above upper bound " + std::to_string(hi));
   Graph &g = x.graph();
-  return minimum(maximum(x, scalar(g, lo, x.dtype(), loc), loc), scalar(g, hi, x.dtype(), loc), loc);
+  return minimum(maximum(x, scalar(g, lo, x.dtype(), loc), loc), scalar(g, hi, x.dtype(), loc),
+                 loc);
 }
 
 Tensor clipByNorm(const Tensor &x, double clip, std::vector<int64_t> axes, Loc loc) {
@@ -578,7 +575,8 @@ Tensor booleanMask(const Tensor &x, const Tensor &mask, int64_t axis, Loc loc) {
     throw Error(at(g, loc, "booleanMask") + ": with axis " + std::to_string(axis) +
                 " the mask must be computable without inputs (only a leading dimension can be "
                 "known only at run time; transpose the masked dimensions to the front and use "
-                "axis 0): " + e.what());
+                "axis 0): " +
+                e.what());
   }
   std::vector<int32_t> positions;
   auto bits = m.as<uint8_t>();

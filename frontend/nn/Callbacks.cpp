@@ -12,8 +12,7 @@ namespace sinter::nn {
 namespace {
 
 double nowSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 bool maximizeFor(const std::string &monitor, const std::string &mode) {
@@ -151,9 +150,10 @@ void ProgressBar::update(int64_t current, const std::vector<std::pair<std::strin
     std::snprintf(buf, sizeof buf, "%*lld/%lld [", digits, static_cast<long long>(current),
                   static_cast<long long>(target_));
     line = buf;
-    int width = target_ > 0 ? static_cast<int>(30.0 * static_cast<double>(current) /
-                                               static_cast<double>(target_))
-                            : 30;
+    int width =
+        target_ > 0
+            ? static_cast<int>(30.0 * static_cast<double>(current) / static_cast<double>(target_))
+            : 30;
     width = std::min(width, 30);
     if (width > 0) {
       line += std::string(static_cast<size_t>(width - 1), '=');

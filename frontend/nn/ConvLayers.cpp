@@ -50,8 +50,8 @@ void Conv2D::build(Graph &g, const Shape &inputShape) {
   kernel_ = addWeight(g, "kernel", {kernelSize_[0], kernelSize_[1], c, filters_},
                       options_.kernelInitializer, true, options_.kernelRegularizer);
   if (options_.useBias)
-    bias_ = addWeight(g, "bias", {filters_}, options_.biasInitializer, true,
-                      options_.biasRegularizer);
+    bias_ =
+        addWeight(g, "bias", {filters_}, options_.biasInitializer, true, options_.biasRegularizer);
 }
 
 Tensor Conv2D::call(const Tensor &x, bool) {
@@ -72,8 +72,8 @@ void Conv2DTranspose::build(Graph &g, const Shape &inputShape) {
   kernel_ = addWeight(g, "kernel", {kernelSize_[0], kernelSize_[1], filters_, c},
                       options_.kernelInitializer, true, options_.kernelRegularizer);
   if (options_.useBias)
-    bias_ = addWeight(g, "bias", {filters_}, options_.biasInitializer, true,
-                      options_.biasRegularizer);
+    bias_ =
+        addWeight(g, "bias", {filters_}, options_.biasInitializer, true, options_.biasRegularizer);
 }
 
 Tensor Conv2DTranspose::call(const Tensor &x, bool) {
@@ -83,7 +83,8 @@ Tensor Conv2DTranspose::call(const Tensor &x, bool) {
   for (int i = 0; i < 2; ++i)
     out[1 + i] = conv2dTransposeSize(s[1 + i], kernelSize_[i], options_.strides[i],
                                      options_.padding, options_.dilation[i]);
-  Tensor y = conv2dTranspose(x, kernel_, out, options_.strides, options_.padding, options_.dilation);
+  Tensor y =
+      conv2dTranspose(x, kernel_, out, options_.strides, options_.padding, options_.dilation);
   return withBiasAndActivation(y, bias_, options_);
 }
 
@@ -123,8 +124,8 @@ void SeparableConv2D::build(Graph &g, const Shape &inputShape) {
   pointwise_ = addWeight(g, "pointwise_kernel", {1, 1, c * multiplier_, filters_},
                          options_.kernelInitializer, true, options_.kernelRegularizer);
   if (options_.useBias)
-    bias_ = addWeight(g, "bias", {filters_}, options_.biasInitializer, true,
-                      options_.biasRegularizer);
+    bias_ =
+        addWeight(g, "bias", {filters_}, options_.biasInitializer, true, options_.biasRegularizer);
 }
 
 Tensor SeparableConv2D::call(const Tensor &x, bool) {

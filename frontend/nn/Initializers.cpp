@@ -108,9 +108,7 @@ Regularizer l2(double lambda) {
   return [lambda](const Tensor &w) { return lambda * reduceSum(square(w)); };
 }
 Regularizer l1l2(double l1, double l2) {
-  return [l1, l2](const Tensor &w) {
-    return l1 * reduceSum(abs(w)) + l2 * reduceSum(square(w));
-  };
+  return [l1, l2](const Tensor &w) { return l1 * reduceSum(abs(w)) + l2 * reduceSum(square(w)); };
 }
 
 } // namespace sinter::regularizers
@@ -128,9 +126,8 @@ Tensor elu(const Tensor &x, double alpha, Loc loc) {
   DType dt = x.dtype();
   Tensor zero = scalar(g, 0.0, dt, loc);
   // exp of min(x, 0): the branch not taken must not overflow (its gradient would be 0·∞).
-  Tensor negative =
-      mul(scalar(g, alpha, dt, loc),
-          sub(exp(minimum(x, zero, loc), loc), scalar(g, 1.0, dt, loc), loc), loc);
+  Tensor negative = mul(scalar(g, alpha, dt, loc),
+                        sub(exp(minimum(x, zero, loc), loc), scalar(g, 1.0, dt, loc), loc), loc);
   return where(greater(x, zero, loc), x, negative, loc);
 }
 

@@ -19,13 +19,6 @@ int64_t nameSeed(const std::string &name) {
   return static_cast<int64_t>(h & 0x7fffffff);
 }
 
-std::string shapeString(const Shape &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 } // namespace
 
 std::string toSnakeCase(const std::string &typeName) {
@@ -249,10 +242,9 @@ ActivationFn::ActivationFn(activations::Activation f, std::string n)
 // Dense
 
 Dense::Dense(int64_t units, ActivationFn activation, bool useBias,
-             initializers::Initializer kernelInitializer,
-             initializers::Initializer biasInitializer,
-             regularizers::Regularizer kernelRegularizer,
-             regularizers::Regularizer biasRegularizer, std::string name)
+             initializers::Initializer kernelInitializer, initializers::Initializer biasInitializer,
+             regularizers::Regularizer kernelRegularizer, regularizers::Regularizer biasRegularizer,
+             std::string name)
     : Layer("Dense", std::move(name)), units_(units), activation_(std::move(activation)),
       useBias_(useBias), kernelInit_(std::move(kernelInitializer)),
       biasInit_(std::move(biasInitializer)), kernelReg_(std::move(kernelRegularizer)),
@@ -274,9 +266,8 @@ void Dense::build(Graph &g, const Shape &inputShape) {
 Tensor Dense::call(const Tensor &x, bool) {
   Shape s = x.shape();
   if (s.back() != kernel_.shape()[0])
-    throw Error("layer '" + name() + "' (Dense): built for " +
-                std::to_string(kernel_.shape()[0]) + " input features, called on shape " +
-                shapeString(s));
+    throw Error("layer '" + name() + "' (Dense): built for " + std::to_string(kernel_.shape()[0]) +
+                " input features, called on shape " + shapeString(s));
   Tensor y;
   if (s.size() == 2) {
     y = matmul(x, kernel_);

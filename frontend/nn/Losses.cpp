@@ -103,8 +103,7 @@ Loss binaryCrossentropy(bool fromLogits) {
             Tensor p = clip(yPred, kEpsilon, 1.0 - kEpsilon, loc);
             Tensor eps = scalar(g, kEpsilon, dt, loc), one = scalar(g, 1.0, dt, loc);
             Tensor pos = mul(z, log(add(p, eps, loc), loc), loc);
-            Tensor negTerm =
-                mul(sub(one, z, loc), log(add(sub(one, p, loc), eps, loc), loc), loc);
+            Tensor negTerm = mul(sub(one, z, loc), log(add(sub(one, p, loc), eps, loc), loc), loc);
             return meanAll(neg(add(pos, negTerm, loc), loc), loc);
           }};
 }
@@ -114,7 +113,8 @@ namespace {
 /// clipped as Keras does) or logits.
 Tensor categorical(const Tensor &y, const Tensor &yPred, bool fromLogits, const Loc &loc) {
   if (yPred.rank() < 1)
-    throw Error(at(loc) + ": categoricalCrossentropy: yPred must have a class axis, but is a scalar");
+    throw Error(at(loc) +
+                ": categoricalCrossentropy: yPred must have a class axis, but is a scalar");
   if (fromLogits)
     return batchMean(softmaxCrossEntropyWithLogits(y, yPred, loc), loc);
   Tensor p = div(yPred, reduceSum(yPred, {-1}, true, loc), loc);
@@ -141,7 +141,8 @@ Loss sparseCategoricalCrossentropy(bool fromLogits) {
             requireFloatPred(name, yPred, loc);
             Shape pred = yPred.shape(), labels = yTrue.shape();
             if (pred.empty())
-              throw Error(at(loc) + ": " + name + ": yPred must have a class axis, but is a scalar");
+              throw Error(at(loc) + ": " + name +
+                          ": yPred must have a class axis, but is a scalar");
             Shape expected(pred.begin(), pred.end() - 1);
             Tensor ids = yTrue;
             // Keras also takes labels [b, 1] for predictions [b, C].
@@ -149,8 +150,8 @@ Loss sparseCategoricalCrossentropy(bool fromLogits) {
             withOne.push_back(1);
             if (!sameShape(labels, expected)) {
               if (!sameShape(labels, withOne))
-                throw Error(at(loc) + ": " + name + ": yTrue has shape " +
-                            shapeString(labels) + " but yPred has shape " + shapeString(pred) +
+                throw Error(at(loc) + ": " + name + ": yTrue has shape " + shapeString(labels) +
+                            " but yPred has shape " + shapeString(pred) +
                             "; class ids must have yPred's shape without its last axis, " +
                             shapeString(expected) + " (or " + shapeString(withOne) + ")");
               ids = reshape(ids, expected, loc);

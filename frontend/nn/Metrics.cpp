@@ -11,14 +11,21 @@ namespace {
 
 double element(const HostTensor &t, int64_t i, const std::string &metric) {
   switch (t.dtype()) {
-  case DType::F32: return t.as<float>()[static_cast<size_t>(i)];
-  case DType::F64: return t.as<double>()[static_cast<size_t>(i)];
-  case DType::I32: return t.as<int32_t>()[static_cast<size_t>(i)];
-  case DType::I64: return static_cast<double>(t.as<int64_t>()[static_cast<size_t>(i)]);
-  case DType::I16: return t.as<int16_t>()[static_cast<size_t>(i)];
-  case DType::I8: return t.as<int8_t>()[static_cast<size_t>(i)];
+  case DType::F32:
+    return t.as<float>()[static_cast<size_t>(i)];
+  case DType::F64:
+    return t.as<double>()[static_cast<size_t>(i)];
+  case DType::I32:
+    return t.as<int32_t>()[static_cast<size_t>(i)];
+  case DType::I64:
+    return static_cast<double>(t.as<int64_t>()[static_cast<size_t>(i)]);
+  case DType::I16:
+    return t.as<int16_t>()[static_cast<size_t>(i)];
+  case DType::I8:
+    return t.as<int8_t>()[static_cast<size_t>(i)];
   case DType::U8:
-  case DType::Bool: return t.as<uint8_t>()[static_cast<size_t>(i)];
+  case DType::Bool:
+    return t.as<uint8_t>()[static_cast<size_t>(i)];
   default:
     throw Error(metric + ": unsupported element type " + runtime::dtypeName(t.dtype()));
   }
@@ -46,8 +53,8 @@ void requireSameElements(const HostTensor &yTrue, const HostTensor &yPred,
   if (yTrue.shape() == yPred.shape() ||
       withoutTrailingOne(yTrue.shape()) == withoutTrailingOne(yPred.shape()))
     return;
-  throw Error(metric + ": yTrue has shape " + shapeString(yTrue.shape()) +
-              " but yPred has shape " + shapeString(yPred.shape()));
+  throw Error(metric + ": yTrue has shape " + shapeString(yTrue.shape()) + " but yPred has shape " +
+              shapeString(yPred.shape()));
 }
 
 /// The index of the largest of `n` elements starting at `offset` (the first on ties).

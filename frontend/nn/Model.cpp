@@ -18,16 +18,11 @@ namespace sinter::nn {
 
 namespace {
 
-std::string shapeTuple(const Shape &s) {
-  std::string out = "(";
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i)
-      out += ", ";
-    out += i == 0 ? "None" : std::to_string(s[i]);
-  }
-  if (s.size() == 1)
-    out += ",";
-  return out + ")";
+/// Keras' "(None, 28, 28, 1)": the batch dimension, whatever it is, as None.
+std::string shapeTuple(Shape s) {
+  if (!s.empty())
+    s[0] = -1;
+  return runtime::shapeString(s);
 }
 
 std::string withCommas(int64_t n) {
@@ -39,13 +34,6 @@ std::string withCommas(int64_t n) {
       out.insert(out.begin(), ',');
   }
   return out;
-}
-
-std::string shapeString(const Shape &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
 }
 
 double scalarValue(const HostTensor &t) {
@@ -493,9 +481,10 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
       std::shared_ptr<metrics::Metric> metric = spec.metric;
       std::string n = spec.name;
       if (!metric) {
-        bool sparse = m.yFeat.size() + 1 < pred.size() ||
-                      (m.loss->name.find("sparse") != std::string::npos);
-        bool binary = !sparse && (pred.back() == 1 || m.loss->name.find("binary") != std::string::npos);
+        bool sparse =
+            m.yFeat.size() + 1 < pred.size() || (m.loss->name.find("sparse") != std::string::npos);
+        bool binary =
+            !sparse && (pred.back() == 1 || m.loss->name.find("binary") != std::string::npos);
         if (n == "accuracy" || n == "acc") {
           if (sparse)
             metric = std::make_shared<metrics::SparseCategoricalAccuracy>();
@@ -553,7 +542,8 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
 
 Program &Model::program() {
   if (!impl_->program)
-    throw Error("model '" + name() + "' has no compiled program yet (call fit, evaluate or predict)");
+    throw Error("model '" + name() +
+                "' has no compiled program yet (call fit, evaluate or predict)");
   return *impl_->program;
 }
 
@@ -639,8 +629,8 @@ History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o
   int64_t b = std::min(o.batchSize, nTrain);
   int64_t steps = nTrain / b, rem = o.dropRemainder ? 0 : nTrain % b;
   if (steps == 0)
-    throw Error("model '" + name() + "': no full batch of " + std::to_string(o.batchSize) +
-                " in " + std::to_string(nTrain) + " samples with dropRemainder");
+    throw Error("model '" + name() + "': no full batch of " + std::to_string(o.batchSize) + " in " +
+                std::to_string(nTrain) + " samples with dropRemainder");
   std::vector<Kind> needed{Kind::Train};
   int64_t vb = 0;
   if (validate) {
@@ -796,9 +786,10 @@ void Model::runStep(Kind kind, const HostTensor &x, const HostTensor &y, double 
     logs[mn] = metric->result();
 }
 
-static std::vector<std::pair<std::string, double>> displayValues(
-    const Logs &logs, const std::vector<std::pair<std::string, std::shared_ptr<metrics::Metric>>> &ms,
-    const std::string &prefix = "") {
+static std::vector<std::pair<std::string, double>>
+displayValues(const Logs &logs,
+              const std::vector<std::pair<std::string, std::shared_ptr<metrics::Metric>>> &ms,
+              const std::string &prefix = "") {
   std::vector<std::pair<std::string, double>> out{{prefix + "loss", logs.at(prefix + "loss")}};
   for (const auto &[mn, metric] : ms)
     out.emplace_back(prefix + mn, logs.at(prefix + mn));

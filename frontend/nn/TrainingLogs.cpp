@@ -33,7 +33,8 @@ std::vector<std::string> panelNames(const EpochCurves &curves) {
     if (std::find(names.begin(), names.end(), base) == names.end())
       names.push_back(base);
   }
-  std::stable_partition(names.begin(), names.end(), [](const std::string &n) { return n == "loss"; });
+  std::stable_partition(names.begin(), names.end(),
+                        [](const std::string &n) { return n == "loss"; });
   return names;
 }
 
@@ -74,9 +75,9 @@ io::Image renderTrainingCurves(const EpochCurves &curves, const CurvesOptions &o
     io::Image panel = io::renderCurves(base, series, po);
     size_t rowBytes = static_cast<size_t>(panel.width) * 3;
     for (int y = 0; y < panel.height; ++y)
-      std::memcpy(out.pixels.data() +
-                      (static_cast<size_t>(y) * static_cast<size_t>(out.width) +
-                       i * static_cast<size_t>(options.panelWidth)) * 3,
+      std::memcpy(out.pixels.data() + (static_cast<size_t>(y) * static_cast<size_t>(out.width) +
+                                       i * static_cast<size_t>(options.panelWidth)) *
+                                          3,
                   panel.pixels.data() + static_cast<size_t>(y) * rowBytes, rowBytes);
   }
   return out;

@@ -26,8 +26,12 @@ Variable dense(Graph &g, const std::string &name, int64_t in, int64_t out, int64
 
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
-                  {{"--epochs", "10"}, {"--quick", ""}, {"--dataset", "fashion"},
-                   {"--data-dir", models::defaultMnistDir()}, {"--save", "-"}, {"--lr", "0.002"}},
+                  {{"--epochs", "10"},
+                   {"--quick", ""},
+                   {"--dataset", "fashion"},
+                   {"--data-dir", models::defaultMnistDir()},
+                   {"--save", "-"},
+                   {"--lr", "0.002"}},
                   "[--dataset fashion|mnist] [--epochs N] [--quick] [--data-dir DIR] "
                   "[--save MODEL.sinter] [--lr RATE]");
   try {

@@ -24,11 +24,13 @@ using models::kPixels;
 
 constexpr int64_t kBatch = 200, kEvalBatch = 200;
 
-
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
-                  {{"--epochs", "20"}, {"--quick", ""}, {"--dataset", "mnist"},
-                   {"--data-dir", models::defaultMnistDir()}, {"--lr", "0.2"}},
+                  {{"--epochs", "20"},
+                   {"--quick", ""},
+                   {"--dataset", "mnist"},
+                   {"--data-dir", models::defaultMnistDir()},
+                   {"--lr", "0.2"}},
                   "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE]");
   try {
     std::string dataset = cli.str("--dataset");

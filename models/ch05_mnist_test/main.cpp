@@ -24,18 +24,21 @@ using models::kPixels;
 
 constexpr int64_t kBatch = 128, kEvalBatch = 200;
 
-
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv,
-                  {{"--epochs", "20"}, {"--quick", ""}, {"--dataset", "mnist"},
-                   {"--data-dir", models::defaultMnistDir()}, {"--lr", "auto"}},
-                  "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE|auto]");
+  models::Cli cli(
+      argc, argv,
+      {{"--epochs", "20"},
+       {"--quick", ""},
+       {"--dataset", "mnist"},
+       {"--data-dir", models::defaultMnistDir()},
+       {"--lr", "auto"}},
+      "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE|auto]");
   try {
     std::string dataset = cli.str("--dataset");
     data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
     long epochs = cli.integer("--epochs");
-    double lr = cli.str("--lr") == "auto" ? (dataset == "mnist" ? 0.2 : 0.01)
-                                          : std::stod(cli.str("--lr"));
+    double lr =
+        cli.str("--lr") == "auto" ? (dataset == "mnist" ? 0.2 : 0.01) : std::stod(cli.str("--lr"));
     if (cli.on("--quick")) {
       epochs = 5;
       data.train = data::subset(data.train, 0, 8000);

@@ -52,8 +52,12 @@ HostTensor column(const HostTensor &y) {
 
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
-                  {{"--epochs", "200"}, {"--quick", ""}, {"--data", data::kCarsJsonPath},
-                   {"--plot", "-"}, {"--seed", "0"}, {"--book-labels", ""}},
+                  {{"--epochs", "200"},
+                   {"--quick", ""},
+                   {"--data", data::kCarsJsonPath},
+                   {"--plot", "-"},
+                   {"--seed", "0"},
+                   {"--book-labels", ""}},
                   "[--epochs N] [--quick] [--data cars.json] [--plot CURVES.png] [--seed N] "
                   "[--book-labels]");
   try {
@@ -72,9 +76,9 @@ int main(int argc, char **argv) {
     HostTensor xTrain = norm.apply(split.xTrain), xTest = norm.apply(split.xTest);
     std::printf("rows=%lld features=%lld train=%s/%s test=%s/%s\n",
                 static_cast<long long>(cars.features.shape()[0]),
-                static_cast<long long>(cars.features.shape()[1]), xTrain.spec().shapeString().c_str(),
-                split.yTrain.spec().shapeString().c_str(), xTest.spec().shapeString().c_str(),
-                split.yTest.spec().shapeString().c_str());
+                static_cast<long long>(cars.features.shape()[1]),
+                xTrain.spec().shapeString().c_str(), split.yTrain.spec().shapeString().c_str(),
+                xTest.spec().shapeString().c_str(), split.yTest.spec().shapeString().c_str());
 
     Network model;
     model.build({4, 9});
@@ -89,8 +93,10 @@ int main(int argc, char **argv) {
         std::printf("epoch %d: loss %.4f mae %.4f val_loss %.4f val_mae %.4f\n", epoch + 1,
                     logs.at("loss"), logs.at("mae"), logs.at("val_loss"), logs.at("val_mae"));
     };
-    nn::History h = model.fit(train, {.epochs = static_cast<int>(epochs), .verbose = 0,
-                                      .callbacks = {every}, .validationDataset = test});
+    nn::History h = model.fit(train, {.epochs = static_cast<int>(epochs),
+                                      .verbose = 0,
+                                      .callbacks = {every},
+                                      .validationDataset = test});
 
     nn::Logs result = model.evaluate(xTest, split.yTest, {.batchSize = 78});
     if (cli.str("--plot") != "-") {

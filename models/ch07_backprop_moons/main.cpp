@@ -3,9 +3,9 @@
 // one-hot labels, per-sample SGD (lr 0.01), 1000 epochs. The book's code never updates the
 // biases (a slip: its text derives their gradient); here they train, which reaches the book's
 // accuracy (97.0–97.2 % over seeds) where frozen biases plateau lower (87–96 % by seed;
-// `--frozen-biases` reproduces that code). First, Sinter's autodiff is checked against the chapter's δ formulas
-// on a batch: δ_out = (o − y)·o(1 − o), δ_l = (δ_{l+1} W_{l+1}ᵀ)·h_l(1 − h_l), ∂L/∂W_l = h_{l−1}ᵀ δ_l.
-// The book reports 97.67 % test accuracy.
+// `--frozen-biases` reproduces that code). First, Sinter's autodiff is checked against the
+// chapter's δ formulas on a batch: δ_out = (o − y)·o(1 − o), δ_l = (δ_{l+1} W_{l+1}ᵀ)·h_l(1 − h_l),
+// ∂L/∂W_l = h_{l−1}ᵀ δ_l. The book reports 97.67 % test accuracy.
 #include "sinter/data/Tabular.h"
 #include "sinter/sinter.h"
 
@@ -20,7 +20,12 @@
 using namespace sinter;
 
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv, {{"--epochs", "1000"}, {"--quick", ""}, {"--lr", "0.01"}, {"--seed", "100"}, {"--frozen-biases", ""}},
+  models::Cli cli(argc, argv,
+                  {{"--epochs", "1000"},
+                   {"--quick", ""},
+                   {"--lr", "0.01"},
+                   {"--seed", "100"},
+                   {"--frozen-biases", ""}},
                   "[--epochs N] [--quick] [--lr RATE] [--seed N] [--frozen-biases]");
   try {
     long epochs = cli.on("--quick") ? 60 : cli.integer("--epochs");
@@ -39,7 +44,8 @@ int main(int argc, char **argv) {
       w.push_back(g.variable("w" + std::to_string(l + 1),
                              random::normal(g, {in, out}, 0, std::sqrt(1.0 / out), seed + 10 + l)));
       b.push_back(g.variable("b" + std::to_string(l + 1),
-                             random::uniform(g, {out}, 0, 0.1, seed + 20 + l), !cli.on("--frozen-biases")));
+                             random::uniform(g, {out}, 0, 0.1, seed + 20 + l),
+                             !cli.on("--frozen-biases")));
     }
     // Every layer's output h_l = σ(h_{l−1} W_l + b_l); h_0 = x.
     auto forward = [&](const Tensor &x) {
@@ -98,7 +104,8 @@ int main(int argc, char **argv) {
       HostTensor out = program.run("predict", {split.xTest})[0];
       int64_t correct = 0;
       for (int64_t i = 0; i < nTest; ++i)
-        correct += (out.as<float>()[2 * i + 1] > out.as<float>()[2 * i]) == (split.yTest.as<int32_t>()[i] == 1);
+        correct += (out.as<float>()[2 * i + 1] > out.as<float>()[2 * i]) ==
+                   (split.yTest.as<int32_t>()[i] == 1);
       return static_cast<double>(correct) / static_cast<double>(nTest);
     };
     int step = program.entryIndex("train_step");
@@ -107,7 +114,8 @@ int main(int argc, char **argv) {
     for (long epoch = 0; epoch < epochs; ++epoch) {
       double sum = 0;
       for (int64_t i = 0; i < nTrain; ++i) {
-        program.call(step, {split.xTrain.as<float>().data() + 2 * i, yTrain.as<float>().data() + 2 * i},
+        program.call(step,
+                     {split.xTrain.as<float>().data() + 2 * i, yTrain.as<float>().data() + 2 * i},
                      {lossOut.data()});
         sum += lossOut.as<float>()[0];
       }

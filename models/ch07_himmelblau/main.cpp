@@ -11,13 +11,12 @@
 
 int main(int argc, char **argv) {
   using namespace sinter;
-  models::Cli cli(argc, argv, {{"--epochs", "200"}, {"--quick", ""}},
-                  "[--epochs STEPS] [--quick]");
+  models::Cli cli(argc, argv, {{"--epochs", "200"}, {"--quick", ""}}, "[--epochs STEPS] [--quick]");
   long steps = cli.on("--quick") ? 200 : cli.integer("--epochs"); // 200 steps are already quick
   try {
     Graph g;
-    Variable p = g.variable("points", constant(g, {{4., 0.}, {1., 0.}, {-4., 0.}, {-2., 2.}},
-                                               DType::F64));
+    Variable p =
+        g.variable("points", constant(g, {{4., 0.}, {1., 0.}, {-4., 0.}, {-2., 2.}}, DType::F64));
     Tensor x = p(S(_, _), 0), y = p(S(_, _), 1);
     Tensor f = square(square(x) + y - 11.0) + square(x + square(y) - 7.0); // one f per point
     Tensor grad = gradients(reduceSum(f), {p})[0]; // the points are independent

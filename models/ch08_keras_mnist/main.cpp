@@ -58,9 +58,13 @@ HostTensor predictLoaded(Program &program, const HostTensor &x) {
 
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
-                  {{"--epochs", "5"}, {"--quick", ""}, {"--dataset", "fashion"},
-                   {"--data-dir", models::defaultMnistDir()}, {"--lr", "0.01"},
-                   {"--save", "-"}, {"--logdir", "-"}},
+                  {{"--epochs", "5"},
+                   {"--quick", ""},
+                   {"--dataset", "fashion"},
+                   {"--data-dir", models::defaultMnistDir()},
+                   {"--lr", "0.01"},
+                   {"--save", "-"},
+                   {"--logdir", "-"}},
                   "[--dataset fashion|mnist] [--epochs N] [--quick] [--data-dir DIR] "
                   "[--lr RATE] [--save MODEL.sinter] [--logdir DIR]");
   try {
@@ -86,13 +90,17 @@ int main(int argc, char **argv) {
 
     std::vector<std::shared_ptr<nn::Callback>> callbacks;
     if (cli.str("--logdir") != "-")
-      callbacks.push_back(std::make_shared<nn::TensorBoard>(cli.str("--logdir"), /*histogramFreq=*/1,
-                                                             /*writeImages=*/true));
+      callbacks.push_back(std::make_shared<nn::TensorBoard>(cli.str("--logdir"),
+                                                            /*histogramFreq=*/1,
+                                                            /*writeImages=*/true));
     nn::History h = model.fit(xTrain, yTrain,
-                              {.batchSize = kBatch, .epochs = static_cast<int>(epochs),
-                               .verbose = 2, .callbacks = callbacks,
+                              {.batchSize = kBatch,
+                               .epochs = static_cast<int>(epochs),
+                               .verbose = 2,
+                               .callbacks = callbacks,
                                .validationData = std::make_pair(xTest, yTest),
-                               .validationFreq = 2, .seed = 42});
+                               .validationFreq = 2,
+                               .seed = 42});
     nn::Logs test = model.evaluate(xTest, yTest, {.batchSize = kPredictBatch});
     std::printf("evaluate: loss %.4f accuracy %.4f\n", test.at("loss"), test.at("accuracy"));
 

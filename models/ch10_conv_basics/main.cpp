@@ -26,15 +26,8 @@ void report(const std::string &what, bool ok, const std::string &got) {
   std::printf("%-62s %s  %s\n", what.c_str(), ok ? "ok  " : "FAIL", got.c_str());
 }
 
-std::string shapeText(const Shape &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
-}
-
 void checkShape(const std::string &what, const Tensor &t, const Shape &want) {
-  report(what + " -> " + shapeText(want), t.shape() == want, shapeText(t.shape()));
+  report(what + " -> " + shapeString(want), t.shape() == want, shapeString(t.shape()));
 }
 
 void checkValues(const std::string &what, const HostTensor &t, const std::vector<float> &want) {

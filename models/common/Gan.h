@@ -130,7 +130,6 @@ struct Recipe {
   std::function<Tensor(Generator &, Discriminator &, const Tensor &z)> generatorLoss;
   long dSteps = 1;            // discriminator steps per generator step
   double learningRate = 2e-4; // both Adams, β₁ 0.5
-  double beta2 = 0.999;
   /// Update of an in-graph random stream the losses draw from (WGAN-GP's interpolation).
   bool randomInLoss = false;
 };
@@ -195,14 +194,14 @@ inline int run(int argc, char **argv, const Recipe &recipe) {
     // Each step updates only its own network's weights, with its own Adam, plus the moving
     // statistics of the batch normalisations its training-mode calls used.
     Tensor dLoss = recipe.discriminatorLoss(G, D, x, z);
-    optim::Adam dAdam(cli.real("--lr"), 0.5, recipe.beta2);
+    optim::Adam dAdam(cli.real("--lr"), 0.5);
     std::vector<Update> dUpdates = dAdam.minimize(dLoss, trainable(D.layers()));
     addLayerUpdates(D.layers(), dUpdates);
     addLayerUpdates(G.layers(), dUpdates);
     if (recipe.randomInLoss)
       dUpdates.push_back(nn::rngStepUpdate(g));
     Tensor gLoss = recipe.generatorLoss(G, D, z);
-    optim::Adam gAdam(cli.real("--lr"), 0.5, recipe.beta2);
+    optim::Adam gAdam(cli.real("--lr"), 0.5);
     std::vector<Update> gUpdates = gAdam.minimize(gLoss, trainable(G.layers()));
     addLayerUpdates(G.layers(), gUpdates);
     addLayerUpdates(D.layers(), gUpdates);

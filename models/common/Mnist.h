@@ -95,9 +95,8 @@ inline std::pair<double, double> trainMnist(Program &program, const data::TrainT
 /// and prints the last line (`dataset=… epochs=… lr=… train_loss=… test_accuracy=…`).
 inline void trainByHand(Graph &g, const Tensor &x, const Tensor &y, const Tensor &loss,
                         const Tensor &xEval, const Tensor &predictions,
-                        const std::vector<Variable> &params, double lr,
-                        const data::TrainTest &data, const std::string &dataset, int64_t batch,
-                        int64_t evalBatch, long epochs) {
+                        const std::vector<Variable> &params, double lr, const data::TrainTest &data,
+                        const std::string &dataset, int64_t batch, int64_t evalBatch, long epochs) {
   std::vector<Tensor> grads = gradients(loss, params);
   std::vector<Update> updates;
   for (size_t i = 0; i < params.size(); ++i)
@@ -108,8 +107,8 @@ inline void trainByHand(Graph &g, const Tensor &x, const Tensor &y, const Tensor
               program.compileSeconds(), dataset.c_str(), (long long)data.train.n,
               (long long)data.test.n, lr, (long long)batch);
   auto [lastLoss, testAccuracy] = trainMnist(program, data, batch, evalBatch, epochs, 100);
-  std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n",
-              dataset.c_str(), epochs, lr, lastLoss, testAccuracy);
+  std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n", dataset.c_str(),
+              epochs, lr, lastLoss, testAccuracy);
 }
 
 } // namespace sinter::models

@@ -150,8 +150,7 @@ int main(int argc, char **argv) try {
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec)
     self = argv[0];
-  std::string runtimeLib =
-      libraryOf(reinterpret_cast<const void *>(&sinter_kernel_matmul_f32));
+  std::string runtimeLib = libraryOf(reinterpret_cast<const void *>(&sinter_kernel_matmul_f32));
 
   double accuracy = double(correct) / double(n);
   std::printf("classified %lld images in batches of %lld: %lld correct, %.1f us per image\n",

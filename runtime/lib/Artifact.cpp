@@ -16,7 +16,7 @@ namespace sinter::runtime {
 
 struct Artifact::Impl {
   std::string origin;
-  void *handle = nullptr; // dlopen handle; null for fromSymbols
+  void *handle = nullptr;            // dlopen handle; null for fromSymbols
   std::shared_ptr<const void> owner; // what holds the code and data of fromSymbols, if anything
   std::string programName;
   const uint8_t *varData = nullptr;
@@ -140,9 +140,9 @@ void load(Artifact::Impl &impl, const uint8_t *manifest, uint64_t manifestSize,
       info.args.push_back(
           convertSpec(e.args(j), origin, where + " argument '" + e.args(j).name() + "'"));
     for (int j = 0; j < e.results_size(); ++j)
-      info.results.push_back(
-          convertSpec(e.results(j), origin, where + " result '" + e.results(j).name() + "'",
-                      /*isResult=*/true));
+      info.results.push_back(convertSpec(e.results(j), origin,
+                                         where + " result '" + e.results(j).name() + "'",
+                                         /*isResult=*/true));
     info.batched = e.batched();
     bool batchArgs = std::any_of(info.args.begin(), info.args.end(),
                                  [](const TensorSpec &s) { return s.batch; });
@@ -171,8 +171,7 @@ void load(Artifact::Impl &impl, const uint8_t *manifest, uint64_t manifestSize,
 
 std::shared_ptr<Artifact> Artifact::fromSymbols(const uint8_t *manifest, uint64_t manifestSize,
                                                 const uint8_t *varData, uint64_t varDataSize,
-                                                SymbolResolver resolve,
-                                                const std::string &origin,
+                                                SymbolResolver resolve, const std::string &origin,
                                                 std::shared_ptr<const void> owner) {
   auto impl = std::make_unique<Impl>();
   impl->origin = origin;
@@ -237,8 +236,8 @@ const EntryInfo &Artifact::entry(const std::string &name) const {
     std::string known;
     for (const EntryInfo &e : impl_->entries)
       known += (known.empty() ? "" : ", ") + e.name;
-    fail(impl_->origin, "no entry named '" + name + "' (entries: " +
-                            (known.empty() ? "none" : known) + ")");
+    fail(impl_->origin,
+         "no entry named '" + name + "' (entries: " + (known.empty() ? "none" : known) + ")");
   }
   return impl_->entries[i];
 }

@@ -102,16 +102,26 @@ TensorSpec TensorSpec::withBatch(int64_t rows) const {
 ::sinter::proto::DType toProto(DType d) {
   namespace pb = ::sinter::proto;
   switch (d) {
-  case DType::F32: return pb::F32;
-  case DType::F64: return pb::F64;
-  case DType::I32: return pb::I32;
-  case DType::I64: return pb::I64;
-  case DType::Bool: return pb::BOOL;
-  case DType::F16: return pb::F16;
-  case DType::BF16: return pb::BF16;
-  case DType::I8: return pb::I8;
-  case DType::I16: return pb::I16;
-  case DType::U8: return pb::U8;
+  case DType::F32:
+    return pb::F32;
+  case DType::F64:
+    return pb::F64;
+  case DType::I32:
+    return pb::I32;
+  case DType::I64:
+    return pb::I64;
+  case DType::Bool:
+    return pb::BOOL;
+  case DType::F16:
+    return pb::F16;
+  case DType::BF16:
+    return pb::BF16;
+  case DType::I8:
+    return pb::I8;
+  case DType::I16:
+    return pb::I16;
+  case DType::U8:
+    return pb::U8;
   }
   return pb::DTYPE_INVALID;
 }

@@ -17,14 +17,15 @@ namespace {
 std::shared_ptr<std::byte> allocateAligned(size_t bytes) {
   // Round up: aligned_alloc wants a multiple of the alignment, and compiled code may use
   // full-width vector loads on the last elements.
-  size_t rounded = std::max<size_t>(SINTER_BUFFER_ALIGNMENT,
-                                    (bytes + SINTER_BUFFER_ALIGNMENT - 1) /
-                                        SINTER_BUFFER_ALIGNMENT * SINTER_BUFFER_ALIGNMENT);
+  size_t rounded = std::max<size_t>(SINTER_BUFFER_ALIGNMENT, (bytes + SINTER_BUFFER_ALIGNMENT - 1) /
+                                                                 SINTER_BUFFER_ALIGNMENT *
+                                                                 SINTER_BUFFER_ALIGNMENT);
   void *p = std::aligned_alloc(SINTER_BUFFER_ALIGNMENT, rounded);
   if (!p)
     throw std::bad_alloc();
   std::memset(p, 0, rounded);
-  return std::shared_ptr<std::byte>(static_cast<std::byte *>(p), [](std::byte *q) { std::free(q); });
+  return std::shared_ptr<std::byte>(static_cast<std::byte *>(p),
+                                    [](std::byte *q) { std::free(q); });
 }
 
 float halfToFloat(uint16_t h) {
@@ -277,8 +278,8 @@ void HostTensor::checkElementSize(size_t size) const {
 }
 
 std::string HostTensor::toString(int maxElements) const {
-  std::string head = "<tf.Tensor: shape=" + spec_.shapeString() +
-                     ", dtype=" + dtypeName(spec_.dtype) + ", numpy=";
+  std::string head =
+      "<tf.Tensor: shape=" + spec_.shapeString() + ", dtype=" + dtypeName(spec_.dtype) + ", numpy=";
   if (!storage_)
     return head + "None>";
   Printer printer(*this, std::max(1, maxElements));

@@ -3,9 +3,9 @@
 
 #include "sinter/runtime/File.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -58,8 +58,8 @@ bool dtypeFromDescr(std::string descr, DType &out) {
     descr[0] = '|';
   if (descr.size() == 3 && descr[0] == '=')
     descr[0] = '<'; // native order; this runtime is little-endian only
-  for (DType d : {DType::F32, DType::F64, DType::F16, DType::I32, DType::I64, DType::I16,
-                  DType::I8, DType::U8, DType::Bool}) {
+  for (DType d : {DType::F32, DType::F64, DType::F16, DType::I32, DType::I64, DType::I16, DType::I8,
+                  DType::U8, DType::Bool}) {
     if (descr == descrFor(d)) {
       out = d;
       return true;
@@ -69,7 +69,8 @@ bool dtypeFromDescr(std::string descr, DType &out) {
 }
 
 /// The value after `'key':` in the header dict, as raw text up to the matching delimiter.
-std::string headerValue(const std::string &header, const std::string &key, const std::string &path) {
+std::string headerValue(const std::string &header, const std::string &key,
+                        const std::string &path) {
   size_t k = header.find("'" + key + "'");
   if (k == std::string::npos)
     k = header.find("\"" + key + "\"");
@@ -110,7 +111,8 @@ std::vector<int64_t> parseShape(const std::string &tuple, const std::string &pat
   size_t pos = 0;
   while (pos < inner.size()) {
     size_t comma = inner.find(',', pos);
-    std::string item = inner.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        inner.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \tL");
     if (b != std::string::npos) {
       item = item.substr(b, e - b + 1);
@@ -164,8 +166,9 @@ HostTensor readNpy(const std::string &path) {
   std::string descr = headerValue(header, "descr", path);
   DType dtype;
   if (!dtypeFromDescr(descr, dtype))
-    fail(path, "unsupported dtype '" + descr + "' (supported: float32, float64, float16, int8, "
-                                               "int16, int32, int64, uint8, bool; little-endian)");
+    fail(path, "unsupported dtype '" + descr +
+                   "' (supported: float32, float64, float16, int8, "
+                   "int16, int32, int64, uint8, bool; little-endian)");
   if (headerValue(header, "fortran_order", path) != "False")
     fail(path, "Fortran-order arrays are not supported (save with a C-contiguous array)");
   std::string shapeText = headerValue(header, "shape", path);
@@ -192,8 +195,8 @@ HostTensor readNpy(const std::string &path) {
                    std::to_string(std::max<std::streamoff>(available, 0)));
   HostTensor tensor(spec);
   if (!in.read(static_cast<char *>(tensor.data()), static_cast<std::streamsize>(bytes)))
-    fail(path, "read error after " + std::to_string(in.gcount()) + " of " +
-                   std::to_string(bytes) + " data bytes");
+    fail(path, "read error after " + std::to_string(in.gcount()) + " of " + std::to_string(bytes) +
+                   " data bytes");
   return tensor;
 }
 

@@ -61,8 +61,8 @@ int64_t parseInt(const std::string &flag, const std::string &text, int64_t min) 
   errno = 0;
   long long v = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || errno || *end || v < min)
-    throw UsageError{"invalid value '" + text + "' for " + flag + " (expected an integer >= " +
-                     std::to_string(min) + ")"};
+    throw UsageError{"invalid value '" + text + "' for " + flag +
+                     " (expected an integer >= " + std::to_string(min) + ")"};
   return v;
 }
 
@@ -281,8 +281,8 @@ int runMain(const Options &o) {
     std::cout << entry.results[i].name << " = " << results[i].toString() << "\n";
     if (!o.saveDir.empty()) {
       std::filesystem::create_directories(o.saveDir);
-      std::string name = entry.results[i].name.empty() ? "result" + std::to_string(i)
-                                                       : entry.results[i].name;
+      std::string name =
+          entry.results[i].name.empty() ? "result" + std::to_string(i) : entry.results[i].name;
       writeNpy((std::filesystem::path(o.saveDir) / (name + ".npy")).string(), results[i]);
     }
   }

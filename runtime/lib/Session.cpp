@@ -102,7 +102,8 @@ void Session::call(int entry, const void *const *args, void *const *results, int
     l.batch = batch;
   }
   for (size_t i = 0; i < l.numArgs; ++i)
-    l.buffers[i] = const_cast<void *>(args[i]); // the ABI takes void**; compiled code never writes args
+    l.buffers[i] =
+        const_cast<void *>(args[i]); // the ABI takes void**; compiled code never writes args
   for (size_t i = 0; i < l.numResults + l.numRowCounts; ++i)
     l.buffers[l.numArgs + l.numVars + i] = results[i];
   CallThreads threads;
@@ -155,7 +156,8 @@ std::vector<HostTensor> Session::run(const std::string &entry,
                      std::equal(want.shape.begin() + want.batch, want.shape.end(),
                                 got.shape.begin() + want.batch);
     if (!sameInner)
-      throw Error(what(i) + ": expected shape " + want.shapeString() + ", got " + got.shapeString());
+      throw Error(what(i) + ": expected shape " + want.shapeString() + ", got " +
+                  got.shapeString());
     if (want.batch) {
       if (got.shape[0] < 1)
         throw Error(what(i) + ": a batch of " + std::to_string(got.shape[0]) +

@@ -81,8 +81,7 @@ private:
       double others = (static_cast<double>(busy - lastBusy_) * tickNs_ -
                        static_cast<double>(self - lastSelf_)) /
                       static_cast<double>(now - lastWall_);
-      others_.store(std::clamp(others, 0.0, static_cast<double>(cpus_)),
-                    std::memory_order_relaxed);
+      others_.store(std::clamp(others, 0.0, static_cast<double>(cpus_)), std::memory_order_relaxed);
     }
     lastBusy_ = busy;
     lastSelf_ = self;

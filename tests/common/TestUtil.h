@@ -22,15 +22,30 @@ inline std::vector<double> values(const runtime::HostTensor &h) {
       out.push_back(static_cast<double>(v));
   };
   switch (h.dtype()) {
-  case DType::F32: add(h.as<float>()); break;
-  case DType::F64: add(h.as<double>()); break;
-  case DType::I32: add(h.as<int32_t>()); break;
-  case DType::I64: add(h.as<int64_t>()); break;
-  case DType::I16: add(h.as<int16_t>()); break;
-  case DType::I8: add(h.as<int8_t>()); break;
+  case DType::F32:
+    add(h.as<float>());
+    break;
+  case DType::F64:
+    add(h.as<double>());
+    break;
+  case DType::I32:
+    add(h.as<int32_t>());
+    break;
+  case DType::I64:
+    add(h.as<int64_t>());
+    break;
+  case DType::I16:
+    add(h.as<int16_t>());
+    break;
+  case DType::I8:
+    add(h.as<int8_t>());
+    break;
   case DType::U8:
-  case DType::Bool: add(h.as<uint8_t>()); break;
-  default: FAIL("unexpected dtype " << runtime::dtypeName(h.dtype()));
+  case DType::Bool:
+    add(h.as<uint8_t>());
+    break;
+  default:
+    FAIL("unexpected dtype " << runtime::dtypeName(h.dtype()));
   }
   return out;
 }

@@ -1,8 +1,8 @@
-// Finite-difference gradient checks (docs/architecture.md, "Decisions"): for every differentiable sinter op,
-// the gradient from the autodiff pass (`gradients`, compiled to native code) is compared with
-// central differences of the compiled loss. Inputs are float64 so that differences with
-// h = 1e-6 are accurate to ~1e-9. The loss is Σ op(x…)·r with a fixed random r, so every
-// element of the op's output gets a different weight.
+// Finite-difference gradient checks (docs/architecture.md, "Decisions"): for every differentiable
+// sinter op, the gradient from the autodiff pass (`gradients`, compiled to native code) is compared
+// with central differences of the compiled loss. Inputs are float64 so that differences with h =
+// 1e-6 are accurate to ~1e-9. The loss is Σ op(x…)·r with a fixed random r, so every element of the
+// op's output gets a different weight.
 //
 // Every op is also checked at second order: the gradient of Σ (∂loss/∂x)·r2 against finite
 // differences of the compiled first-order gradient (the VJP rules emit sinter ops, so their
@@ -45,7 +45,8 @@ HostTensor f64(const Shape &shape, const std::vector<double> &v) {
 
 int64_t count(const Shape &shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape)
+    n *= d;
   return n;
 }
 
@@ -84,8 +85,10 @@ HostTensor weights(const Shape &shape, uint32_t seed, DType dtype = DType::F64) 
 }
 
 double elementAsDouble(const HostTensor &t, int64_t i) {
-  if (t.dtype() == DType::F64) return t.as<double>()[i];
-  if (t.dtype() == DType::F32) return t.as<float>()[i];
+  if (t.dtype() == DType::F64)
+    return t.as<double>()[i];
+  if (t.dtype() == DType::F32)
+    return t.as<float>()[i];
   FAIL("not a float tensor");
   return 0;
 }
@@ -158,7 +161,8 @@ void gradcheck(const std::vector<Arg> &args, const Fn &f, bool secondOrder = fal
       double a = elementAsDouble(ga, j);
       INFO("d/d" << args[i].name << "[" << j << "]: autodiff " << a << ", finite difference "
                  << numeric << (secondOrder ? " (second order)" : ""));
-      CHECK(std::abs(a - numeric) <= opt.atol + opt.rtol * std::max(std::abs(a), std::abs(numeric)));
+      CHECK(std::abs(a - numeric) <=
+            opt.atol + opt.rtol * std::max(std::abs(a), std::abs(numeric)));
     }
   }
 }
@@ -240,12 +244,14 @@ TEST_CASE("gradcheck pow", "[gradcheck][binary]") {
 TEST_CASE("gradcheck maximum", "[gradcheck][binary]") {
   // a and b differ by at least 0.2 everywhere (no ties).
   std::vector<double> a = randomValues(6, -2, 2, 20), d = randomValues(6, -1, 1, 21, 0.2), b;
-  for (int i = 0; i < 6; ++i) b.push_back(a[i] + d[i]);
+  for (int i = 0; i < 6; ++i)
+    b.push_back(a[i] + d[i]);
   gradcheckBoth({{"a", f64(kShape, a)}, {"b", f64(kShape, b)}}, binaryFn(maximum));
 }
 TEST_CASE("gradcheck minimum", "[gradcheck][binary]") {
   std::vector<double> a = randomValues(6, -2, 2, 22), d = randomValues(6, -1, 1, 23, 0.2), b;
-  for (int i = 0; i < 6; ++i) b.push_back(a[i] + d[i]);
+  for (int i = 0; i < 6; ++i)
+    b.push_back(a[i] + d[i]);
   gradcheckBoth({{"a", f64(kShape, a)}, {"b", f64(kShape, b)}}, binaryFn(minimum));
 }
 TEST_CASE("gradcheck broadcasting binary ops", "[gradcheck][binary][broadcast]") {
@@ -290,18 +296,22 @@ TEST_CASE("gradcheck cast between float types", "[gradcheck][cast]") {
     HostTensor x(DType::F32, kShape);
     std::vector<float> v{0.5f, -1.25f, 2.f, 0.75f, -0.375f, 1.5f};
     std::copy(v.begin(), v.end(), x.as<float>().begin());
-    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
-      Tensor d = cast(t[0], DType::F64);
-      return d * d;
-    }, exact);
+    gradcheckBoth(
+        {{"x", x}},
+        [](Graph &, const std::vector<Tensor> &t) {
+          Tensor d = cast(t[0], DType::F64);
+          return d * d;
+        },
+        exact);
   }
   SECTION("f64 -> f32 -> f64") {
-    gradcheckBoth({{"x", f64(kShape, {0.5, -1.25, 2, 0.75, -0.375, 1.5})}},
-                  [](Graph &, const std::vector<Tensor> &t) {
-                    Tensor s = cast(t[0], DType::F32);
-                    return cast(s * s, DType::F64);
-                  },
-                  exact);
+    gradcheckBoth(
+        {{"x", f64(kShape, {0.5, -1.25, 2, 0.75, -0.375, 1.5})}},
+        [](Graph &, const std::vector<Tensor> &t) {
+          Tensor s = cast(t[0], DType::F32);
+          return cast(s * s, DType::F64);
+        },
+        exact);
   }
 }
 
@@ -316,10 +326,9 @@ TEST_CASE("gradcheck matmul", "[gradcheck][matmul]") {
     DYNAMIC_SECTION("transpose_a=" << ta << " transpose_b=" << tb) {
       Shape sa = ta ? Shape{k, m} : Shape{m, k};
       Shape sb = tb ? Shape{n, k} : Shape{k, n};
-      gradcheckBoth({{"a", randomF64(sa, -2, 2, 40 + combo)}, {"b", randomF64(sb, -2, 2, 50 + combo)}},
-                    [ta, tb](Graph &, const std::vector<Tensor> &x) {
-                      return matmul(x[0], x[1], ta, tb);
-                    });
+      gradcheckBoth(
+          {{"a", randomF64(sa, -2, 2, 40 + combo)}, {"b", randomF64(sb, -2, 2, 50 + combo)}},
+          [ta, tb](Graph &, const std::vector<Tensor> &x) { return matmul(x[0], x[1], ta, tb); });
     }
   }
   SECTION("batched [2,3,4] x [2,4,2]") {
@@ -360,9 +369,8 @@ TEST_CASE("gradcheck reduce_sum", "[gradcheck][reduce]") {
     });
   }
   SECTION("all") {
-    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
-      return reduceSum(t[0] * t[0]);
-    });
+    gradcheckBoth({{"x", x}},
+                  [](Graph &, const std::vector<Tensor> &t) { return reduceSum(t[0] * t[0]); });
   }
 }
 
@@ -379,16 +387,16 @@ TEST_CASE("gradcheck reduce_mean", "[gradcheck][reduce]") {
     });
   }
   SECTION("all") {
-    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
-      return reduceMean(t[0] * t[0]);
-    });
+    gradcheckBoth({{"x", x}},
+                  [](Graph &, const std::vector<Tensor> &t) { return reduceMean(t[0] * t[0]); });
   }
 }
 
 TEST_CASE("gradcheck reduce_max", "[gradcheck][reduce]") {
   // Distinct values, at least 0.05 apart: no ties, and a perturbation of 1e-6 changes no argmax.
   std::vector<double> v;
-  for (int i = 0; i < 24; ++i) v.push_back(0.05 * ((i * 7) % 24) - 0.6);
+  for (int i = 0; i < 24; ++i)
+    v.push_back(0.05 * ((i * 7) % 24) - 0.6);
   HostTensor x = f64({2, 3, 4}, v);
   SECTION("axis 1") {
     gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
@@ -429,11 +437,10 @@ TEST_CASE("gradcheck transpose", "[gradcheck][shape]") {
 
 TEST_CASE("gradcheck broadcast_in_dim", "[gradcheck][shape]") {
   SECTION("[3,1] -> [2,3,4]") {
-    gradcheckBoth({{"x", randomF64({3, 1}, -2, 2, 82)}},
-                  [](Graph &, const std::vector<Tensor> &t) {
-                    Tensor r = broadcastTo(t[0], {2, 3, 4});
-                    return r * r;
-                  });
+    gradcheckBoth({{"x", randomF64({3, 1}, -2, 2, 82)}}, [](Graph &, const std::vector<Tensor> &t) {
+      Tensor r = broadcastTo(t[0], {2, 3, 4});
+      return r * r;
+    });
   }
   SECTION("[4] -> [3,4]") {
     gradcheckBoth({{"x", randomF64({4}, -2, 2, 83)}}, [](Graph &, const std::vector<Tensor> &t) {
@@ -461,7 +468,8 @@ TEST_CASE("gradcheck softmax_cross_entropy (logits and labels)", "[gradcheck][co
   std::vector<double> p = randomValues(12, 0.1, 1, 91);
   for (int row = 0; row < 3; ++row) {
     double s = p[4 * row] + p[4 * row + 1] + p[4 * row + 2] + p[4 * row + 3];
-    for (int j = 0; j < 4; ++j) p[4 * row + j] /= s;
+    for (int j = 0; j < 4; ++j)
+      p[4 * row + j] /= s;
   }
   gradcheckBoth({{"logits", randomF64({3, 4}, -2, 2, 92)}, {"labels", f64({3, 4}, p)}},
                 [](Graph &, const std::vector<Tensor> &t) {
@@ -547,8 +555,8 @@ TEST_CASE("WGAN-GP penalty: gradient w.r.t. weights of (||dD/dx|| - 1)^2",
   gradcheck(args, [](Graph &, const std::vector<Tensor> &t) {
     std::vector<Tensor> params(t.begin(), t.begin() + 4);
     Tensor critic = reduceSum(mlp(t[4], params));
-    Tensor dx = gradients(critic, {t[4]})[0];              // [4,3]
-    Tensor norms = sqrt(reduceSum(square(dx), {1}));       // per example
+    Tensor dx = gradients(critic, {t[4]})[0];        // [4,3]
+    Tensor norms = sqrt(reduceSum(square(dx), {1})); // per example
     return reduceMean(square(norms - 1.0));
   });
 }
@@ -605,7 +613,9 @@ TEST_CASE("gradients at kinks and ties follow the documented rules", "[gradcheck
   Tensor dMaxAll = gradients(reduceMax(x), {x})[0];
   Program p = g.compile({{"f", {x, y}, {mx[0], mx[1], mn[0], mn[1], dRelu, dAbs, dMax, dMaxAll}}});
   auto r = p.run("f", {f64({4}, {1, 0, 3, 3}), f64({4}, {2, 0, 1, -3})});
-  auto v = [&](int k) { return std::vector<double>(r[k].as<double>().begin(), r[k].as<double>().end()); };
+  auto v = [&](int k) {
+    return std::vector<double>(r[k].as<double>().begin(), r[k].as<double>().end());
+  };
   // maximum/minimum: g to the larger/smaller operand, split evenly on ties (element 1).
   CHECK(v(0) == std::vector<double>{0, 0.5, 1, 1});
   CHECK(v(1) == std::vector<double>{1, 0.5, 0, 0});
@@ -650,13 +660,15 @@ TEST_CASE("gradcheck mod (float)", "[gradcheck][binary][tensor-language]") {
   // a = (q + f)·b with f in [0.2, 0.8]: away from the jumps of a − ⌊a/b⌋·b.
   std::vector<double> b = randomValues(6, 0.7, 2, 203), f = randomValues(6, 0.2, 0.8, 204), a;
   std::vector<double> q{-2, 1, 0, -1, 2, 0};
-  for (int i = 0; i < 6; ++i) a.push_back((q[i] + f[i]) * b[i]);
+  for (int i = 0; i < 6; ++i)
+    a.push_back((q[i] + f[i]) * b[i]);
   gradcheckBoth({{"a", f64(kShape, a)}, {"b", f64(kShape, b)}}, binaryFn(mod));
 }
 
 TEST_CASE("gradcheck reduce_min and reduce_prod", "[gradcheck][reduce][tensor-language]") {
   std::vector<double> v;
-  for (int i = 0; i < 24; ++i) v.push_back(0.05 * ((i * 5) % 24) - 0.6);
+  for (int i = 0; i < 24; ++i)
+    v.push_back(0.05 * ((i * 5) % 24) - 0.6);
   HostTensor x = f64({2, 3, 4}, v);
   SECTION("reduce_min axis 1") {
     gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
@@ -670,20 +682,19 @@ TEST_CASE("gradcheck reduce_min and reduce_prod", "[gradcheck][reduce][tensor-la
   }
   HostTensor nz = randomF64({2, 3, 4}, -1.5, 1.5, 205, 0.5);
   SECTION("reduce_prod axes {0, 2}") {
-    gradcheckBoth({{"x", nz}}, [](Graph &, const std::vector<Tensor> &t) {
-      return reduceProd(t[0], {0, 2});
-    });
+    gradcheckBoth({{"x", nz}},
+                  [](Graph &, const std::vector<Tensor> &t) { return reduceProd(t[0], {0, 2}); });
   }
   SECTION("reduce_prod all, keepdims") {
-    gradcheckBoth({{"x", nz}}, [](Graph &, const std::vector<Tensor> &t) {
-      return reduceProd(t[0], {}, true);
-    });
+    gradcheckBoth({{"x", nz}},
+                  [](Graph &, const std::vector<Tensor> &t) { return reduceProd(t[0], {}, true); });
   }
 }
 
 TEST_CASE("gradcheck top_k values", "[gradcheck][tensor-language]") {
   std::vector<double> v;
-  for (int i = 0; i < 10; ++i) v.push_back(0.1 * ((i * 3) % 10) - 0.45); // distinct per row
+  for (int i = 0; i < 10; ++i)
+    v.push_back(0.1 * ((i * 3) % 10) - 0.45); // distinct per row
   gradcheckBoth({{"x", f64({2, 5}, v)}}, [](Graph &, const std::vector<Tensor> &t) {
     Tensor top = topK(t[0], 3).values;
     return top * top;
@@ -746,10 +757,11 @@ TEST_CASE("gradcheck gather_nd and scatter_nd", "[gradcheck][gather][tensor-lang
     });
   }
   SECTION("scatter_nd (duplicates add up)") {
-    gradcheckBoth({{"u", randomF64({3, 2}, -2, 2, 210)}}, [](Graph &g, const std::vector<Tensor> &t) {
-      Tensor s = scatterNd(constant(g, {{1}, {3}, {1}}), t[0], {4, 2});
-      return s * s;
-    });
+    gradcheckBoth({{"u", randomF64({3, 2}, -2, 2, 210)}},
+                  [](Graph &g, const std::vector<Tensor> &t) {
+                    Tensor s = scatterNd(constant(g, {{1}, {3}, {1}}), t[0], {4, 2});
+                    return s * s;
+                  });
   }
 }
 
@@ -769,11 +781,12 @@ TEST_CASE("gradcheck tensor-language composites", "[gradcheck][composite][tensor
                   });
   }
   SECTION("split and unstack") {
-    gradcheckBoth({{"x", randomF64({4, 3}, -2, 2, 213)}}, [](Graph &, const std::vector<Tensor> &t) {
-      auto parts = split(t[0], {1, -1}, 0);
-      auto cols = unstack(parts[1], 1);
-      return reduceSum(parts[0]) * cols[0] * cols[2];
-    });
+    gradcheckBoth({{"x", randomF64({4, 3}, -2, 2, 213)}},
+                  [](Graph &, const std::vector<Tensor> &t) {
+                    auto parts = split(t[0], {1, -1}, 0);
+                    auto cols = unstack(parts[1], 1);
+                    return reduceSum(parts[0]) * cols[0] * cols[2];
+                  });
   }
   SECTION("gather along axis 1") {
     gradcheckBoth({{"x", x}}, [](Graph &g, const std::vector<Tensor> &t) {
@@ -782,14 +795,12 @@ TEST_CASE("gradcheck tensor-language composites", "[gradcheck][composite][tensor
     });
   }
   SECTION("clipByNorm (clipping active)") {
-    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
-      return clipByNorm(t[0], 0.5);
-    });
+    gradcheckBoth({{"x", x}},
+                  [](Graph &, const std::vector<Tensor> &t) { return clipByNorm(t[0], 0.5); });
   }
   SECTION("clipByNorm per row") {
-    gradcheckBoth({{"x", x}}, [](Graph &, const std::vector<Tensor> &t) {
-      return clipByNorm(t[0], 1.0, {1});
-    });
+    gradcheckBoth({{"x", x}},
+                  [](Graph &, const std::vector<Tensor> &t) { return clipByNorm(t[0], 1.0, {1}); });
   }
   SECTION("clipByGlobalNorm") {
     gradcheckBoth({{"a", x}, {"b", randomF64({3}, -2, 2, 214)}},
@@ -799,13 +810,14 @@ TEST_CASE("gradcheck tensor-language composites", "[gradcheck][composite][tensor
                   });
   }
   SECTION("norm 2, norm 1 over an axis") {
-    gradcheckBoth({{"x", randomF64({2, 3}, -2, 2, 215, 0.1)}}, [](Graph &, const std::vector<Tensor> &t) {
-      return norm(t[0], 2) * norm(t[0], 1, {1});
-    });
+    gradcheckBoth(
+        {{"x", randomF64({2, 3}, -2, 2, 215, 0.1)}},
+        [](Graph &, const std::vector<Tensor> &t) { return norm(t[0], 2) * norm(t[0], 1, {1}); });
   }
 }
 
-TEST_CASE("floor, ceil, round, sign and floordiv have zero gradient", "[gradcheck][tensor-language]") {
+TEST_CASE("floor, ceil, round, sign and floordiv have zero gradient",
+          "[gradcheck][tensor-language]") {
   Graph g;
   Tensor x = g.input("x", {4}, DType::F64), y = g.input("y", {4}, DType::F64);
   std::vector<Tensor> outs;
@@ -815,7 +827,9 @@ TEST_CASE("floor, ceil, round, sign and floordiv have zero gradient", "[gradchec
   outs.insert(outs.end(), fd.begin(), fd.end());
   Program p = g.compile({{"f", {x, y}, outs}});
   auto r = p.run("f", {f64({4}, {-1.7, -0.2, 0.4, 2.6}), f64({4}, {0.7, 1.5, -2, 3})});
-  auto v = [&](int k) { return std::vector<double>(r[k].as<double>().begin(), r[k].as<double>().end()); };
+  auto v = [&](int k) {
+    return std::vector<double>(r[k].as<double>().begin(), r[k].as<double>().end());
+  };
   CHECK(v(0) == std::vector<double>{-2, -1, 0, 2});
   CHECK(v(1) == std::vector<double>{-1, 0, 1, 3}); // ceil(-0.2) = -0; -0 == 0
   CHECK(v(2) == std::vector<double>{-2, 0, 0, 3});

@@ -10,5 +10,6 @@ int main(int argc, char **argv) {
   mlir::sinter::registerCompilerDialects(registry);
   mlir::registerAllPasses();
   mlir::sinter::registerSinterPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "Sinter optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Sinter optimizer driver\n", registry));
 }

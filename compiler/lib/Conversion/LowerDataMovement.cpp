@@ -16,7 +16,8 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
 Value clampIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
   Value lo = indexConst(b, loc, 0), hi;
   if (ShapedType::isDynamic(size))
-    hi = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, batchSize(b), indexConst(b, loc, 1)), lo);
+    hi = arith::MaxSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, batchSize(b), indexConst(b, loc, 1)), lo);
   else
     hi = indexConst(b, loc, std::max<int64_t>(size - 1, 0));
   return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo), hi);
@@ -112,15 +113,17 @@ Value lowerGatherNd(OpBuilder &b, GatherNdOp op) {
                }
                for (int64_t i = batchRank; i < type.getRank(); ++i)
                  position.push_back(linalg::IndexOp::create(nb, nl, i));
-               linalg::YieldOp::create(nb, nl,
-                                       tensor::ExtractOp::create(nb, nl, op.getOperand(), position).getResult());
+               linalg::YieldOp::create(
+                   nb, nl,
+                   tensor::ExtractOp::create(nb, nl, op.getOperand(), position).getResult());
              })
       .getResult(0);
 }
 
 /// A loop nest of scf.for over [0, n) carrying `init`; `body(i, carried)` returns the new values.
-SmallVector<Value> forLoop(OpBuilder &b, Location loc, Value n, ValueRange init,
-                           function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)> body) {
+SmallVector<Value>
+forLoop(OpBuilder &b, Location loc, Value n, ValueRange init,
+        function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)> body) {
   auto loop = scf::ForOp::create(b, loc, indexConst(b, loc, 0), n, indexConst(b, loc, 1), init,
                                  [&](OpBuilder &nb, Location nl, Value i, ValueRange carried) {
                                    scf::YieldOp::create(nb, nl, body(nb, nl, i, carried));
@@ -166,33 +169,43 @@ Value lowerScatterNd(OpBuilder &b, ScatterNdOp op) {
   Value updates = reshapeTensor(b, loc, op.getUpdates(), type.clone({rows, slice}));
   auto flatType = type.clone({positions, slice});
   Value zero = scalarConst(b, loc, et, 0);
-  Value result = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, flatType)})
-                     .getResult(0);
-  result = forLoop(b, loc, indexConst(b, loc, rows), {result}, [&](OpBuilder &b1, Location l1, Value r, ValueRange c1) {
-    // The row-major position of the index tuple, and whether it is in range.
-    Value position = indexConst(b1, l1, 0);
-    Value inRange = arith::ConstantOp::create(b1, l1, b1.getBoolAttr(true));
-    for (int64_t j = 0; j < k; ++j) {
-      Value i = toIndex(b1, l1, tensor::ExtractOp::create(b1, l1, indices, ValueRange{r, indexConst(b1, l1, j)}));
-      Value ok = arith::AndIOp::create(
-          b1, l1, scalarCompare(b1, l1, "ge", i, indexConst(b1, l1, 0)),
-          scalarCompare(b1, l1, "lt", i, indexConst(b1, l1, type.getDimSize(j))));
-      inRange = arith::AndIOp::create(b1, l1, inRange, ok);
-      position = arith::AddIOp::create(
-          b1, l1, arith::MulIOp::create(b1, l1, position, indexConst(b1, l1, type.getDimSize(j))), i);
-    }
-    return ifThenElse(b1, l1, inRange, TypeRange{flatType},
-        [&](OpBuilder &b2, Location l2) {
-          return forLoop(b2, l2, indexConst(b2, l2, slice), {c1[0]}, [&](OpBuilder &b3, Location l3, Value s, ValueRange c3) {
-            Value old = tensor::ExtractOp::create(b3, l3, c3[0], ValueRange{position, s});
-            Value add = tensor::ExtractOp::create(b3, l3, updates, ValueRange{r, s});
-            Value sum = isFloat(et) ? Value(arith::AddFOp::create(b3, l3, old, add))
-                                    : Value(arith::AddIOp::create(b3, l3, old, add));
-            return SmallVector<Value>{tensor::InsertOp::create(b3, l3, sum, c3[0], ValueRange{position, s})};
-          });
-        },
-        [&](OpBuilder &, Location) { return SmallVector<Value>{c1[0]}; });
-  })[0];
+  Value result =
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, flatType)})
+          .getResult(0);
+  result = forLoop(
+      b, loc, indexConst(b, loc, rows), {result},
+      [&](OpBuilder &b1, Location l1, Value r, ValueRange c1) {
+        // The row-major position of the index tuple, and whether it is in range.
+        Value position = indexConst(b1, l1, 0);
+        Value inRange = arith::ConstantOp::create(b1, l1, b1.getBoolAttr(true));
+        for (int64_t j = 0; j < k; ++j) {
+          Value i = toIndex(
+              b1, l1,
+              tensor::ExtractOp::create(b1, l1, indices, ValueRange{r, indexConst(b1, l1, j)}));
+          Value ok = arith::AndIOp::create(
+              b1, l1, scalarCompare(b1, l1, "ge", i, indexConst(b1, l1, 0)),
+              scalarCompare(b1, l1, "lt", i, indexConst(b1, l1, type.getDimSize(j))));
+          inRange = arith::AndIOp::create(b1, l1, inRange, ok);
+          position = arith::AddIOp::create(
+              b1, l1,
+              arith::MulIOp::create(b1, l1, position, indexConst(b1, l1, type.getDimSize(j))), i);
+        }
+        return ifThenElse(
+            b1, l1, inRange, TypeRange{flatType},
+            [&](OpBuilder &b2, Location l2) {
+              return forLoop(
+                  b2, l2, indexConst(b2, l2, slice), {c1[0]},
+                  [&](OpBuilder &b3, Location l3, Value s, ValueRange c3) {
+                    Value old = tensor::ExtractOp::create(b3, l3, c3[0], ValueRange{position, s});
+                    Value add = tensor::ExtractOp::create(b3, l3, updates, ValueRange{r, s});
+                    Value sum = isFloat(et) ? Value(arith::AddFOp::create(b3, l3, old, add))
+                                            : Value(arith::AddIOp::create(b3, l3, old, add));
+                    return SmallVector<Value>{
+                        tensor::InsertOp::create(b3, l3, sum, c3[0], ValueRange{position, s})};
+                  });
+            },
+            [&](OpBuilder &, Location) { return SmallVector<Value>{c1[0]}; });
+      })[0];
   return reshapeTensor(b, loc, result, type);
 }
 
@@ -203,29 +216,34 @@ Value lowerWhere(OpBuilder &b, WhereOp op) {
   Type i64 = b.getI64Type();
   Value flatMask = reshapeTensor(b, loc, op.getMask(), maskType.clone({n}));
   // The number of true elements sizes the result.
-  Value asInt = elementwise(b, loc, maskType.clone({n}).clone(i64), ValueRange{flatMask},
-                            [&](OpBuilder &nb, Location nl, ValueRange a) { return scalarCast(nb, nl, a[0], i64); });
-  Value count = tensor::ExtractOp::create(b, loc, reduce(b, loc, asInt, {0}, ReduceKind::Sum), ValueRange{});
+  Value asInt = elementwise(
+      b, loc, maskType.clone({n}).clone(i64), ValueRange{flatMask},
+      [&](OpBuilder &nb, Location nl, ValueRange a) { return scalarCast(nb, nl, a[0], i64); });
+  Value count =
+      tensor::ExtractOp::create(b, loc, reduce(b, loc, asInt, {0}, ReduceKind::Sum), ValueRange{});
   Value result = emptyTensor(b, loc, op.getType(), {toIndex(b, loc, count)});
-  SmallVector<Value> loop = forLoop(
-      b, loc, indexConst(b, loc, n), {result, indexConst(b, loc, 0)},
-      [&](OpBuilder &b1, Location l1, Value i, ValueRange c1) {
-        Value set = tensor::ExtractOp::create(b1, l1, flatMask, ValueRange{i});
-        return ifThenElse(b1, l1, set, TypeRange{c1[0].getType(), c1[1].getType()},
-            [&](OpBuilder &b2, Location l2) {
-              // Row-major coordinates of flat position i.
-              Value rest = i, out = c1[0];
-              for (int64_t d = rank - 1; d >= 0; --d) {
-                Value size = indexConst(b2, l2, maskType.getDimSize(d));
-                Value coord = arith::RemUIOp::create(b2, l2, rest, size);
-                rest = arith::DivUIOp::create(b2, l2, rest, size);
-                Value c = arith::IndexCastOp::create(b2, l2, i64, coord);
-                out = tensor::InsertOp::create(b2, l2, c, out, ValueRange{c1[1], indexConst(b2, l2, d)});
-              }
-              return SmallVector<Value>{out, arith::AddIOp::create(b2, l2, c1[1], indexConst(b2, l2, 1))};
-            },
-            [&](OpBuilder &, Location) { return SmallVector<Value>{c1[0], c1[1]}; });
-      });
+  SmallVector<Value> loop =
+      forLoop(b, loc, indexConst(b, loc, n), {result, indexConst(b, loc, 0)},
+              [&](OpBuilder &b1, Location l1, Value i, ValueRange c1) {
+                Value set = tensor::ExtractOp::create(b1, l1, flatMask, ValueRange{i});
+                return ifThenElse(
+                    b1, l1, set, TypeRange{c1[0].getType(), c1[1].getType()},
+                    [&](OpBuilder &b2, Location l2) {
+                      // Row-major coordinates of flat position i.
+                      Value rest = i, out = c1[0];
+                      for (int64_t d = rank - 1; d >= 0; --d) {
+                        Value size = indexConst(b2, l2, maskType.getDimSize(d));
+                        Value coord = arith::RemUIOp::create(b2, l2, rest, size);
+                        rest = arith::DivUIOp::create(b2, l2, rest, size);
+                        Value c = arith::IndexCastOp::create(b2, l2, i64, coord);
+                        out = tensor::InsertOp::create(b2, l2, c, out,
+                                                       ValueRange{c1[1], indexConst(b2, l2, d)});
+                      }
+                      return SmallVector<Value>{
+                          out, arith::AddIOp::create(b2, l2, c1[1], indexConst(b2, l2, 1))};
+                    },
+                    [&](OpBuilder &, Location) { return SmallVector<Value>{c1[0], c1[1]}; });
+              });
   return loop[0];
 }
 
@@ -255,17 +273,22 @@ Value lowerArg(OpBuilder &b, Operation *op, int64_t axis, bool isMax) {
                                   indexAttrs(b, SmallVector<int64_t>(type.getRank(), 1))),
                               bestType);
   Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
-  Value index0 = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, resultType)})
-                     .getResult(0);
+  Value index0 =
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, resultType)})
+          .getResult(0);
   AffineMap outMap = AffineMap::get(type.getRank(), 0, outDims, b.getContext());
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(type.getRank()), outMap, outMap};
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{bestType, resultType}, ValueRange{x}, ValueRange{first, index0}, maps, iters,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value i = arith::IndexCastOp::create(nb, nl, nb.getI64Type(), linalg::IndexOp::create(nb, nl, axis));
-        Value better = scalarCompare(nb, nl, isMax ? "gt" : "lt", args[0], args[1], isUnsignedOp(op));
-        linalg::YieldOp::create(nb, nl, ValueRange{arith::SelectOp::create(nb, nl, better, args[0], args[1]),
-                                                   arith::SelectOp::create(nb, nl, better, i, args[2])});
+      b, loc, TypeRange{bestType, resultType}, ValueRange{x}, ValueRange{first, index0}, maps,
+      iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value i = arith::IndexCastOp::create(nb, nl, nb.getI64Type(),
+                                             linalg::IndexOp::create(nb, nl, axis));
+        Value better =
+            scalarCompare(nb, nl, isMax ? "gt" : "lt", args[0], args[1], isUnsignedOp(op));
+        linalg::YieldOp::create(
+            nb, nl,
+            ValueRange{arith::SelectOp::create(nb, nl, better, args[0], args[1]),
+                       arith::SelectOp::create(nb, nl, better, i, args[2])});
       });
   return generic.getResult(1);
 }
@@ -296,9 +319,11 @@ std::pair<Value, Value> lowerTopK(OpBuilder &b, TopKOp op) {
   auto valuesType = type.clone({rows, k});
   auto indicesType = RankedTensorType::get({rows, k}, i32);
   SmallVector<Value> out = forLoop(
-      b, loc, rowCount, {emptyTensor(b, loc, valuesType, dynamicRows), emptyTensor(b, loc, indicesType, dynamicRows)},
+      b, loc, rowCount,
+      {emptyTensor(b, loc, valuesType, dynamicRows), emptyTensor(b, loc, indicesType, dynamicRows)},
       [&](OpBuilder &b1, Location l1, Value r, ValueRange c1) {
-        Value firstValue = tensor::ExtractOp::create(b1, l1, x, ValueRange{r, indexConst(b1, l1, 0)});
+        Value firstValue =
+            tensor::ExtractOp::create(b1, l1, x, ValueRange{r, indexConst(b1, l1, 0)});
         SmallVector<Value> picks = forLoop(
             b1, l1, indexConst(b1, l1, k), {c1[0], c1[1], firstValue, indexConst(b1, l1, -1)},
             [&](OpBuilder &b2, Location l2, Value j, ValueRange c2) {
@@ -314,7 +339,8 @@ std::pair<Value, Value> lowerTopK(OpBuilder &b, TopKOp op) {
                                               scalarCompare(b3, l3, "gt", i, prevI)));
                     Value eligible = arith::OrIOp::create(b3, l3, isFirst, after);
                     Value none = scalarCompare(b3, l3, "eq", c3[1], indexConst(b3, l3, -1));
-                    Value better = arith::OrIOp::create(b3, l3, none, scalarCompare(b3, l3, "gt", v, c3[0], u));
+                    Value better = arith::OrIOp::create(b3, l3, none,
+                                                        scalarCompare(b3, l3, "gt", v, c3[0], u));
                     Value take = arith::AndIOp::create(b3, l3, eligible, better);
                     return SmallVector<Value>{arith::SelectOp::create(b3, l3, take, v, c3[0]),
                                               arith::SelectOp::create(b3, l3, take, i, c3[1])};
@@ -343,10 +369,9 @@ Value lowerDataMovement(OpBuilder &b, Operation *op) {
   return llvm::TypeSwitch<Operation *, Value>(op)
       .Case([&](IotaOp o) { return lowerIota(b, o); })
       .Case([&](SliceOp o) -> Value {
-        return tensor::ExtractSliceOp::create(b, o.getLoc(), o.getType(), o.getOperand(),
-                                              indexAttrs(b, o.getStartIndices()),
-                                              mixedSizes(b, o.getType()),
-                                              indexAttrs(b, o.getStrides()));
+        return tensor::ExtractSliceOp::create(
+            b, o.getLoc(), o.getType(), o.getOperand(), indexAttrs(b, o.getStartIndices()),
+            mixedSizes(b, o.getType()), indexAttrs(b, o.getStrides()));
       })
       .Case([&](ReverseOp o) { return lowerReverse(b, o); })
       .Case([&](PadOp o) { return lowerPad(b, o); })

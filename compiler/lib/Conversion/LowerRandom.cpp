@@ -43,9 +43,9 @@ Value unitFloat(OpBuilder &b, Location loc, Value bits) {
 
 Value boxMuller(OpBuilder &b, Location loc, Value u1, Value u2) {
   Type f32 = b.getF32Type();
-  Value r = math::SqrtOp::create(
-      b, loc,
-      arith::MulFOp::create(b, loc, scalarConst(b, loc, f32, -2.0), math::LogOp::create(b, loc, u1)));
+  Value r = math::SqrtOp::create(b, loc,
+                                 arith::MulFOp::create(b, loc, scalarConst(b, loc, f32, -2.0),
+                                                       math::LogOp::create(b, loc, u1)));
   Value theta = arith::MulFOp::create(b, loc, scalarConst(b, loc, f32, 2 * std::numbers::pi), u2);
   return arith::MulFOp::create(b, loc, r, math::CosOp::create(b, loc, theta));
 }
@@ -69,8 +69,8 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
       staticElements *= d;
   Value elements = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(staticElements));
   if (!type.hasStaticShape())
-    elements = arith::MulIOp::create(b, loc, elements,
-                                     arith::IndexCastOp::create(b, loc, b.getI64Type(), batchSize(b)));
+    elements = arith::MulIOp::create(
+        b, loc, elements, arith::IndexCastOp::create(b, loc, b.getI64Type(), batchSize(b)));
   SmallVector<OpFoldResult> sizes = mixedSizes(b, type);
   Value base;
   if (op.getOffset())
@@ -94,7 +94,8 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
         if (dist == "uniform") {
           auto [x, unused] = philox(nb, nl, counter, seed);
           (void)unused;
-          Value u = arith::SubFOp::create(nb, nl, unitFloat(nb, nl, x), scalarConst(nb, nl, f32, 1.0 / 16777216.0));
+          Value u = arith::SubFOp::create(nb, nl, unitFloat(nb, nl, x),
+                                          scalarConst(nb, nl, f32, 1.0 / 16777216.0));
           sample = arith::AddFOp::create(
               nb, nl, scalarConst(nb, nl, f32, a),
               arith::MulFOp::create(nb, nl, u, scalarConst(nb, nl, f32, s - a)));
@@ -106,17 +107,18 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
           for (int t = tries - 1; t >= 0; --t) {
             Value c = arith::AddIOp::create(
                 nb, nl,
-                arith::MulIOp::create(nb, nl, counter,
-                                      arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(tries))),
+                arith::MulIOp::create(
+                    nb, nl, counter,
+                    arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(tries))),
                 arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(t)));
             auto [x, y] = philox(nb, nl, c, seed);
             Value candidate = boxMuller(nb, nl, unitFloat(nb, nl, x), unitFloat(nb, nl, y));
             if (!z) {
-              z = dist == "normal"
-                      ? candidate
-                      : arith::MinimumFOp::create(
-                            nb, nl, scalarConst(nb, nl, f32, 2.0),
-                            arith::MaximumFOp::create(nb, nl, scalarConst(nb, nl, f32, -2.0), candidate));
+              z = dist == "normal" ? candidate
+                                   : arith::MinimumFOp::create(
+                                         nb, nl, scalarConst(nb, nl, f32, 2.0),
+                                         arith::MaximumFOp::create(
+                                             nb, nl, scalarConst(nb, nl, f32, -2.0), candidate));
               continue;
             }
             Value inside = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
@@ -124,8 +126,9 @@ Value lowerRandom(OpBuilder &b, RandomOp op) {
                                                  scalarConst(nb, nl, f32, 2.0));
             z = arith::SelectOp::create(nb, nl, inside, candidate, z);
           }
-          sample = arith::AddFOp::create(nb, nl, scalarConst(nb, nl, f32, a),
-                                         arith::MulFOp::create(nb, nl, z, scalarConst(nb, nl, f32, s)));
+          sample =
+              arith::AddFOp::create(nb, nl, scalarConst(nb, nl, f32, a),
+                                    arith::MulFOp::create(nb, nl, z, scalarConst(nb, nl, f32, s)));
         }
         linalg::YieldOp::create(nb, nl, scalarCast(nb, nl, sample, type.getElementType()));
       });

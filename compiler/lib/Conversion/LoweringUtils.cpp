@@ -5,7 +5,6 @@
 
 namespace mlir::sinter::lowering {
 
-
 Value batchSize(OpBuilder &b) {
   Operation *parent = b.getInsertionBlock()->getParentOp();
   auto func = dyn_cast<func::FuncOp>(parent);
@@ -72,7 +71,6 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantOp::create(b, loc, b.getIndexAttr(v));
 }
 
-
 Value elementwise(OpBuilder &b, Location loc, RankedTensorType type, ValueRange inputs,
                   ScalarBody body) {
   int64_t rank = type.getRank();
@@ -115,8 +113,7 @@ Value scalarCompare(OpBuilder &b, Location loc, StringRef dir, Value x, Value y,
 }
 
 /// Elementwise dtype conversion with TensorFlow's semantics.
-Value scalarCast(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned,
-                 bool toUnsigned) {
+Value scalarCast(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned, bool toUnsigned) {
   Type from = x.getType();
   fromUnsigned |= from.isInteger(1);
   if (from == to)
@@ -149,9 +146,8 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
     Value shape = arith::ConstantOp::create(
         b, loc,
         DenseIntElementsAttr::get(RankedTensorType::get({to.getRank()}, b.getIndexType()),
-                                  llvm::to_vector(llvm::map_range(to.getShape(), [](int64_t d) {
-                                    return APInt(64, d);
-                                  }))));
+                                  llvm::to_vector(llvm::map_range(
+                                      to.getShape(), [](int64_t d) { return APInt(64, d); }))));
     return tensor::ReshapeOp::create(b, loc, to, x, shape);
   }
   auto all = [](int64_t rank) {
@@ -169,7 +165,6 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to) {
     return tensor::ExpandShapeOp::create(b, loc, to, flat, all(to.getRank()), mixedSizes(b, to));
   return tensor::ExpandShapeOp::create(b, loc, to, flat, all(to.getRank()));
 }
-
 
 Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind,
              bool isUnsigned) {
@@ -195,8 +190,12 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
   Value identity;
   auto ft = dyn_cast<FloatType>(et);
   switch (kind) {
-  case ReduceKind::Sum: identity = scalarConst(b, loc, et, 0); break;
-  case ReduceKind::Prod: identity = scalarConst(b, loc, et, 1); break;
+  case ReduceKind::Sum:
+    identity = scalarConst(b, loc, et, 0);
+    break;
+  case ReduceKind::Prod:
+    identity = scalarConst(b, loc, et, 1);
+    break;
   case ReduceKind::Max:
   case ReduceKind::Min: {
     bool negative = kind == ReduceKind::Max;
@@ -215,9 +214,8 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
   Value init =
       linalg::FillOp::create(b, loc, ValueRange{identity}, ValueRange{emptyTensor(b, loc, outType)})
           .getResult(0);
-  SmallVector<AffineMap> maps{
-      b.getMultiDimIdentityMap(type.getRank()),
-      AffineMap::get(type.getRank(), 0, outDims, b.getContext())};
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(type.getRank()),
+                              AffineMap::get(type.getRank(), 0, outDims, b.getContext())};
   auto op = linalg::GenericOp::create(
       b, loc, TypeRange{outType}, ValueRange{x}, ValueRange{init}, maps, iters,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -236,12 +234,12 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
                 : Value(arith::MulIOp::create(nb, nl, args[0], args[1]));
           break;
         case ReduceKind::Max:
-          r = f ? Value(arith::MaximumFOp::create(nb, nl, args[0], args[1], fm))
+          r = f            ? Value(arith::MaximumFOp::create(nb, nl, args[0], args[1], fm))
               : isUnsigned ? Value(arith::MaxUIOp::create(nb, nl, args[0], args[1]))
                            : Value(arith::MaxSIOp::create(nb, nl, args[0], args[1]));
           break;
         case ReduceKind::Min:
-          r = f ? Value(arith::MinimumFOp::create(nb, nl, args[0], args[1], fm))
+          r = f            ? Value(arith::MinimumFOp::create(nb, nl, args[0], args[1], fm))
               : isUnsigned ? Value(arith::MinUIOp::create(nb, nl, args[0], args[1]))
                            : Value(arith::MinSIOp::create(nb, nl, args[0], args[1]));
           break;
@@ -284,8 +282,10 @@ void eraseSignedness(func::FuncOp func) {
     for (Value v : op->getResults())
       v.setType(signless(v.getType()));
     if (auto c = dyn_cast<ConstantOp>(op))
-      if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue()); dense && isUnsignedInt(dense.getType()))
-        c->setAttr("value", dense.bitcast(IntegerType::get(ctx, dense.getElementType().getIntOrFloatBitWidth())));
+      if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+          dense && isUnsignedInt(dense.getType()))
+        c->setAttr("value", dense.bitcast(IntegerType::get(
+                                ctx, dense.getElementType().getIntOrFloatBitWidth())));
   });
   SmallVector<Type> inputs, results;
   for (Type t : func.getArgumentTypes())

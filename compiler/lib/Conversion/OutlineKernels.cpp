@@ -38,8 +38,9 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
     for (int64_t i = 0; i < type.getRank(); ++i)
       if (type.isDynamicDim(i))
         dynamicSizes.push_back(memref::DimOp::create(b, loc, buffer, i));
-    Value dense = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-                                          dynamicSizes, b.getI64IntegerAttr(64));
+    Value dense =
+        memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+                                dynamicSizes, b.getI64IntegerAttr(64));
     memref::CopyOp::create(b, loc, buffer, dense);
     buffer = dense;
   }
@@ -200,9 +201,9 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
       SmallVector<Value> args{addressOf(b, loc, a), addressOf(b, loc, op.getDpsInputs()[1])};
       if (epilogue)
         args.push_back(addressOf(b, loc, epilogue->bias));
-      args.append({addressOf(b, loc, c), rank == 3 ? size(c, 0) : cst(i64, 1),
-                   size(c, rank - 2), size(c, rank - 1),
-                   size(a, transA ? rank - 2 : rank - 1), cst(i32, transA), cst(i32, transB)});
+      args.append({addressOf(b, loc, c), rank == 3 ? size(c, 0) : cst(i64, 1), size(c, rank - 2),
+                   size(c, rank - 1), size(a, transA ? rank - 2 : rank - 1), cst(i32, transA),
+                   cst(i32, transB)});
       if (epilogue) {
         args.push_back(cst(i32, epilogue->activation));
         SmallVector<Type> types(args.size() - 3, i64);

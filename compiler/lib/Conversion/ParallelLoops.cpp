@@ -73,12 +73,10 @@ bool passable(Type type) { return type.isIntOrIndexOrFloat(); }
 
 /// A memref the outlined function can take directly (one bare pointer), or rebuild.
 bool passableAsIs(MemRefType type) {
-  return type.hasStaticShape() && type.getLayout().isIdentity() &&
-         !type.getMemorySpace();
+  return type.hasStaticShape() && type.getLayout().isIdentity() && !type.getMemorySpace();
 }
 
-struct OutlineParallelLoopsPass
-    : PassWrapper<OutlineParallelLoopsPass, OperationPass<ModuleOp>> {
+struct OutlineParallelLoopsPass : PassWrapper<OutlineParallelLoopsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OutlineParallelLoopsPass)
   StringRef getArgument() const override { return "sinter-outline-parallel-loops"; }
   StringRef getDescription() const override {
@@ -86,8 +84,8 @@ struct OutlineParallelLoopsPass
            "several threads";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, func::FuncDialect, memref::MemRefDialect,
-                    scf::SCFDialect>();
+    registry
+        .insert<arith::ArithDialect, func::FuncDialect, memref::MemRefDialect, scf::SCFDialect>();
   }
 
   void runOnOperation() override {
@@ -180,7 +178,8 @@ struct OutlineParallelLoopsPass
       tripCount = arith::MaxSIOp::create(
           b, loc, arith::ConstantIndexOp::create(b, loc, 0),
           arith::CeilDivSIOp::create(
-              b, loc, arith::SubIOp::create(b, loc, upper, arith::ConstantIndexOp::create(b, loc, lower)),
+              b, loc,
+              arith::SubIOp::create(b, loc, upper, arith::ConstantIndexOp::create(b, loc, lower)),
               arith::ConstantIndexOp::create(b, loc, stride)));
     else
       tripCount = arith::ConstantIndexOp::create(b, loc, trips);
@@ -250,11 +249,13 @@ struct OutlineParallelLoopsPass
     // Iterations [lo, hi) are the values lower + [lo, hi) * stride, below upper.
     auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(bb, loc, v); };
     Value from = arith::AddIOp::create(
-        bb, loc, constant(lower), arith::MulIOp::create(bb, loc, block->getArgument(0), constant(stride)));
+        bb, loc, constant(lower),
+        arith::MulIOp::create(bb, loc, block->getArgument(0), constant(stride)));
     Value to = arith::MinSIOp::create(
         bb, loc, map.lookup(upper),
-        arith::AddIOp::create(bb, loc, constant(lower),
-                              arith::MulIOp::create(bb, loc, block->getArgument(1), constant(stride))));
+        arith::AddIOp::create(
+            bb, loc, constant(lower),
+            arith::MulIOp::create(bb, loc, block->getArgument(1), constant(stride))));
     auto loop = cast<scf::ParallelOp>(bb.clone(*op, map));
     loop->setOperand(*dim, from);
     loop->setOperand(op.getNumLoops() + *dim, to);
@@ -307,9 +308,8 @@ struct ParallelCallsPass : PassWrapper<ParallelCallsPass, OperationPass<ModuleOp
       Location loc = call.getLoc();
       ValueRange operands = call.getArgOperands();
       SmallVector<Type> fields(operands.drop_front(2).getTypes());
-      auto ctxType = LLVM::LLVMStructType::getLiteral(ctx, fields.empty()
-                                                               ? SmallVector<Type>{i64}
-                                                               : fields);
+      auto ctxType =
+          LLVM::LLVMStructType::getLiteral(ctx, fields.empty() ? SmallVector<Type>{i64} : fields);
 
       // The trampoline: void task(ptr context, i64 lo, i64 hi).
       b.setInsertionPointAfter(fn);

@@ -29,8 +29,8 @@ ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB) {
     return AffineMap::get(n, 0, r, b.getContext());
   };
   AffineExpr m = d(0), nn = d(1), k = d(2);
-  return b.getAffineMapArrayAttr({transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn),
-                                  map(m, nn)});
+  return b.getAffineMapArrayAttr(
+      {transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn), map(m, nn)});
 }
 
 Value lowerMatmul(OpBuilder &b, MatmulOp op) {
@@ -40,10 +40,11 @@ Value lowerMatmul(OpBuilder &b, MatmulOp op) {
   Value zero = scalarConst(b, loc, type.getElementType(), 0);
   ArrayAttr maps = matmulMaps(b, rank > 2, op.getTransposeA(), op.getTransposeB());
   if (rank == 2) {
-    Value init = linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type)})
-                     .getResult(0);
-    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{op.getLhs(), op.getRhs()},
-                                       ValueRange{init});
+    Value init =
+        linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type)})
+            .getResult(0);
+    auto mm = linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                       ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init});
     mm.setIndexingMapsAttr(maps);
     return mm.getResult(0);
   }
@@ -55,8 +56,8 @@ Value lowerMatmul(OpBuilder &b, MatmulOp op) {
     return rank == 3 ? x : Value(tensor::CollapseShapeOp::create(b, loc, x, to3d));
   };
   Value lhs = as3d(op.getLhs()), rhs = as3d(op.getRhs());
-  auto type3 = type.clone({tensorOf(lhs).getDimSize(0), type.getDimSize(rank - 2),
-                           type.getDimSize(rank - 1)});
+  auto type3 = type.clone(
+      {tensorOf(lhs).getDimSize(0), type.getDimSize(rank - 2), type.getDimSize(rank - 1)});
   SmallVector<Value> dynamicBatch; // with a `?` among them: batch size × the others
   if (type3.isDynamicDim(0))
     dynamicBatch.push_back(tensor::DimOp::create(b, loc, lhs, 0));
@@ -90,9 +91,10 @@ Value lowerReduceMean(OpBuilder &b, ReduceMeanOp op) {
     scale = arith::DivFOp::create(
         b, loc, scale,
         scalarCast(b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), batchSize(b)), et));
-  Value mean = elementwise(b, loc, st, ValueRange{sum}, [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-    return arith::MulFOp::create(nb, nl, a[0], scale);
-  });
+  Value mean = elementwise(b, loc, st, ValueRange{sum},
+                           [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                             return arith::MulFOp::create(nb, nl, a[0], scale);
+                           });
   return reshapeTensor(b, loc, mean, op.getType());
 }
 
@@ -176,8 +178,9 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
         return ew([](B nb, L nl, V a) -> Value {
           Type t = a[0].getType();
           Value e = math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, a[0]));
-          return arith::DivFOp::create(nb, nl, scalarConst(nb, nl, t, 1.0),
-                                       arith::AddFOp::create(nb, nl, scalarConst(nb, nl, t, 1.0), e));
+          return arith::DivFOp::create(
+              nb, nl, scalarConst(nb, nl, t, 1.0),
+              arith::AddFOp::create(nb, nl, scalarConst(nb, nl, t, 1.0), e));
         });
       })
       .Case([&](ReluOp) {
@@ -202,7 +205,8 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
       })
       .Case([&](NotOp) {
         return ew([](B nb, L nl, V a) -> Value {
-          return arith::XOrIOp::create(nb, nl, a[0], arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true)));
+          return arith::XOrIOp::create(nb, nl, a[0],
+                                       arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true)));
         });
       })
       .Case([&](FloorDivOp) {
@@ -225,10 +229,10 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
           // The remainder takes the divisor's sign (Python/TensorFlow floor modulo).
           Value r = arith::RemSIOp::create(nb, nl, a[0], a[1]);
           Value zero = scalarConst(nb, nl, a[0].getType(), 0);
-          Value fix = arith::AndIOp::create(
-              nb, nl, scalarCompare(nb, nl, "ne", r, zero),
-              scalarCompare(nb, nl, "ne", scalarCompare(nb, nl, "lt", r, zero),
-                            scalarCompare(nb, nl, "lt", a[1], zero)));
+          Value fix = arith::AndIOp::create(nb, nl, scalarCompare(nb, nl, "ne", r, zero),
+                                            scalarCompare(nb, nl, "ne",
+                                                          scalarCompare(nb, nl, "lt", r, zero),
+                                                          scalarCompare(nb, nl, "lt", a[1], zero)));
           return arith::SelectOp::create(nb, nl, fix, arith::AddIOp::create(nb, nl, r, a[1]), r);
         });
       })
@@ -245,15 +249,19 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
       })
       .Case([&](CompareOp c) {
         StringRef dir = c.getDirection();
-        return ew([&](B nb, L nl, V a) -> Value { return scalarCompare(nb, nl, dir, a[0], a[1], u); });
+        return ew(
+            [&](B nb, L nl, V a) -> Value { return scalarCompare(nb, nl, dir, a[0], a[1], u); });
       })
       .Case([&](SelectOp) {
-        return ew([](B nb, L nl, V a) -> Value { return arith::SelectOp::create(nb, nl, a[0], a[1], a[2]); });
+        return ew([](B nb, L nl, V a) -> Value {
+          return arith::SelectOp::create(nb, nl, a[0], a[1], a[2]);
+        });
       })
       .Case([&](CastOp) {
         Type to = type.getElementType();
         bool toUnsigned = op->hasAttr(kUnsignedResultAttr);
-        return ew([&](B nb, L nl, V a) -> Value { return scalarCast(nb, nl, a[0], to, u, toUnsigned); });
+        return ew(
+            [&](B nb, L nl, V a) -> Value { return scalarCast(nb, nl, a[0], to, u, toUnsigned); });
       })
       .Default([](Operation *) { return Value(); });
 }
@@ -323,9 +331,10 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
     BlockArgument old = block.getArgument(i);
     auto type = cast<RankedTensorType>(old.getType());
     if (llvm::count_if(type.getShape(), ShapedType::isDynamic) > (batchSized(type) ? 1 : 0))
-      return func.emitError("argument #") << i << " of '" << func.getSymName() << "' has type "
-                                          << type << ": only the leading dimension may be "
-                                                     "dynamic (the batch size)";
+      return func.emitError("argument #")
+             << i << " of '" << func.getSymName() << "' has type " << type
+             << ": only the leading dimension may be "
+                "dynamic (the batch size)";
     Value buffer = addBuffer(type, old.getLoc());
     Value t = bufferization::ToTensorOp::create(b, loc, old.getType(), buffer, b.getUnitAttr());
     old.replaceAllUsesWith(t);
@@ -355,8 +364,14 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
   for (VariableOp var : allVariables) {
     SmallVector<ReadOp> reads;
     SmallVector<AssignOp> assigns;
-    func.walk([&](ReadOp r) { if (r.getVariable() == var.getSymName()) reads.push_back(r); });
-    func.walk([&](AssignOp a) { if (a.getVariable() == var.getSymName()) assigns.push_back(a); });
+    func.walk([&](ReadOp r) {
+      if (r.getVariable() == var.getSymName())
+        reads.push_back(r);
+    });
+    func.walk([&](AssignOp a) {
+      if (a.getVariable() == var.getSymName())
+        assigns.push_back(a);
+    });
     if (reads.empty() && assigns.empty())
       continue;
     used.push_back(FlatSymbolRefAttr::get(ctx, var.getSymName()));
@@ -383,9 +398,8 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
   for (Value r : ret.getOperands()) {
     auto type = cast<RankedTensorType>(r.getType());
     std::optional<int64_t> bound = dynamicRowBound(r);
-    if (type.hasStaticShape() ||
-        (batched && !bound && batchSized(type) &&
-         llvm::count_if(type.getShape(), ShapedType::isDynamic) == 1)) {
+    if (type.hasStaticShape() || (batched && !bound && batchSized(type) &&
+                                  llvm::count_if(type.getShape(), ShapedType::isDynamic) == 1)) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&block); // a batch-sized view must dominate the whole body
       Value buffer = addBuffer(type, loc);
@@ -394,11 +408,13 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
       continue;
     }
     if (!bound)
-      return func.emitError("result of '") << func.getSymName() << "' has type " << type
+      return func.emitError("result of '")
+             << func.getSymName() << "' has type " << type
              << ": only the leading dimension may be dynamic (the batch size of the entry's "
                 "batch-sized arguments)";
     if (llvm::count_if(type.getShape(), ShapedType::isDynamic) != 1 || !type.isDynamicDim(0))
-      return func.emitError("result of '") << func.getSymName() << "' has a shape known only at run "
+      return func.emitError("result of '")
+             << func.getSymName() << "' has a shape known only at run "
              << "time that is not a where/boolean_mask row count: " << type;
     SmallVector<int64_t> maxShape(type.getShape());
     maxShape[0] = *bound;
@@ -414,8 +430,8 @@ LogicalResult lowerEntryBoundary(func::FuncOp func, ArrayRef<VariableOp> allVari
   }
   for (auto &[rows, buffer] : rowCounts) {
     buffer = block.addArgument(MemRefType::get({}, b.getI64Type()), loc);
-    memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), rows), buffer,
-                            ValueRange{});
+    memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), rows),
+                            buffer, ValueRange{});
   }
   for (auto [value, buffer] : writes)
     bufferization::MaterializeInDestinationOp::create(b, loc, Type(), value, buffer, true, true);
@@ -436,9 +452,8 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
     return "Lower sinter ops to linalg on tensors and entry functions to the buffer ABI";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect,
-                    linalg::LinalgDialect, math::MathDialect, memref::MemRefDialect,
-                    tensor::TensorDialect>();
+    registry.insert<arith::ArithDialect, bufferization::BufferizationDialect, linalg::LinalgDialect,
+                    math::MathDialect, memref::MemRefDialect, tensor::TensorDialect>();
   }
 
   void runOnOperation() override {
@@ -484,52 +499,64 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
         return WalkResult::advance();
       b.setInsertionPoint(op);
       Location loc = op->getLoc();
-      Value r = llvm::TypeSwitch<Operation *, Value>(op)
-                    .Case([&](ConstantOp c) -> Value {
-                      return arith::ConstantOp::create(b, loc, cast<TypedAttr>(c.getValue()));
-                    })
-                    .Case([&](RandomOp r) { return lowerRandom(b, r); })
-                    .Case([&](MatmulOp m) { return lowerMatmul(b, m); })
-                    .Case([&](ReduceSumOp r) {
-                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Sum), r.getType());
-                    })
-                    .Case([&](ReduceMaxOp r) {
-                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Max, isUnsignedOp(r)), r.getType());
-                    })
-                    .Case([&](ReduceMinOp r) {
-                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Min, isUnsignedOp(r)), r.getType());
-                    })
-                    .Case([&](ReduceProdOp r) {
-                      return reshapeTensor(b, loc, reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Prod), r.getType());
-                    })
-                    .Case([&](ReduceMeanOp r) { return lowerReduceMean(b, r); })
-                    .Case([&](DimSizeOp d) -> Value {
-                      Value size = tensor::DimOp::create(b, loc, d.getOperand(), d.getDimension());
-                      Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
-                      return tensor::FromElementsOp::create(
-                          b, loc, d.getType(), scalarCast(b, loc, i64, d.getType().getElementType()));
-                    })
-                    .Case([&](ReshapeOp r) { return reshapeTensor(b, loc, r.getOperand(), r.getType()); })
-                    .Case([&](TransposeOp t) -> Value {
-                      return linalg::TransposeOp::create(b, loc, t.getOperand(),
-                                                         emptyTensor(b, loc, t.getType()), t.getPermutation())
-                          .getResult()[0];
-                    })
-                    .Case([&](BroadcastInDimOp bc) { return lowerBroadcast(b, bc); })
-                    .Case([&](SoftmaxOp sm) -> Value {
-                      // Kept by sinter-decompose for the row-blocked lowering (sinter-block-rows).
-                      return linalg::SoftmaxOp::create(b, loc, TypeRange{sm.getType()},
-                                                       sm.getOperand(), emptyTensor(b, loc, sm.getType()),
-                                                       static_cast<uint64_t>(sm.getType().getRank() - 1))
-                          .getResult()[0];
-                    })
-                    .Default([&](Operation *o) {
-                      if (Value v = lowerDataMovement(b, o))
-                        return v;
-                      if (Value v = lowerConvolution(b, o))
-                        return v;
-                      return lowerElementwise(b, o);
-                    });
+      Value r =
+          llvm::TypeSwitch<Operation *, Value>(op)
+              .Case([&](ConstantOp c) -> Value {
+                return arith::ConstantOp::create(b, loc, cast<TypedAttr>(c.getValue()));
+              })
+              .Case([&](RandomOp r) { return lowerRandom(b, r); })
+              .Case([&](MatmulOp m) { return lowerMatmul(b, m); })
+              .Case([&](ReduceSumOp r) {
+                return reshapeTensor(b, loc,
+                                     reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Sum),
+                                     r.getType());
+              })
+              .Case([&](ReduceMaxOp r) {
+                return reshapeTensor(
+                    b, loc,
+                    reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Max, isUnsignedOp(r)),
+                    r.getType());
+              })
+              .Case([&](ReduceMinOp r) {
+                return reshapeTensor(
+                    b, loc,
+                    reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Min, isUnsignedOp(r)),
+                    r.getType());
+              })
+              .Case([&](ReduceProdOp r) {
+                return reshapeTensor(b, loc,
+                                     reduce(b, loc, r.getOperand(), r.getAxes(), ReduceKind::Prod),
+                                     r.getType());
+              })
+              .Case([&](ReduceMeanOp r) { return lowerReduceMean(b, r); })
+              .Case([&](DimSizeOp d) -> Value {
+                Value size = tensor::DimOp::create(b, loc, d.getOperand(), d.getDimension());
+                Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+                return tensor::FromElementsOp::create(
+                    b, loc, d.getType(), scalarCast(b, loc, i64, d.getType().getElementType()));
+              })
+              .Case([&](ReshapeOp r) { return reshapeTensor(b, loc, r.getOperand(), r.getType()); })
+              .Case([&](TransposeOp t) -> Value {
+                return linalg::TransposeOp::create(b, loc, t.getOperand(),
+                                                   emptyTensor(b, loc, t.getType()),
+                                                   t.getPermutation())
+                    .getResult()[0];
+              })
+              .Case([&](BroadcastInDimOp bc) { return lowerBroadcast(b, bc); })
+              .Case([&](SoftmaxOp sm) -> Value {
+                // Kept by sinter-decompose for the row-blocked lowering (sinter-block-rows).
+                return linalg::SoftmaxOp::create(b, loc, TypeRange{sm.getType()}, sm.getOperand(),
+                                                 emptyTensor(b, loc, sm.getType()),
+                                                 static_cast<uint64_t>(sm.getType().getRank() - 1))
+                    .getResult()[0];
+              })
+              .Default([&](Operation *o) {
+                if (Value v = lowerDataMovement(b, o))
+                  return v;
+                if (Value v = lowerConvolution(b, o))
+                  return v;
+                return lowerElementwise(b, o);
+              });
       if (!r) {
         op->emitError("sinter-to-linalg: cannot lower '")
             << op->getName() << "' (composites are decomposed and sinter.grad expanded earlier)";

@@ -5,8 +5,8 @@
 using namespace mlir;
 using namespace mlir::sinter;
 
-#include "sinter/Compiler/Dialect/SinterDialect.cpp.inc"
 #include "sinter/Compiler/Dialect/DifferentiableOpInterface.cpp.inc"
+#include "sinter/Compiler/Dialect/SinterDialect.cpp.inc"
 
 void SinterDialect::initialize() {
   addOperations<

@@ -58,8 +58,8 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult InputOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult InputOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
   auto type = dyn_cast<RankedTensorType>(adaptor.getType());
   if (!type)
     return emitOptionalError(loc, "sinter.input needs a ranked tensor type");
@@ -69,12 +69,13 @@ LogicalResult InputOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
 
 static LogicalResult verifyVariableUse(Operation *op, StringRef name, Type type,
                                        SymbolTableCollection &symbols) {
-  auto var = symbols.lookupNearestSymbolFrom<VariableOp>(op, StringAttr::get(op->getContext(), name));
+  auto var =
+      symbols.lookupNearestSymbolFrom<VariableOp>(op, StringAttr::get(op->getContext(), name));
   if (!var)
     return op->emitOpError("refers to unknown variable '") << name << "'";
   if (var.getType() != type)
-    return op->emitOpError("type ") << type << " differs from variable '" << name
-                                    << "' of type " << var.getType();
+    return op->emitOpError("type ")
+           << type << " differs from variable '" << name << "' of type " << var.getType();
   return success();
 }
 
@@ -89,8 +90,8 @@ LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbols) {
 LogicalResult RandomOp::verify() {
   StringRef d = getDistribution();
   if (d != "uniform" && d != "normal" && d != "truncated_normal")
-    return emitOpError("unknown distribution '") << d
-           << "' (expected uniform, normal or truncated_normal)";
+    return emitOpError("unknown distribution '")
+           << d << "' (expected uniform, normal or truncated_normal)";
   if (d != "uniform" && getB().convertToDouble() < 0)
     return emitOpError("stddev must be non-negative");
   if (getOffset() && getOffset().getType().getRank() != 0)
@@ -105,15 +106,14 @@ LogicalResult RandomOp::verify() {
 // The result types of the same-type elementwise ops (unary, binary, logical, softmax) come
 // from ODS: SameOperandsAndResultType with InferTypeOpInterface.
 
-static LogicalResult inferSameTypes(std::optional<Location> loc, StringRef op, Value lhs,
-                                    Value rhs, SmallVectorImpl<Type> &types) {
+static LogicalResult inferSameTypes(std::optional<Location> loc, StringRef op, Value lhs, Value rhs,
+                                    SmallVectorImpl<Type> &types) {
   if (lhs.getType() != rhs.getType())
-    return emitOptionalError(loc, op, ": operand types differ: ", typeString(lhs.getType()),
-                             " vs ", typeString(rhs.getType()));
+    return emitOptionalError(loc, op, ": operand types differ: ", typeString(lhs.getType()), " vs ",
+                             typeString(rhs.getType()));
   types.push_back(lhs.getType());
   return success();
 }
-
 
 LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
@@ -127,8 +127,8 @@ LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx, std::optional<Locati
   return success();
 }
 
-LogicalResult IsNanOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
-                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult IsNanOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>, Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
   types.push_back(tensorOf(adaptor.getOperand()).clone(IntegerType::get(ctx, 1)));
   return success();
 }
@@ -158,11 +158,11 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto a = tensorOf(adaptor.getLhs()), b = tensorOf(adaptor.getRhs());
   if (a.getRank() < 2 || b.getRank() < 2)
-    return emitOptionalError(loc, "sinter.matmul needs operands of rank >= 2, got ",
-                             typeString(a), " and ", typeString(b));
+    return emitOptionalError(loc, "sinter.matmul needs operands of rank >= 2, got ", typeString(a),
+                             " and ", typeString(b));
   if (a.getRank() != b.getRank() || a.getShape().drop_back(2) != b.getShape().drop_back(2))
-    return emitOptionalError(loc, "sinter.matmul: batch dimensions differ: ", typeString(a),
-                             " vs ", typeString(b));
+    return emitOptionalError(loc, "sinter.matmul: batch dimensions differ: ", typeString(a), " vs ",
+                             typeString(b));
   if (a.getElementType() != b.getElementType())
     return emitOptionalError(loc, "sinter.matmul: dtypes differ: ", typeString(a), " vs ",
                              typeString(b));
@@ -196,11 +196,11 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef op, Valu
   return success();
 }
 
-#define SINTER_REDUCE_INFER(OP, NAME)                                                          \
-  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
-                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {          \
-    return inferReduce(loc, NAME, adaptor.getOperand(), adaptor.getAxes(),                     \
-                       adaptor.getKeepdims(), types);                                          \
+#define SINTER_REDUCE_INFER(OP, NAME)                                                              \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,  \
+                                     SmallVectorImpl<Type> &types) {                               \
+    return inferReduce(loc, NAME, adaptor.getOperand(), adaptor.getAxes(), adaptor.getKeepdims(),  \
+                       types);                                                                     \
   }
 SINTER_REDUCE_INFER(ReduceSumOp, "sinter.reduce_sum")
 SINTER_REDUCE_INFER(ReduceMeanOp, "sinter.reduce_mean")
@@ -428,8 +428,8 @@ LogicalResult IotaOp::verify() {
 
 LogicalResult DimSizeOp::verify() {
   if (getDimension() < 0 || getDimension() >= getOperand().getType().getRank())
-    return emitOpError("dimension ") << getDimension() << " is out of range for "
-                                     << getOperand().getType();
+    return emitOpError("dimension ")
+           << getDimension() << " is out of range for " << getOperand().getType();
   if (getType().getRank() != 0)
     return emitOpError("result must be a scalar, got ") << getType();
   return success();
@@ -445,8 +445,8 @@ OpFoldResult DimSizeOp::fold(FoldAdaptor) {
   return SplatElementsAttr::get(getType(), scalar);
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
   auto type = tensorOf(adaptor.getOperand());
   ArrayRef<int64_t> start = adaptor.getStartIndices(), limit = adaptor.getLimitIndices(),
                     strides = adaptor.getStrides();
@@ -489,18 +489,20 @@ LogicalResult ReverseOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   return success();
 }
 
-LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
   auto type = tensorOf(adaptor.getOperand());
   auto value = tensorOf(adaptor.getPaddingValue());
   if (value.getRank() != 0 || value.getElementType() != type.getElementType())
-    return emitOptionalError(loc, "sinter.pad: the padding value must be a scalar of the operand's dtype");
+    return emitOptionalError(
+        loc, "sinter.pad: the padding value must be a scalar of the operand's dtype");
   ArrayRef<int64_t> low = adaptor.getEdgePaddingLow(), high = adaptor.getEdgePaddingHigh(),
                     interior = adaptor.getInteriorPadding();
   int64_t rank = type.getRank();
   if (static_cast<int64_t>(low.size()) != rank || static_cast<int64_t>(high.size()) != rank ||
       static_cast<int64_t>(interior.size()) != rank)
-    return emitOptionalError(loc, "sinter.pad: needs one low, high and interior amount per dimension");
+    return emitOptionalError(loc,
+                             "sinter.pad: needs one low, high and interior amount per dimension");
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i) {
     if (low[i] < 0 || high[i] < 0 || interior[i] < 0)
@@ -533,7 +535,8 @@ LogicalResult ConcatenateOp::inferReturnTypes(MLIRContext *, std::optional<Locat
   for (Value v : adaptor.getInputs())
     if (tensorOf(v).isDynamicDim(dim))
       return emitOptionalError(loc, "sinter.concatenate: dimension ", dim, " of ",
-                               typeString(v.getType()), " is the batch dimension, known only "
+                               typeString(v.getType()),
+                               " is the batch dimension, known only "
                                "at run time: concatenating along it is not supported");
   for (auto [i, v] : llvm::enumerate(adaptor.getInputs().drop_front())) {
     auto t = tensorOf(v);
@@ -541,7 +544,8 @@ LogicalResult ConcatenateOp::inferReturnTypes(MLIRContext *, std::optional<Locat
     for (int64_t d = 0; same && d < t.getRank(); ++d)
       same = d == dim || t.getDimSize(d) == first.getDimSize(d);
     if (!same)
-      return emitOptionalError(loc, "sinter.concatenate: dimensions of inputs should match: shape[0] = ",
+      return emitOptionalError(loc,
+                               "sinter.concatenate: dimensions of inputs should match: shape[0] = ",
                                typeString(first), " vs. shape[", i + 1, "] = ", typeString(t));
     shape[dim] += t.getDimSize(dim);
   }
@@ -579,19 +583,20 @@ LogicalResult ScatterNdOp::verify() {
   llvm::append_range(expected, out.getShape().drop_front(idx.getShape().back()));
   if (updates.getShape() != ArrayRef<int64_t>(expected) ||
       updates.getElementType() != out.getElementType())
-    return emitOpError("updates ") << updates << " do not match indices " << idx
-                                   << " and result " << out;
+    return emitOpError("updates ")
+           << updates << " do not match indices " << idx << " and result " << out;
   return success();
 }
 
 LogicalResult WhereOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
   if (!tensorOf(adaptor.getMask()).hasStaticShape())
-    return emitOptionalError(loc, "sinter.where: the mask ", typeString(adaptor.getMask().getType()),
+    return emitOptionalError(loc, "sinter.where: the mask ",
+                             typeString(adaptor.getMask().getType()),
                              " needs a static shape (where/boolean_mask of a batch-sized "
                              "tensor is not supported)");
-  types.push_back(RankedTensorType::get({ShapedType::kDynamic, tensorOf(adaptor.getMask()).getRank()},
-                                        IntegerType::get(ctx, 64)));
+  types.push_back(RankedTensorType::get(
+      {ShapedType::kDynamic, tensorOf(adaptor.getMask()).getRank()}, IntegerType::get(ctx, 64)));
   return success();
 }
 
@@ -618,10 +623,9 @@ LogicalResult ReshapeOp::verify() {
                                             << ": the batch dimension (?) must stay a "
                                                "dimension of its own";
   } else if (getOperand().getType().getNumElements() != getType().getNumElements())
-    return emitOpError("cannot reshape ") << getOperand().getType() << " ("
-                                          << getOperand().getType().getNumElements()
-                                          << " elements) to " << getType() << " ("
-                                          << getType().getNumElements() << " elements)";
+    return emitOpError("cannot reshape ")
+           << getOperand().getType() << " (" << getOperand().getType().getNumElements()
+           << " elements) to " << getType() << " (" << getType().getNumElements() << " elements)";
   if (getOperand().getType().getElementType() != getType().getElementType())
     return emitOpError("changes the dtype");
   return success();
@@ -668,10 +672,9 @@ LogicalResult BroadcastInDimOp::verify() {
       return emitOpError("broadcast dimensions must be increasing and within the result rank");
     if ((in.getDimSize(i) != 1 && in.getDimSize(i) != out.getDimSize(d)) ||
         (in.isDynamicDim(i) && !out.isDynamicDim(d)))
-      return emitOpError("cannot broadcast ") << in << " to " << out << ": dimension " << i
-                                              << " has size " << in.getDimSize(i)
-                                              << ", result dimension " << d << " has size "
-                                              << out.getDimSize(d);
+      return emitOpError("cannot broadcast ")
+             << in << " to " << out << ": dimension " << i << " has size " << in.getDimSize(i)
+             << ", result dimension " << d << " has size " << out.getDimSize(d);
   }
   return success();
 }
@@ -689,8 +692,7 @@ OpFoldResult BroadcastInDimOp::fold(FoldAdaptor adaptor) {
 // Composites and grad
 //===----------------------------------------------------------------------===//
 
-LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(MLIRContext *,
-                                                      std::optional<Location> loc,
+LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                                       Adaptor adaptor,
                                                       SmallVectorImpl<Type> &types) {
   auto logits = tensorOf(adaptor.getLogits());
@@ -704,8 +706,8 @@ LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   for (Value v : adaptor.getWrt())
     types.push_back(v.getType());
   return success();
@@ -732,8 +734,7 @@ std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {
   return std::nullopt;
 }
 
-Value mlir::sinter::splatConstant(OpBuilder &b, Location loc, RankedTensorType type,
-                                  double value) {
+Value mlir::sinter::splatConstant(OpBuilder &b, Location loc, RankedTensorType type, double value) {
   Type et = type.getElementType();
   Attribute scalar;
   if (auto ft = dyn_cast<FloatType>(et))
@@ -748,12 +749,13 @@ Value mlir::sinter::splatConstant(OpBuilder &b, Location loc, RankedTensorType t
     if (ShapedType::isDynamic(d))
       d = 1;
   Value one = ConstantOp::create(b, loc, SplatElementsAttr::get(type.clone(shape), scalar));
-  return BroadcastInDimOp::create(b, loc, type, one,
-                                  b.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))));
+  return BroadcastInDimOp::create(
+      b, loc, type, one,
+      b.getDenseI64ArrayAttr(llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))));
 }
 
-Value mlir::sinter::elementCount(OpBuilder &b, Location loc, Value value,
-                                 ArrayRef<int64_t> axes, Type elementType) {
+Value mlir::sinter::elementCount(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> axes,
+                                 Type elementType) {
   auto type = tensorOf(value);
   auto scalarType = RankedTensorType::get({}, elementType);
   double n = 1;
@@ -770,8 +772,7 @@ Value mlir::sinter::elementCount(OpBuilder &b, Location loc, Value value,
   return count ? MulOp::create(b, loc, count, staticPart).getResult() : staticPart;
 }
 
-Value mlir::sinter::sumToShape(OpBuilder &b, Location loc, Value value,
-                               RankedTensorType target) {
+Value mlir::sinter::sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType target) {
   auto type = tensorOf(value);
   if (type == target)
     return value;
@@ -781,8 +782,8 @@ Value mlir::sinter::sumToShape(OpBuilder &b, Location loc, Value value,
   for (int64_t i = 0; i < type.getRank(); ++i)
     if (i < lead || (target.getDimSize(i - lead) == 1 && type.getDimSize(i) != 1))
       axes.push_back(i);
-  Value sum = ReduceSumOp::create(b, loc, value, b.getDenseI64ArrayAttr(axes),
-                                  b.getBoolAttr(false));
+  Value sum =
+      ReduceSumOp::create(b, loc, value, b.getDenseI64ArrayAttr(axes), b.getBoolAttr(false));
   if (cast<RankedTensorType>(sum.getType()) == target)
     return sum;
   return ReshapeOp::create(b, loc, target, sum);

@@ -7,13 +7,23 @@
 using namespace mlir;
 using namespace mlir::sinter;
 
-
 #define SINTER_VJP(OP) SmallVector<Value> OP::vjp(OpBuilder &b, ArrayRef<Value> grads)
-#define SINTER_EMIT SinterEmitter e{b, getLoc()}; Value g = grads[0]
+#define SINTER_EMIT                                                                                \
+  SinterEmitter e{b, getLoc()};                                                                    \
+  Value g = grads[0]
 
-SINTER_VJP(NegOp) { SINTER_EMIT; return {e.neg(g)}; }
-SINTER_VJP(ExpOp) { SINTER_EMIT; return {e.mul(g, getResult())}; }
-SINTER_VJP(LogOp) { SINTER_EMIT; return {e.div(g, getOperand())}; }
+SINTER_VJP(NegOp) {
+  SINTER_EMIT;
+  return {e.neg(g)};
+}
+SINTER_VJP(ExpOp) {
+  SINTER_EMIT;
+  return {e.mul(g, getResult())};
+}
+SINTER_VJP(LogOp) {
+  SINTER_EMIT;
+  return {e.div(g, getOperand())};
+}
 SINTER_VJP(SqrtOp) {
   SINTER_EMIT;
   return {e.div(e.mul(g, e.splat(g, 0.5)), getResult())};
@@ -36,13 +46,19 @@ SINTER_VJP(ReluOp) {
 SINTER_VJP(AbsOp) {
   SINTER_EMIT;
   Value x = getOperand(), zero = e.splat(x, 0.0);
-  return {e.select(e.cmp("gt", x, zero), g,
-                   e.select(e.cmp("lt", x, zero), e.neg(g), e.splat(g, 0.0)))};
+  return {
+      e.select(e.cmp("gt", x, zero), g, e.select(e.cmp("lt", x, zero), e.neg(g), e.splat(g, 0.0)))};
 }
 
 SINTER_VJP(AddOp) { return {grads[0], grads[0]}; }
-SINTER_VJP(SubOp) { SINTER_EMIT; return {g, e.neg(g)}; }
-SINTER_VJP(MulOp) { SINTER_EMIT; return {e.mul(g, getRhs()), e.mul(g, getLhs())}; }
+SINTER_VJP(SubOp) {
+  SINTER_EMIT;
+  return {g, e.neg(g)};
+}
+SINTER_VJP(MulOp) {
+  SINTER_EMIT;
+  return {e.mul(g, getRhs()), e.mul(g, getLhs())};
+}
 SINTER_VJP(DivOp) {
   SINTER_EMIT;
   return {e.div(g, getRhs()), e.neg(e.div(e.mul(g, getResult()), getRhs()))};
@@ -164,9 +180,7 @@ SINTER_VJP(ReduceMaxOp) {
   return {e.select(isMax, e.expand(e.div(g, count), x, getAxes()), e.splat(x, 0.0))};
 }
 
-SINTER_VJP(ReshapeOp) {
-  return {ReshapeOp::create(b, getLoc(), getOperand().getType(), grads[0])};
-}
+SINTER_VJP(ReshapeOp) { return {ReshapeOp::create(b, getLoc(), getOperand().getType(), grads[0])}; }
 SINTER_VJP(TransposeOp) {
   ArrayRef<int64_t> perm = getPermutation();
   SmallVector<int64_t> inverse(perm.size());
@@ -215,9 +229,14 @@ SINTER_VJP(SoftmaxCrossEntropyOp) {
 //===----------------------------------------------------------------------===//
 
 #define SINTER_VJP(OP) SmallVector<Value> OP::vjp(OpBuilder &b, ArrayRef<Value> grads)
-#define SINTER_EMIT SinterEmitter e{b, getLoc()}; Value g = grads[0]
+#define SINTER_EMIT                                                                                \
+  SinterEmitter e{b, getLoc()};                                                                    \
+  Value g = grads[0]
 
-SINTER_VJP(SinOp) { SINTER_EMIT; return {e.mul(g, CosOp::create(b, getLoc(), getOperand()))}; }
+SINTER_VJP(SinOp) {
+  SINTER_EMIT;
+  return {e.mul(g, CosOp::create(b, getLoc(), getOperand()))};
+}
 SINTER_VJP(CosOp) {
   SINTER_EMIT;
   return {e.neg(e.mul(g, SinOp::create(b, getLoc(), getOperand())))};
@@ -228,11 +247,26 @@ SINTER_VJP(TanOp) {
   return {e.mul(g, e.add(e.splat(y, 1.0), e.mul(y, y)))};
 }
 // Piecewise-constant functions: zero gradient almost everywhere (as TensorFlow).
-SINTER_VJP(FloorOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
-SINTER_VJP(CeilOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
-SINTER_VJP(RoundOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
-SINTER_VJP(SignOp) { SINTER_EMIT; return {e.splat(g, 0.0)}; }
-SINTER_VJP(FloorDivOp) { SINTER_EMIT; return {e.splat(g, 0.0), e.splat(g, 0.0)}; }
+SINTER_VJP(FloorOp) {
+  SINTER_EMIT;
+  return {e.splat(g, 0.0)};
+}
+SINTER_VJP(CeilOp) {
+  SINTER_EMIT;
+  return {e.splat(g, 0.0)};
+}
+SINTER_VJP(RoundOp) {
+  SINTER_EMIT;
+  return {e.splat(g, 0.0)};
+}
+SINTER_VJP(SignOp) {
+  SINTER_EMIT;
+  return {e.splat(g, 0.0)};
+}
+SINTER_VJP(FloorDivOp) {
+  SINTER_EMIT;
+  return {e.splat(g, 0.0), e.splat(g, 0.0)};
+}
 SINTER_VJP(ModOp) {
   SINTER_EMIT;
   Value q = FloorOp::create(b, getLoc(), e.div(getLhs(), getRhs()));
@@ -265,7 +299,8 @@ SINTER_VJP(TopKOp) {
   for (int64_t i = 0; i < rank; ++i)
     dims.push_back(i);
   auto idxType = RankedTensorType::get(wide, b.getI32Type());
-  Value idx = BroadcastInDimOp::create(b, getLoc(), idxType, getIndices(), b.getDenseI64ArrayAttr(dims));
+  Value idx =
+      BroadcastInDimOp::create(b, getLoc(), idxType, getIndices(), b.getDenseI64ArrayAttr(dims));
   Value positions = IotaOp::create(b, getLoc(), idxType, b.getI64IntegerAttr(rank));
   Value gw = BroadcastInDimOp::create(b, getLoc(), wideType, g, b.getDenseI64ArrayAttr(dims));
   Value picked = e.select(e.cmp("eq", idx, positions), gw, e.splat(gw, 0.0));
@@ -291,9 +326,7 @@ SINTER_VJP(SliceOp) {
   return {PadOp::create(b, getLoc(), g, zero, getStartIndicesAttr(), b.getDenseI64ArrayAttr(high),
                         b.getDenseI64ArrayAttr(interior))};
 }
-SINTER_VJP(ReverseOp) {
-  return {ReverseOp::create(b, getLoc(), grads[0], getDimensionsAttr())};
-}
+SINTER_VJP(ReverseOp) { return {ReverseOp::create(b, getLoc(), grads[0], getDimensionsAttr())}; }
 SINTER_VJP(PadOp) {
   SINTER_EMIT;
   auto in = getOperand().getType();
@@ -303,8 +336,8 @@ SINTER_VJP(PadOp) {
     limit.push_back(ShapedType::isDynamic(size) ? size : size - getEdgePaddingHigh()[i]);
     strides.push_back(getInteriorPadding()[i] + 1);
   }
-  Value inner = SliceOp::create(b, getLoc(), g, getEdgePaddingLowAttr(), b.getDenseI64ArrayAttr(limit),
-                                b.getDenseI64ArrayAttr(strides));
+  Value inner = SliceOp::create(b, getLoc(), g, getEdgePaddingLowAttr(),
+                                b.getDenseI64ArrayAttr(limit), b.getDenseI64ArrayAttr(strides));
   SmallVector<int64_t> all;
   for (int64_t i = 0; i < in.getRank(); ++i)
     all.push_back(i);
@@ -322,12 +355,14 @@ SINTER_VJP(ConcatenateOp) {
     limit[dim] = offset + t.getDimSize(dim);
     offset = limit[dim];
     result.push_back(SliceOp::create(b, getLoc(), grads[0], b.getDenseI64ArrayAttr(start),
-                                     b.getDenseI64ArrayAttr(limit), b.getDenseI64ArrayAttr(strides)));
+                                     b.getDenseI64ArrayAttr(limit),
+                                     b.getDenseI64ArrayAttr(strides)));
   }
   return result;
 }
 SINTER_VJP(GatherNdOp) {
-  return {ScatterNdOp::create(b, getLoc(), getOperand().getType(), getIndices(), grads[0]), Value()};
+  return {ScatterNdOp::create(b, getLoc(), getOperand().getType(), getIndices(), grads[0]),
+          Value()};
 }
 SINTER_VJP(ScatterNdOp) {
   return {Value(), GatherNdOp::create(b, getLoc(), grads[0], getIndices())};

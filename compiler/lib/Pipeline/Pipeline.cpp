@@ -49,7 +49,8 @@ namespace {
 const char *kFusePipeline = "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
                             "sinter-fuse-elementwise, canonicalize, cse, sinter-block-rows";
 const char *kBufferizePipeline =
-    "sinter-split-empty-tensors, sinter-results-in-place, one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
+    "sinter-split-empty-tensors, sinter-results-in-place, "
+    "one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
     "scf-forall-to-parallel, convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, "
@@ -139,7 +140,6 @@ LogicalResult mlir::sinter::runPhases(ModuleOp module, Phase from, Phase to,
 
 namespace {
 
-
 void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type,
               std::optional<int64_t> rowBound = std::nullopt) {
   auto t = cast<RankedTensorType>(type);
@@ -158,16 +158,26 @@ void fillSpec(proto::TensorSpec *spec, llvm::StringRef name, Type type,
 
 std::optional<::sinter::runtime::DType> mlir::sinter::dtypeOf(Type t) {
   using ::sinter::runtime::DType;
-  if (t.isF32()) return DType::F32;
-  if (t.isF64()) return DType::F64;
-  if (t.isF16()) return DType::F16;
-  if (t.isBF16()) return DType::BF16;
-  if (t.isInteger(1)) return DType::Bool;
-  if (t.isUnsignedInteger(8)) return DType::U8;
-  if (t.isInteger(8)) return DType::I8;
-  if (t.isInteger(16)) return DType::I16;
-  if (t.isInteger(32)) return DType::I32;
-  if (t.isInteger(64)) return DType::I64;
+  if (t.isF32())
+    return DType::F32;
+  if (t.isF64())
+    return DType::F64;
+  if (t.isF16())
+    return DType::F16;
+  if (t.isBF16())
+    return DType::BF16;
+  if (t.isInteger(1))
+    return DType::Bool;
+  if (t.isUnsignedInteger(8))
+    return DType::U8;
+  if (t.isInteger(8))
+    return DType::I8;
+  if (t.isInteger(16))
+    return DType::I16;
+  if (t.isInteger(32))
+    return DType::I32;
+  if (t.isInteger(64))
+    return DType::I64;
   return std::nullopt;
 }
 

@@ -183,8 +183,8 @@ bool compileToObject(llvm::Module &module, const ArtifactOptions &options,
 /// The module with the ABI symbols, translated to LLVM IR.
 std::unique_ptr<llvm::Module> translate(ModuleOp module, const proto::Manifest &manifest,
                                         llvm::StringRef variableBlob,
-                                        const ArtifactOptions &options,
-                                        llvm::LLVMContext &context, Laps &laps) {
+                                        const ArtifactOptions &options, llvm::LLVMContext &context,
+                                        Laps &laps) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   proto::Manifest withSymbols = manifest;
@@ -194,8 +194,7 @@ std::unique_ptr<llvm::Module> translate(ModuleOp module, const proto::Manifest &
       return nullptr;
   }
   b.setInsertionPointToEnd(module.getBody());
-  addBytesGlobal(b, module.getLoc(), options.prefix + "_manifest",
-                 withSymbols.SerializeAsString());
+  addBytesGlobal(b, module.getLoc(), options.prefix + "_manifest", withSymbols.SerializeAsString());
   addBytesGlobal(b, module.getLoc(), options.prefix + "_variable_data", variableBlob);
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, context);
   if (!llvmModule)
@@ -207,8 +206,7 @@ std::unique_ptr<llvm::Module> translate(ModuleOp module, const proto::Manifest &
 } // namespace
 
 LogicalResult mlir::sinter::emitObject(ModuleOp module, const proto::Manifest &manifest,
-                                       llvm::StringRef variableBlob,
-                                       const ArtifactOptions &options,
+                                       llvm::StringRef variableBlob, const ArtifactOptions &options,
                                        llvm::SmallVectorImpl<char> &object, std::string *llvmIr) {
   Laps laps;
   llvm::LLVMContext context;

@@ -103,8 +103,8 @@ LogicalResult expandGrad(GradOp grad) {
                               "through '")
                << blocker->getName() << "' (" << fileLine(blocker->getLoc())
                << "), whose result is an integer or bool tensor: no gradient flows through it";
-    result.replaceAllUsesWith(
-        g ? g : splatConstant(b, loc, cast<RankedTensorType>(x.getType()), 0.0));
+    result.replaceAllUsesWith(g ? g
+                                : splatConstant(b, loc, cast<RankedTensorType>(x.getType()), 0.0));
   }
   grad.erase();
   return success();

@@ -111,8 +111,9 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
       if (op->getParentOfType<scf::ForallOp>())
         return; // already in a block (a tiled softmax)
       if (op.getNumResults() == 1 && op.getNumReductionLoops() == 0 && type &&
-          type.getRank() >= 2 && llvm::count_if(type.getShape(), ShapedType::isDynamic) <=
-                                     static_cast<int64_t>(type.isDynamicDim(0)) &&
+          type.getRank() >= 2 &&
+          llvm::count_if(type.getShape(), ShapedType::isDynamic) <=
+              static_cast<int64_t>(type.isDynamicDim(0)) &&
           (type.isDynamicDim(0) || type.getDimSize(0) >= 2) && rowWise(op, type.getDimSize(0)))
         lasts.push_back(op);
     });
@@ -233,7 +234,8 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
         strides(offsets.size(), ib.getIndexAttr(1));
     offsets[0] = row;
     tensor::ParallelInsertSliceOp::create(ib, loc, result, shared, offsets,
-                                          sizesOf(cast<RankedTensorType>(result.getType())), strides);
+                                          sizesOf(cast<RankedTensorType>(result.getType())),
+                                          strides);
     last.getResult(0).replaceAllUsesWith(loop.getResult(0));
     for (Operation *op : llvm::reverse(ops))
       op->erase();
@@ -293,8 +295,8 @@ struct BlockRowsPass : PassWrapper<BlockRowsPass, OperationPass<ModuleOp>> {
         // the reciprocal out of the loop over the row), as library softmaxes do.
         divide.getRegion().walk([&](arith::DivFOp div) {
           OpBuilder b(div);
-          Value one = arith::ConstantOp::create(b, div.getLoc(),
-                                                b.getFloatAttr(div.getType(), 1.0));
+          Value one =
+              arith::ConstantOp::create(b, div.getLoc(), b.getFloatAttr(div.getType(), 1.0));
           Value inverse = arith::DivFOp::create(b, div.getLoc(), one, div.getRhs());
           div.replaceAllUsesWith(
               arith::MulFOp::create(b, div.getLoc(), div.getLhs(), inverse).getResult());

@@ -24,9 +24,8 @@ struct DecomposePass : PassWrapper<DecomposePass, OperationPass<ModuleOp>> {
         replacement = e.softmax(softmax.getOperand());
       } else if (auto xent = dyn_cast<SoftmaxCrossEntropyOp>(op)) {
         int64_t last = xent.getLogits().getType().getRank() - 1;
-        replacement =
-            e.neg(e.reduceSum(e.mul(xent.getLabels(), e.logSoftmax(xent.getLogits())), {last},
-                              false));
+        replacement = e.neg(
+            e.reduceSum(e.mul(xent.getLabels(), e.logSoftmax(xent.getLogits())), {last}, false));
       }
       if (replacement) {
         op->getResult(0).replaceAllUsesWith(replacement);

@@ -1,6 +1,7 @@
 // The graph-building API: a Graph owns a symbolic program; Tensors are handles to its values.
 // Every builder call records the caller's file:line, so shape errors point at the user's code.
-// No MLIR header is included here (docs/architecture.md, "The layers of the C++ API"): the graph lives behind a pimpl.
+// No MLIR header is included here (docs/architecture.md, "The layers of the C++ API"): the graph
+// lives behind a pimpl.
 #ifndef SINTER_GRAPH_H
 #define SINTER_GRAPH_H
 
@@ -145,6 +146,9 @@ private:
 
 /// Prints Tensor::toString() (evaluates the tensor).
 std::ostream &operator<<(std::ostream &os, const Tensor &t);
+
+/// "[2, 3]" (a dynamic batch dimension shows as -1): shapes in error messages.
+std::string shapeString(const Shape &shape);
 
 } // namespace sinter
 

@@ -44,8 +44,8 @@ Tensor truncatedNormal(Graph &g, const Shape &shape, double mean, double stddev,
                        DType dtype = DType::F32, Loc loc = Loc::current());
 /// Uniform numbers that change with `offset` (an int64 scalar, e.g. a step counter): element i
 /// uses counter offset·N + i. Dropout masks are drawn this way.
-Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double maxval,
-               int64_t seed, DType dtype = DType::F32, Loc loc = Loc::current());
+Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double maxval, int64_t seed,
+               DType dtype = DType::F32, Loc loc = Loc::current());
 /// Normal numbers drawn the same way: fresh ones for each value of `offset` (the
 /// reparameterisation trick's noise, a denoising autoencoder's corruption).
 Tensor normal(const Tensor &offset, const Shape &shape, double mean, double stddev, int64_t seed,
@@ -133,8 +133,7 @@ TopK topK(const Tensor &x, int64_t k, Loc loc = Loc::current());
 
 // Shapes. reshape takes one −1 for an inferred dimension.
 Tensor reshape(const Tensor &x, const Shape &shape, Loc loc = Loc::current());
-Tensor transpose(const Tensor &x, std::vector<int64_t> permutation = {},
-                 Loc loc = Loc::current());
+Tensor transpose(const Tensor &x, std::vector<int64_t> permutation = {}, Loc loc = Loc::current());
 Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc = Loc::current());
 /// Element index along `dimension` of a tensor of `shape` (the source of range, eye, …).
 Tensor iota(Graph &g, const Shape &shape, int64_t dimension, DType dtype = DType::I32,

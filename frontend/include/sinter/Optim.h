@@ -19,7 +19,8 @@ namespace schedules {
 Schedule constant(double rate);
 /// rate · decay^(step / decaySteps) (floored when `staircase`), as Keras ExponentialDecay.
 Schedule exponentialDecay(double rate, double decaySteps, double decay, bool staircase = false);
-/// values[i] while step ≤ boundaries[i] (values has one more entry), as Keras PiecewiseConstantDecay.
+/// values[i] while step ≤ boundaries[i] (values has one more entry), as Keras
+/// PiecewiseConstantDecay.
 Schedule piecewiseConstant(std::vector<double> boundaries, std::vector<double> values);
 } // namespace schedules
 
@@ -35,9 +36,18 @@ public:
   std::vector<Update> applyGradients(const std::vector<Tensor> &grads,
                                      const std::vector<Variable> &vars, Loc loc = Loc::current());
   /// Gradient clipping before the rule (Keras' clipnorm / clipvalue / global_clipnorm); 0 = off.
-  Optimizer &clipNorm(double c) { clipNorm_ = c; return *this; }
-  Optimizer &clipValue(double c) { clipValue_ = c; return *this; }
-  Optimizer &globalClipNorm(double c) { globalClipNorm_ = c; return *this; }
+  Optimizer &clipNorm(double c) {
+    clipNorm_ = c;
+    return *this;
+  }
+  Optimizer &clipValue(double c) {
+    clipValue_ = c;
+    return *this;
+  }
+  Optimizer &globalClipNorm(double c) {
+    globalClipNorm_ = c;
+    return *this;
+  }
   const std::string &name() const { return name_; }
 
 protected:

@@ -2,8 +2,8 @@
 // nested lists, range/linspace/eye/one_hot/meshgrid, NumPy indexing and slicing, the shape ops
 // (expand_dims, squeeze, tile, stack, split, unstack), norms, clipping, gather and boolean_mask.
 //
-// Everything here is a composite of the sinter dialect's primitives (docs/architecture.md, "Decisions"): no
-// function adds an op, so every gradient comes from the primitives' VJPs. See
+// Everything here is a composite of the sinter dialect's primitives (docs/architecture.md,
+// "Decisions"): no function adds an op, so every gradient comes from the primitives' VJPs. See
 // docs/tensor-language.md for the TF → Sinter table.
 #ifndef SINTER_TENSORLANGUAGE_H
 #define SINTER_TENSORLANGUAGE_H

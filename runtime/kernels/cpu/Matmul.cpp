@@ -43,12 +43,11 @@ struct CachedMatmul {
 dnnl::memory::desc matrixDesc(int64_t batch, int64_t rows, int64_t cols, bool transposed) {
   using dt = dnnl::memory::data_type;
   // Logical [rows, cols]; a transposed operand is stored as [cols, rows].
-  dnnl::memory::dims strides2 = transposed ? dnnl::memory::dims{1, rows}
-                                           : dnnl::memory::dims{cols, 1};
+  dnnl::memory::dims strides2 =
+      transposed ? dnnl::memory::dims{1, rows} : dnnl::memory::dims{cols, 1};
   if (batch == 1)
     return dnnl::memory::desc({rows, cols}, dt::f32, strides2);
-  return dnnl::memory::desc({batch, rows, cols}, dt::f32,
-                            {rows * cols, strides2[0], strides2[1]});
+  return dnnl::memory::desc({batch, rows, cols}, dt::f32, {rows * cols, strides2[0], strides2[1]});
 }
 
 const CachedMatmul &getMatmul(const Key &key) {
@@ -73,9 +72,9 @@ const CachedMatmul &getMatmul(const Key &key) {
   std::optional<dnnl::matmul::desc> desc;
   if (hasBias) {
     // One row of n, broadcast over the rows (and batches) of C.
-    entry->bias = batch == 1 ? matrixDesc(1, 1, n, false)
-                             : dnnl::memory::desc({1, 1, n}, dnnl::memory::data_type::f32,
-                                                  {n, n, 1});
+    entry->bias = batch == 1
+                      ? matrixDesc(1, 1, n, false)
+                      : dnnl::memory::desc({1, 1, n}, dnnl::memory::data_type::f32, {n, n, 1});
     desc.emplace(entry->a, entry->b, entry->bias, entry->c);
   } else {
     desc.emplace(entry->a, entry->b, entry->c);
@@ -95,7 +94,8 @@ void naiveMatmul(const float *a, const float *b, float *c, int64_t batch, int64_
       for (int64_t j = 0; j < n; ++j) {
         float sum = 0;
         for (int64_t q = 0; q < k; ++q)
-          sum += (transA ? ap[q * m + i] : ap[i * k + q]) * (transB ? bp[j * k + q] : bp[q * n + j]);
+          sum +=
+              (transA ? ap[q * m + i] : ap[i * k + q]) * (transB ? bp[j * k + q] : bp[q * n + j]);
         cp[i * n + j] = sum;
       }
   }
@@ -113,9 +113,8 @@ void epilogueByHand(float *c, const float *bias, int64_t rows, int64_t n, int32_
     }
 }
 
-void matmul(const float *a, const float *b, const float *bias, float *c, int64_t batch,
-            int64_t m, int64_t n, int64_t k, int32_t trans_a, int32_t trans_b,
-            int32_t activation) {
+void matmul(const float *a, const float *b, const float *bias, float *c, int64_t batch, int64_t m,
+            int64_t n, int64_t k, int32_t trans_a, int32_t trans_b, int32_t activation) {
   if (batch <= 0 || m <= 0 || n <= 0)
     return;
   if (k <= 0) { // oneDNN rejects empty reductions; the product is all zeros.

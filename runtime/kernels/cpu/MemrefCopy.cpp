@@ -41,8 +41,8 @@ extern "C" void memrefCopy(int64_t elemSize, SinterUnrankedMemRef *src, SinterUn
       return;
   // The innermost dims that are row-major contiguous on both sides.
   int64_t dense = rank, elements = 1;
-  while (dense > 0 && (sizes[dense - 1] == 1 || (srcStrides[dense - 1] == elements &&
-                                                 dstStrides[dense - 1] == elements))) {
+  while (dense > 0 && (sizes[dense - 1] == 1 ||
+                       (srcStrides[dense - 1] == elements && dstStrides[dense - 1] == elements))) {
     elements *= sizes[dense - 1];
     --dense;
   }

@@ -12,24 +12,24 @@
 #include <vector>
 
 using namespace sinter;
+using Catch::Contains;
 using sinter::testing::check;
 using sinter::testing::eval;
 using sinter::testing::values;
-using Catch::Contains;
 
 TEST_CASE("4.2 precision: int16 overflow, float16 pi, bool casts", "[book][ch4]") {
   Graph g;
-  Tensor i16 = constant(g, 123456789, DType::I16);             // L1811
-  Tensor cast16 = cast(constant(g, 123456789), DType::I16);    // L1896
+  Tensor i16 = constant(g, 123456789, DType::I16);          // L1811
+  Tensor cast16 = cast(constant(g, 123456789), DType::I16); // L1896
   Tensor i32 = constant(g, 123456789);
-  Tensor pi32 = constant(g, std::numbers::pi);                 // L1841: float32
-  Tensor pi64 = constant(g, std::numbers::pi, DType::F64);     // L1855
-  Tensor pi16 = cast(cast(pi32, DType::F16), DType::F64);      // L1886
+  Tensor pi32 = constant(g, std::numbers::pi);                   // L1841: float32
+  Tensor pi64 = constant(g, std::numbers::pi, DType::F64);       // L1855
+  Tensor pi16 = cast(cast(pi32, DType::F16), DType::F64);        // L1886
   Tensor toBool = cast(constant(g, {-1, 0, 1, 2}), DType::Bool); // L1928
   Tensor toInt = cast(constant(g, {true, false}), DType::I32);   // L1909
   CHECK(pi32.dtype() == DType::F32);
-  auto r = eval(g, {cast(i16, DType::I32), cast(cast16, DType::I32), i32, pi32, pi64, pi16,
-                    toBool, toInt});
+  auto r = eval(
+      g, {cast(i16, DType::I32), cast(cast16, DType::I32), i32, pi32, pi64, pi16, toBool, toInt});
   check(r[0], {}, {-13035});
   check(r[1], {}, {-13035});
   check(r[2], {}, {123456789});
@@ -52,7 +52,8 @@ TEST_CASE("4.4 creation: fill, range, one_hot", "[book][ch4]") {
   check(r[3], {5}, {0, 2, 4, 6, 8});
   check(r[4], {5}, {1, 3, 5, 7, 9});
   std::vector<double> oh(40, 0);
-  for (int i = 0; i < 4; ++i) oh[i * 10 + i] = 1;
+  for (int i = 0; i < 4; ++i)
+    oh[i * 10 + i] = 1;
   check(r[5], {4, 10}, oh);
 }
 
@@ -98,10 +99,11 @@ TEST_CASE("4.7 shape transforms: reshape, expand_dims, squeeze, transpose, tile"
   auto r = eval(g, {reshape(x, {2, -1, 3}), tile(b, {2, 1}), tile(sq, {1, 2}),
                     tile(tile(sq, {1, 2}), {2, 1})});
   std::vector<double> all(96);
-  for (int i = 0; i < 96; ++i) all[i] = i;
+  for (int i = 0; i < 96; ++i)
+    all[i] = i;
   check(r[0], {2, 16, 3}, all);
-  check(r[1], {2, 2}, {1, 2, 1, 2});                 // L3153-3170
-  check(r[2], {2, 4}, {0, 1, 0, 1, 2, 3, 2, 3});     // L3190-3205
+  check(r[1], {2, 2}, {1, 2, 1, 2});             // L3153-3170
+  check(r[2], {2, 4}, {0, 1, 0, 1, 2, 3, 2, 3}); // L3190-3205
   check(r[3], {4, 4}, {0, 1, 0, 1, 2, 3, 2, 3, 0, 1, 0, 1, 2, 3, 2, 3});
 }
 
@@ -120,14 +122,15 @@ TEST_CASE("4.9 math: // % pow exp log and other bases", "[book][ch4]") {
   Tensor two = scalar(g, 2, DType::I32);
   Tensor r4 = range(g, 4);
   Tensor xf = cast(x, DType::F32);
-  auto r = eval(g, {floordiv(x, two), x % 2, pow(r4, scalar(g, 3, DType::I32)),
-                    pow(r4, scalar(g, 2, DType::I32)), pow(constant(g, {1., 4., 9.}), scalar(g, 0.5)),
-                    square(xf), sqrt(square(xf)), pow(scalar(g, 2), constant(g, {1., 2., 3.})),
-                    exp(scalar(g, 1)), log(exp(scalar(g, 3))),
-                    logBase(pow(scalar(g, 10), constant(g, {1., 2.})), 10)});
-  check(r[0], {5}, {0, 0, 1, 1, 2});  // L3360
-  check(r[1], {5}, {0, 1, 0, 1, 0});  // L3374
-  check(r[2], {4}, {0, 1, 8, 27});    // L3398
+  auto r =
+      eval(g, {floordiv(x, two), x % 2, pow(r4, scalar(g, 3, DType::I32)),
+               pow(r4, scalar(g, 2, DType::I32)), pow(constant(g, {1., 4., 9.}), scalar(g, 0.5)),
+               square(xf), sqrt(square(xf)), pow(scalar(g, 2), constant(g, {1., 2., 3.})),
+               exp(scalar(g, 1)), log(exp(scalar(g, 3))),
+               logBase(pow(scalar(g, 10), constant(g, {1., 2.})), 10)});
+  check(r[0], {5}, {0, 0, 1, 1, 2}); // L3360
+  check(r[1], {5}, {0, 1, 0, 1, 0}); // L3374
+  check(r[2], {4}, {0, 1, 8, 27});   // L3398
   check(r[3], {4}, {0, 1, 4, 9});
   check(r[4], {3}, {1, 2, 3}, 1e-6);
   check(r[5], {5}, {0, 1, 4, 9, 16});
@@ -149,7 +152,7 @@ TEST_CASE("5.1 concat, stack, split, unstack shapes and errors", "[book][ch5]") 
   CHECK(stack({zeros(g, {35, 8}), zeros(g, {35, 8})}, 0).shape() == Shape{2, 35, 8});
   CHECK(stack({zeros(g, {35, 8}), zeros(g, {35, 8})}, -1).shape() == Shape{35, 8, 2});
   CHECK_THROWS_WITH(stack({zeros(g, {35, 4}), zeros(g, {35, 8})}, 0),
-                    Contains("values[0].shape = [35,4]") && Contains("values[1].shape = [35,8]"));
+                    Contains("values[0].shape = [35, 4]") && Contains("values[1].shape = [35, 8]"));
   Tensor x = zeros(g, {10, 35, 8});
   auto parts = split(x, 10, 0);
   CHECK(parts.size() == 10);
@@ -182,7 +185,8 @@ TEST_CASE("5.4 pad and 5.5 clipping", "[book][ch5]") {
   Tensor x = range(g, 9);
   Tensor two = scalar(g, 2, DType::I32), seven = scalar(g, 7, DType::I32);
   auto r = eval(g, {b, stack({a, b}, 0), maximum(x, two), minimum(x, seven),
-                    minimum(maximum(x, two), seven), clipByValue(x, 2, 7), relu(constant(g, {-1., 2.}))});
+                    minimum(maximum(x, two), seven), clipByValue(x, 2, 7),
+                    relu(constant(g, {-1., 2.}))});
   check(r[0], {6}, {7, 8, 1, 6, 0, 0}); // L4242
   check(r[1], {2, 6}, {1, 2, 3, 4, 5, 6, 7, 8, 1, 6, 0, 0});
   CHECK(r[1].dtype() == DType::I32);
@@ -246,7 +250,7 @@ TEST_CASE("5.6 gather, gather_nd, boolean_mask, where", "[book][ch5]") {
   CHECK(r[4].shape() == Shape{2, 35, 8});
   CHECK(values(r[4])[35 * 8] == 3 * 280);
   CHECK(r[5].shape() == Shape{4, 8});
-  CHECK(values(r[5]) == values(r[6])); // L4552-4581
+  CHECK(values(r[5]) == values(r[6]));              // L4552-4581
   check(r[7], {3, 3}, {1, 0, 0, 0, 1, 0, 1, 1, 0}); // L4605
   check(r[8], {4, 2}, {0, 0, 1, 1, 2, 0, 2, 1});    // L4631
   CHECK(values(r[9])[0] == 0);

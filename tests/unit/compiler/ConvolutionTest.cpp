@@ -241,9 +241,8 @@ TEST_CASE("bad convolution shapes and attributes name the line and the problem",
   CHECK_THAT(msg, Catch::Contains("rank 4"));
   msg = errorOf([&] { maxPool2d(x, {2, 2}, {2, 2}, Padding(2, 0, 0, 0)); });
   CHECK_THAT(msg, Catch::Contains("smaller than the window"));
-  msg = errorOf([&] {
-    conv2dTranspose(x, g.input("w5", {3, 3, 4, 3}), {2, 8, 8, 4}, {2, 2}, "valid");
-  });
+  msg = errorOf(
+      [&] { conv2dTranspose(x, g.input("w5", {3, 3, 4, 3}), {2, 8, 8, 4}, {2, 2}, "valid"); });
   CHECK_THAT(msg, Catch::Contains("is not the shape of conv2d"));
 }
 

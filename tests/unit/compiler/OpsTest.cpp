@@ -68,12 +68,14 @@ void checkExact(const HostTensor &got, const Shape &shape, const std::vector<dou
 
 std::vector<double> mapValues(const std::vector<double> &x, double (*f)(double)) {
   std::vector<double> out;
-  for (double v : x) out.push_back(f(v));
+  for (double v : x)
+    out.push_back(f(v));
   return out;
 }
 
 std::vector<double> roundToF32(std::vector<double> v) {
-  for (double &x : v) x = static_cast<float>(x);
+  for (double &x : v)
+    x = static_cast<float>(x);
   return v;
 }
 
@@ -209,7 +211,8 @@ TEST_CASE("int32 arithmetic", "[ops]") {
 }
 
 TEST_CASE("unary math: neg exp log sqrt square abs relu sigmoid tanh", "[ops]") {
-  const std::vector<double> xs{-9.5, -3.25, -1.0, -0.3, -1e-3, 0.0, 2e-4, 0.45, 1.0, 2.5, 6.0, 10.0};
+  const std::vector<double> xs{-9.5, -3.25, -1.0, -0.3, -1e-3, 0.0,
+                               2e-4, 0.45,  1.0,  2.5,  6.0,   10.0};
   const std::vector<double> pos{1e-4, 0.01, 0.3, 0.5, 0.999, 1.0, 1.5, 2.0, 7.25, 100.0, 1e4, 3e7};
   const Shape shape{3, 4};
   for (DType dt : {DType::F32, DType::F64}) {
@@ -221,19 +224,28 @@ TEST_CASE("unary math: neg exp log sqrt square abs relu sigmoid tanh", "[ops]") 
       }
       Graph g;
       Tensor a = g.input("x", shape, dt), b = g.input("p", shape, dt);
-      auto r = runOnce(g, {a, b},
-                       {neg(a), exp(a), log(b), sqrt(b), square(a), abs(a), relu(a), sigmoid(a),
-                        tanh(a)},
-                       {hostFloat(dt, shape, x), hostFloat(dt, shape, p)});
+      auto r = runOnce(
+          g, {a, b},
+          {neg(a), exp(a), log(b), sqrt(b), square(a), abs(a), relu(a), sigmoid(a), tanh(a)},
+          {hostFloat(dt, shape, x), hostFloat(dt, shape, p)});
       for (const HostTensor &t : r)
         REQUIRE(t.dtype() == dt);
       bool f32 = dt == DType::F32;
       double arel = f32 ? kArithRel : kF64Rel, mrel = f32 ? kMathRel : kF64Rel,
              mabs = f32 ? kMathAbs : kF64Abs;
       checkExact(r[0], shape, mapValues(x, [](double v) { return -v; }));
-      { INFO("exp"); checkClose(r[1], shape, mapValues(x, std::exp), mrel, mabs); }
-      { INFO("log"); checkClose(r[2], shape, mapValues(p, std::log), mrel, mabs); }
-      { INFO("sqrt"); checkClose(r[3], shape, mapValues(p, std::sqrt), arel); }
+      {
+        INFO("exp");
+        checkClose(r[1], shape, mapValues(x, std::exp), mrel, mabs);
+      }
+      {
+        INFO("log");
+        checkClose(r[2], shape, mapValues(p, std::log), mrel, mabs);
+      }
+      {
+        INFO("sqrt");
+        checkClose(r[3], shape, mapValues(p, std::sqrt), arel);
+      }
       checkClose(r[4], shape, mapValues(x, [](double v) { return v * v; }), arel);
       checkExact(r[5], shape, mapValues(x, std::fabs));
       checkExact(r[6], shape, mapValues(x, [](double v) { return v > 0 ? v : 0.0; }));
@@ -242,7 +254,10 @@ TEST_CASE("unary math: neg exp log sqrt square abs relu sigmoid tanh", "[ops]") 
         checkClose(r[7], shape, mapValues(x, [](double v) { return 1 / (1 + std::exp(-v)); }), mrel,
                    mabs);
       }
-      { INFO("tanh"); checkClose(r[8], shape, mapValues(x, std::tanh), mrel, mabs); }
+      {
+        INFO("tanh");
+        checkClose(r[8], shape, mapValues(x, std::tanh), mrel, mabs);
+      }
     }
   }
 }
@@ -296,9 +311,9 @@ TEST_CASE("cast", "[ops]") {
   Tensor toF64 = cast(f, DType::F64);
   Tensor backToF32 = cast(toF64, DType::F32);
   CHECK(cast(f, DType::F32).id() == f.id()); // a no-op cast is the same tensor
-  auto r = runOnce(g, {f, i}, {toInt, toBool, boolToFloat, boolToInt, intToFloat, toF64, backToF32},
-                   {hostF32({6}, {2.7f, -2.7f, 0.f, -0.5f, 1e6f, 3.f}),
-                    hostI32({4}, {-3, 0, 5, 16777217})});
+  auto r = runOnce(
+      g, {f, i}, {toInt, toBool, boolToFloat, boolToInt, intToFloat, toF64, backToF32},
+      {hostF32({6}, {2.7f, -2.7f, 0.f, -0.5f, 1e6f, 3.f}), hostI32({4}, {-3, 0, 5, 16777217})});
   REQUIRE(r[0].dtype() == DType::I32);
   checkExact(r[0], {6}, {2, -2, 0, 0, 1000000, 3}); // truncation toward zero
   REQUIRE(r[1].dtype() == DType::Bool);
@@ -377,7 +392,7 @@ TEST_CASE("matmul batched 3-D and broadcast batch", "[ops][matmul]") {
       Tensor w = g.input("w", {k, n}, dt);
       Tensor bt = g.input("bt", {batch, n, k}, dt);
       Tensor c = matmul(a, b);
-      Tensor cw = matmul(a, w);  // [2,3,4] x [4,2]: w broadcast over the batch
+      Tensor cw = matmul(a, w); // [2,3,4] x [4,2]: w broadcast over the batch
       Tensor ct = matmul(a, bt, false, true);
       Tensor a4 = reshape(a, {1, batch, m, k});
       Tensor c4 = matmul(a4, reshape(w, {1, 1, k, n})); // [1,2,3,4] x [1,1,4,2]
@@ -438,25 +453,29 @@ TEST_CASE("reductions with axes, negative axes and keepdims", "[ops][reduce]") {
       for (int i = 0; i < 2; ++i)
         for (int j = 0; j < 3; ++j) {
           double s = 0;
-          for (int l = 0; l < 4; ++l) s += at(i, j, l);
+          for (int l = 0; l < 4; ++l)
+            s += at(i, j, l);
           e0.push_back(s);
         }
       for (int j = 0; j < 3; ++j) {
         double s = 0;
         for (int i = 0; i < 2; ++i)
-          for (int l = 0; l < 4; ++l) s += at(i, j, l);
+          for (int l = 0; l < 4; ++l)
+            s += at(i, j, l);
         e1.push_back(s);
       }
       for (int i = 0; i < 2; ++i)
         for (int l = 0; l < 4; ++l) {
           double s = 0;
-          for (int j = 0; j < 3; ++j) s += at(i, j, l);
+          for (int j = 0; j < 3; ++j)
+            s += at(i, j, l);
           e3.push_back(s / 3);
         }
       for (int l = 0; l < 4; ++l) {
         double m = -INFINITY;
         for (int i = 0; i < 2; ++i)
-          for (int j = 0; j < 3; ++j) m = std::max(m, at(i, j, l));
+          for (int j = 0; j < 3; ++j)
+            m = std::max(m, at(i, j, l));
         e5.push_back(m);
       }
       double total = std::accumulate(xv.begin(), xv.end(), 0.0);
@@ -504,8 +523,8 @@ TEST_CASE("reshape with -1, transpose with a permutation", "[ops][shape]") {
   CHECK_THROWS_AS(reshape(x, {5, -1}), Error);
   CHECK_THROWS_AS(reshape(x, {-1, -1}), Error);
   CHECK_THROWS_AS(reshape(x, {5, 5}), Error);
-  auto r = runOnce(g, {x}, {r1, r2, r3, t, tDefault}, {hostF32({2, 3, 4},
-                                                                std::vector<float>(xv.begin(), xv.end()))});
+  auto r = runOnce(g, {x}, {r1, r2, r3, t, tDefault},
+                   {hostF32({2, 3, 4}, std::vector<float>(xv.begin(), xv.end()))});
   checkExact(r[0], {6, 4}, xv);
   checkExact(r[1], {4, 3, 2}, xv);
   checkExact(r[2], {1, 1}, {276});
@@ -540,9 +559,9 @@ TEST_CASE("broadcastTo and NumPy broadcasting in binary ops", "[ops][broadcast]"
   CHECK_THROWS_AS(broadcastTo(row, {4, 3}), Error);
   CHECK_THROWS_AS(broadcastTo(col, {3}), Error);
   std::vector<double> cv{1, 2, 3}, rv{10, 20, 30, 40};
-  auto r = runOnce(g, {col, row, s}, {sum, prod, b, bc, scaled},
-                   {hostF32({3, 1}, {1, 2, 3}), hostF32({4}, {10, 20, 30, 40}),
-                    hostF32({}, {0.5f})});
+  auto r =
+      runOnce(g, {col, row, s}, {sum, prod, b, bc, scaled},
+              {hostF32({3, 1}, {1, 2, 3}), hostF32({4}, {10, 20, 30, 40}), hostF32({}, {0.5f})});
   std::vector<double> e0, e1, e3, e4;
   for (double c : cv)
     for (double v : rv) {
@@ -578,8 +597,10 @@ TEST_CASE("softmax", "[ops][composite]") {
   std::vector<double> e;
   for (int row = 0; row < 2; ++row) {
     double s = 0;
-    for (int j = 0; j < 4; ++j) s += std::exp(mv[row * 4 + j]);
-    for (int j = 0; j < 4; ++j) e.push_back(std::exp(mv[row * 4 + j]) / s);
+    for (int j = 0; j < 4; ++j)
+      s += std::exp(mv[row * 4 + j]);
+    for (int j = 0; j < 4; ++j)
+      e.push_back(std::exp(mv[row * 4 + j]) / s);
   }
   checkClose(r[1], {2, 4}, e, kMathRel, kMathAbs);
   double zb = 1 + std::exp(-1.0) + std::exp(-2.0);
@@ -632,9 +653,11 @@ TEST_CASE("softmaxCrossEntropyWithLogits", "[ops][composite]") {
       std::vector<double> e;
       for (int i = 0; i < 3; ++i) {
         double mx = std::max({logits[3 * i], logits[3 * i + 1], logits[3 * i + 2]}), s = 0;
-        for (int j = 0; j < 3; ++j) s += std::exp(logits[3 * i + j] - mx);
+        for (int j = 0; j < 3; ++j)
+          s += std::exp(logits[3 * i + j] - mx);
         double l = 0;
-        for (int j = 0; j < 3; ++j) l -= labels[3 * i + j] * (logits[3 * i + j] - mx - std::log(s));
+        for (int j = 0; j < 3; ++j)
+          l -= labels[3 * i + j] * (logits[3 * i + j] - mx - std::log(s));
         e.push_back(l);
       }
       if (dt == DType::F32)
@@ -738,7 +761,11 @@ TEST_CASE("variables and updates persist across calls", "[ops][variables]") {
   CHECK(counter.name() == "counter");
   CHECK(!acc.trainable());
   Program p = g.compile({
-      {"step", {x}, {counter, acc + x}, {{counter, counter + 1.0}, {acc, acc + x}}, {"before", "sum"}},
+      {"step",
+       {x},
+       {counter, acc + x},
+       {{counter, counter + 1.0}, {acc, acc + x}},
+       {"before", "sum"}},
       {"peek", {}, {counter}},
   });
   HostTensor in = hostF32({3}, {1, 2, 3});
@@ -814,7 +841,8 @@ TEST_CASE("special values: overflow, log(0), pow of negative bases", "[ops][edge
       Graph g;
       Tensor x = g.input("x", {4}, dt);
       Tensor a = g.input("a", {4}, dt), b = g.input("b", {4}, dt);
-      auto r = runOnce(g, {x, a, b}, {exp(x), log(x + 100.0), sigmoid(x), tanh(x), pow(a, b), sqrt(x + 100.0)},
+      auto r = runOnce(g, {x, a, b},
+                       {exp(x), log(x + 100.0), sigmoid(x), tanh(x), pow(a, b), sqrt(x + 100.0)},
                        {hostFloat(dt, {4}, {-100, 80, 1000, -1000}),
                         hostFloat(dt, {4}, {-2, 0, -3, 4}), hostFloat(dt, {4}, {3, 2, 2, 0.5})});
       std::vector<double> e = values(r[0]);
@@ -824,7 +852,7 @@ TEST_CASE("special values: overflow, log(0), pow of negative bases", "[ops][edge
       CHECK(e[3] == 0);
       std::vector<double> l = values(r[1]);
       CHECK(std::isinf(l[0]));
-      CHECK(l[0] < 0);       // log(0) = -inf
+      CHECK(l[0] < 0);         // log(0) = -inf
       CHECK(std::isnan(l[3])); // log(-900)
       std::vector<double> s = values(r[2]);
       CHECK(s[0] == Approx(0).margin(1e-30));

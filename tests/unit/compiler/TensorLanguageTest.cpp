@@ -12,16 +12,17 @@
 #include <vector>
 
 using namespace sinter;
+using Catch::Contains;
 using sinter::testing::check;
 using sinter::testing::eval;
 using sinter::testing::values;
-using Catch::Contains;
 
 namespace {
 
 std::vector<double> iotaValues(int n, int from = 0) {
   std::vector<double> v;
-  for (int i = 0; i < n; ++i) v.push_back(from + i);
+  for (int i = 0; i < n; ++i)
+    v.push_back(from + i);
   return v;
 }
 
@@ -65,7 +66,8 @@ TEST_CASE("constant from nested lists infers TensorFlow's dtype", "[tensor-langu
 TEST_CASE("constant errors: ragged lists, bools mixed with numbers, lossy conversions",
           "[tensor-language][creation][errors]") {
   Graph g;
-  CHECK_THROWS_WITH(constant(g, {{1, 2}, {3}}), Contains("ragged") && Contains("TensorLanguageTest.cpp"));
+  CHECK_THROWS_WITH(constant(g, {{1, 2}, {3}}),
+                    Contains("ragged") && Contains("TensorLanguageTest.cpp"));
   CHECK_THROWS_WITH(constant(g, {{1, 2}, 3}), Contains("ragged"));
   CHECK_THROWS_WITH(constant(g, {1, {2, 3}}), Contains("ragged"));
   CHECK_THROWS_WITH(constant(g, {true, 1}), Contains("bools and numbers"));
@@ -75,7 +77,8 @@ TEST_CASE("constant errors: ragged lists, bools mixed with numbers, lossy conver
 TEST_CASE("range, linspace, eye, oneHot, meshgrid", "[tensor-language][creation]") {
   Graph g;
   Tensor r5 = range(g, 5), r10 = range(g, 0, 10, 2), r19 = range(g, 1, 10, 2);
-  Tensor down = range(g, 5, 0, -1), fr = range(g, 0, 1, 0.25, DType::F32), rf = range(g, 3, DType::F64);
+  Tensor down = range(g, 5, 0, -1), fr = range(g, 0, 1, 0.25, DType::F32),
+         rf = range(g, 3, DType::F64);
   Tensor ls = linspace(g, -8, 8, 5), ls3 = linspace(g, 0, 1, 3);
   Tensor e2 = eye(g, 2), e23 = eye(g, 2, 3, DType::I32);
   Tensor oh = oneHot(constant(g, {0, 1, 2, 3}), 4);
@@ -118,13 +121,15 @@ TEST_CASE("random::uniformInt: integers in [minval, maxval), same seed, same num
   auto r = eval(g, {a, b, c});
   std::vector<double> va = values(r[0]), vb = values(r[1]), vc = values(r[2]);
   CHECK(va == vb);
-  for (double v : va) CHECK((v >= 0 && v < 100 && v == std::floor(v)));
+  for (double v : va)
+    CHECK((v >= 0 && v < 100 && v == std::floor(v)));
   std::vector<int> seen(5, 0);
   for (double v : vc) {
     REQUIRE((v >= -3 && v < 2));
     seen[static_cast<int>(v) + 3]++;
   }
-  for (int s : seen) CHECK(s > 100); // every value of the range comes up
+  for (int s : seen)
+    CHECK(s > 100); // every value of the range comes up
   CHECK_THROWS_WITH(random::uniformInt(g, {2}, 5, 5, 1), Contains("maxval"));
 }
 
@@ -134,25 +139,25 @@ TEST_CASE("indexing: integers, slices, negative steps, ellipsis, new axes",
   Tensor x = reshape(range(g, 24), {2, 3, 4}); // x[i,j,k] = 12i + 4j + k
   Tensor r9 = range(g, 9);
   std::vector<Tensor> outs{
-      x(0),                               // 0
-      x(-1, 1),                           // 1
-      x(S(), S(_, _, -1), S(1, _)),       // 2: x[:, ::-1, 1:]
-      x(ellipsis, 1),                     // 3: x[..., 1]
-      x(1, ellipsis),                     // 4
-      x(newAxis, 0),                      // 5: x[None, 0]
-      x(S(), newAxis),                    // 6
-      x(ellipsis, newAxis),               // 7
-      x(S(_, _, 2), ellipsis, S(1, _)),   // 8: x[::2, ..., 1:]
-      r9(S(8, 0, -1)),                    // 9
-      r9(S(_, _, -1)),                    // 10
-      r9(S(_, _, -2)),                    // 11
-      r9(S(-2, _, -3)),                   // 12: 7, 4, 1
-      r9(S(2, 7, 2)),                     // 13
-      r9(S(-3, _)),                       // 14
-      r9(S(100)),                         // 15: clamped
-      index(x, {1, S(0, 3, 2), -1}),      // 16: x[1, 0:3:2, -1]
+      x(0),                                      // 0
+      x(-1, 1),                                  // 1
+      x(S(), S(_, _, -1), S(1, _)),              // 2: x[:, ::-1, 1:]
+      x(ellipsis, 1),                            // 3: x[..., 1]
+      x(1, ellipsis),                            // 4
+      x(newAxis, 0),                             // 5: x[None, 0]
+      x(S(), newAxis),                           // 6
+      x(ellipsis, newAxis),                      // 7
+      x(S(_, _, 2), ellipsis, S(1, _)),          // 8: x[::2, ..., 1:]
+      r9(S(8, 0, -1)),                           // 9
+      r9(S(_, _, -1)),                           // 10
+      r9(S(_, _, -2)),                           // 11
+      r9(S(-2, _, -3)),                          // 12: 7, 4, 1
+      r9(S(2, 7, 2)),                            // 13
+      r9(S(-3, _)),                              // 14
+      r9(S(100)),                                // 15: clamped
+      index(x, {1, S(0, 3, 2), -1}),             // 16: x[1, 0:3:2, -1]
       x(S(_, _, -1), S(-1, 0, -2), S(3, 0, -2)), // 17
-      x(),                                // 18: the whole tensor
+      x(),                                       // 18: the whole tensor
   };
   auto r = eval(g, outs);
   auto xv = [](int i, int j, int k) { return 12.0 * i + 4 * j + k; };
@@ -161,11 +166,13 @@ TEST_CASE("indexing: integers, slices, negative steps, ellipsis, new axes",
   std::vector<double> e2;
   for (int i = 0; i < 2; ++i)
     for (int j = 2; j >= 0; --j)
-      for (int k = 1; k < 4; ++k) e2.push_back(xv(i, j, k));
+      for (int k = 1; k < 4; ++k)
+        e2.push_back(xv(i, j, k));
   check(r[2], {2, 3, 3}, e2);
   std::vector<double> e3;
   for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < 3; ++j) e3.push_back(xv(i, j, 1));
+    for (int j = 0; j < 3; ++j)
+      e3.push_back(xv(i, j, 1));
   check(r[3], {2, 3}, e3);
   check(r[4], {3, 4}, iotaValues(12, 12));
   check(r[5], {1, 3, 4}, iotaValues(12));
@@ -173,7 +180,8 @@ TEST_CASE("indexing: integers, slices, negative steps, ellipsis, new axes",
   check(r[7], {2, 3, 4, 1}, iotaValues(24));
   std::vector<double> e8;
   for (int j = 0; j < 3; ++j)
-    for (int k = 1; k < 4; ++k) e8.push_back(xv(0, j, k));
+    for (int k = 1; k < 4; ++k)
+      e8.push_back(xv(0, j, k));
   check(r[8], {1, 3, 3}, e8);
   check(r[9], {8}, {8, 7, 6, 5, 4, 3, 2, 1});
   check(r[10], {9}, {8, 7, 6, 5, 4, 3, 2, 1, 0});
@@ -185,7 +193,8 @@ TEST_CASE("indexing: integers, slices, negative steps, ellipsis, new axes",
   check(r[16], {2}, {xv(1, 0, 3), xv(1, 2, 3)});
   std::vector<double> e17;
   for (int i = 1; i >= 0; --i)
-    for (int k : {3, 1}) e17.push_back(xv(i, 2, k)); // x[::-1, -1:0:-2, 3:0:-2]
+    for (int k : {3, 1})
+      e17.push_back(xv(i, 2, k)); // x[::-1, -1:0:-2, 3:0:-2]
   check(r[17], {2, 1, 2}, e17);
   check(r[18], {2, 3, 4}, iotaValues(24));
 }
@@ -227,8 +236,8 @@ TEST_CASE("indexing errors name the dimension", "[tensor-language][indexing][err
                                        Contains("TensorLanguageTest.cpp"));
   CHECK_THROWS_WITH(index(x, {0, -4}), Contains("dimension 1 of size 3"));
   CHECK_THROWS_WITH(x(0, 0, 4), Contains("dimension 2 of size 4"));
-  CHECK_THROWS_WITH(x(S(), S(_, _, 0)), Contains("step of dimension 1 is 0") &&
-                                            Contains("TensorLanguageTest.cpp"));
+  CHECK_THROWS_WITH(x(S(), S(_, _, 0)),
+                    Contains("step of dimension 1 is 0") && Contains("TensorLanguageTest.cpp"));
   CHECK_THROWS_WITH(index(x, {0, 0, 0, 0}), Contains("too many indices"));
   CHECK_THROWS_WITH(index(x, {ellipsis, 0, ellipsis}), Contains("single ellipsis"));
 }
@@ -274,8 +283,9 @@ TEST_CASE("stack, concat, split, unstack", "[tensor-language][shape]") {
   CHECK(stack({zeros(g, {35, 8}), zeros(g, {35, 8})}, -1).shape() == Shape{35, 8, 2});
   CHECK(concat({zeros(g, {4, 35, 8}), zeros(g, {6, 35, 8})}, 0).shape() == Shape{10, 35, 8});
   CHECK_THROWS_WITH(stack({zeros(g, {35, 4}), zeros(g, {35, 8})}),
-                    Contains("shapes of all inputs must match: values[0].shape = [35,4]") &&
-                        Contains("values[1].shape = [35,8]") && Contains("TensorLanguageTest.cpp"));
+                    Contains("shapes of all inputs must match: values[0].shape = [35, 4]") &&
+                        Contains("values[1].shape = [35, 8]") &&
+                        Contains("TensorLanguageTest.cpp"));
   CHECK_THROWS_WITH(concat({zeros(g, {4, 32, 8}), zeros(g, {6, 35, 8})}, 0),
                     Contains("dimensions of inputs should match") &&
                         Contains("TensorLanguageTest.cpp"));
@@ -324,7 +334,8 @@ TEST_CASE("logBase, norm, clipping", "[tensor-language][math]") {
   Tensor p = pow(scalar(g, 10), constant(g, {1., 2.}));
   Tensor v = constant(g, {{3., -4.}, {0., 12.}});
   Tensor lb = logBase(p, 10), l2 = logBase(constant(g, {8., 0.5}), 2);
-  Tensor n1 = norm(v, 1), n2 = norm(v, 2), ninf = norm(v, inf), n3 = norm(constant(g, {3., 3., 3.}), 3);
+  Tensor n1 = norm(v, 1), n2 = norm(v, 2), ninf = norm(v, inf),
+         n3 = norm(constant(g, {3., 3., 3.}), 3);
   Tensor n2rows = norm(v, 2, {1}), n1cols = norm(v, 1, {0}, true);
   Tensor cv = clipByValue(range(g, 9), 2, 7);
   Tensor cn = clipByNorm(constant(g, {3., 4.}), 1), cnSmall = clipByNorm(constant(g, {3., 4.}), 10);
@@ -372,12 +383,14 @@ TEST_CASE("gather along any axis", "[tensor-language][gather]") {
   std::vector<double> e1;
   for (int i = 0; i < 2; ++i)
     for (int j : {2, 0})
-      for (int k = 0; k < 4; ++k) e1.push_back(12 * i + 4 * j + k);
+      for (int k = 0; k < 4; ++k)
+        e1.push_back(12 * i + 4 * j + k);
   check(r[1], {2, 2, 4}, e1);
   std::vector<double> e2;
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 3; ++j)
-      for (int k : {3, 0, 1, 1}) e2.push_back(12 * i + 4 * j + k);
+      for (int k : {3, 0, 1, 1})
+        e2.push_back(12 * i + 4 * j + k);
   check(r[2], {2, 3, 2, 2}, e2);
   check(r[3], {1, 2, 4}, {12, 13, 14, 15, 20, 21, 22, 23});
   CHECK_THROWS_WITH(gather(a, constant(g, {1.})), Contains("int32 or int64"));
@@ -391,7 +404,11 @@ TEST_CASE("booleanMask: run-time rows on axis 0, static with a constant mask on 
   Tensor m1 = booleanMask(x, constant(g, {false, true}));
   Tensor m2 = booleanMask(x, constant(g, {{true, true, false}, {false, true, true}}));
   Tensor m3 = booleanMask(x, constant(g, {true, false, true, true}), 2);
-  Tensor m4 = booleanMask(x, constant(g, {{true, false, false, true}, {false, true, false, false}, {false, false, false, true}}), 1);
+  Tensor m4 = booleanMask(x,
+                          constant(g, {{true, false, false, true},
+                                       {false, true, false, false},
+                                       {false, false, false, true}}),
+                          1);
   CHECK(m1.shape()[0] == -1);
   CHECK(m3.shape() == Shape{2, 3, 3});
   CHECK(m4.shape() == Shape{2, 4});
@@ -399,12 +416,14 @@ TEST_CASE("booleanMask: run-time rows on axis 0, static with a constant mask on 
   check(r[0], {1, 3, 4}, iotaValues(12, 12));
   std::vector<double> e2;
   for (auto [i, j] : {std::pair{0, 0}, {0, 1}, {1, 1}, {1, 2}})
-    for (int k = 0; k < 4; ++k) e2.push_back(12 * i + 4 * j + k);
+    for (int k = 0; k < 4; ++k)
+      e2.push_back(12 * i + 4 * j + k);
   check(r[1], {4, 4}, e2);
   std::vector<double> e3;
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 3; ++j)
-      for (int k : {0, 2, 3}) e3.push_back(12 * i + 4 * j + k);
+      for (int k : {0, 2, 3})
+        e3.push_back(12 * i + 4 * j + k);
   check(r[2], {2, 3, 3}, e3);
   check(r[3], {2, 4}, {0, 3, 5, 11, 12, 15, 17, 23});
 

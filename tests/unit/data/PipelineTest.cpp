@@ -113,8 +113,8 @@ TEST_CASE("batch stacks elements, with and without the remainder", "[data][datas
   CHECK(bb[0][0].shape() == std::vector<int64_t>{2, 2, 2});
 
   // Elements of different shapes cannot be stacked.
-  Dataset ragged = Dataset::fromElements(
-      {{makeTensor({2}, std::vector<float>{1, 2})}, {makeTensor({3}, std::vector<float>{1, 2, 3})}});
+  Dataset ragged = Dataset::fromElements({{makeTensor({2}, std::vector<float>{1, 2})},
+                                          {makeTensor({3}, std::vector<float>{1, 2, 3})}});
   auto it = ragged.batch(2).iterator();
   CHECK_THROWS_AS(it.next(), DataError);
   CHECK_THROWS_AS(base.batch(0), DataError);
@@ -198,9 +198,7 @@ TEST_CASE("shuffle: buffer semantics, reproducible per seed, reshuffled per pass
     CHECK(values(a) == pass0);
   }
 
-  SECTION("buffer size 1 is the identity") {
-    CHECK(values(base.shuffle(1, 7)) == iota(0, n));
-  }
+  SECTION("buffer size 1 is the identity") { CHECK(values(base.shuffle(1, 7)) == iota(0, n)); }
 
   SECTION("a small buffer only moves elements a bounded distance") {
     // With buffer B, the element emitted at step i was among the first i + B inputs, so
@@ -323,8 +321,8 @@ TEST_CASE("fromGenerator and fromElements", "[data][dataset]") {
   CHECK(g.cardinality() == kUnknownCardinality);
   CHECK(values(g) == std::vector<int64_t>{0, 10, 20, 30});
   CHECK(values(g.repeat(2)) == std::vector<int64_t>{0, 10, 20, 30, 0, 10, 20, 30});
-  Dataset e = Dataset::fromElements({{makeTensor({}, std::vector<int64_t>{5})},
-                                     {makeTensor({}, std::vector<int64_t>{6})}});
+  Dataset e = Dataset::fromElements(
+      {{makeTensor({}, std::vector<int64_t>{5})}, {makeTensor({}, std::vector<int64_t>{6})}});
   CHECK(e.cardinality() == 2);
   CHECK(values(e) == std::vector<int64_t>{5, 6});
 }

@@ -18,9 +18,8 @@ struct TempFile {
   std::string path;
   explicit TempFile(const std::string &name, const std::string &text) {
     static int counter = 0;
-    path = (fs::temp_directory_path() /
-            ("sinter-tabular-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-             "-" + name))
+    path = (fs::temp_directory_path() / ("sinter-tabular-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(counter++) + "-" + name))
                .string();
     std::ofstream(path, std::ios::binary) << text;
   }
@@ -66,8 +65,8 @@ TEST_CASE("CSV: header, numbers, strings, missing values", "[data][csv]") {
   CHECK(m.as<float>()[5] == 4.0f);
   CHECK(t.toTensor({"mpg"}, DType::F64, true).shape() == std::vector<int64_t>{3});
   CHECK_THROWS_AS(t.toTensor({"name"}), DataError);
-  CHECK_THAT(errorOf([&] { t.column("weight"); }), Catch::Contains("weight") &&
-                                                       Catch::Contains("mpg, cyl, name, hp"));
+  CHECK_THAT(errorOf([&] { t.column("weight"); }),
+             Catch::Contains("weight") && Catch::Contains("mpg, cyl, name, hp"));
 
   CsvOptions drop;
   drop.dropMissingRows = true;
@@ -131,8 +130,8 @@ TEST_CASE("JSON parser: values, nesting, escapes", "[data][json]") {
 TEST_CASE("JSON errors carry line and column", "[data][json]") {
   auto err = [](const std::string &text) { return errorOf([&] { parseJson(text, "t.json"); }); };
   CHECK_THAT(err("[1, 2,\n  3 4]"), Catch::Contains("t.json:2:5") && Catch::Contains("','"));
-  CHECK_THAT(err("{\"a\": 1,\n\n   }"), Catch::Contains("t.json:3:4") &&
-                                             Catch::Contains("string key"));
+  CHECK_THAT(err("{\"a\": 1,\n\n   }"),
+             Catch::Contains("t.json:3:4") && Catch::Contains("string key"));
   CHECK_THAT(err("[\"abc"), Catch::Contains("t.json:1:2") && Catch::Contains("unterminated"));
   CHECK_THAT(err("[tru]"), Catch::Contains("t.json:1:2"));
   CHECK_THAT(err("[01]"), Catch::Contains("leading zeros"));
@@ -303,9 +302,9 @@ TEST_CASE("make_moons: shape, labels, geometry, determinism", "[data][moons]") {
   auto c = clean.x.as<float>();
   CHECK(std::vector<int32_t>(clean.y.as<int32_t>().begin(), clean.y.as<int32_t>().end()) ==
         std::vector<int32_t>{0, 0, 0, 1, 1, 1, 1});
-  CHECK(c[0] == Approx(1.0f));  // outer t=0: (1, 0)
+  CHECK(c[0] == Approx(1.0f)); // outer t=0: (1, 0)
   CHECK(c[1] == Approx(0.0f).margin(1e-7));
-  CHECK(c[4] == Approx(-1.0f)); // outer t=pi: (-1, 0)
+  CHECK(c[4] == Approx(-1.0f));             // outer t=pi: (-1, 0)
   CHECK(c[6] == Approx(0.0f).margin(1e-7)); // inner t=0: (0, 0.5)
   CHECK(c[7] == Approx(0.5f));
   CHECK(c[12] == Approx(2.0f)); // inner t=pi: (2, 0.5)

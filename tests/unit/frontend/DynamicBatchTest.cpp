@@ -12,8 +12,8 @@
 #include <random>
 
 using namespace sinter;
-using sinter::testing::randomTensor;
 using Catch::Matchers::Contains;
+using sinter::testing::randomTensor;
 
 namespace {
 
@@ -95,8 +95,9 @@ TEST_CASE("the raw call of a batched entry takes the batch size", "[dynamic-batc
   p.session().call(entry, {x.data()}, {probs.data(), norms.data(), ones.data()}, 5);
   requireClose(probs, want[0]);
   requireClose(norms, want[1]);
-  REQUIRE_THROWS_WITH(p.session().call(entry, {x.data()}, {probs.data(), norms.data(), ones.data()}),
-                      Contains("entry 'predict'") && Contains("batch size >= 1"));
+  REQUIRE_THROWS_WITH(
+      p.session().call(entry, {x.data()}, {probs.data(), norms.data(), ones.data()}),
+      Contains("entry 'predict'") && Contains("batch size >= 1"));
 }
 
 TEST_CASE("a bad batch is an error naming the entry and argument", "[dynamic-batch]") {
@@ -165,8 +166,7 @@ TEST_CASE("a batch-sized value needs an entry with a batch-sized input", "[dynam
   REQUIRE_THROWS_WITH(noise.value(), Contains("no batch-sized input"));
 }
 
-TEST_CASE("batch-sized softmaxes run in row blocks with a partial last block",
-          "[dynamic-batch]") {
+TEST_CASE("batch-sized softmaxes run in row blocks with a partial last block", "[dynamic-batch]") {
   // [batch, 1000]: the softmax composite (lowered whole, tiled) and the same written with
   // primitives (a row chain moved into blocks); 7 and 37 rows are no multiple of a block.
   Graph g;

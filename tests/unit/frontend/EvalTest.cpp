@@ -1,6 +1,6 @@
-// On-the-spot evaluation (docs/architecture.md, "The layers of the C++ API"): Tensor::value() compiles the
-// sub-graph a tensor needs once per graph structure and runs it; variables read the graph's
-// eager store; values print like TensorFlow's.
+// On-the-spot evaluation (docs/architecture.md, "The layers of the C++ API"): Tensor::value()
+// compiles the sub-graph a tensor needs once per graph structure and runs it; variables read the
+// graph's eager store; values print like TensorFlow's.
 #include "sinter/sinter.h"
 
 #include <catch2/catch.hpp>

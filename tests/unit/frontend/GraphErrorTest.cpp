@@ -35,7 +35,8 @@ TEST_CASE("a shape mismatch names the user's file:line and the op", "[errors]") 
   SECTION("matmul") {
     int line = 0;
     std::string msg = errorOf([&] {
-      line = __LINE__; matmul(a, b);
+      line = __LINE__ + 1;
+      matmul(a, b);
     });
     INFO(msg);
     CHECK_THAT(msg, Catch::Contains(here(line)));
@@ -44,7 +45,8 @@ TEST_CASE("a shape mismatch names the user's file:line and the op", "[errors]") 
   SECTION("add (broadcast)") {
     int line = 0;
     std::string msg = errorOf([&] {
-      line = __LINE__; add(a, b);
+      line = __LINE__ + 1;
+      add(a, b);
     });
     INFO(msg);
     CHECK_THAT(msg, Catch::Contains(here(line)));
@@ -53,7 +55,9 @@ TEST_CASE("a shape mismatch names the user's file:line and the op", "[errors]") 
   SECTION("operator+ points at the expression") {
     int line = 0;
     std::string msg = errorOf([&] {
-      line = __LINE__; Tensor c = a + b; (void)c;
+      line = __LINE__ + 1;
+      Tensor c = a + b;
+      (void)c;
     });
     INFO(msg);
     CHECK_THAT(msg, Catch::Contains(here(line)));
@@ -62,7 +66,8 @@ TEST_CASE("a shape mismatch names the user's file:line and the op", "[errors]") 
   SECTION("reshape") {
     int line = 0;
     std::string msg = errorOf([&] {
-      line = __LINE__; reshape(a, {7});
+      line = __LINE__ + 1;
+      reshape(a, {7});
     });
     INFO(msg);
     CHECK_THAT(msg, Catch::Contains(here(line)));

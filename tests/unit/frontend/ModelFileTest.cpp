@@ -1,14 +1,14 @@
 // Model files (.sinter): save → load → compile reproduces the outputs bit for bit; bad files
 // (corrupt, truncated, empty, missing) are rejected with an Error naming the file; saves are
 // atomic.
-#include "sinter/sinter.h"
 #include "sinter/model.pb.h"
+#include "sinter/sinter.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -73,9 +73,7 @@ struct TrainedMlp {
     Variable b1 = g.variable("b1", zeros(g, {kHidden}));
     Variable w2 = g.variable("w2", random::normal(g, {kHidden, kOut}, 0, 0.5, 2));
     Variable b2 = g.variable("b2", zeros(g, {kOut}));
-    auto forward = [&](const Tensor &in) {
-      return matmul(relu(matmul(in, w1) + b1), w2) + b2;
-    };
+    auto forward = [&](const Tensor &in) { return matmul(relu(matmul(in, w1) + b1), w2) + b2; };
     Tensor loss = reduceMean(softmaxCrossEntropyWithLogits(y, forward(x)));
     auto updates = optim::SGD(0.1).minimize(loss, g.trainableVariables());
     program.emplace(g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}},

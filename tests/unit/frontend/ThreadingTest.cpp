@@ -1,8 +1,8 @@
 // The threading contract (docs/architecture.md, "Threads"): generated loops split over the
 // OpenMP pool give the same numbers as one thread, and several sessions of one compiled
 // program run at once on several caller threads, each giving what it gives alone.
-#include "sinter/sinter.h"
 #include "sinter/runtime/Threads.h"
+#include "sinter/sinter.h"
 
 #include "../../common/TestUtil.h"
 
@@ -18,8 +18,7 @@ using sinter::testing::values;
 
 // Tests run with OMP_NUM_THREADS=2 (tests/unit/frontend/CMakeLists.txt); adaptation to other
 // processes is switched off so that the loops really split even on a busy test machine.
-TEST_CASE("generated loops split over threads compute what one thread computes",
-          "[threads]") {
+TEST_CASE("generated loops split over threads compute what one thread computes", "[threads]") {
   runtime::setAdaptiveThreads(false);
   Graph g;
   const int64_t rows = 1024, cols = 512;
@@ -60,7 +59,8 @@ TEST_CASE("sessions of one program train on several threads at once", "[threads]
   // A wide elementwise tail so that each step also runs outlined parallel loops.
   Tensor wide = reduceMean(square(tanh(matmul(x, w1)) - scalar(g, 0.25)));
   Tensor loss = reduceMean(square(matmul(h, w2) - y)) + wide * scalar(g, 1e-3);
-  Program p = g.compile({{"train_step", {x, y}, {loss}, optim::SGD(0.05).minimize(loss, {w1, b1, w2})}});
+  Program p =
+      g.compile({{"train_step", {x, y}, {loss}, optim::SGD(0.05).minimize(loss, {w1, b1, w2})}});
 
   const std::vector<double> initialW2 = values(p.variable("w2"));
   const int workers = 4, steps = 20;

@@ -232,9 +232,8 @@ TEST_CASE("bad checkpoints are rejected; the previous one survives", "[checkpoin
     });
     rejected(path, "lacks variable 'b2'");
 
-    editCheckpoint(good, path, [](proto::Checkpoint &c) {
-      c.add_variables()->mutable_spec()->set_name("w9");
-    });
+    editCheckpoint(good, path,
+                   [](proto::Checkpoint &c) { c.add_variables()->mutable_spec()->set_name("w9"); });
     rejected(path, "'w9', which the program does not have");
 
     editCheckpoint(good, path, [](proto::Checkpoint &c) { c.set_format_version(99); });

@@ -1,8 +1,8 @@
 // TensorBoard event files: CRC32C against known vectors, TFRecord framing, and the round trip
 // writer → readEvents of scalars, histograms (TensorFlow's buckets) and images; corrupt and
 // truncated records are rejected.
-#include "sinter/io/Crc32c.h"
 #include "sinter/io/Events.h"
+#include "sinter/io/Crc32c.h"
 
 #include "IoTestUtil.h"
 
@@ -187,7 +187,8 @@ TEST_CASE("corrupt or truncated event files are rejected", "[events]") {
   std::string bad = dir.file("bad.tfevents");
   writeFile(bad, bytes.substr(0, bytes.size() - 3));
   std::string msg = errorOf([&] { readEvents(bad); });
-  CHECK_THAT(msg, Catch::Contains(bad) && Catch::Contains("record 2") && Catch::Contains("truncated"));
+  CHECK_THAT(msg,
+             Catch::Contains(bad) && Catch::Contains("record 2") && Catch::Contains("truncated"));
 
   std::string flipped = bytes;
   flipped[flipped.size() - 8] ^= 0x01; // in the data of the last record

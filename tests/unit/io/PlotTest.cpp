@@ -129,13 +129,14 @@ TEST_CASE("training curves: a PNG with both series, axes and legend", "[plot]") 
     loss.push_back(1.5 * std::exp(-0.12 * e) + 0.05);
     valLoss.push_back(1.4 * std::exp(-0.1 * e) + 0.15 + 0.004 * e);
   }
-  plotCurves(path, "Training and validation loss", {{"loss", loss}, {"val_loss", valLoss}}, "epoch");
+  plotCurves(path, "Training and validation loss", {{"loss", loss}, {"val_loss", valLoss}},
+             "epoch");
   Image img = readPng(path);
   CHECK(img.width == 800);
   CHECK(img.height == 500);
-  CHECK(countColor(img, kBlue) > 200);   // the first series' line and markers
-  CHECK(countColor(img, kOrange) > 200); // the second's
-  CHECK(countColor(img, {0, 0, 0}) > 1000); // axes box and ticks
+  CHECK(countColor(img, kBlue) > 200);        // the first series' line and markers
+  CHECK(countColor(img, kOrange) > 200);      // the second's
+  CHECK(countColor(img, {0, 0, 0}) > 1000);   // axes box and ticks
   CHECK(countColor(img, {40, 40, 40}) > 500); // text
   // The loss falls: the blue pixels of the left part lie higher (smaller y) than the right part's.
   auto meanY = [&](Rgb c, int x0, int x1) {
@@ -158,9 +159,9 @@ TEST_CASE("training curves: a PNG with both series, axes and legend", "[plot]") 
   opts.yLabel = "accuracy";
   opts.width = 640;
   opts.height = 400;
-  Image a = renderCurves("Accuracy", {{"acc", acc}, {"val_acc", {0.45, 0.6, 0.7, 0.75, 0.8}},
-                                      {"test", {0.8}, {5}}},
-                         opts);
+  Image a = renderCurves(
+      "Accuracy", {{"acc", acc}, {"val_acc", {0.45, 0.6, 0.7, 0.75, 0.8}}, {"test", {0.8}, {5}}},
+      opts);
   CHECK(a.width == 640);
   CHECK(countColor(a, {44, 160, 44}) > 10); // third series: one marker
   opts.logY = true;
@@ -247,9 +248,7 @@ TEST_CASE("image grids: the book's save_images layout, grey and RGB", "[png][gri
   TempDir dir;
   writeImageGrid(dir.file("grid.png"), grey, 2);
   CHECK(readPng(dir.file("grid.png")).pixels == grid.pixels);
-  CHECK_THAT(errorOf([] {
-               imageGrid(runtime::HostTensor(runtime::DType::F32, {2, 3}));
-             }),
+  CHECK_THAT(errorOf([] { imageGrid(runtime::HostTensor(runtime::DType::F32, {2, 3})); }),
              Catch::Contains("[n, h, w]"));
   CHECK_THAT(errorOf([&] { imageGrid(grey, 0); }), Catch::Contains("columns"));
 }

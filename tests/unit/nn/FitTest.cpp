@@ -106,8 +106,13 @@ TEST_CASE("sparse labels with softmax: accuracy resolves to sparse categorical",
 TEST_CASE("validation split and frequency; dropRemainder", "[fit]") {
   auto [x, y] = separable(100, 4);
   auto model = binaryModel();
-  History h = model->fit(x, y, {.batchSize = 16, .epochs = 4, .verbose = 0, .validationSplit = 0.2,
-                                .validationFreq = 2, .dropRemainder = true});
+  History h = model->fit(x, y,
+                         {.batchSize = 16,
+                          .epochs = 4,
+                          .verbose = 0,
+                          .validationSplit = 0.2,
+                          .validationFreq = 2,
+                          .dropRemainder = true});
   CHECK(h["loss"].size() == 4);
   CHECK(h["val_loss"].size() == 2); // epochs 2 and 4
   CHECK(h["val_accuracy"].size() == 2);
@@ -134,9 +139,12 @@ TEST_CASE("EarlyStopping stops and restores the best weights", "[fit][callbacks]
   auto record = std::make_shared<LambdaCallback>();
   record->epochEnd = [&](int, const Logs &) { weights.push_back(model->getWeights()); };
   auto stop = std::make_shared<EarlyStopping>("val_loss", 0.0, 2, /*restoreBestWeights=*/true);
-  History h = model->fit(x, y, {.batchSize = 32, .epochs = 20, .verbose = 0,
-                                .callbacks = {record, stop},
-                                .validationData = std::make_pair(vx, vy)});
+  History h = model->fit(x, y,
+                         {.batchSize = 32,
+                          .epochs = 20,
+                          .verbose = 0,
+                          .callbacks = {record, stop},
+                          .validationData = std::make_pair(vx, vy)});
   CHECK(stop->stoppedEpoch() >= 2);
   CHECK(stop->stoppedEpoch() < 19);
   CHECK(h.epoch.size() == static_cast<size_t>(stop->stoppedEpoch() + 1));
@@ -170,20 +178,26 @@ TEST_CASE("callbacks are called in Keras' order", "[callbacks]") {
   auto cb = std::make_shared<LambdaCallback>();
   cb->trainBegin = [&](const Logs &) { events.push_back("train_begin"); };
   cb->trainEnd = [&](const Logs &) { events.push_back("train_end"); };
-  cb->epochBegin = [&](int e, const Logs &) { events.push_back("epoch_begin " + std::to_string(e)); };
+  cb->epochBegin = [&](int e, const Logs &) {
+    events.push_back("epoch_begin " + std::to_string(e));
+  };
   cb->epochEnd = [&](int e, const Logs &l) {
     events.push_back("epoch_end " + std::to_string(e) + (l.count("val_loss") ? " val" : ""));
   };
-  cb->batchBegin = [&](int b, const Logs &) { events.push_back("batch_begin " + std::to_string(b)); };
+  cb->batchBegin = [&](int b, const Logs &) {
+    events.push_back("batch_begin " + std::to_string(b));
+  };
   cb->batchEnd = [&](int b, const Logs &l) {
     events.push_back("batch_end " + std::to_string(b) + (l.count("loss") ? " loss" : ""));
   };
-  model->fit(x, y, {.batchSize = 16, .epochs = 2, .verbose = 0, .callbacks = {cb},
-                    .validationSplit = 0.5});
-  std::vector<std::string> expected{
-      "train_begin", "epoch_begin 0", "batch_begin 0", "batch_end 0 loss", "batch_begin 1",
-      "batch_end 1 loss", "epoch_end 0 val", "epoch_begin 1", "batch_begin 0",
-      "batch_end 0 loss", "batch_begin 1", "batch_end 1 loss", "epoch_end 1 val", "train_end"};
+  model->fit(
+      x, y,
+      {.batchSize = 16, .epochs = 2, .verbose = 0, .callbacks = {cb}, .validationSplit = 0.5});
+  std::vector<std::string> expected{"train_begin",      "epoch_begin 0", "batch_begin 0",
+                                    "batch_end 0 loss", "batch_begin 1", "batch_end 1 loss",
+                                    "epoch_end 0 val",  "epoch_begin 1", "batch_begin 0",
+                                    "batch_end 0 loss", "batch_begin 1", "batch_end 1 loss",
+                                    "epoch_end 1 val",  "train_end"};
   CHECK(events == expected);
 }
 
@@ -191,17 +205,20 @@ TEST_CASE("progress output: one line per epoch off a terminal, redrawn bar on on
   auto [x, y] = separable(200, 10);
   auto model = binaryModel();
   std::ostringstream out;
-  model->fit(x, y, {.batchSize = 32, .epochs = 2, .verbose = 1, .validationSplit = 0.2,
-                    .out = &out, .tty = 0});
+  model->fit(
+      x, y,
+      {.batchSize = 32, .epochs = 2, .verbose = 1, .validationSplit = 0.2, .out = &out, .tty = 0});
   std::string s = out.str();
   INFO(s);
-  std::regex line(R"(Epoch 1/2\n5/5 \[==============================\] - \d+s \d+(ms|us|s)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\nEpoch 2/2\n5/5 \[=+\] .*\n)");
+  std::regex line(
+      R"(Epoch 1/2\n5/5 \[==============================\] - \d+s \d+(ms|us|s)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\nEpoch 2/2\n5/5 \[=+\] .*\n)");
   CHECK(std::regex_match(s, line));
   CHECK(s.find('\r') == std::string::npos);
 
   std::ostringstream two;
   model->fit(x, y, {.batchSize = 32, .epochs = 1, .verbose = 2, .out = &two, .tty = 0});
-  CHECK(std::regex_match(two.str(), std::regex(R"(Epoch 1/1\n7/7 - \d+s - loss: \d\.\d{4} - accuracy: \d\.\d{4}\n)")));
+  CHECK(std::regex_match(
+      two.str(), std::regex(R"(Epoch 1/1\n7/7 - \d+s - loss: \d\.\d{4} - accuracy: \d\.\d{4}\n)")));
 
   std::ostringstream silent;
   model->fit(x, y, {.batchSize = 32, .epochs = 1, .verbose = 0, .out = &silent});
@@ -211,15 +228,15 @@ TEST_CASE("progress output: one line per epoch off a terminal, redrawn bar on on
   std::ostringstream tty;
   ProgressBar bar(10, 1, &tty, 1);
   bar.update(3, {{"loss", 0.41}, {"accuracy", 0.88}});
-  CHECK(tty.str() == "\r 3/10 [========>.....................] - ETA: 0s - loss: 0.4100 - accuracy: 0.8800");
+  CHECK(tty.str() ==
+        "\r 3/10 [========>.....................] - ETA: 0s - loss: 0.4100 - accuracy: 0.8800");
   bar.update(10, {{"loss", 0.0001}}, true);
   CHECK_THAT(tty.str(), Catch::Contains("\r10/10 [==============================] - 0s"));
   CHECK_THAT(tty.str(), Catch::Contains("- loss: 1.0000e-04 "));
   CHECK_THAT(tty.str(), Catch::EndsWith("\n"));
 }
 
-TEST_CASE("Dropout and L2 in fit: rng_step counts steps, regularization is in the loss",
-          "[fit]") {
+TEST_CASE("Dropout and L2 in fit: rng_step counts steps, regularization is in the loss", "[fit]") {
   auto [x, y] = separable(96, 11);
   Sequential model({Dense(16, "relu", true, initializers::glorotUniform(), initializers::zeros(),
                           regularizers::l2(0.01)),
@@ -300,8 +317,8 @@ TEST_CASE("fit and evaluate on a data::Dataset of batches", "[fit][dataset]") {
   auto train = data::Dataset::fromTensors({x, y}).shuffle(200, 1).batch(32);
   auto val = data::Dataset::fromTensors({vx, vy}).batch(32);
   std::ostringstream out;
-  History h = model->fit(train, {.epochs = 12, .verbose = 1, .validationDataset = val,
-                                 .out = &out, .tty = 0});
+  History h = model->fit(
+      train, {.epochs = 12, .verbose = 1, .validationDataset = val, .out = &out, .tty = 0});
   CHECK(h["accuracy"].back() > 0.95);
   CHECK(h["val_accuracy"].size() == 12);
   auto names = model->entryNames();

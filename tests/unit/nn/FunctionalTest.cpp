@@ -212,9 +212,7 @@ TEST_CASE("functional API errors name the problem", "[functional][errors]") {
   SymbolicTensor h = Dense(2)(in);
   CHECK_THAT(errorOf([&] { Model(h, h); }), Catch::Contains("must be an nn::Input"));
   CHECK_THAT(errorOf([&] { Model(other, h); }), Catch::Contains("not computed from its inputs"));
-  CHECK_THAT(errorOf([&] {
-               Add()({Dense(3)(in), other});
-             }),
+  CHECK_THAT(errorOf([&] { Add()({Dense(3)(in), other}); }),
              Catch::Contains("different nn::Input tensors"));
   CHECK_THAT(errorOf([] { Input({0, 3}); }), Catch::Contains("dimensions must be positive"));
 
@@ -236,8 +234,6 @@ TEST_CASE("functional API errors name the problem", "[functional][errors]") {
   // Data of another feature shape than the Input's.
   Model model(in, h);
   model.compile("sgd", "mse");
-  CHECK_THAT(errorOf([&] {
-               model.predict(HostTensor(DType::F32, {2, 4}));
-             }),
+  CHECK_THAT(errorOf([&] { model.predict(HostTensor(DType::F32, {2, 4})); }),
              Catch::Contains("takes (None, 3)"));
 }

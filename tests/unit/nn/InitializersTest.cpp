@@ -122,9 +122,9 @@ TEST_CASE("Glorot and He: Keras' limits and standard deviations", "[nn][initiali
 }
 
 TEST_CASE("a seed gives the same weights; another seed others", "[nn][initializers]") {
-  for (const auto &f : {initializers::glorotUniform(), initializers::glorotNormal(),
-                        initializers::heNormal(), initializers::heUniform(),
-                        initializers::randomNormal(), initializers::truncatedNormal()}) {
+  for (const auto &f :
+       {initializers::glorotUniform(), initializers::glorotNormal(), initializers::heNormal(),
+        initializers::heUniform(), initializers::randomNormal(), initializers::truncatedNormal()}) {
     std::vector<float> a = floats(init(f, {64, 32}, 7));
     std::vector<float> b = floats(init(f, {64, 32}, 7));
     std::vector<float> c = floats(init(f, {64, 32}, 8));
@@ -174,23 +174,27 @@ TEST_CASE("activations: the book's chapter-6 values", "[nn][activations]") {
                        activations::softmax(cube, 1), activations::leakyRelu(x),
                        activations::elu(x, 0.5)});
   // L5507–5508.
-  std::vector<float> leaky{-0.6f,       -0.46666667f, -0.33333334f, -0.2f,      -0.06666666f,
-                           0.6666667f,  2.f,          3.3333334f,   4.6666667f, 6.f};
+  std::vector<float> leaky{-0.6f,      -0.46666667f, -0.33333334f, -0.2f,      -0.06666666f,
+                           0.6666667f, 2.f,          3.3333334f,   4.6666667f, 6.f};
   std::vector<float> xs = floats(evalAll(g, {x})[0]);
   for (int i = 0; i < 10; ++i) {
     CHECK(v[0].as<float>()[i] == Approx(leaky[i]).epsilon(1e-6));
     double e = xs[i] > 0 ? xs[i] : std::exp(xs[i]) - 1;
     CHECK(v[1].as<float>()[i] == Approx(e).epsilon(1e-6));
     CHECK(v[6].as<float>()[i] == Approx(xs[i] > 0 ? xs[i] : 0.2 * xs[i]).epsilon(1e-6));
-    CHECK(v[7].as<float>()[i] == Approx(xs[i] > 0 ? xs[i] : 0.5 * (std::exp(xs[i]) - 1)).epsilon(1e-6));
+    CHECK(v[7].as<float>()[i] ==
+          Approx(xs[i] > 0 ? xs[i] : 0.5 * (std::exp(xs[i]) - 1)).epsilon(1e-6));
   }
   // L7179–7180.
   std::vector<float> sm{0.6590012f, 0.242433f, 0.0985659f};
   for (int i = 0; i < 3; ++i)
     CHECK(v[2].as<float>()[i] == Approx(sm[i]).epsilon(1e-5));
   // Axis 0 of [[1, 2], [3, 4], [0, 1]]: each column sums to 1.
-  auto col = [](double a, double b, double c) { return std::exp(a) / (std::exp(a) + std::exp(b) + std::exp(c)); };
-  std::vector<double> axis0{col(1, 3, 0), col(2, 4, 1), col(3, 1, 0), col(4, 2, 1), col(0, 1, 3), col(1, 2, 4)};
+  auto col = [](double a, double b, double c) {
+    return std::exp(a) / (std::exp(a) + std::exp(b) + std::exp(c));
+  };
+  std::vector<double> axis0{col(1, 3, 0), col(2, 4, 1), col(3, 1, 0),
+                            col(4, 2, 1), col(0, 1, 3), col(1, 2, 4)};
   REQUIRE(v[3].shape() == Shape{3, 2});
   for (int i = 0; i < 6; ++i)
     CHECK(v[3].as<float>()[i] == Approx(axis0[i]).epsilon(1e-5));
@@ -235,8 +239,7 @@ TEST_CASE("activations by name", "[nn][activations]") {
 namespace {
 
 /// Central differences of Σ f(x)·r against the autodiff gradient, in float64.
-void gradcheck(const std::function<Tensor(const Tensor &)> &f, const Shape &shape,
-               uint32_t seed) {
+void gradcheck(const std::function<Tensor(const Tensor &)> &f, const Shape &shape, uint32_t seed) {
   Graph g;
   int64_t n = 1;
   for (int64_t d : shape)
@@ -278,10 +281,18 @@ void gradcheck(const std::function<Tensor(const Tensor &)> &f, const Shape &shap
 } // namespace
 
 TEST_CASE("activation gradients match central differences", "[nn][activations][gradcheck]") {
-  SECTION("leakyRelu") { gradcheck([](const Tensor &x) { return activations::leakyRelu(x, 0.1); }, {3, 4}, 1); }
-  SECTION("elu") { gradcheck([](const Tensor &x) { return activations::elu(x, 0.7); }, {3, 4}, 2); }
-  SECTION("softmax axis 0") { gradcheck([](const Tensor &x) { return activations::softmax(x, 0); }, {3, 4}, 3); }
-  SECTION("softmax axis 1 of 3") { gradcheck([](const Tensor &x) { return activations::softmax(x, 1); }, {2, 3, 2}, 4); }
+  SECTION("leakyRelu") {
+    gradcheck([](const Tensor &x) { return activations::leakyRelu(x, 0.1); }, {3, 4}, 1);
+  }
+  SECTION("elu") {
+    gradcheck([](const Tensor &x) { return activations::elu(x, 0.7); }, {3, 4}, 2);
+  }
+  SECTION("softmax axis 0") {
+    gradcheck([](const Tensor &x) { return activations::softmax(x, 0); }, {3, 4}, 3);
+  }
+  SECTION("softmax axis 1 of 3") {
+    gradcheck([](const Tensor &x) { return activations::softmax(x, 1); }, {2, 3, 2}, 4);
+  }
 }
 
 TEST_CASE("elu's gradient stays finite for large inputs", "[nn][activations]") {

@@ -67,7 +67,8 @@ TEST_CASE("summary of the book's 784-256-128-64-10 network: 242,762 params", "[l
   CHECK_THAT(s, Catch::Contains("Total params: 242,762\n"));
   CHECK_THAT(s, Catch::Contains("Trainable params: 242,762\n"));
   CHECK_THAT(s, Catch::Contains("Non-trainable params: 0\n"));
-  CHECK_THAT(s, Catch::Contains("Layer (type)                 Output Shape              Param #   \n"));
+  CHECK_THAT(
+      s, Catch::Contains("Layer (type)                 Output Shape              Param #   \n"));
   std::string first = model.layers()[0]->name();
   // "dense_4 (Dense)              (None, 256)               200960    "
   std::string row = first + " (Dense)";
@@ -131,7 +132,8 @@ TEST_CASE("Dense forward matches a hand computation", "[layers]") {
   fc(x2);
   CHECK(g.variables().size() == 2);
   // Wrong feature count.
-  CHECK_THROWS_WITH(fc(constant(g, std::vector<float>{1, 2}, {1, 2})), Catch::Contains("3 input features"));
+  CHECK_THROWS_WITH(fc(constant(g, std::vector<float>{1, 2}, {1, 2})),
+                    Catch::Contains("3 input features"));
   // Freezing moves the weights to non-trainable.
   fc.setTrainable(false);
   CHECK(fc.trainableVariables().empty());
@@ -172,7 +174,8 @@ TEST_CASE("Flatten, Reshape and activation layers", "[layers]") {
   CHECK(lr[2] == Approx(3));
   auto sg = floats(Activation("sigmoid")(z).value());
   CHECK(sg[1] == Approx(0.5));
-  auto th = floats(Activation(activations::Activation([](const Tensor &t) { return tanh(t); }))(z).value());
+  auto th = floats(
+      Activation(activations::Activation([](const Tensor &t) { return tanh(t); }))(z).value());
   CHECK(th[2] == Approx(std::tanh(3.0)));
   auto el = floats(ELU()(z).value());
   CHECK(el[0] == Approx(std::exp(-2.0) - 1));
@@ -189,8 +192,7 @@ TEST_CASE("Dropout: rate zeroed, 1/(1-rate) scaling, fresh masks per step, ident
   Tensor x = g.input("x", {n, 1});
   Dropout drop(0.3);
   Tensor train = drop(x, true), infer = drop(x, false);
-  Program p = g.compile({{"train", {x}, {train}, {rngStepUpdate(g)}},
-                         {"infer", {x}, {infer}}});
+  Program p = g.compile({{"train", {x}, {train}, {rngStepUpdate(g)}}, {"infer", {x}, {infer}}});
   HostTensor in(DType::F32, {n, 1});
   for (auto &v : in.as<float>())
     v = 2.0f;
@@ -290,7 +292,8 @@ TEST_CASE("subclassed model: tracked layers, summary, call on a user graph", "[l
 }
 
 TEST_CASE("nested models count their parameters", "[layers]") {
-  auto inner = std::make_shared<Sequential>(std::initializer_list<Sequential::LayerRef>{Dense(4), Dense(2)});
+  auto inner =
+      std::make_shared<Sequential>(std::initializer_list<Sequential::LayerRef>{Dense(4), Dense(2)});
   Sequential outer({inner, Dense(1)});
   outer.build({-1, 3});
   CHECK(outer.countParams() == (3 * 4 + 4) + (4 * 2 + 2) + (2 + 1));

@@ -14,7 +14,9 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-Tensor c(Graph &g, const std::vector<float> &v, const Shape &shape) { return constant(g, v, shape); }
+Tensor c(Graph &g, const std::vector<float> &v, const Shape &shape) {
+  return constant(g, v, shape);
+}
 
 } // namespace
 

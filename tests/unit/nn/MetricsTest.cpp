@@ -71,7 +71,8 @@ TEST_CASE("SparseCategoricalAccuracy: class ids vs argmax", "[nn][metrics]") {
   CHECK(acc.result() == 0.75);
   acc.update(hostF32({2}, {0, 1}), probs); // float ids
   CHECK(acc.result() == Approx(4.0 / 6));
-  std::string msg = errorOf([&] { acc.update(hostOf<int32_t>(DType::I32, {3}, {0, 1, 2}), probs); });
+  std::string msg =
+      errorOf([&] { acc.update(hostOf<int32_t>(DType::I32, {3}, {0, 1, 2}), probs); });
   CHECK_THAT(msg, Contains("(3,)"));
   CHECK_THAT(msg, Contains("(2, 3)"));
 }
@@ -83,7 +84,8 @@ TEST_CASE("BinaryAccuracy: label == (prediction > threshold)", "[nn][metrics]") 
   acc.update(hostF32({4, 1}, {1, 1, 0, 0}), hostF32({4, 1}, {0.98, 1, 0, 0.6}));
   CHECK(acc.result() == 0.75);
   metrics::BinaryAccuracy strict(0.7);
-  strict.update(hostOf<int32_t>(DType::I32, {4}, {1, 1, 0, 0}), hostF32({4, 1}, {0.98, 0.65, 0, 0.6}));
+  strict.update(hostOf<int32_t>(DType::I32, {4}, {1, 1, 0, 0}),
+                hostF32({4, 1}, {0.98, 0.65, 0, 0.6}));
   CHECK(strict.result() == 0.75);
   // 0.5 is not > 0.5.
   metrics::BinaryAccuracy half;

@@ -21,7 +21,8 @@ inline HostTensor hostF32(const Shape &shape, const std::vector<float> &values) 
   return t;
 }
 
-template <class T> HostTensor hostOf(DType dtype, const Shape &shape, const std::vector<T> &values) {
+template <class T>
+HostTensor hostOf(DType dtype, const Shape &shape, const std::vector<T> &values) {
   HostTensor t(dtype, shape);
   REQUIRE(static_cast<int64_t>(values.size()) == t.numElements());
   std::copy(values.begin(), values.end(), t.as<T>().begin());

@@ -262,8 +262,10 @@ TEST_CASE("globalClipNorm agrees with clipByGlobalNorm (the chapter-11 example's
   r.step({floats(refv[0]), floats(refv[1])});
   std::vector<float> w0 = r.value("w0"), w1 = r.value("w1");
   double sq = 0;
-  for (float v : w0) sq += double(v) * v;
-  for (float v : w1) sq += double(v) * v;
+  for (float v : w0)
+    sq += double(v) * v;
+  for (float v : w1)
+    sq += double(v) * v;
   CHECK(std::sqrt(sq) == Approx(2.0).epsilon(1e-5));
   for (int i = 0; i < 9; ++i)
     CHECK(-w0[i] == Approx(refv[2].as<float>()[i]).epsilon(1e-5));

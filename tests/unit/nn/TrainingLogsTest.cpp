@@ -66,8 +66,9 @@ TEST_CASE("TensorBoard: scalars per epoch, weight histograms, curves image", "[l
   auto model = tinyModel();
   auto tb = std::make_shared<TensorBoard>(dir.path, /*histogramFreq=*/2, /*writeImages=*/true);
   CHECK(tb->eventFile().empty());
-  History h = model->fit(x, y, {.batchSize = 32, .epochs = 3, .verbose = 0, .callbacks = {tb},
-                                .validationSplit = 0.25});
+  History h = model->fit(
+      x, y,
+      {.batchSize = 32, .epochs = 3, .verbose = 0, .callbacks = {tb}, .validationSplit = 0.25});
   REQUIRE_FALSE(tb->eventFile().empty());
   CHECK(std::filesystem::path(tb->eventFile()).parent_path() == dir.path);
   CHECK_THAT(tb->eventFile(), Catch::Contains("events.out.tfevents."));
@@ -154,8 +155,8 @@ TEST_CASE("TensorBoard: scalars per epoch, weight histograms, curves image", "[l
   // A second fit on the same callback appends to the same file.
   std::string file = tb->eventFile();
   size_t before = events.size();
-  model->fit(x, y, {.batchSize = 32, .epochs = 4, .verbose = 0, .callbacks = {tb},
-                    .initialEpoch = 3});
+  model->fit(x, y,
+             {.batchSize = 32, .epochs = 4, .verbose = 0, .callbacks = {tb}, .initialEpoch = 3});
   CHECK(tb->eventFile() == file);
   std::vector<io::Event> more = io::readEvents(file);
   CHECK(more.size() > before);
@@ -188,9 +189,14 @@ TEST_CASE("CurvesPlot: a PNG of loss and accuracy per epoch", "[logs]") {
   int seenDuringFit = 0;
   auto watch = std::make_shared<LambdaCallback>();
   watch->epochEnd = [&](int, const Logs &) { seenDuringFit += std::filesystem::exists(path); };
-  model->fit(x, y, {.batchSize = 32, .epochs = 4, .verbose = 0, .callbacks = {plot, watch},
-                    .validationSplit = 0.25, .validationFreq = 2});
-  CHECK(seenDuringFit == 4); // written at each epoch end (before later callbacks)
+  model->fit(x, y,
+             {.batchSize = 32,
+              .epochs = 4,
+              .verbose = 0,
+              .callbacks = {plot, watch},
+              .validationSplit = 0.25,
+              .validationFreq = 2});
+  CHECK(seenDuringFit == 4);  // written at each epoch end (before later callbacks)
   CHECK(plot->writes() == 5); // 4 epochs + train end
   io::Image img = io::readPng(path);
   CHECK(img.width == 1280);

@@ -108,7 +108,8 @@ TEST_CASE("artifact: a batched entry takes any batch size", "[artifact]") {
   HostTensor x(DType::F32, {2, 3}), sums(DType::F32, {2}), rows(DType::I64, {});
   session.call("row_sums", {x.data()}, {sums.data(), rows.data()}, 2);
   REQUIRE(rows.as<int64_t>()[0] == 2);
-  std::string e1 = errorOf([&] { session.call("row_sums", {x.data()}, {sums.data(), rows.data()}); });
+  std::string e1 =
+      errorOf([&] { session.call("row_sums", {x.data()}, {sums.data(), rows.data()}); });
   REQUIRE(e1.find("entry 'row_sums'") != std::string::npos);
   REQUIRE(e1.find("batch size >= 1") != std::string::npos);
   HostTensor wrong(DType::F32, {2, 4});
@@ -130,8 +131,9 @@ TEST_CASE("artifact: argument and lookup errors name what is wrong", "[artifact]
   HostTensor wrongType(DType::F64, {2, 3});
   REQUIRE(errorOf([&] { session.run("add_one", {&wrongType}); }).find("expected dtype float32") !=
           std::string::npos);
-  REQUIRE(errorOf([&] { session.run("add_one", std::vector<HostTensor>{}); })
-              .find("takes 1 arguments") != std::string::npos);
+  REQUIRE(errorOf([&] {
+            session.run("add_one", std::vector<HostTensor>{});
+          }).find("takes 1 arguments") != std::string::npos);
   REQUIRE(errorOf([&] { session.call("add_one", {}, {}); }).find("'add_one'") != std::string::npos);
   std::string noEntry = errorOf([&] { session.entryIndex("train"); });
   REQUIRE(noEntry.find("no entry named 'train'") != std::string::npos);
@@ -151,9 +153,8 @@ TEST_CASE("artifact: loading errors", "[artifact]") {
   REQUIRE(prefix.find("symbol 'other_manifest' not found") != std::string::npos);
 
   const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x12, 0x34};
-  std::string corrupt = errorOf([&] {
-    Artifact::fromSymbols(garbage, sizeof garbage, nullptr, 0, nullptr, "garbage.so");
-  });
+  std::string corrupt = errorOf(
+      [&] { Artifact::fromSymbols(garbage, sizeof garbage, nullptr, 0, nullptr, "garbage.so"); });
   REQUIRE(corrupt == "artifact 'garbage.so': manifest is corrupt (protobuf parse failed)");
 
   std::string manifest = readFile(SINTER_TEST_MANIFEST);
@@ -173,8 +174,8 @@ TEST_CASE("artifact: loading errors", "[artifact]") {
   });
   REQUIRE(unresolved.find("symbol 'sinter_model_add_one' not found") != std::string::npos);
 
-  std::string shortBlob = errorOf(
-      [&] { Artifact::fromSymbols(bytes, manifest.size(), blob, 20, resolveAll, "x.so"); });
+  std::string shortBlob =
+      errorOf([&] { Artifact::fromSymbols(bytes, manifest.size(), blob, 20, resolveAll, "x.so"); });
   REQUIRE(shortBlob.find("variable #0 'bias'") != std::string::npos);
   REQUIRE(shortBlob.find("outside the variable blob of 20 bytes") != std::string::npos);
 
@@ -183,5 +184,6 @@ TEST_CASE("artifact: loading errors", "[artifact]") {
     Artifact::fromSymbols(reinterpret_cast<const uint8_t *>(badAbi.data()), badAbi.size(), blob,
                           sizeof blob, resolveAll);
   });
-  REQUIRE(abi.find("ABI version 2 does not match the runtime's ABI version 3") != std::string::npos);
+  REQUIRE(abi.find("ABI version 2 does not match the runtime's ABI version 3") !=
+          std::string::npos);
 }

@@ -22,9 +22,9 @@ TEST_CASE("dtype sizes and names", "[runtime]") {
   // Sizes that overflow are errors, not a wrapped byte count.
   REQUIRE_THROWS_WITH((TensorSpec{"big", DType::F64, {int64_t(1) << 61}}.byteSize()),
                       Catch::Contains("'big' is too large"));
-  REQUIRE_THROWS_WITH((TensorSpec{"big", DType::F32, {int64_t(1) << 40, int64_t(1) << 40}}
-                           .numElements()),
-                      Catch::Contains("too large"));
+  REQUIRE_THROWS_WITH(
+      (TensorSpec{"big", DType::F32, {int64_t(1) << 40, int64_t(1) << 40}}.numElements()),
+      Catch::Contains("too large"));
   // The batch dimension: None when printed, sized per call.
   TensorSpec batch{"x", DType::F32, {-1, 3}};
   batch.batch = true;

@@ -119,8 +119,8 @@ TEST_CASE("matmul with a bias and a ReLU epilogue", "[kernels]") {
           if (activation == SINTER_ACTIVATION_RELU)
             want[i] = std::max(want[i], 0.0f);
         }
-        sinter_kernel_matmul_bias_f32(a.data(), b.data(), bias.data(), c.data(), batch, m, n, k,
-                                      0, 1, activation);
+        sinter_kernel_matmul_bias_f32(a.data(), b.data(), bias.data(), c.data(), batch, m, n, k, 0,
+                                      1, activation);
         for (size_t i = 0; i < c.size(); ++i)
           REQUIRE(c[i] == Approx(want[i]).margin(1e-4));
       }

@@ -53,8 +53,8 @@ bool messageHas(const Error &e, const std::string &what) {
 } // namespace
 
 TEST_CASE("npy round-trips every supported dtype", "[npy]") {
-  for (DType d : {DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool, DType::U8,
-                  DType::I8, DType::I16, DType::F16}) {
+  for (DType d : {DType::F32, DType::F64, DType::I32, DType::I64, DType::Bool, DType::U8, DType::I8,
+                  DType::I16, DType::F16}) {
     INFO(dtypeName(d));
     HostTensor t(d, {2, 3, 1});
     auto *bytes = static_cast<uint8_t *>(t.data());
@@ -124,11 +124,13 @@ TEST_CASE("npy rejects bad files with clear errors", "[npy]") {
   expectError(tmpPath("truncated.npy"), "truncated data");
   // A small file claiming a huge array: refused before anything is allocated; sizes that
   // overflow: refused too.
-  writeBytes(tmpPath("huge.npy"),
-             npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100), }", raw));
+  writeBytes(
+      tmpPath("huge.npy"),
+      npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100), }", raw));
   expectError(tmpPath("huge.npy"), "truncated data: expected 8000000000000 bytes");
-  writeBytes(tmpPath("overflow.npy"),
-             npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }", raw));
+  writeBytes(
+      tmpPath("overflow.npy"),
+      npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }", raw));
   expectError(tmpPath("overflow.npy"), "too large");
   // A FIFO or a device: refused, not read forever.
   std::string fifo = tmpPath("x.fifo");

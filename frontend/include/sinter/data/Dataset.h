@@ -101,9 +101,8 @@ public:
   static Dataset range(int64_t n);
   /// Elements produced by a fresh generator for every pass: `factory()` returns a function that
   /// yields elements until std::nullopt (tf.data.Dataset.from_generator). Cardinality unknown.
-  static Dataset fromGenerator(
-      std::function<std::function<std::optional<Element>()>()> factory,
-      int64_t cardinality = kUnknownCardinality);
+  static Dataset fromGenerator(std::function<std::function<std::optional<Element>()>()> factory,
+                               int64_t cardinality = kUnknownCardinality);
 
   // ---- transformations ----------------------------------------------------------------------
   /// TensorFlow's buffered shuffle: a buffer of up to `bufferSize` elements is filled from the

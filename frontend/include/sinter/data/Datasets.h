@@ -4,8 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,11 +41,10 @@ ImageDataset loadIdx(const std::string &imagesPath, const std::string &labelsPat
 /// Writes IDX files (gzip-compressed when `gzip`). Pixels are already bytes here.
 void writeIdxImages(const std::string &path, const std::vector<uint8_t> &pixels, int64_t n,
                     int64_t rows, int64_t cols, bool gzip = false);
-void writeIdxLabels(const std::string &path, const std::vector<uint8_t> &labels,
-                    bool gzip = false);
+void writeIdxLabels(const std::string &path, const std::vector<uint8_t> &labels, bool gzip = false);
 /// Writes a dataset as IDX (pixels quantised to round(x * 255), labels must be in 0..255).
-void writeIdx(const std::string &imagesPath, const std::string &labelsPath,
-              const ImageDataset &ds, bool gzip = false);
+void writeIdx(const std::string &imagesPath, const std::string &labelsPath, const ImageDataset &ds,
+              bool gzip = false);
 
 /// Fashion-MNIST, 60,000 train + 10,000 test, 28x28, 10 classes, from
 /// `{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz` in `dir`.

@@ -109,8 +109,8 @@ struct TrainTestSplit {
 /// Random split of the rows of x and y (same first dimension): round(trainFraction * n) rows
 /// to train, the rest to test, through data::split (portable permutation of std::mt19937_64).
 /// Auto MPG with 0.8 gives 314 / 78; make_moons 2000 with 0.7 gives 1400 / 600.
-TrainTestSplit trainTestSplit(const HostTensor &x, const HostTensor &y,
-                              double trainFraction = 0.8, uint64_t seed = 0);
+TrainTestSplit trainTestSplit(const HostTensor &x, const HostTensor &y, double trainFraction = 0.8,
+                              uint64_t seed = 0);
 
 /// Per-column statistics of a [n, d] tensor (F32 or F64): (x - mean) / std.
 struct Normalizer {

@@ -28,20 +28,51 @@ protected:
 class Mean : public Metric {
 public:
   explicit Mean(std::string name = "mean") : Metric(std::move(name)) {}
-  void updateValue(double value, double weight = 1) { total_ += value * weight; count_ += weight; }
+  void updateValue(double value, double weight = 1) {
+    total_ += value * weight;
+    count_ += weight;
+  }
   void update(const HostTensor &, const HostTensor &yPred) override; // mean of yPred's elements
 };
 
 /// Exact equality of labels and predictions.
-class Accuracy : public Metric { public: Accuracy() : Metric("accuracy") {} void update(const HostTensor &, const HostTensor &) override; };
+class Accuracy : public Metric {
+public:
+  Accuracy() : Metric("accuracy") {}
+  void update(const HostTensor &, const HostTensor &) override;
+};
 /// argmax(yTrue) == argmax(yPred) (one-hot labels).
-class CategoricalAccuracy : public Metric { public: CategoricalAccuracy() : Metric("categorical_accuracy") {} void update(const HostTensor &, const HostTensor &) override; };
+class CategoricalAccuracy : public Metric {
+public:
+  CategoricalAccuracy() : Metric("categorical_accuracy") {}
+  void update(const HostTensor &, const HostTensor &) override;
+};
 /// yTrue (class ids) == argmax(yPred).
-class SparseCategoricalAccuracy : public Metric { public: SparseCategoricalAccuracy() : Metric("sparse_categorical_accuracy") {} void update(const HostTensor &, const HostTensor &) override; };
+class SparseCategoricalAccuracy : public Metric {
+public:
+  SparseCategoricalAccuracy() : Metric("sparse_categorical_accuracy") {}
+  void update(const HostTensor &, const HostTensor &) override;
+};
 /// yTrue == (yPred > threshold).
-class BinaryAccuracy : public Metric { public: explicit BinaryAccuracy(double threshold = 0.5) : Metric("binary_accuracy"), threshold_(threshold) {} void update(const HostTensor &, const HostTensor &) override; private: double threshold_; };
-class MeanSquaredError : public Metric { public: MeanSquaredError() : Metric("mse") {} void update(const HostTensor &, const HostTensor &) override; };
-class MeanAbsoluteError : public Metric { public: MeanAbsoluteError() : Metric("mae") {} void update(const HostTensor &, const HostTensor &) override; };
+class BinaryAccuracy : public Metric {
+public:
+  explicit BinaryAccuracy(double threshold = 0.5)
+      : Metric("binary_accuracy"), threshold_(threshold) {}
+  void update(const HostTensor &, const HostTensor &) override;
+
+private:
+  double threshold_;
+};
+class MeanSquaredError : public Metric {
+public:
+  MeanSquaredError() : Metric("mse") {}
+  void update(const HostTensor &, const HostTensor &) override;
+};
+class MeanAbsoluteError : public Metric {
+public:
+  MeanAbsoluteError() : Metric("mae") {}
+  void update(const HostTensor &, const HostTensor &) override;
+};
 
 } // namespace sinter::metrics
 

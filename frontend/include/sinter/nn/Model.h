@@ -116,12 +116,30 @@ class LambdaCallback : public Callback {
 public:
   std::function<void(int, const Logs &)> epochBegin, epochEnd, batchBegin, batchEnd;
   std::function<void(const Logs &)> trainBegin, trainEnd;
-  void onTrainBegin(const Logs &l) override { if (trainBegin) trainBegin(l); }
-  void onTrainEnd(const Logs &l) override { if (trainEnd) trainEnd(l); }
-  void onEpochBegin(int e, const Logs &l) override { if (epochBegin) epochBegin(e, l); }
-  void onEpochEnd(int e, const Logs &l) override { if (epochEnd) epochEnd(e, l); }
-  void onTrainBatchBegin(int b, const Logs &l) override { if (batchBegin) batchBegin(b, l); }
-  void onTrainBatchEnd(int b, const Logs &l) override { if (batchEnd) batchEnd(b, l); }
+  void onTrainBegin(const Logs &l) override {
+    if (trainBegin)
+      trainBegin(l);
+  }
+  void onTrainEnd(const Logs &l) override {
+    if (trainEnd)
+      trainEnd(l);
+  }
+  void onEpochBegin(int e, const Logs &l) override {
+    if (epochBegin)
+      epochBegin(e, l);
+  }
+  void onEpochEnd(int e, const Logs &l) override {
+    if (epochEnd)
+      epochEnd(e, l);
+  }
+  void onTrainBatchBegin(int b, const Logs &l) override {
+    if (batchBegin)
+      batchBegin(b, l);
+  }
+  void onTrainBatchEnd(int b, const Logs &l) override {
+    if (batchEnd)
+      batchEnd(b, l);
+  }
 };
 
 /// Keras' progress bar: "12/469 [=>.............................] - ETA: 3s - loss: 0.4100",
@@ -149,7 +167,8 @@ private:
 struct MetricSpec {
   MetricSpec(const char *name) : name(name) {}
   MetricSpec(std::string name) : name(std::move(name)) {}
-  MetricSpec(std::shared_ptr<metrics::Metric> metric) : name(metric->name()), metric(std::move(metric)) {}
+  MetricSpec(std::shared_ptr<metrics::Metric> metric)
+      : name(metric->name()), metric(std::move(metric)) {}
   std::string name;
   std::shared_ptr<metrics::Metric> metric;
 };
@@ -286,8 +305,8 @@ private:
   Logs runTestDataset(const data::Dataset &dataset, const std::vector<Callback *> &callbacks,
                       ProgressBar *bar);
   /// One compiled step on a batch; updates the running loss and metrics into `logs`.
-  void runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum,
-               int64_t &count, Logs &logs);
+  void runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum, int64_t &count,
+               Logs &logs);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -2,10 +2,9 @@
  * runtime; plain C so that any host language can load an artifact.
  *
  * An artifact compiled with symbol prefix P exports:
- *   const uint8_t  P_manifest[];        a serialized sinter.proto.Manifest (proto/sinter/manifest.proto)
- *   const uint64_t P_manifest_size;
- *   const uint8_t  P_variable_data[];   initial values of the variables (offsets in the manifest)
- *   const uint64_t P_variable_data_size;
+ *   const uint8_t  P_manifest[];        a serialized sinter.proto.Manifest
+ * (proto/sinter/manifest.proto) const uint64_t P_manifest_size; const uint8_t  P_variable_data[];
+ * initial values of the variables (offsets in the manifest) const uint64_t P_variable_data_size;
  *   void P_<entry>(void **buffers);      one per entry point
  *
  * `buffers` holds one pointer per buffer, in this order: the entry's arguments, then the
@@ -18,7 +17,8 @@
  * with the shape of its TensorSpec.
  *
  * Compiled code calls back into the runtime's kernel library through the sinter_kernel_*
- * functions and sinter_parallel_for below; a process that loads an artifact must have them (libsinter_runtime).
+ * functions and sinter_parallel_for below; a process that loads an artifact must have them
+ * (libsinter_runtime).
  */
 #ifndef SINTER_RUNTIME_ABI_H
 #define SINTER_RUNTIME_ABI_H
@@ -38,9 +38,8 @@ typedef void (*SinterEntryFn)(void **buffers);
 /* C[b] = op(A[b]) * op(B[b]) for b in [0, batch); op transposes when trans_* is non-zero.
  * A is [batch, m, k] (or [batch, k, m] transposed), B is [batch, k, n] (or [batch, n, k]),
  * C is [batch, m, n]; all dense row-major. Backed by oneDNN. */
-void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch,
-                              int64_t m, int64_t n, int64_t k, int32_t trans_a,
-                              int32_t trans_b);
+void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch, int64_t m,
+                              int64_t n, int64_t k, int32_t trans_a, int32_t trans_b);
 
 /* Activations applied by a kernel to its result. */
 #define SINTER_ACTIVATION_NONE 0
@@ -49,8 +48,8 @@ void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t 
 /* The same product with its epilogue in the same pass over C (oneDNN bias and post-op):
  * C[b] = activation(op(A[b]) * op(B[b]) + bias), bias a vector of n added to every row. */
 void sinter_kernel_matmul_bias_f32(const float *a, const float *b, const float *bias, float *c,
-                                   int64_t batch, int64_t m, int64_t n, int64_t k,
-                                   int32_t trans_a, int32_t trans_b, int32_t activation);
+                                   int64_t batch, int64_t m, int64_t n, int64_t k, int32_t trans_a,
+                                   int32_t trans_b, int32_t activation);
 
 /* What a convolution kernel call computes: conv2d, or its gradient with respect to the input
  * or the filter (the sinter ops conv2d, conv2d_backprop_input, conv2d_backprop_filter). */

@@ -190,7 +190,8 @@ public:
   /// Checked call: validates each argument's dtype and shape and allocates the results. For a
   /// batched entry the batch size is the leading dimension of its batch-sized arguments, which
   /// must agree.
-  std::vector<HostTensor> run(const std::string &entry, const std::vector<const HostTensor *> &args);
+  std::vector<HostTensor> run(const std::string &entry,
+                              const std::vector<const HostTensor *> &args);
   std::vector<HostTensor> run(const std::string &entry, const std::vector<HostTensor> &args);
 
 private:

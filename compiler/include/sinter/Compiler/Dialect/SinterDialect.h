@@ -12,8 +12,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "sinter/Compiler/Dialect/SinterDialect.h.inc"
 #include "sinter/Compiler/Dialect/DifferentiableOpInterface.h.inc"
+#include "sinter/Compiler/Dialect/SinterDialect.h.inc"
 
 #define GET_OP_CLASSES
 #include "sinter/Compiler/Dialect/SinterOps.h.inc"

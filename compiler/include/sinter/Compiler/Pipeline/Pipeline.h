@@ -76,8 +76,7 @@ class JitCode {
 public:
   /// Links relocatable objects (from emitObject/emitObjects) into the process; nullptr and
   /// `error` set on failure.
-  static std::shared_ptr<JitCode> load(llvm::ArrayRef<llvm::StringRef> objects,
-                                       std::string &error);
+  static std::shared_ptr<JitCode> load(llvm::ArrayRef<llvm::StringRef> objects, std::string &error);
   ~JitCode();
   /// The address of a symbol the object defines, or nullptr.
   void *lookup(llvm::StringRef symbol) const;
@@ -89,8 +88,8 @@ private:
 };
 
 /// A C++ header with a typed class per entry point (in the spirit of tfcompile).
-std::string emitHeader(const ::sinter::proto::Manifest &manifest,
-                       const ArtifactOptions &options, llvm::StringRef className);
+std::string emitHeader(const ::sinter::proto::Manifest &manifest, const ArtifactOptions &options,
+                       llvm::StringRef className);
 
 } // namespace mlir::sinter
 
