@@ -255,6 +255,33 @@ void EventWriter::image(const std::string &tag, const Image &rgb, int64_t step) 
   image(tag, encodePng(rgb), rgb.width, rgb.height, step);
 }
 
+void EventWriter::images(const std::string &tag, const HostTensor &batch, int64_t step,
+                         int maxOutputs) {
+  if (batch.shape().size() < 3)
+    throw Error("event file: images '" + tag + "' must be [n, h, w] or [n, h, w, c], got " +
+                shapeString(batch.shape()));
+  int64_t n = std::min<int64_t>(batch.shape()[0], std::max(maxOutputs, 0));
+  int64_t one = n > 0 ? batch.numElements() / batch.shape()[0] : 0;
+  Event event{now(), step, "", {}};
+  for (int64_t i = 0; i < n; ++i) {
+    std::vector<int64_t> shape = batch.shape();
+    shape[0] = 1;
+    HostTensor single(batch.dtype(), shape);
+    std::memcpy(single.data(), static_cast<const float *>(batch.data()) + i * one,
+                single.byteSize());
+    Image rgb = imageGrid(single, 1);
+    SummaryValue v;
+    v.tag = tag + "/image/" + std::to_string(i);
+    v.kind = SummaryValue::Kind::Image;
+    v.width = rgb.width;
+    v.height = rgb.height;
+    v.colorspace = 3;
+    v.png = encodePng(rgb);
+    event.values.push_back(std::move(v));
+  }
+  write(event);
+}
+
 std::vector<std::string> readRecords(const std::string &path) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))

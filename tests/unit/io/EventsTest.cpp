@@ -95,6 +95,35 @@ TEST_CASE("TensorFlow's default histogram buckets", "[events]") {
   CHECK(empty.bucketLimit == std::vector<double>{DBL_MAX});
 }
 
+TEST_CASE("image summaries of a batch: the first maxOutputs images, one event", "[events]") {
+  TempDir dir;
+  HostTensor batch(DType::F32, {5, 2, 3, 1});
+  auto b = batch.as<float>();
+  for (int64_t i = 0; i < batch.numElements(); ++i)
+    b[i] = static_cast<float>(i / 6) / 4.0f; // image k is uniformly k/4
+  std::string path;
+  {
+    EventWriter w(dir.file("logs"));
+    path = w.path();
+    w.images("train", batch, 7, 3);
+    CHECK_THROWS_WITH(w.images("bad", HostTensor(DType::F32, {2, 3}), 7),
+                      Catch::Contains("[n, h, w]"));
+  }
+  std::vector<Event> events = readEvents(path);
+  REQUIRE(events.size() == 2);
+  REQUIRE(events[1].values.size() == 3);
+  for (int k = 0; k < 3; ++k) {
+    const SummaryValue &v = events[1].values[k];
+    CHECK(v.tag == "train/image/" + std::to_string(k));
+    CHECK(v.kind == SummaryValue::Kind::Image);
+    CHECK(v.width == 3);
+    CHECK(v.height == 2);
+    Image img = decodePng(v.png);
+    uint8_t grey = static_cast<uint8_t>(std::lround(k / 4.0 * 255));
+    CHECK(img.at(2, 1) == Rgb{grey, grey, grey});
+  }
+}
+
 TEST_CASE("event files round trip: scalars, histograms, images", "[events]") {
   TempDir dir;
   std::string logdir = dir.file("logs/run1");

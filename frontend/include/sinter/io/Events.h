@@ -71,6 +71,10 @@ public:
   void image(const std::string &tag, const std::string &png, int width, int height, int64_t step);
   /// RGB pixels (row-major, 3 bytes per pixel), encoded as PNG here.
   void image(const std::string &tag, const Image &rgb, int64_t step);
+  /// tf.summary.image of a batch: float images [n, h, w] or [n, h, w, 1 or 3] in [0, 1]; the
+  /// first min(n, maxOutputs) become "<tag>/image/0", "<tag>/image/1", ... (TensorBoard's
+  /// images tab), in one event.
+  void images(const std::string &tag, const HostTensor &batch, int64_t step, int maxOutputs = 3);
 
   /// Writes buffered records to the file (each call above also flushes).
   void flush();
