@@ -140,8 +140,6 @@ private:
   }
 };
 
-constexpr const char *kConvKernel = "sinter_kernel_conv2d_f32";
-
 /// Whether a convolution of these shapes goes to the library kernel.
 bool useLibrary(RankedTensorType image, RankedTensorType out, RankedTensorType filter) {
   if (!image.getElementType().isF32() || !libraryKernelsEnabled())
@@ -174,7 +172,7 @@ Value libraryConv(OpBuilder &b, ConvOp op, int32_t kind, RankedTensorType image,
         geo.stride[0], geo.stride[1], geo.dilation[0], geo.dilation[1], geo.padLow[0],
         geo.padHigh[0], geo.padLow[1], geo.padHigh[1], geo.groups})
     k.size(v);
-  return k.call(kConvKernel);
+  return k.call(kConv2DKernel);
 }
 
 /// y[n, i, j, g, o] = Σ_{a, b, c} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · w[a, b, c, g, o].

@@ -70,6 +70,9 @@ Value lowerRandom(OpBuilder &b, RandomOp op);
 /// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than
 /// the work: such products and convolutions stay generated loops, which LLVM vectorizes.
 constexpr int64_t kMinLibraryWork = 16384;
+/// The runtime's convolution kernel (Abi.h): LowerConvolution.cpp calls it, OutlineKernels.cpp
+/// folds a forward call's bias/ReLU loop into its fused variant.
+constexpr const char *kConv2DKernel = "sinter_kernel_conv2d_f32";
 /// False when SINTER_GENERATED_ONLY=1 is set: every op then runs as generated loops (to
 /// compare the library kernels' numbers with them, or to profile the generated code).
 bool libraryKernelsEnabled();

@@ -1,6 +1,7 @@
 // After bufferization: matrix products leave the generated code for the runtime's kernel
 // library (oneDNN on CPU), through the C functions of runtime/include/sinter/runtime/Abi.h. A
-// bias add (and a ReLU) right after a product goes with it, as the kernel's epilogue.
+// bias add (and a ReLU) right after a product goes with it, as the kernel's epilogue — and
+// likewise after a forward convolution's kernel call (LowerConvolution.cpp made those).
 #include "LoweringUtils.h"
 
 #include "sinter/Compiler/Transforms/Passes.h"
@@ -20,6 +21,7 @@ namespace {
 
 constexpr const char *kMatmulKernel = "sinter_kernel_matmul_f32";
 constexpr const char *kMatmulBiasKernel = "sinter_kernel_matmul_bias_f32";
+constexpr const char *kConvBiasKernel = "sinter_kernel_conv2d_bias_f32";
 
 int64_t multiplyAdds(linalg::LinalgOp op) {
   int64_t work = 1;
@@ -47,33 +49,34 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
   return sinter::lowering::bufferAddress(b, loc, buffer);
 }
 
-/// A 2-D product's epilogue: the elementwise loop right after it that computes
-/// out = c + bias[j] (then max(·, 0)), where c, the product's buffer, is a temporary that loop
-/// alone reads. Bias-add + ReLU after a Dense layer's matmul, fused by linalg into one loop.
+/// A product's epilogue: the elementwise loop right after it that computes
+/// out = c + bias[last index] (then max(·, 0)), where c, the product's buffer, is a temporary
+/// that loop alone reads. Bias-add + ReLU after a Dense layer's matmul or a Conv2D layer's
+/// convolution, fused by linalg into one loop.
 struct Epilogue {
   linalg::GenericOp loop;
   Value bias, out;
   int32_t activation = SINTER_ACTIVATION_NONE;
 };
 
-std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product) {
-  if (!isa<linalg::MatmulOp>(product))
-    return std::nullopt;
-  Value c = product.getDpsInits()[0];
+/// `c` is written by `product`; `writer` is the user of `c` through which it does (the product
+/// itself, or the address taken for a kernel call).
+std::optional<Epilogue> matchEpilogue(Value c, Operation *writer, Operation *product) {
   if (!c.getDefiningOp<memref::AllocOp>())
     return std::nullopt;
   linalg::GenericOp loop;
   for (Operation *user : c.getUsers()) {
-    if (user == product.getOperation() || isa<linalg::FillOp>(user))
+    if (user == writer || isa<linalg::FillOp>(user))
       continue;
     auto generic = dyn_cast<linalg::GenericOp>(user);
     if (!generic || loop)
       return std::nullopt; // another reader of the product
     loop = generic;
   }
+  unsigned rank = cast<MemRefType>(c.getType()).getRank();
   if (!loop || loop->getBlock() != product->getBlock() || loop->isBeforeInBlock(product) ||
       loop.getNumDpsInputs() != 2 || loop.getNumDpsInits() != 1 ||
-      loop.getNumParallelLoops() != 2 || loop.getNumLoops() != 2)
+      loop.getNumParallelLoops() != rank || loop.getNumLoops() != rank)
     return std::nullopt;
   // The call replaces both at the loop's place: nothing in between may touch memory (the
   // product's operands must still hold what the product read).
@@ -82,14 +85,14 @@ std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product) {
     if (!isMemoryEffectFree(between) && !isa<memref::AllocOp>(between))
       return std::nullopt;
   MLIRContext *ctx = loop.getContext();
-  auto identity = AffineMap::getMultiDimIdentityMap(2, ctx);
-  auto row = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  auto identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  auto last = AffineMap::get(rank, 0, {getAffineDimExpr(rank - 1, ctx)}, ctx);
   OpOperand *cIn = nullptr, *biasIn = nullptr;
   for (OpOperand *in : loop.getDpsInputOperands()) {
     AffineMap map = loop.getMatchingIndexingMap(in);
     if (in->get() == c && map == identity)
       cIn = in;
-    else if (in->get() != c && map == row)
+    else if (in->get() != c && map == last)
       biasIn = in;
   }
   OpOperand *outOperand = loop.getDpsInitOperand(0);
@@ -123,6 +126,50 @@ std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product) {
   return e;
 }
 
+std::optional<Epilogue> matchEpilogue(linalg::LinalgOp product) {
+  if (!isa<linalg::MatmulOp>(product))
+    return std::nullopt;
+  return matchEpilogue(product.getDpsInits()[0], product, product);
+}
+
+/// A forward convolution's kernel call followed by its bias-add (+ ReLU) loop becomes one call
+/// of the fused kernel at the loop's place; the buffer the call wrote goes away.
+void foldConvolutionEpilogue(OpBuilder &b, func::CallOp call) {
+  APInt kind;
+  if (call.getNumOperands() != 22 || !matchPattern(call.getOperand(0), m_ConstantInt(&kind)) ||
+      kind != SINTER_CONV_FORWARD)
+    return;
+  auto address = call.getOperand(3).getDefiningOp<arith::IndexCastOp>();
+  auto extract =
+      address ? address.getIn().getDefiningOp<memref::ExtractAlignedPointerAsIndexOp>() : nullptr;
+  if (!extract || !address->hasOneUse() || !extract->hasOneUse())
+    return;
+  Value c = extract.getSource();
+  std::optional<Epilogue> e = matchEpilogue(c, extract, call);
+  if (!e)
+    return;
+  Location loc = call.getLoc();
+  b.setInsertionPoint(e->loop);
+  SmallVector<Value> args{call.getOperand(1), call.getOperand(2), addressOf(b, loc, e->bias),
+                          addressOf(b, loc, e->out)};
+  args.append(call.getOperands().begin() + 4, call.getOperands().end());
+  args.push_back(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(e->activation)));
+  SmallVector<Type> types(args.size() - 1, b.getI64Type());
+  types.push_back(b.getI32Type());
+  sinter::lowering::declareKernel(b, kConvBiasKernel, types);
+  func::CallOp::create(b, loc, kConvBiasKernel, TypeRange{}, args);
+  e->loop->erase();
+  call->erase();
+  address->erase();
+  extract->erase();
+  Operation *alloc = c.getDefiningOp();
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    if (isa<linalg::FillOp>(user))
+      user->erase(); // the kernel writes `out` directly
+  if (alloc->use_empty())
+    alloc->erase();
+}
+
 struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(OutlineKernelsPass)
   StringRef getArgument() const override { return "sinter-outline-kernels"; }
@@ -142,10 +189,17 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
           multiplyAdds(op) >= sinter::lowering::kMinLibraryWork)
         matmuls.push_back(op);
     });
+    OpBuilder b(module.getBodyRegion());
+    SmallVector<func::CallOp> convolutions;
+    module.walk([&](func::CallOp call) {
+      if (call.getCallee() == sinter::lowering::kConv2DKernel)
+        convolutions.push_back(call);
+    });
+    for (func::CallOp call : convolutions)
+      foldConvolutionEpilogue(b, call);
     if (matmuls.empty() || !sinter::lowering::libraryKernelsEnabled())
       return;
 
-    OpBuilder b(module.getBodyRegion());
     Type i64 = b.getI64Type(), i32 = b.getI32Type();
     for (linalg::LinalgOp op : matmuls) {
       Location loc = op.getLoc();

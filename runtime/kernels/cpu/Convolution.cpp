@@ -4,7 +4,9 @@
 // filters, the layouts of the sinter ops. Primitives are created once per shape (and thread
 // count) and cached. Images stay in the caller's NHWC buffers (oneDNN's jit kernels read
 // them directly); filters go through the layout the primitive prefers (blocked for the
-// vector width), reordered on each call — a filter is small next to the images.
+// vector width), reordered on each call — a filter is small next to the images. A forward
+// convolution can take a bias and a ReLU as oneDNN's bias argument and post-op (the compiler
+// folds a conv2d's bias-add loop into the call).
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
@@ -25,6 +27,7 @@ namespace {
 
 using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
+using sinter::runtime::kernels::epilogueByHand;
 using sinter::runtime::kernels::KernelThreads;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
@@ -38,11 +41,11 @@ struct Shape {
   int64_t multiplyAdds() const { return n * oh * ow * k * kh * kw * (c / groups); }
 };
 
-// kind, the 18 sizes, the thread count.
-using Key = std::array<int64_t, 20>;
+// kind, the 18 sizes, bias (0/1), activation, the thread count.
+using Key = std::array<int64_t, 22>;
 
 struct CachedConv {
-  dnnl::memory::desc src, dst, userWeights, weights, scratchpad;
+  dnnl::memory::desc src, dst, userWeights, weights, bias, scratchpad;
   dnnl::primitive primitive;
   std::optional<dnnl::reorder> toPrimitive, fromPrimitive; // weights layout changes
 };
@@ -63,11 +66,12 @@ dnnl::memory::dims weightDims(const Shape &s) {
   return {s.groups, s.k / s.groups, s.c / s.groups, s.kh, s.kw};
 }
 
-const CachedConv &getConv(int32_t kind, const Shape &s, int threads) {
+const CachedConv &getConv(int32_t kind, const Shape &s, bool bias, int32_t activation,
+                          int threads) {
   static std::mutex mutex;
   static std::map<Key, std::unique_ptr<CachedConv>> cache;
-  Key key{kind, s.n,  s.h,  s.w,  s.c,  s.oh, s.ow, s.k,  s.kh,     s.kw,
-          s.sh, s.sw, s.dh, s.dw, s.pt, s.pb, s.pl, s.pr, s.groups, threads};
+  Key key{kind, s.n,  s.h,  s.w,  s.c,  s.oh, s.ow, s.k,      s.kh, s.kw,       s.sh,
+          s.sw, s.dh, s.dw, s.pt, s.pb, s.pl, s.pr, s.groups, bias, activation, threads};
   std::lock_guard<std::mutex> lock(mutex);
   auto it = cache.find(key);
   if (it != cache.end())
@@ -87,7 +91,26 @@ const CachedConv &getConv(int32_t kind, const Shape &s, int threads) {
                                       dnnl::algorithm::convolution_direct, entry->src, anyWeights,
                                       entry->dst, strides, dilates, padL, padR),
       attr, engine);
-  if (kind == SINTER_CONV_FORWARD) {
+  if (kind == SINTER_CONV_FORWARD && (bias || activation != SINTER_ACTIVATION_NONE)) {
+    dnnl::primitive_attr fused = userScratchpad();
+    if (activation == SINTER_ACTIVATION_RELU) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+      fused.set_post_ops(ops);
+    }
+    entry->bias = dnnl::memory::desc({s.k}, dt::f32, tag::a);
+    auto desc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                                       dnnl::algorithm::convolution_direct,
+                                                       entry->src, anyWeights, entry->bias,
+                                                       entry->dst, strides, dilates, padL, padR)
+                     : dnnl::convolution_forward::desc(
+                           dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                           entry->src, anyWeights, entry->dst, strides, dilates, padL, padR);
+    dnnl::convolution_forward::primitive_desc pd(desc, fused, engine);
+    entry->weights = pd.weights_desc();
+    entry->scratchpad = pd.scratchpad_desc();
+    entry->primitive = dnnl::convolution_forward(pd);
+  } else if (kind == SINTER_CONV_FORWARD) {
     entry->weights = forward.weights_desc();
     entry->scratchpad = forward.scratchpad_desc();
     entry->primitive = dnnl::convolution_forward(forward);
@@ -160,19 +183,15 @@ void referenceConv(int32_t kind, float *src, float *weights, float *dst, const S
             }
 }
 
-} // namespace
-
-extern "C" void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weights, float *dst,
-                                         int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
-                                         int64_t ow, int64_t k, int64_t kh, int64_t kw, int64_t sh,
-                                         int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pb,
-                                         int64_t pl, int64_t pr, int64_t groups) {
-  Shape s{n, h, w, c, oh, ow, k, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups};
-  if (n <= 0)
+/// One convolution through its cached primitive; a forward one with bias (may be null) and
+/// activation in the same pass. Falls back to the reference loops if oneDNN fails.
+void convolve(int32_t kind, float *src, float *weights, const float *bias, float *dst,
+              const Shape &s, int32_t activation) {
+  if (s.n <= 0)
     return;
   try {
     KernelThreads threads(s.multiplyAdds(), kMinMultiplyAddsPerThread);
-    const CachedConv &conv = getConv(kind, s, threads.threads());
+    const CachedConv &conv = getConv(kind, s, bias != nullptr, activation, threads.threads());
     dnnl::engine &engine = cpuEngine();
     dnnl::stream &stream = cpuStream();
     dnnl::memory srcMem(conv.src, engine, src), dstMem(conv.dst, engine, dst);
@@ -196,6 +215,8 @@ extern "C" void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weight
       args.insert({{DNNL_ARG_SRC, srcMem},
                    {DNNL_ARG_DIFF_WEIGHTS, primitiveWeights},
                    {DNNL_ARG_DIFF_DST, dstMem}});
+    if (bias)
+      args.insert({DNNL_ARG_BIAS, dnnl::memory(conv.bias, engine, const_cast<float *>(bias))});
     conv.primitive.execute(stream, args);
     if (conv.fromPrimitive)
       conv.fromPrimitive->execute(stream, primitiveWeights, userWeights);
@@ -208,5 +229,30 @@ extern "C" void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weight
                    e.what());
     });
     referenceConv(kind, src, weights, dst, s);
+    if (kind == SINTER_CONV_FORWARD)
+      epilogueByHand(dst, bias, s.n * s.oh * s.ow, s.k, activation);
   }
+}
+
+} // namespace
+
+extern "C" void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weights, float *dst,
+                                         int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
+                                         int64_t ow, int64_t k, int64_t kh, int64_t kw, int64_t sh,
+                                         int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pb,
+                                         int64_t pl, int64_t pr, int64_t groups) {
+  convolve(kind, src, weights, nullptr, dst,
+           {n, h, w, c, oh, ow, k, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups},
+           SINTER_ACTIVATION_NONE);
+}
+
+extern "C" void sinter_kernel_conv2d_bias_f32(float *src, float *weights, const float *bias,
+                                              float *dst, int64_t n, int64_t h, int64_t w,
+                                              int64_t c, int64_t oh, int64_t ow, int64_t k,
+                                              int64_t kh, int64_t kw, int64_t sh, int64_t sw,
+                                              int64_t dh, int64_t dw, int64_t pt, int64_t pb,
+                                              int64_t pl, int64_t pr, int64_t groups,
+                                              int32_t activation) {
+  convolve(SINTER_CONV_FORWARD, src, weights, bias, dst,
+           {n, h, w, c, oh, ow, k, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups}, activation);
 }

@@ -2,6 +2,8 @@
 #ifndef SINTER_RUNTIME_KERNELS_CPU_DNNL_H
 #define SINTER_RUNTIME_KERNELS_CPU_DNNL_H
 
+#include "sinter/runtime/Abi.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <omp.h>
@@ -76,6 +78,19 @@ inline dnnl::memory threadScratchpad(const dnnl::memory::desc &desc) {
     }
   }
   return dnnl::memory(desc, cpuEngine(), buffer.data);
+}
+
+/// rows × n values c: c = activation(c + bias[j]) by hand (empty problems, fallbacks).
+inline void epilogueByHand(float *c, const float *bias, int64_t rows, int64_t n,
+                           int32_t activation) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n; ++j) {
+      float &v = c[r * n + j];
+      if (bias)
+        v += bias[j];
+      if (activation == SINTER_ACTIVATION_RELU)
+        v = std::max(v, 0.0f);
+    }
 }
 
 } // namespace sinter::runtime::kernels

@@ -25,6 +25,7 @@ namespace {
 
 using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
+using sinter::runtime::kernels::epilogueByHand;
 using sinter::runtime::kernels::KernelThreads;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
@@ -99,18 +100,6 @@ void naiveMatmul(const float *a, const float *b, float *c, int64_t batch, int64_
         cp[i * n + j] = sum;
       }
   }
-}
-
-/// C = activation(A·B + bias) with the epilogue applied by hand (empty products, fallback).
-void epilogueByHand(float *c, const float *bias, int64_t rows, int64_t n, int32_t activation) {
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t j = 0; j < n; ++j) {
-      float &v = c[r * n + j];
-      if (bias)
-        v += bias[j];
-      if (activation == SINTER_ACTIVATION_RELU)
-        v = std::max(v, 0.0f);
-    }
 }
 
 void matmul(const float *a, const float *b, const float *bias, float *c, int64_t batch, int64_t m,

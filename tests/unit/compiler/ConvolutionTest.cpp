@@ -246,6 +246,40 @@ TEST_CASE("bad convolution shapes and attributes name the line and the problem",
   CHECK_THAT(msg, Catch::Contains("is not the shape of conv2d"));
 }
 
+TEST_CASE("a convolution's bias and ReLU fused into the oneDNN call give the generated numbers",
+          "[conv][library]") {
+  // Inference (the bias-add + ReLU loop folds into sinter_kernel_conv2d_bias_f32) and a
+  // training step's gradients (where the pre-activation may be needed elsewhere).
+  auto run = [&](bool generatedOnly) {
+    if (generatedOnly)
+      setenv("SINTER_GENERATED_ONLY", "1", 1);
+    Graph g;
+    Tensor x = g.input("x", {-1, 10, 10, 6}), w = g.input("w", {3, 3, 6, 12}),
+           b = g.input("b", {12});
+    Tensor y = relu(conv2d(x, w, {1, 1}, "same") + b);
+    Tensor z = conv2d(x, w, {2, 2}, "valid") + b; // bias, no activation
+    std::vector<Tensor> grads = gradients(reduceSum(y * y), {x, w, b});
+    Program p = g.compile({{"infer", {x, w, b}, {y, z}}, {"train", {x, w, b}, grads}});
+    std::vector<HostTensor> in{randomTensor({3, 10, 10, 6}, 7), randomTensor({3, 3, 6, 12}, 8),
+                               randomTensor({12}, 9)};
+    auto r = p.run("infer", in);
+    for (HostTensor &t : p.run("train", in))
+      r.push_back(t);
+    unsetenv("SINTER_GENERATED_ONLY");
+    return r;
+  };
+  auto library = run(false), generated = run(true);
+  REQUIRE(library.size() == 5);
+  for (size_t i = 0; i < library.size(); ++i) {
+    INFO("result " << i);
+    std::vector<double> want = values(generated[i]);
+    double scale = 0;
+    for (double v : want)
+      scale = std::max(scale, std::abs(v));
+    check(library[i], generated[i].shape(), want, 1e-5 * scale);
+  }
+}
+
 TEST_CASE("the oneDNN kernels and the generated loops give the same numbers", "[conv][library]") {
   struct Case {
     const char *name;

@@ -67,6 +67,14 @@ void sinter_kernel_conv2d_f32(int32_t kind, float *src, float *weights, float *d
                               int64_t dw, int64_t pt, int64_t pb, int64_t pl, int64_t pr,
                               int64_t groups);
 
+/* A forward convolution with its epilogue in the same pass over dst (oneDNN bias and post-op):
+ * dst = activation(conv2d(src, weights) + bias), bias [k] added to every output pixel. */
+void sinter_kernel_conv2d_bias_f32(float *src, float *weights, const float *bias, float *dst,
+                                   int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
+                                   int64_t ow, int64_t k, int64_t kh, int64_t kw, int64_t sh,
+                                   int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pb,
+                                   int64_t pl, int64_t pr, int64_t groups, int32_t activation);
+
 /* What a pooling-gradient kernel call computes (the sinter ops of the same names). */
 #define SINTER_POOL_MAX_GRAD 0   /* out (x's shape) = max_pool2d_grad(x, in) */
 #define SINTER_POOL_MAX_SELECT 1 /* out (pooled shape) = max_pool2d_select(x, in) */
