@@ -65,6 +65,14 @@ Update rngStepUpdate(Graph &g) {
   return {step, add(step, scalar(g, 1, DType::I64))};
 }
 
+void addRngStepUpdate(Graph &g, std::vector<Update> &updates) {
+  for (const Variable &v : g.variables())
+    if (v.name() == "rng_step") {
+      updates.push_back(rngStepUpdate(g));
+      return;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Layer
 

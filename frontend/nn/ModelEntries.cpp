@@ -154,9 +154,7 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
         t.entry.updates = m.optimizer->minimize(loss, vars);
         for (const Update &u : updates()) // layer state: moving statistics
           t.entry.updates.push_back(u);
-        for (const Variable &v : g.variables())
-          if (v.name() == "rng_step")
-            t.entry.updates.push_back(rngStepUpdate(g));
+        addRngStepUpdate(g, t.entry.updates);
       }
     }
     m.traced[en] = std::move(t);

@@ -18,18 +18,7 @@ int main(int argc, char **argv) {
 
     models::ResNet model;
     model.build({-1, models::kCifarSide, models::kCifarSide, 3});
-    model.summary(std::cout);
-    model.compile(optim::Adam(run.learningRate),
-                  losses::sparseCategoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
-    nn::History h = model.fit(
-        run.xTrain, run.yTrain,
-        {.batchSize = run.batch, .epochs = static_cast<int>(run.epochs), .verbose = 2, .seed = 7});
-    nn::Logs test = model.evaluate(run.xTest, run.yTest, {.batchSize = 100});
-    std::printf("dataset=%s epochs=%ld train_size=%lld params=%lld compile_seconds=%.1f "
-                "train_loss=%.4f train_accuracy=%.4f test_loss=%.4f test_accuracy=%.4f\n",
-                run.dataset.c_str(), run.epochs, static_cast<long long>(run.data.train.n),
-                static_cast<long long>(model.countParams()), model.program().compileSeconds(),
-                h["loss"].back(), h["accuracy"].back(), test.at("loss"), test.at("accuracy"));
+    models::trainAndReport(model, run, "params=" + std::to_string(model.countParams()));
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -7,10 +7,10 @@
 // 28x28 as the book's save_images) go to --out-dir, and the last line gives the test
 // reconstruction loss. --denoise (12.3) corrupts the input with Gaussian noise of --noise
 // stddev during training (a GaussianNoise layer before the encoder, fresh noise each step).
-#include "sinter/io/Image.h"
 #include "sinter/nn/Model.h"
 
 #include "../common/Cli.h"
+#include "../common/ImageRows.h"
 #include "../common/Mnist.h"
 
 #include <cmath>
@@ -50,23 +50,12 @@ private:
   std::shared_ptr<nn::Sequential> encoder_, decoder_;
 };
 
-HostTensor rows(const data::ImageDataset &set, int64_t n) {
-  HostTensor x(DType::F32, {n, kPixels});
-  std::copy_n(set.images.data(), n * kPixels, x.as<float>().data());
-  return x;
-}
-
 /// The first kShown test images above their reconstructions (sigmoid of the logits).
 void writeReconstructions(Autoencoder &model, const HostTensor &shown, const std::string &path) {
-  HostTensor logits = model.predict(shown, kShown);
-  HostTensor grid(DType::F32, {2 * kShown, 28, 28});
-  auto out = grid.as<float>();
-  std::copy_n(shown.as<float>().data(), kShown * kPixels, out.data());
-  auto l = logits.as<float>();
-  for (int64_t i = 0; i < kShown * kPixels; ++i)
-    out[kShown * kPixels + i] = 1.0f / (1.0f + std::exp(-l[i]));
-  io::writeImageGrid(path, grid, 10);
-  std::printf("wrote %s\n", path.c_str());
+  HostTensor reconstructed = model.predict(shown, kShown);
+  for (float &v : reconstructed.as<float>())
+    v = 1.0f / (1.0f + std::exp(-v));
+  models::writeRowsGrid(path, {shown, reconstructed});
 }
 
 } // namespace
@@ -95,8 +84,9 @@ int main(int argc, char **argv) {
       nTrain = std::min<int64_t>(nTrain, 6000);
       nTest = std::min<int64_t>(nTest, 1000);
     }
-    HostTensor xTrain = rows(data.train, nTrain), xTest = rows(data.test, nTest);
-    HostTensor shown = rows(data.test, kShown);
+    HostTensor xTrain = models::imageRows(data.train, nTrain);
+    HostTensor xTest = models::imageRows(data.test, nTest);
+    HostTensor shown = models::imageRows(data.test, kShown);
     std::string dir = cli.str("--out-dir");
     std::filesystem::create_directories(dir);
 

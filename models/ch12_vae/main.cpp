@@ -10,10 +10,10 @@
 // reports no number: the last line gives the test reconstruction and KL terms (their sum is
 // the negative ELBO per image); reconstruction and generation grids go to --out-dir at epochs
 // 1, 10, 100 and the last.
-#include "sinter/io/Image.h"
 #include "sinter/nn/Model.h"
 
 #include "../common/Cli.h"
+#include "../common/ImageRows.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -26,21 +26,6 @@ using namespace sinter;
 namespace {
 
 constexpr int64_t kPixels = 784, kLatent = 20, kBatch = 512, kShown = 50;
-
-HostTensor rows(const data::ImageDataset &set, const int64_t *index, int64_t n) {
-  HostTensor x(DType::F32, {n, kPixels});
-  float *out = x.as<float>().data();
-  for (int64_t i = 0; i < n; ++i)
-    std::copy_n(set.images.data() + index[i] * kPixels, kPixels, out + i * kPixels);
-  return x;
-}
-
-/// `images` [n, 784] as [n, 28, 28] for imageGrid.
-HostTensor asImages(const HostTensor &images) {
-  HostTensor out(DType::F32, {images.shape()[0], 28, 28});
-  std::copy_n(images.as<float>().data(), images.numElements(), out.as<float>().data());
-  return out;
-}
 
 } // namespace
 
@@ -99,10 +84,9 @@ int main(int argc, char **argv) {
                     [](int64_t n, const Variable &v) { return n + v.numElements(); })),
                 program.compileSeconds());
 
-    std::vector<int64_t> order(static_cast<size_t>(nTrain)), first(kShown);
+    std::vector<int64_t> order(static_cast<size_t>(nTrain));
     std::iota(order.begin(), order.end(), 0);
-    std::iota(first.begin(), first.end(), 0);
-    HostTensor shown = rows(data.test, first.data(), kShown);
+    HostTensor shown = models::imageRows(data.test, kShown);
     HostTensor latent(DType::F32, {100, kLatent});
     std::mt19937_64 rng(static_cast<uint64_t>(cli.integer("--seed")));
     std::normal_distribution<float> normal(0, 1);
@@ -111,11 +95,9 @@ int main(int argc, char **argv) {
 
     auto testTerms = [&] {
       double recSum = 0, klSum = 0;
-      std::vector<int64_t> all(static_cast<size_t>(nTest));
-      std::iota(all.begin(), all.end(), 0);
       for (int64_t start = 0; start < nTest; start += kBatch) {
         int64_t n = std::min(kBatch, nTest - start);
-        auto out = program.run("test_step", {rows(data.test, all.data() + start, n)});
+        auto out = program.run("test_step", {models::imageRows(data.test, n, {}, start)});
         recSum += out[0].as<float>()[0] * n;
         klSum += out[1].as<float>()[0] * n;
       }
@@ -127,7 +109,7 @@ int main(int argc, char **argv) {
       double recSum = 0, klSum = 0;
       for (int64_t start = 0; start < nTrain; start += kBatch) {
         int64_t n = std::min(kBatch, nTrain - start);
-        auto out = program.run("train_step", {rows(data.train, order.data() + start, n)});
+        auto out = program.run("train_step", {models::imageRows(data.train, n, order, start)});
         recSum += out[1].as<float>()[0] * n;
         klSum += out[2].as<float>()[0] * n;
       }
@@ -135,17 +117,11 @@ int main(int argc, char **argv) {
       std::printf("epoch %ld: reconstruction %.2f kl %.2f\n", epoch, recSum / nTrain,
                   klSum / nTrain);
       if (epoch == 1 || epoch == 10 || epoch == 100 || epoch == epochs) {
-        HostTensor both(DType::F32, {2 * kShown, kPixels});
-        HostTensor recon = program.run("reconstruct", {shown})[0];
-        std::copy_n(shown.as<float>().data(), kShown * kPixels, both.as<float>().data());
-        std::copy_n(recon.as<float>().data(), kShown * kPixels,
-                    both.as<float>().data() + kShown * kPixels);
         std::string e = std::to_string(epoch);
-        io::writeImageGrid(dir + "/reconstruction_epoch_" + e + ".png", asImages(both));
-        io::writeImageGrid(dir + "/generated_epoch_" + e + ".png",
-                           asImages(program.run("generate", {latent})[0]));
-        std::printf("wrote %s/reconstruction_epoch_%s.png and generated_epoch_%s.png\n",
-                    dir.c_str(), e.c_str(), e.c_str());
+        models::writeRowsGrid(dir + "/reconstruction_epoch_" + e + ".png",
+                              {shown, program.run("reconstruct", {shown})[0]});
+        models::writeRowsGrid(dir + "/generated_epoch_" + e + ".png",
+                              {program.run("generate", {latent})[0]});
       }
     }
     auto [testRec, testKl] = testTerms();

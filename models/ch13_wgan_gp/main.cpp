@@ -18,7 +18,6 @@ int main(int argc, char **argv) {
   wgan.name = "wgan_gp";
   wgan.dSteps = 5;
   wgan.learningRate = 1e-4; // the WGAN-GP paper's (its β₂ 0.9 did worse here: docs/generative.md)
-  wgan.randomInLoss = true;
   wgan.discriminatorLoss = [=](Generator &G, Discriminator &D, const Tensor &x, const Tensor &z) {
     Tensor fake = G(z, true);
     Tensor t = random::uniform(nn::rngStep(x.graph()), {x.shape()[0], 1, 1, 1}, 0.0, 1.0,

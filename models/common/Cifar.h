@@ -4,11 +4,13 @@
 #ifndef SINTER_MODELS_COMMON_CIFAR_H
 #define SINTER_MODELS_COMMON_CIFAR_H
 
+#include "sinter/nn/Model.h"
 #include "sinter/sinter.h"
 
 #include "Cli.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -102,6 +104,24 @@ inline CifarRun cifarRun(int argc, char **argv) {
   std::tie(run.xTrain, run.yTrain) = cifarTensors(run.data.train);
   std::tie(run.xTest, run.yTest) = cifarTensors(run.data.test);
   return run;
+}
+
+/// The programs' common end: prints the summary, trains `model` with Adam(--lr) on sparse
+/// categorical cross-entropy from logits, evaluates it, and prints the last line:
+/// "dataset=… epochs=… train_size=… <details> compile_seconds=… train_loss=… …".
+inline void trainAndReport(nn::Model &model, const CifarRun &run, const std::string &details) {
+  model.summary(std::cout);
+  model.compile(optim::Adam(run.learningRate),
+                losses::sparseCategoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
+  nn::History h = model.fit(
+      run.xTrain, run.yTrain,
+      {.batchSize = run.batch, .epochs = static_cast<int>(run.epochs), .verbose = 2, .seed = 7});
+  nn::Logs test = model.evaluate(run.xTest, run.yTest, {.batchSize = 100});
+  std::printf("dataset=%s epochs=%ld train_size=%lld %s compile_seconds=%.1f train_loss=%.4f "
+              "train_accuracy=%.4f test_loss=%.4f test_accuracy=%.4f\n",
+              run.dataset.c_str(), run.epochs, static_cast<long long>(run.data.train.n),
+              details.c_str(), model.program().compileSeconds(), h["loss"].back(),
+              h["accuracy"].back(), test.at("loss"), test.at("accuracy"));
 }
 
 } // namespace sinter::models

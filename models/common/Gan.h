@@ -130,8 +130,6 @@ struct Recipe {
   std::function<Tensor(Generator &, Discriminator &, const Tensor &z)> generatorLoss;
   long dSteps = 1;            // discriminator steps per generator step
   double learningRate = 2e-4; // both Adams, β₁ 0.5
-  /// Update of an in-graph random stream the losses draw from (WGAN-GP's interpolation).
-  bool randomInLoss = false;
 };
 
 inline int run(int argc, char **argv, const Recipe &recipe) {
@@ -198,8 +196,8 @@ inline int run(int argc, char **argv, const Recipe &recipe) {
     std::vector<Update> dUpdates = dAdam.minimize(dLoss, trainable(D.layers()));
     addLayerUpdates(D.layers(), dUpdates);
     addLayerUpdates(G.layers(), dUpdates);
-    if (recipe.randomInLoss)
-      dUpdates.push_back(nn::rngStepUpdate(g));
+    // A loss that draws in the step (WGAN-GP's interpolation) advances the step counter.
+    nn::addRngStepUpdate(g, dUpdates);
     Tensor gLoss = recipe.generatorLoss(G, D, z);
     optim::Adam gAdam(cli.real("--lr"), 0.5);
     std::vector<Update> gUpdates = gAdam.minimize(gLoss, trainable(G.layers()));

@@ -149,7 +149,7 @@ public:
   /// The first n images of a set as [n, 28, 28, 1].
   static HostTensor images(const data::ImageDataset &set, int64_t n) {
     HostTensor x(DType::F32, {n, 28, 28, 1});
-    std::copy_n(set.images.data(), n * 784, x.as<float>().data());
+    data::copyBatch(set, {}, 0, n, x.as<float>());
     return x;
   }
 

@@ -246,6 +246,25 @@ TEST_CASE("bad convolution shapes and attributes name the line and the problem",
   CHECK_THAT(msg, Catch::Contains("is not the shape of conv2d"));
 }
 
+namespace {
+
+/// The library kernels' results against the generated loops' (SINTER_GENERATED_ONLY=1), each
+/// within 1e-5 of its largest magnitude.
+void checkSameNumbers(const std::vector<HostTensor> &library,
+                      const std::vector<HostTensor> &generated) {
+  REQUIRE(library.size() == generated.size());
+  for (size_t i = 0; i < library.size(); ++i) {
+    INFO("result " << i);
+    std::vector<double> want = values(generated[i]);
+    double scale = 0;
+    for (double v : want)
+      scale = std::max(scale, std::abs(v));
+    check(library[i], generated[i].shape(), want, 1e-5 * scale);
+  }
+}
+
+} // namespace
+
 TEST_CASE("a convolution's bias and ReLU fused into the oneDNN call give the generated numbers",
           "[conv][library]") {
   // Inference (the bias-add + ReLU loop folds into sinter_kernel_conv2d_bias_f32) and a
@@ -270,14 +289,7 @@ TEST_CASE("a convolution's bias and ReLU fused into the oneDNN call give the gen
   };
   auto library = run(false), generated = run(true);
   REQUIRE(library.size() == 5);
-  for (size_t i = 0; i < library.size(); ++i) {
-    INFO("result " << i);
-    std::vector<double> want = values(generated[i]);
-    double scale = 0;
-    for (double v : want)
-      scale = std::max(scale, std::abs(v));
-    check(library[i], generated[i].shape(), want, 1e-5 * scale);
-  }
+  checkSameNumbers(library, generated);
 }
 
 TEST_CASE("the oneDNN kernels and the generated loops give the same numbers", "[conv][library]") {
@@ -316,14 +328,7 @@ TEST_CASE("the oneDNN kernels and the generated loops give the same numbers", "[
         return r;
       };
       auto library = run(false), generated = run(true);
-      for (size_t i = 0; i < library.size(); ++i) {
-        INFO("result " << i);
-        std::vector<double> want = values(generated[i]);
-        double scale = 0;
-        for (double v : want)
-          scale = std::max(scale, std::abs(v));
-        check(library[i], generated[i].shape(), want, 1e-5 * scale);
-      }
+      checkSameNumbers(library, generated);
     }
   }
 }

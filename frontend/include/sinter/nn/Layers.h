@@ -30,6 +30,9 @@ std::string toSnakeCase(const std::string &typeName);
 Variable rngStep(Graph &g);
 /// {rngStep(g), rngStep(g) + 1}.
 Update rngStepUpdate(Graph &g);
+/// Appends rngStepUpdate(g) to a step's updates if the graph draws per-step randomness (has
+/// "rng_step"); a step without it leaves the counter alone.
+void addRngStepUpdate(Graph &g, std::vector<Update> &updates);
 
 /// Layers are shared with std::shared_ptr (std::make_shared<Conv2D>(...)) where several
 /// models or calls use the same one; a layer passed by value is copied (see clone()).
