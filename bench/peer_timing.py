@@ -13,3 +13,13 @@ def measure(fn, seconds, warmup=20, min_reps=20):
         fn()
         times.append(time.perf_counter() - t0)
     return times
+
+
+def train_step(model, loss_fn, opt, x, y):
+    """One training step of model on (x, y) as a closure: forward, loss, backward, update."""
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+    return step

@@ -27,7 +27,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure  # noqa: E402
+from peer_timing import measure, train_step  # noqa: E402
 
 
 def make_lenet5():
@@ -75,14 +75,9 @@ def resnet18(seconds):
     x = torch.rand(32, 3, 32, 32)
     y = torch.arange(32) % 10
 
-    def train_step():
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
+    step = train_step(model, loss_fn, opt, x, y)
     model.train()
-    t = measure(train_step, seconds, warmup=2, min_reps=5)
+    t = measure(step, seconds, warmup=2, min_reps=5)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"resnet18_train_b32 steps_per_s={1.0 / statistics.median(t):.2f} peak_rss_mb={peak:.0f}",
           flush=True)
@@ -108,14 +103,9 @@ def main():
     x = torch.rand(128, 1, 28, 28)
     y = torch.arange(128) % 10
 
-    def train_step():
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
+    step = train_step(model, loss_fn, opt, x, y)
     model.train()
-    t = measure(train_step, args.seconds)
+    t = measure(step, args.seconds)
     print(f"lenet5_train_b128 steps_per_s={1.0 / statistics.median(t):.1f}", flush=True)
 
     # (2) inference, batch 100.

@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure  # noqa: E402
+from peer_timing import measure, train_step  # noqa: E402
 
 
 def make_model():
@@ -50,14 +50,9 @@ def main():
     x = torch.rand(128, 784)
     y = torch.randint(0, 10, (128,))
 
-    def train_step():
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
+    step = train_step(model, loss_fn, opt, x, y)
     model.train()
-    t = measure(train_step, args.seconds)
+    t = measure(step, args.seconds)
     print(f"mlp_train_b128 steps_per_s={1.0 / statistics.median(t):.1f}", flush=True)
 
     # (2), (3) inference latency, batch 1 and 128.
