@@ -59,6 +59,7 @@ HostTensor &eagerValue(Graph &graph, const std::string &name, const HostTensor &
 HostTensor Tensor::value() const {
   Graph &graph = this->graph();
   Graph::Impl &g = graph.impl();
+  g.requireTopLevel(id_, "Tensor::value()");
   if (auto input = dependedOnInput(g, id_))
     throw Error("Tensor::value(): the tensor depends on the graph input '" + input.getName().str() +
                 "' (" + locationString(input.getLoc()) +

@@ -98,6 +98,29 @@ int Graph::Impl::add(Value v) {
   return static_cast<int>(values.size()) - 1;
 }
 
+bool Graph::Impl::visible(Value v) const {
+  Block *def = v.getParentBlock();
+  for (Block *b = builder.getInsertionBlock(); b;) {
+    if (b == def)
+      return true;
+    if (Operation *parent = b->getParentOp()) {
+      b = parent->getBlock();
+      continue;
+    }
+    // A scan body being built: its scan will sit where the builder was before.
+    auto frame = llvm::find_if(scanFrames, [&](const ScanFrame &f) { return f.body == b; });
+    b = frame == scanFrames.end() ? nullptr : frame->outer.getBlock();
+  }
+  return false;
+}
+
+void Graph::Impl::requireTopLevel(int id, const std::string &where) const {
+  Value v = values[id];
+  if (v.getParentBlock() != &func::FuncOp(body).front())
+    throw Error(where + ": " + locationString(v.getLoc()) +
+                ": the value is computed inside a scan body; only the scan's results leave it");
+}
+
 std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> operands,
                                     llvm::ArrayRef<NamedAttribute> attributes, const Loc &loc,
                                     std::optional<llvm::ArrayRef<Type>> resultTypes) {
@@ -113,6 +136,11 @@ std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> op
     if (id < 0 || id >= static_cast<int>(values.size()))
       throw Error(locationString(loc) + ": " + name.str() +
                   ": operand is not a tensor of this graph");
+    if (!visible(values[id]))
+      throw Error(locationString(loc) + ": " + name.str() + ": operand " +
+                  std::to_string(state.operands.size()) + " (" +
+                  locationString(values[id].getLoc()) +
+                  ") is computed inside a scan body; only the scan's results leave it");
     state.addOperands(values[id]);
   }
   state.addAttributes(attributes);
@@ -186,6 +214,9 @@ Variable Graph::variable(const std::string &name, const Tensor &initialValue, bo
                 "': the initial value belongs to another graph");
   if (g.module->lookupSymbol(name))
     throw Error(locationString(g.location(loc)) + ": variable '" + name + "' already exists");
+  g.requireTopLevel(initialValue.id(),
+                    locationString(g.location(loc)) + ": variable '" + name +
+                        "': its initial value (build it with Graph::outsideScans)");
   RankedTensorType type = g.type(initialValue.id());
   if (!type.hasStaticShape())
     throw Error(locationString(g.location(loc)) + ": variable '" + name +
@@ -197,12 +228,32 @@ Variable Graph::variable(const std::string &name, const Tensor &initialValue, bo
     if (trainable)
       var.setTrainable(true);
   }
+  OpBuilder::InsertionGuard guard(g.builder);
+  if (!g.scanFrames.empty()) // the read goes where the outermost scan will be
+    g.builder.restoreInsertionPoint(g.scanFrames.front().outer);
   int read = g.build(opName<mlir::sinter::ReadOp>(), {},
                      {g.builder.getNamedAttr("variable", FlatSymbolRefAttr::get(&g.ctx, name))},
                      loc, llvm::ArrayRef<Type>{type})[0];
   g.variableInfo.push_back({name, read, initialValue.id(), trainable});
   variables_.push_back(Variable(Tensor(this, read), name, trainable));
   return variables_.back();
+}
+
+void Graph::outsideScans(const std::function<void()> &build) {
+  Impl &g = *impl_;
+  if (g.scanFrames.empty())
+    return build();
+  OpBuilder::InsertionGuard guard(g.builder);
+  std::vector<Impl::ScanFrame> frames = std::move(g.scanFrames);
+  g.scanFrames.clear();
+  g.builder.restoreInsertionPoint(frames.front().outer);
+  try {
+    build();
+  } catch (...) {
+    g.scanFrames = std::move(frames);
+    throw;
+  }
+  g.scanFrames = std::move(frames);
 }
 
 Variable Graph::adoptVariable(const std::string &name, int readId, int initId, bool trainable) {

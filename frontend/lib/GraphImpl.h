@@ -60,6 +60,19 @@ struct Graph::Impl {
                          llvm::ArrayRef<mlir::NamedAttribute> attributes, mlir::Location loc,
                          std::optional<llvm::ArrayRef<mlir::Type>> resultTypes);
   int add(mlir::Value v);
+  /// The scan bodies being built (Scan.cpp), outermost first: each body's block and where the
+  /// builder was when it started, which is where its scan op goes.
+  struct ScanFrame {
+    mlir::Block *body;
+    mlir::OpBuilder::InsertPoint outer;
+  };
+  std::vector<ScanFrame> scanFrames;
+  /// Whether `v` may be read at the builder's insertion point: it is not inside a scan body
+  /// other than the ones being built around that point.
+  bool visible(mlir::Value v) const;
+  /// Throws Error (after `where`) unless value `id` is outside every scan body: what an entry,
+  /// an update or Tensor::value() may use.
+  void requireTopLevel(int id, const std::string &where) const;
   mlir::RankedTensorType type(int id) const {
     return llvm::cast<mlir::RankedTensorType>(values[id].getType());
   }

@@ -45,8 +45,12 @@ void addEntryFunction(Graph::Impl &g, ModuleOp module, const EntryDef &entry) {
                   g.values[id].getDefiningOp()->getName().getStringRef().str());
     argTypes.push_back(g.values[id].getType());
   }
-  for (int id : entry.outputs)
+  for (int id : entry.outputs) {
+    g.requireTopLevel(id, where + ": an output");
     resultTypes.push_back(g.values[id].getType());
+  }
+  for (const auto &u : entry.updates)
+    g.requireTopLevel(u.second, where + ": the update of '" + u.first + "'");
   auto func = func::FuncOp::create(b, g.body.getLoc(), entry.name,
                                    b.getFunctionType(argTypes, resultTypes));
   Block *block = func.addEntryBlock();

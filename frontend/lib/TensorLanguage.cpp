@@ -255,6 +255,15 @@ Tensor index(const Tensor &x, const std::vector<Index> &items, Loc loc) {
       continue;
     }
     const Slice &s = std::get<Slice>(i.item());
+    if (size < 0 && !s.start.set && !s.stop.set && (!s.step.set || s.step.value == 1)) {
+      // The batch dimension (size known only at run time), taken whole.
+      start[dim] = 0;
+      limit[dim] = -1;
+      strides[dim] = 1;
+      out.push_back(-1);
+      ++dim;
+      continue;
+    }
     int64_t step = s.step.set ? s.step.value : 1;
     if (step == 0)
       throw Error(at(g, loc, "index") + ": slice step of dimension " + std::to_string(dim) +

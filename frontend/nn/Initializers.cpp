@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 
 namespace sinter::initializers {
 
@@ -96,6 +97,44 @@ Initializer glorotNormal() {
 Initializer heNormal() { return varianceScaling(2.0, Mode::FanIn, Distribution::TruncatedNormal); }
 // limit √(6 / fan_in).
 Initializer heUniform() { return varianceScaling(2.0, Mode::FanIn, Distribution::Uniform); }
+
+// Keras' Orthogonal: the Q of a QR factorisation of a normal matrix (rows = the product of all
+// dims but the last), signs fixed by R's diagonal. Computed on the host (modified Gram-Schmidt
+// on the longer side), so the weight is a constant of the graph.
+Initializer orthogonal(double gain) {
+  return [gain](Graph &g, const Shape &shape, int64_t seed, DType dtype) {
+    if (shape.size() < 2)
+      throw Error("initializers::orthogonal: needs a weight of rank 2 or more, got rank " +
+                  std::to_string(shape.size()));
+    int64_t cols = shape.back(), rows = 1;
+    for (size_t i = 0; i + 1 < shape.size(); ++i)
+      rows *= shape[i];
+    // Orthonormal vectors of length n = max(rows, cols), k = min(rows, cols) of them.
+    int64_t n = std::max(rows, cols), k = std::min(rows, cols);
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::normal_distribution<double> normal(0.0, 1.0);
+    std::vector<std::vector<double>> q(static_cast<size_t>(k), std::vector<double>(n));
+    for (auto &v : q)
+      for (double &x : v)
+        x = normal(rng);
+    for (int64_t j = 0; j < k; ++j) {
+      for (int64_t i = 0; i < j; ++i) {
+        double dot = std::inner_product(q[j].begin(), q[j].end(), q[i].begin(), 0.0);
+        for (int64_t e = 0; e < n; ++e)
+          q[j][e] -= dot * q[i][e];
+      }
+      double norm = std::sqrt(std::inner_product(q[j].begin(), q[j].end(), q[j].begin(), 0.0));
+      for (double &x : q[j])
+        x /= norm;
+    }
+    std::vector<float> values(static_cast<size_t>(rows * cols));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        values[r * cols + c] = static_cast<float>(gain * (rows >= cols ? q[c][r] : q[r][c]));
+    Tensor t = constant(g, values, shape);
+    return dtype == DType::F32 ? t : cast(t, dtype);
+  };
+}
 
 } // namespace sinter::initializers
 

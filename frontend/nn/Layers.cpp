@@ -7,19 +7,14 @@
 
 namespace sinter::nn {
 
-namespace {
-
-/// FNV-1a of a name: the seed of a weight's initializer, stable across runs and platforms.
 int64_t nameSeed(const std::string &name) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 1469598103934665603ull; // FNV-1a: stable across runs and platforms
   for (unsigned char c : name) {
     h ^= c;
     h *= 1099511628211ull;
   }
   return static_cast<int64_t>(h & 0x7fffffff);
 }
-
-} // namespace
 
 std::string toSnakeCase(const std::string &typeName) {
   // Keras: re.sub('(.)([A-Z][a-z0-9]+)', r'\1_\2'), then re.sub('([a-z])([A-Z])', r'\1_\2').
@@ -57,7 +52,9 @@ Variable rngStep(Graph &g) {
   for (const Variable &v : g.variables())
     if (v.name() == "rng_step")
       return v;
-  return g.variable("rng_step", scalar(g, 0, DType::I64), /*trainable=*/false);
+  Variable step;
+  g.outsideScans([&] { step = g.variable("rng_step", scalar(g, 0, DType::I64), false); });
+  return step;
 }
 
 Update rngStepUpdate(Graph &g) {
@@ -123,21 +120,24 @@ Tensor Layer::run(const std::vector<Tensor> &inputs, bool training) {
     if (&x.graph() != &inputs.front().graph())
       throw Error("layer '" + name_ + "': its inputs belong to different graphs");
   }
-  const Tensor &x = inputs.front();
+  ensureBuilt(inputs.front());
+  updates_.clear();
+  Tensor y = callInputs(inputs, training);
+  outputShape_ = y.shape();
+  return y;
+}
+
+void Layer::ensureBuilt(const Tensor &x) {
   if (!built_) {
     graph_ = &x.graph();
     inputShape_ = x.shape();
-    build(*graph_, inputShape_);
+    graph_->outsideScans([&] { build(*graph_, inputShape_); }); // weights outside loop bodies
     built_ = true;
   } else if (&x.graph() != graph_) {
     throw Error("layer '" + name_ +
                 "': called in another graph than the one it was built in (a built model is "
                 "reused by calling it on an nn::Input directly, or in a Sequential)");
   }
-  updates_.clear();
-  Tensor y = callInputs(inputs, training);
-  outputShape_ = y.shape();
-  return y;
 }
 
 Tensor Layer::callInputs(const std::vector<Tensor> &inputs, bool training) {

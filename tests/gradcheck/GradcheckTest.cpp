@@ -960,3 +960,47 @@ TEST_CASE("gradcheck image::resize (bilinear and nearest, up and down)", "[gradc
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Loops: sinter.scan (its VJP is a reverse scan; the second order differentiates that one)
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("gradcheck scan: a recurrent cell over the time axis", "[gradcheck][scan]") {
+  // h_t = tanh(h_{t-1}·W + x_t·U + b) over x [batch 2, time 4, features 3]; the stacked h and
+  // the final h both reach the loss.
+  gradcheckBoth({{"h0", randomF64({2, 3}, -1, 1, 71)},
+                 {"x", randomF64({2, 4, 3}, -1, 1, 72)},
+                 {"W", randomF64({3, 3}, -0.8, 0.8, 73)},
+                 {"U", randomF64({3, 3}, -0.8, 0.8, 74)},
+                 {"b", randomF64({3}, -0.5, 0.5, 75)}},
+                [](Graph &, const std::vector<Tensor> &a) {
+                  const Tensor &W = a[2], &U = a[3], &b = a[4];
+                  ScanResult r = scan(
+                      [&](const std::vector<Tensor> &c, const std::vector<Tensor> &x) {
+                        Tensor h = tanh(matmul(c[0], W) + matmul(x[0], U) + b);
+                        return ScanStep{{h}, {h}};
+                      },
+                      {a[0]}, {a[1]}, /*axis=*/1);
+                  return r.outputs[0] + expandDims(r.carries[0], 1);
+                });
+}
+
+TEST_CASE("gradcheck scan: reverse, two carries, an output of another shape", "[gradcheck][scan]") {
+  // Carries: a running product-like state s and a running sum m, from the last step to the
+  // first; the output is s·m per step, reduced over the features.
+  gradcheckBoth({{"s0", randomF64({3}, 0.5, 1.5, 81)},
+                 {"m0", randomF64({3}, -1, 1, 82)},
+                 {"xs", randomF64({5, 3}, -1, 1, 83)},
+                 {"k", randomF64({3}, -1, 1, 84)}},
+                [](Graph &, const std::vector<Tensor> &a) {
+                  const Tensor &k = a[3];
+                  ScanResult r = scan(
+                      [&](const std::vector<Tensor> &c, const std::vector<Tensor> &x) {
+                        Tensor s = c[0] * sigmoid(x[0] + k);
+                        Tensor m = c[1] + x[0] * s;
+                        return ScanStep{{s, m}, {reduceSum(s * m)}};
+                      },
+                      {a[0], a[1]}, {a[2]}, /*axis=*/0, /*reverse=*/true);
+                  return concat({r.carries[0] * r.carries[1], r.outputs[0]}, 0);
+                });
+}

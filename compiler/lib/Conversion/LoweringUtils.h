@@ -65,6 +65,10 @@ inline bool isUnsignedOp(Operation *op) { return op->hasAttr(kUnsignedAttr); }
 /// Marks the ops of `func` that see unsigned integer tensors and makes every type signless.
 void eraseSignedness(func::FuncOp func);
 
+/// Every sinter.scan of `func` becomes an scf.for whose body holds the scan body's ops (still
+/// sinter ops, lowered with the rest).
+void lowerScans(func::FuncOp func);
+
 /// sinter.random: a generic computing a counter-based generator from the element index.
 Value lowerRandom(OpBuilder &b, RandomOp op);
 /// Below this many multiply-adds a library call (dispatch, threads waking up) costs more than

@@ -478,6 +478,7 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
 
   LogicalResult lowerBody(func::FuncOp func) {
     OpBuilder b(func.getContext());
+    lowerScans(func);
     // A where/boolean_mask row count (unlike the batch size) is not known to the lowering of
     // other ops; checked before any op is lowered, while the values still show their origin.
     WalkResult rows = func.walk([&](Operation *op) {

@@ -370,3 +370,57 @@ SINTER_VJP(ScatterNdOp) {
 
 #undef SINTER_VJP
 #undef SINTER_EMIT
+
+//===----------------------------------------------------------------------===//
+// The sweeps of reverse-mode differentiation (sinter-autodiff and the scan VJP)
+//===----------------------------------------------------------------------===//
+
+bool mlir::sinter::isFloatTensor(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && isa<FloatType>(t.getElementType());
+}
+
+SmallVector<Operation *> mlir::sinter::activeOps(llvm::iterator_range<Block::iterator> ops,
+                                                 llvm::DenseSet<Value> &active) {
+  SmallVector<Operation *> tape;
+  for (Operation &op : ops) {
+    if (llvm::none_of(op.getOperands(), [&](Value v) { return active.contains(v); }))
+      continue;
+    tape.push_back(&op);
+    for (Value r : op.getResults())
+      if (isFloatTensor(r))
+        active.insert(r);
+  }
+  return tape;
+}
+
+void mlir::sinter::accumulateAdjoint(OpBuilder &b, Location loc,
+                                     llvm::DenseMap<Value, Value> &adjoint, Value v, Value g) {
+  auto [it, inserted] = adjoint.try_emplace(v, g);
+  if (!inserted)
+    it->second = AddOp::create(b, loc, it->second, g);
+}
+
+LogicalResult mlir::sinter::backpropagate(OpBuilder &b, Location loc, ArrayRef<Operation *> tape,
+                                          const llvm::DenseSet<Value> &active,
+                                          llvm::DenseMap<Value, Value> &adjoint) {
+  for (Operation *op : llvm::reverse(tape)) {
+    if (llvm::none_of(op->getResults(), [&](Value r) { return adjoint.contains(r); }))
+      continue;
+    auto diff = dyn_cast<DifferentiableOpInterface>(op);
+    if (!diff)
+      return op->emitError("sinter.grad: no gradient is defined for '")
+             << op->getName() << "' on the path from the differentiated values to the loss";
+    SmallVector<Value> resultGrads;
+    for (Value r : op->getResults()) {
+      Value g = adjoint.lookup(r);
+      resultGrads.push_back(g ? g
+                              : splatConstant(b, loc, cast<RankedTensorType>(r.getType()), 0.0));
+    }
+    SmallVector<Value> operandGrads = diff.vjp(b, resultGrads);
+    for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads))
+      if (g && active.contains(operand))
+        accumulateAdjoint(b, loc, adjoint, operand, g);
+  }
+  return success();
+}

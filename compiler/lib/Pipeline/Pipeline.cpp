@@ -63,10 +63,21 @@ const char *kLlvmPipeline =
     "convert-cf-to-llvm, "
     "reconcile-unrealized-casts, canonicalize";
 
-/// SINTER_COMPILE_TIMING=1 prints the time of every pass (MLIR's pass timing) to stderr.
+bool envFlag(const char *name) {
+  const char *env = std::getenv(name);
+  return env && *env && *env != '0';
+}
+
+/// SINTER_COMPILE_TIMING=1 prints the time of every pass (MLIR's pass timing) to stderr;
+/// SINTER_PRINT_IR_ON_FAILURE=1 prints the module as the failing pass left it.
 void configureTiming(PassManager &pm) {
-  if (const char *env = std::getenv("SINTER_COMPILE_TIMING"); env && *env && *env != '0')
+  if (envFlag("SINTER_COMPILE_TIMING"))
     pm.enableTiming();
+  if (envFlag("SINTER_PRINT_IR_ON_FAILURE")) {
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [](Pass *, Operation *) { return true; }, /*printModuleScope=*/true,
+                        /*printAfterOnlyOnChange=*/false, /*printAfterOnlyOnFailure=*/true);
+  }
 }
 
 LogicalResult runTextual(ModuleOp module, const char *pipeline) {

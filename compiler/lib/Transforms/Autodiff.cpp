@@ -14,11 +14,6 @@ using namespace mlir::sinter;
 
 namespace {
 
-bool isFloatTensor(Value v) {
-  auto t = dyn_cast<RankedTensorType>(v.getType());
-  return t && isa<FloatType>(t.getElementType());
-}
-
 std::string fileLine(Location loc) {
   if (auto f = dyn_cast<FileLineColLoc>(loc))
     return (f.getFilename().str() + ":" + std::to_string(f.getLine()));
@@ -52,48 +47,17 @@ LogicalResult expandGrad(GradOp grad) {
   OpBuilder b(grad);
   Location loc = grad.getLoc();
 
-  // Forward sweep: the ops whose value depends on a `wrt` value, in program order.
+  // Forward sweep: the ops whose value depends on a `wrt` value, in program order; then the
+  // reverse sweep accumulates adjoints from the loss back to the `wrt` values.
   llvm::DenseSet<Value> active(grad.getWrt().begin(), grad.getWrt().end());
-  SmallVector<Operation *> tape;
-  for (Operation &op : *grad->getBlock()) {
-    if (&op == grad.getOperation())
-      break;
-    if (llvm::none_of(op.getOperands(), [&](Value v) { return active.contains(v); }))
-      continue;
-    tape.push_back(&op);
-    for (Value r : op.getResults())
-      if (isFloatTensor(r))
-        active.insert(r);
-  }
-
-  // Reverse sweep: accumulate adjoints from the loss back to the `wrt` values.
+  SmallVector<Operation *> tape =
+      activeOps(llvm::make_range(grad->getBlock()->begin(), grad->getIterator()), active);
   llvm::DenseMap<Value, Value> adjoint;
-  auto accumulate = [&](Value v, Value g) {
-    auto [it, inserted] = adjoint.try_emplace(v, g);
-    if (!inserted)
-      it->second = AddOp::create(b, loc, it->second, g);
-  };
   Value loss = grad.getLoss();
   if (active.contains(loss))
     adjoint[loss] = splatConstant(b, loc, cast<RankedTensorType>(loss.getType()), 1.0);
-  for (Operation *op : llvm::reverse(tape)) {
-    if (llvm::none_of(op->getResults(), [&](Value r) { return adjoint.contains(r); }))
-      continue;
-    auto diff = dyn_cast<DifferentiableOpInterface>(op);
-    if (!diff)
-      return op->emitError("sinter.grad: no gradient is defined for '")
-             << op->getName() << "' on the path from the differentiated values to the loss";
-    SmallVector<Value> resultGrads;
-    for (Value r : op->getResults()) {
-      Value g = adjoint.lookup(r);
-      resultGrads.push_back(g ? g
-                              : splatConstant(b, loc, cast<RankedTensorType>(r.getType()), 0.0));
-    }
-    SmallVector<Value> operandGrads = diff.vjp(b, resultGrads);
-    for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads))
-      if (g && active.contains(operand))
-        accumulate(operand, g);
-  }
+  if (failed(backpropagate(b, loc, tape, active, adjoint)))
+    return failure();
 
   for (auto [result, x] : llvm::zip(grad.getGrads(), grad.getWrt())) {
     Value g = adjoint.lookup(x);

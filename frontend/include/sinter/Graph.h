@@ -8,6 +8,7 @@
 #include "sinter/runtime/Runtime.h"
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <source_location>
@@ -119,6 +120,10 @@ public:
   /// Compiles entry points into one program (one artifact) that shares the variables. The
   /// variables start at their initial values (an `__init__` entry computes them).
   Program compile(const std::vector<Entry> &entries);
+
+  /// Runs `build` with the ops it creates placed outside the scan bodies being built (scan(),
+  /// Scan.h): a layer first called inside a loop body creates its weights there.
+  void outsideScans(const std::function<void()> &build);
 
   /// Sets the eager value of a variable (what Tensor::value() reads; compiled Programs keep
   /// their own copies). Throws Error when the shape or dtype differs from the variable's.

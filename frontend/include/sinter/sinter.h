@@ -7,6 +7,7 @@
 #include "sinter/Ops.h"
 #include "sinter/Optim.h"
 #include "sinter/Program.h"
+#include "sinter/Scan.h"
 #include "sinter/TensorLanguage.h"
 #include "sinter/data/Datasets.h"
 

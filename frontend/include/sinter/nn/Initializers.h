@@ -24,6 +24,9 @@ Initializer glorotUniform();
 Initializer glorotNormal();
 Initializer heNormal();
 Initializer heUniform();
+/// A (semi-)orthogonal matrix times `gain` (Keras' Orthogonal; recurrent kernels): the weight
+/// reshaped to [product of the leading dims, last dim] has orthonormal rows or columns.
+Initializer orthogonal(double gain = 1.0);
 
 } // namespace sinter::initializers
 

@@ -23,6 +23,10 @@ std::string uniqueLayerName(const std::string &base);
 /// "LeakyReLU" -> "leaky_re_lu" (Keras' to_snake_case).
 std::string toSnakeCase(const std::string &typeName);
 
+/// The seed a name stands for (FNV-1a): initializers and dropout masks are seeded by the
+/// weight's or layer's name, so a model gets the same numbers on every run.
+int64_t nameSeed(const std::string &name);
+
 /// The int64 scalar step counter that layers drawing fresh randomness per training step
 /// (Dropout) use as their RNG counter offset: the non-trainable variable "rng_step" of `g`,
 /// created on first use. Model's train steps increment it; a hand-written train step that uses
@@ -108,6 +112,8 @@ protected:
   Variable addWeight(Graph &g, const std::string &name, const Shape &shape,
                      const initializers::Initializer &init, bool trainable = true,
                      regularizers::Regularizer regularizer = nullptr, DType dtype = DType::F32);
+  /// Builds the layer from `x` (its graph and shape) unless it is built; checks the graph.
+  void ensureBuilt(const Tensor &x);
   /// Records a state update of this call (cleared when the next call starts).
   void addUpdate(const Variable &variable, const Tensor &value) {
     updates_.push_back({variable, value});

@@ -11,6 +11,8 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include "sinter/Compiler/Dialect/DifferentiableOpInterface.h.inc"
 #include "sinter/Compiler/Dialect/SinterDialect.h.inc"
@@ -34,6 +36,29 @@ Value sumToShape(OpBuilder &b, Location loc, Value value, RankedTensorType targe
 /// Broadcasts `value` (reduced over `axes` of `target` without keepdims) back to `target`.
 Value broadcastReduced(OpBuilder &b, Location loc, Value value, RankedTensorType target,
                        ArrayRef<int64_t> axes);
+
+/// Whether `v` is a tensor of floats (the values gradients flow through).
+bool isFloatTensor(Value v);
+
+/// The forward sweep of reverse-mode differentiation: the ops in `ops` (program order) that
+/// read a value of `active`, whose float results then join `active`.
+SmallVector<Operation *> activeOps(llvm::iterator_range<Block::iterator> ops,
+                                   llvm::DenseSet<Value> &active);
+
+/// The reverse sweep: from the seeds in `adjoint` (value → gradient), emits the VJPs of `tape`
+/// (from activeOps) in reverse and adds to `adjoint` the gradient of every `active` value they
+/// read. Fails with an error on the first op on the path that has no VJP.
+LogicalResult backpropagate(OpBuilder &b, Location loc, ArrayRef<Operation *> tape,
+                            const llvm::DenseSet<Value> &active,
+                            llvm::DenseMap<Value, Value> &adjoint);
+
+/// `adjoint[v] += g` (or `= g` when v has none yet).
+void accumulateAdjoint(OpBuilder &b, Location loc, llvm::DenseMap<Value, Value> &adjoint, Value v,
+                       Value g);
+
+/// A scan's slice type (`type` without `axis`) and stacked type (`length` inserted at `axis`).
+RankedTensorType sliceType(RankedTensorType type, int64_t axis);
+RankedTensorType stackedType(RankedTensorType type, int64_t axis, int64_t length);
 
 /// The batch size assumed when deciding how to compile work whose size depends on the batch
 /// (a program compiled for any batch size is tuned for the batches training and serving use).

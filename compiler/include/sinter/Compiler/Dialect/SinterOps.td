@@ -657,6 +657,49 @@ def Sinter_SoftmaxCrossEntropyOp : Sinter_Op<"softmax_cross_entropy",
 // Differentiation
 //===----------------------------------------------------------------------===//
 
+//===----------------------------------------------------------------------===//
+// Control flow
+//===----------------------------------------------------------------------===//
+
+def Sinter_ScanOp : Sinter_Op<"scan", [RecursiveMemoryEffects, IsolatedFromAbove,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "a loop over a sequence axis carrying state (tf.scan, jax.lax.scan)";
+  let description = [{
+    Operands are `num_carries` initial carries, `num_sequences` sequences and then the
+    constants the body reads (weights, masks). Step t (t = 0 … T−1, or T−1 … 0 when `reverse`)
+    runs the body on (carries, slice t of each sequence along `axis`, constants); the body
+    yields the new carries and one slice per stacked output. Results: the final carries, then
+    the stacked outputs (slice t at index t along `axis`). T is the sequence length, static.
+    The body is isolated: every value it reads is a block argument. Gradient: a reverse scan
+    whose body recomputes one step from the carries saved per step and applies its VJP, so
+    the compiled size does not grow with T and the gradient can be differentiated again.
+  }];
+  let arguments = (ins Variadic<Sinter_Tensor>:$inputs, I64Attr:$num_carries,
+                   I64Attr:$num_sequences, I64Attr:$axis, UnitAttr:$reverse);
+  let results = (outs Variadic<Sinter_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::OperandRange getInits() { return getInputs().take_front(getNumCarries()); }
+    ::mlir::OperandRange getSequences() {
+      return getInputs().slice(getNumCarries(), getNumSequences());
+    }
+    ::mlir::OperandRange getConstants() {
+      return getInputs().drop_front(getNumCarries() + getNumSequences());
+    }
+    int64_t getLength() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getSequences()[0].getType())
+          .getDimSize(getAxis());
+    }
+  }];
+}
+
+def Sinter_YieldOp : Sinter_Op<"yield", [Pure, Terminator, HasParent<"ScanOp">]> {
+  let summary = "the new carries and the output slices of one scan step";
+  let arguments = (ins Variadic<Sinter_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
 def Sinter_GradOp : Sinter_Op<"grad", [Pure, InferTypeOpAdaptor]> {
   let summary = "gradients of a value with respect to others";
   let description = [{

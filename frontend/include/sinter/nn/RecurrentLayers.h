@@ -1,0 +1,178 @@
+// Recurrent cells and layers (chapter 11), with Keras' weights and layouts: `kernel`
+// [input, gates·units], `recurrent_kernel` [units, gates·units], `bias`; LSTM gates in the order
+// i, f, c, o and GRU gates z, r, h. A cell computes one time step and can be called in a C++
+// loop over unstack(x, 1) (the book's style, which unrolls); a layer runs its cell in a
+// `scan` over the time axis, so its compiled size does not grow with the sequence length.
+#ifndef SINTER_NN_RECURRENTLAYERS_H
+#define SINTER_NN_RECURRENTLAYERS_H
+
+#include "sinter/nn/Layers.h"
+
+namespace sinter::nn {
+
+/// What a cell step gives: its output and its new states (Keras' `out, [h, c] = cell(x, s)`).
+struct CellStep {
+  Tensor output;
+  std::vector<Tensor> states;
+};
+
+/// The options the cells share (Keras' constructor arguments).
+struct CellOptions {
+  std::string activation = "tanh";
+  /// The gates' activation (LSTM, GRU).
+  std::string recurrentActivation = "sigmoid";
+  bool useBias = true;
+  initializers::Initializer kernelInitializer = initializers::glorotUniform();
+  initializers::Initializer recurrentInitializer = initializers::orthogonal();
+  initializers::Initializer biasInitializer = initializers::zeros();
+  /// Fraction of the inputs / of the recurrent state dropped in training. One mask per
+  /// sequence when the cell runs in a recurrent layer (as Keras), one per call otherwise.
+  double dropout = 0, recurrentDropout = 0;
+  /// LSTM: the forget gate's bias starts at 1 (Keras' unit_forget_bias).
+  bool unitForgetBias = true;
+  /// GRU: the reset gate applies after the recurrent matrix product (Keras' default, as cuDNN);
+  /// false: the book's classic formula, before it.
+  bool resetAfter = true;
+};
+
+/// The base of the cells: one time step from x_t [batch, features] and the states.
+class RecurrentCell : public Layer {
+public:
+  int64_t units() const { return units_; }
+  /// Keras' state_size: the width of each state tensor.
+  virtual std::vector<int64_t> stateSizes() const { return {units_}; }
+  /// One step; builds the weights on the first call (from x_t's shape).
+  CellStep operator()(const Tensor &x, const std::vector<Tensor> &states, bool training = false);
+  /// Zero states for the batch of `x` (its leading dimension, which may be the dynamic one).
+  std::vector<Tensor> zeroStates(const Tensor &x) const;
+  /// Draws the dropout masks for a sequence whose steps look like `x` (done by the recurrent
+  /// layer before its loop, so every step uses the same masks); clearMasks() ends it.
+  void drawMasks(const Tensor &x, bool training);
+  void clearMasks();
+  const Variable &kernel() const { return kernel_; }
+  const Variable &recurrentKernel() const { return recurrentKernel_; }
+  const Variable &bias() const { return bias_; }
+
+protected:
+  RecurrentCell(std::string typeName, int64_t units, CellOptions options, std::string name);
+  /// The gates · units columns of the weights (1, 4 or 3).
+  virtual int64_t gates() const = 0;
+  virtual Shape biasShape() const { return {gates() * units_}; }
+  virtual initializers::Initializer biasInitializer() const { return options_.biasInitializer; }
+  void build(Graph &g, const Shape &inputShape) override;
+  /// The step after dropout: x_t and h_{t−1} already masked (`hMasked`); `states` unmasked.
+  virtual CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
+                        bool training) = 0;
+  /// A cell is called with its states; the one-tensor call throws saying so.
+  Tensor call(const Tensor &x, bool training) override;
+
+  int64_t units_;
+  CellOptions options_;
+  activations::Activation activation_, recurrentActivation_;
+  Variable kernel_, recurrentKernel_, bias_;
+
+private:
+  Tensor mask(const Tensor &like, double rate, int64_t salt) const;
+  Tensor inputMask_, stateMask_;
+  bool sequenceMasks_ = false;
+};
+
+/// h_t = activation(x_t·kernel + h_{t−1}·recurrent_kernel + bias); output h_t.
+class SimpleRNNCell : public RecurrentCell {
+public:
+  explicit SimpleRNNCell(int64_t units, CellOptions options = {}, std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<SimpleRNNCell>(*this); }
+
+protected:
+  int64_t gates() const override { return 1; }
+  CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
+                bool training) override;
+};
+
+/// States [h, c]: i, f, o = σ(·), c_t = f·c + i·tanh(·), h_t = o·tanh(c_t); output h_t.
+class LSTMCell : public RecurrentCell {
+public:
+  explicit LSTMCell(int64_t units, CellOptions options = {}, std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<LSTMCell>(*this); }
+  std::vector<int64_t> stateSizes() const override { return {units_, units_}; }
+
+protected:
+  int64_t gates() const override { return 4; }
+  initializers::Initializer biasInitializer() const override;
+  CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
+                bool training) override;
+};
+
+/// z, r = σ(·); h̃ = tanh(x·W_h + r ⊙ (h·U_h + b_rh)) (reset after, bias [2, 3·units]) or
+/// tanh(x·W_h + (r ⊙ h)·U_h + b_h) (reset before); h_t = z·h + (1 − z)·h̃.
+class GRUCell : public RecurrentCell {
+public:
+  explicit GRUCell(int64_t units, CellOptions options = {}, std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<GRUCell>(*this); }
+
+protected:
+  int64_t gates() const override { return 3; }
+  Shape biasShape() const override;
+  CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
+                bool training) override;
+};
+
+/// What a recurrent layer returns besides its output (Keras' return_state).
+struct RecurrentResult {
+  Tensor output;
+  std::vector<Tensor> states;
+};
+
+struct RecurrentOptions {
+  /// The output at every step [batch, time, units] rather than the last one [batch, units].
+  bool returnSequences = false;
+  /// Processes the sequence from the last step to the first (the output sequence too).
+  bool goBackwards = false;
+};
+
+/// Keras' RNN(cell): runs the cell over axis 1 of x [batch, time, features] in a scan. The
+/// states start at zero unless given.
+class RNN : public Layer {
+public:
+  RNN(std::shared_ptr<RecurrentCell> cell, RecurrentOptions options = {}, std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<RNN>(*this); }
+  RecurrentCell &cell() const { return *cell_; }
+  /// The output and the final states (Keras' return_state=True).
+  RecurrentResult callWithState(const Tensor &x, bool training = false,
+                                const std::vector<Tensor> &initialState = {});
+  std::vector<Layer *> sublayers() const override { return {cell_.get()}; }
+
+protected:
+  RNN(std::string typeName, std::shared_ptr<RecurrentCell> cell, RecurrentOptions options,
+      std::string name);
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  std::shared_ptr<RecurrentCell> cell_;
+  RecurrentOptions options_;
+};
+
+class SimpleRNN : public RNN {
+public:
+  explicit SimpleRNN(int64_t units, RecurrentOptions options = {}, CellOptions cell = {},
+                     std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<SimpleRNN>(*this); }
+};
+
+class LSTM : public RNN {
+public:
+  explicit LSTM(int64_t units, RecurrentOptions options = {}, CellOptions cell = {},
+                std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<LSTM>(*this); }
+};
+
+class GRU : public RNN {
+public:
+  explicit GRU(int64_t units, RecurrentOptions options = {}, CellOptions cell = {},
+               std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<GRU>(*this); }
+};
+
+} // namespace sinter::nn
+
+#endif

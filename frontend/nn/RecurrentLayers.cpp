@@ -1,0 +1,244 @@
+// Recurrent cells (one time step) and the RNN layer that scans a cell over the time axis
+// (see sinter/nn/RecurrentLayers.h).
+#include "sinter/nn/RecurrentLayers.h"
+
+#include "sinter/Scan.h"
+#include "sinter/TensorLanguage.h"
+
+namespace sinter::nn {
+
+// ---------------------------------------------------------------------------------------------
+// Cells
+
+RecurrentCell::RecurrentCell(std::string type, int64_t units, CellOptions options, std::string name)
+    : Layer(std::move(type), std::move(name)), units_(units), options_(std::move(options)),
+      activation_(activations::byName(options_.activation)),
+      recurrentActivation_(activations::byName(options_.recurrentActivation)) {
+  if (units <= 0)
+    throw Error(typeName() + ": units must be positive, got " + std::to_string(units));
+  for (double rate : {options_.dropout, options_.recurrentDropout})
+    if (!(rate >= 0 && rate < 1))
+      throw Error(typeName() + ": dropout rates must be in [0, 1), got " + std::to_string(rate));
+}
+
+void RecurrentCell::build(Graph &g, const Shape &inputShape) {
+  if (inputShape.size() != 2)
+    throw Error("layer '" + name() + "' (" + typeName() +
+                "): a cell takes one time step [batch, features], got shape " +
+                shapeString(inputShape));
+  int64_t columns = gates() * units_;
+  kernel_ = addWeight(g, "kernel", {inputShape[1], columns}, options_.kernelInitializer);
+  recurrentKernel_ =
+      addWeight(g, "recurrent_kernel", {units_, columns}, options_.recurrentInitializer);
+  if (options_.useBias)
+    bias_ = addWeight(g, "bias", biasShape(), biasInitializer());
+}
+
+Tensor RecurrentCell::call(const Tensor &, bool) {
+  throw Error("layer '" + name() + "' (" + typeName() +
+              ") is a cell: call it with its states, cell(x_t, states, training), or run it "
+              "over a sequence in an RNN layer");
+}
+
+Tensor RecurrentCell::mask(const Tensor &like, double rate, int64_t salt) const {
+  Graph &g = like.graph();
+  Tensor u =
+      random::uniform(rngStep(g), like.shape(), 0.0, 1.0, nameSeed(name()) + salt, like.dtype());
+  return cast(u >= rate, like.dtype()) * (1.0 / (1.0 - rate));
+}
+
+void RecurrentCell::drawMasks(const Tensor &x, bool training) {
+  clearMasks();
+  sequenceMasks_ = true;
+  if (!training)
+    return;
+  if (options_.dropout > 0)
+    inputMask_ = mask(x, options_.dropout, 1);
+  if (options_.recurrentDropout > 0)
+    stateMask_ = mask(zeroStates(x).front(), options_.recurrentDropout, 2);
+}
+
+void RecurrentCell::clearMasks() {
+  inputMask_ = stateMask_ = Tensor();
+  sequenceMasks_ = false;
+}
+
+std::vector<Tensor> RecurrentCell::zeroStates(const Tensor &x) const {
+  Graph &g = x.graph();
+  std::vector<Tensor> states;
+  for (int64_t width : stateSizes()) {
+    if (x.shape().front() >= 0) {
+      states.push_back(zeros(g, {x.shape().front(), width}, x.dtype()));
+      continue;
+    }
+    // A dynamic batch: [batch, 1] zeros from x, broadcast to the width.
+    Tensor column = reduceSum(zerosLike(x), {1}, /*keepdims=*/true);
+    states.push_back(column * zeros(g, {1, width}, x.dtype()));
+  }
+  return states;
+}
+
+CellStep RecurrentCell::operator()(const Tensor &x, const std::vector<Tensor> &states,
+                                   bool training) {
+  if (!x.valid())
+    throw Error("layer '" + name() + "': called on an empty tensor");
+  ensureBuilt(x);
+  std::vector<int64_t> sizes = stateSizes();
+  if (states.size() != sizes.size())
+    throw Error("layer '" + name() + "' (" + typeName() + ") takes " +
+                std::to_string(sizes.size()) + " state tensor(s), got " +
+                std::to_string(states.size()));
+  for (size_t i = 0; i < states.size(); ++i)
+    if (states[i].rank() != 2 || states[i].shape()[1] != sizes[i])
+      throw Error("layer '" + name() + "' (" + typeName() + "): state " + std::to_string(i) +
+                  " must be [batch, " + std::to_string(sizes[i]) + "], got " +
+                  shapeString(states[i].shape()));
+  Tensor xIn = x, h = states.front();
+  if (training) {
+    // In a recurrent layer the masks were drawn for the whole sequence; called alone, the
+    // cell draws fresh ones for this step.
+    Tensor inputMask =
+        sequenceMasks_ || options_.dropout == 0 ? inputMask_ : mask(x, options_.dropout, 1);
+    Tensor stateMask = sequenceMasks_ || options_.recurrentDropout == 0
+                           ? stateMask_
+                           : mask(h, options_.recurrentDropout, 2);
+    if (inputMask.valid())
+      xIn = x * inputMask;
+    if (stateMask.valid())
+      h = h * stateMask;
+  }
+  return step(xIn, h, states, training);
+}
+
+SimpleRNNCell::SimpleRNNCell(int64_t units, CellOptions options, std::string name)
+    : RecurrentCell("SimpleRNNCell", units, std::move(options), std::move(name)) {}
+
+CellStep SimpleRNNCell::step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &,
+                             bool) {
+  Tensor z = matmul(x, kernel_) + matmul(hMasked, recurrentKernel_);
+  Tensor h = activation_(options_.useBias ? z + bias_ : z);
+  return {h, {h}};
+}
+
+LSTMCell::LSTMCell(int64_t units, CellOptions options, std::string name)
+    : RecurrentCell("LSTMCell", units, std::move(options), std::move(name)) {}
+
+initializers::Initializer LSTMCell::biasInitializer() const {
+  if (!options_.unitForgetBias)
+    return options_.biasInitializer;
+  // Keras: [init(units), ones(units), init(2·units)].
+  initializers::Initializer init = options_.biasInitializer;
+  int64_t u = units_;
+  return [init, u](Graph &g, const Shape &, int64_t seed, DType dtype) {
+    return concat(
+        {init(g, {u}, seed, dtype), ones(g, {u}, dtype), init(g, {2 * u}, seed + 1, dtype)}, 0);
+  };
+}
+
+CellStep LSTMCell::step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
+                        bool) {
+  Tensor z = matmul(x, kernel_) + matmul(hMasked, recurrentKernel_);
+  if (options_.useBias)
+    z = z + bias_;
+  std::vector<Tensor> parts = split(z, 4, 1); // i, f, c, o
+  Tensor i = recurrentActivation_(parts[0]), f = recurrentActivation_(parts[1]);
+  Tensor c = f * states[1] + i * activation_(parts[2]);
+  Tensor h = recurrentActivation_(parts[3]) * activation_(c);
+  return {h, {h, c}};
+}
+
+GRUCell::GRUCell(int64_t units, CellOptions options, std::string name)
+    : RecurrentCell("GRUCell", units, std::move(options), std::move(name)) {}
+
+Shape GRUCell::biasShape() const {
+  return options_.resetAfter ? Shape{2, 3 * units_} : Shape{3 * units_};
+}
+
+CellStep GRUCell::step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
+                       bool) {
+  const Tensor &h = states[0];
+  int64_t u = units_;
+  Tensor xz = matmul(x, kernel_);
+  if (options_.useBias)
+    xz = xz + (options_.resetAfter ? bias_(0) : Tensor(bias_));
+  std::vector<Tensor> xs = split(xz, 3, 1); // z, r, h
+  Tensor hh;
+  Tensor z, r;
+  if (options_.resetAfter) {
+    Tensor rec = matmul(hMasked, recurrentKernel_);
+    if (options_.useBias)
+      rec = rec + bias_(1);
+    std::vector<Tensor> rs = split(rec, 3, 1);
+    z = recurrentActivation_(xs[0] + rs[0]);
+    r = recurrentActivation_(xs[1] + rs[1]);
+    hh = activation_(xs[2] + r * rs[2]);
+  } else {
+    Tensor rec = matmul(hMasked, recurrentKernel_(S(), S(0, 2 * u)));
+    std::vector<Tensor> rs = split(rec, 2, 1);
+    z = recurrentActivation_(xs[0] + rs[0]);
+    r = recurrentActivation_(xs[1] + rs[1]);
+    hh = activation_(xs[2] + matmul(r * hMasked, recurrentKernel_(S(), S(2 * u, 3 * u))));
+  }
+  Tensor hNew = z * h + (1.0 - z) * hh;
+  return {hNew, {hNew}};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The recurrent layer
+
+RNN::RNN(std::shared_ptr<RecurrentCell> cell, RecurrentOptions options, std::string name)
+    : RNN("RNN", std::move(cell), options, std::move(name)) {}
+
+RNN::RNN(std::string type, std::shared_ptr<RecurrentCell> cell, RecurrentOptions options,
+         std::string name)
+    : Layer(std::move(type), std::move(name)), cell_(std::move(cell)), options_(options) {
+  if (!cell_)
+    throw Error("layer '" + this->name() + "': needs a cell");
+}
+
+RecurrentResult RNN::callWithState(const Tensor &x, bool training,
+                                   const std::vector<Tensor> &initialState) {
+  if (!x.valid())
+    throw Error("layer '" + name() + "': called on an empty tensor");
+  if (x.rank() != 3)
+    throw Error("layer '" + name() + "' (" + typeName() +
+                ") takes sequences [batch, time, features], got shape " + shapeString(x.shape()));
+  ensureBuilt(x);
+  Tensor first = x(S(), 0, S());
+  std::vector<Tensor> init = initialState.empty() ? cell_->zeroStates(first) : initialState;
+  cell_->drawMasks(first, training);
+  RecurrentCell &cell = *cell_;
+  ScanResult r;
+  try {
+    r = scan(
+        [&](const std::vector<Tensor> &states, const std::vector<Tensor> &xt) {
+          CellStep s = cell(xt[0], states, training);
+          return ScanStep{s.states, options_.returnSequences ? std::vector<Tensor>{s.output}
+                                                             : std::vector<Tensor>{}};
+        },
+        init, {x}, 1, options_.goBackwards);
+  } catch (...) {
+    cell_->clearMasks();
+    throw;
+  }
+  cell_->clearMasks();
+  // Every cell here outputs its first state, so the last output is the final first state.
+  Tensor output = r.carries.front();
+  if (options_.returnSequences)
+    output = options_.goBackwards ? reverse(r.outputs.front(), {1}) : r.outputs.front();
+  return {output, r.carries};
+}
+
+Tensor RNN::call(const Tensor &x, bool training) { return callWithState(x, training).output; }
+
+SimpleRNN::SimpleRNN(int64_t units, RecurrentOptions options, CellOptions cell, std::string name)
+    : RNN("SimpleRNN", std::make_shared<SimpleRNNCell>(units, std::move(cell)), options,
+          std::move(name)) {}
+
+LSTM::LSTM(int64_t units, RecurrentOptions options, CellOptions cell, std::string name)
+    : RNN("LSTM", std::make_shared<LSTMCell>(units, std::move(cell)), options, std::move(name)) {}
+
+GRU::GRU(int64_t units, RecurrentOptions options, CellOptions cell, std::string name)
+    : RNN("GRU", std::make_shared<GRUCell>(units, std::move(cell)), options, std::move(name)) {}
+
+} // namespace sinter::nn
