@@ -1,6 +1,8 @@
 // Layer base class and the core layers (Dense, Flatten, Reshape, Dropout, activations).
 #include "sinter/nn/Layers.h"
 
+#include "sinter/TensorLanguage.h"
+
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -342,6 +344,29 @@ Tensor GaussianNoise::call(const Tensor &x, bool training) {
     return x;
   int64_t seed = seed_ >= 0 ? seed_ : nameSeed(name());
   return x + random::normal(rngStep(x.graph()), x.shape(), 0.0, stddev_, seed, x.dtype());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embedding
+
+Embedding::Embedding(int64_t inputDim, int64_t outputDim, initializers::Initializer initializer,
+                     std::string name)
+    : Layer("Embedding", std::move(name)), inputDim_(inputDim), outputDim_(outputDim),
+      initializer_(std::move(initializer)) {
+  if (inputDim <= 0 || outputDim <= 0)
+    throw Error("Embedding: inputDim and outputDim must be positive, got " +
+                std::to_string(inputDim) + " and " + std::to_string(outputDim));
+}
+
+void Embedding::build(Graph &g, const Shape &) {
+  embeddings_ = addWeight(g, "embeddings", {inputDim_, outputDim_}, initializer_);
+}
+
+Tensor Embedding::call(const Tensor &x, bool) {
+  if (x.dtype() != DType::I32 && x.dtype() != DType::I64)
+    throw Error("layer '" + name() + "' (Embedding) takes int32 or int64 ids, got " +
+                runtime::dtypeName(x.dtype()));
+  return gather(embeddings_, x, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

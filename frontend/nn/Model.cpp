@@ -123,16 +123,17 @@ Graph &Model::graph() {
   return *impl_->ownedGraph;
 }
 
-void Model::build(const Shape &inputShape) {
+void Model::build(const Shape &inputShape, DType dtype) {
   if (inputShape.empty())
     throw Error("model '" + name() + "': build needs an input shape with a batch dimension");
   Shape s = inputShape;
   if (s[0] <= 0)
     s[0] = 1;
-  Tensor x = graph().input("x", s);
+  Tensor x = graph().input("x", s, dtype);
   (*this)(x, false);
   if (!impl_->haveX) {
     impl_->xFeat = Shape(s.begin() + 1, s.end());
+    impl_->xType = dtype;
     impl_->haveX = true;
   }
 }
@@ -282,6 +283,9 @@ void Model::loadWeights(const std::string &path) {
 Sequential::Sequential(std::string name) : Model(std::move(name), "Sequential") {}
 
 Sequential::Sequential(std::initializer_list<LayerRef> layers, std::string name)
+    : Sequential(std::vector<LayerRef>(layers), std::move(name)) {}
+
+Sequential::Sequential(const std::vector<LayerRef> &layers, std::string name)
     : Model(std::move(name), "Sequential") {
   for (const LayerRef &l : layers)
     addShared(l.layer);

@@ -147,34 +147,59 @@ SmallVector<Value> ifThenElse(OpBuilder &b, Location loc, Value cond, TypeRange 
   return SmallVector<Value>(op.getResults());
 }
 
+/// `v` [d0 … d(n−1), rest…] as a matrix [d0·…·d(n−1), Π rest] (one column when there is no
+/// rest); the leading dimensions may include the batch dimension.
+Value asMatrix(OpBuilder &b, Location loc, Value v, int64_t n) {
+  auto t = tensorOf(v);
+  SmallVector<ReassociationIndices> groups(1);
+  for (int64_t i = 0; i < n; ++i)
+    groups[0].push_back(i);
+  if (t.getRank() > n) {
+    groups.emplace_back();
+    for (int64_t i = n; i < t.getRank(); ++i)
+      groups[1].push_back(i);
+  }
+  Value rows = tensor::CollapseShapeOp::create(b, loc, v, groups);
+  if (t.getRank() > n)
+    return rows;
+  auto rowsType = tensorOf(rows);
+  OpFoldResult count = rowsType.isDynamicDim(0)
+                           ? OpFoldResult(tensor::DimOp::create(b, loc, rows, 0).getResult())
+                           : OpFoldResult(b.getIndexAttr(rowsType.getDimSize(0)));
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({rowsType.getDimSize(0), 1}, t.getElementType()), rows,
+      SmallVector<ReassociationIndices>{{0, 1}},
+      SmallVector<OpFoldResult>{count, b.getIndexAttr(1)});
+}
+
 Value lowerScatterNd(OpBuilder &b, ScatterNdOp op) {
   Location loc = op.getLoc();
   auto type = op.getType();
   auto idxType = op.getIndices().getType();
-  if (!type.hasStaticShape() || !idxType.hasStaticShape()) {
-    op.emitError("sinter.scatter_nd (the gradient of gather_nd) does not support a dynamic "
-                 "batch dimension yet: compile with a static batch size");
+  if (!type.hasStaticShape()) {
+    op.emitError("sinter.scatter_nd (the gradient of gather_nd): the result ")
+        << type << " needs a static shape (only the indices and updates may be batch-sized)";
     return Value();
   }
-  int64_t k = idxType.getShape().back();
-  int64_t rows = 1, slice = 1, positions = 1;
-  for (int64_t d : idxType.getShape().drop_back())
-    rows *= d;
+  int64_t k = idxType.getShape().back(), lead = idxType.getRank() - 1;
+  int64_t slice = 1, positions = 1;
   for (int64_t d : type.getShape().drop_front(k))
     slice *= d;
   for (int64_t d : type.getShape().take_front(k))
     positions *= d;
+  Value indices = lead > 0 ? asMatrix(b, loc, op.getIndices(), lead)
+                           : reshapeTensor(b, loc, op.getIndices(), idxType.clone({1, k}));
+  Value updates = lead > 0 ? asMatrix(b, loc, op.getUpdates(), lead)
+                           : reshapeTensor(b, loc, op.getUpdates(), type.clone({1, slice}));
+  Value rowCount = tensor::DimOp::create(b, loc, indices, 0);
   Type et = type.getElementType();
-  Value indices = reshapeTensor(b, loc, op.getIndices(), idxType.clone({rows, k}));
-  Value updates = reshapeTensor(b, loc, op.getUpdates(), type.clone({rows, slice}));
   auto flatType = type.clone({positions, slice});
   Value zero = scalarConst(b, loc, et, 0);
   Value result =
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, flatType)})
           .getResult(0);
-  result = forLoop(
-      b, loc, indexConst(b, loc, rows), {result},
-      [&](OpBuilder &b1, Location l1, Value r, ValueRange c1) {
+  result =
+      forLoop(b, loc, rowCount, {result}, [&](OpBuilder &b1, Location l1, Value r, ValueRange c1) {
         // The row-major position of the index tuple, and whether it is in range.
         Value position = indexConst(b1, l1, 0);
         Value inRange = arith::ConstantOp::create(b1, l1, b1.getBoolAttr(true));

@@ -239,6 +239,29 @@ private:
   int64_t seed_;
 };
 
+/// Keras' Embedding: integer ids [batch, ...] → rows of the weight "embeddings" [inputDim,
+/// outputDim], i.e. [batch, ..., outputDim] (a gather; its gradient adds into the used rows).
+/// Ids must be int32 or int64 in [0, inputDim).
+class Embedding : public Layer {
+public:
+  Embedding(int64_t inputDim, int64_t outputDim,
+            initializers::Initializer initializer = initializers::randomUniform(),
+            std::string name = "");
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Embedding>(*this); }
+  int64_t inputDim() const { return inputDim_; }
+  int64_t outputDim() const { return outputDim_; }
+  const Variable &embeddings() const { return embeddings_; }
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
+
+private:
+  int64_t inputDim_, outputDim_;
+  initializers::Initializer initializer_;
+  Variable embeddings_;
+};
+
 /// Batch normalisation over the last axis (the channels; Keras' axis=-1). In training:
 /// (x − μ_B) / √(σ²_B + ε) · γ + β with the batch's mean and (population) variance over every
 /// other axis, and the moving statistics updated as μ ← momentum·μ + (1 − momentum)·μ_B (the

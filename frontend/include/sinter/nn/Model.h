@@ -21,6 +21,7 @@
 #include "sinter/nn/Losses.h"
 #include "sinter/nn/MergeLayers.h"
 #include "sinter/nn/Metrics.h"
+#include "sinter/nn/RecurrentLayers.h"
 
 #include <functional>
 #include <initializer_list>
@@ -224,8 +225,9 @@ public:
   /// InputLayer, then each layer once, in call order).
   std::vector<Layer *> layers() const { return sublayers(); }
   std::vector<Layer *> sublayers() const override;
-  /// Builds the model for inputs of `inputShape` (batch dimension first; −1 or 0 = None).
-  void build(const Shape &inputShape);
+  /// Builds the model for inputs of `inputShape` (batch dimension first; −1 or 0 = None) and
+  /// `dtype` (int32 for token ids into an Embedding).
+  void build(const Shape &inputShape, DType dtype = DType::F32);
   /// Keras' summary table; throws Error if the model is not built.
   std::string summary() const;
   void summary(std::ostream &os) const { os << summary(); }
@@ -325,6 +327,7 @@ public:
 
   explicit Sequential(std::string name = "");
   Sequential(std::initializer_list<LayerRef> layers, std::string name = "");
+  Sequential(const std::vector<LayerRef> &layers, std::string name = "");
 
   /// Appends a layer; returns the stored layer.
   template <class L, class = std::enable_if_t<std::is_base_of_v<Layer, std::decay_t<L>>>>
