@@ -86,6 +86,32 @@ void Model::requireCompiled(const char *what) const {
     throw Error("model '" + name() + "': call compile(optimizer, loss, metrics) before " + what);
 }
 
+void Model::checkEmbeddingIds(const HostTensor &x) const {
+  // The compiled gather clamps an id out of range; the model's first layer rejects it here.
+  const Embedding *embedding = nullptr;
+  for (Layer *l : layers()) {
+    if (l->typeName() == "InputLayer")
+      continue;
+    embedding = dynamic_cast<const Embedding *>(l);
+    break;
+  }
+  if (!embedding || (x.dtype() != DType::I32 && x.dtype() != DType::I64))
+    return;
+  auto check = [&](auto ids) {
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (ids[i] < 0 || ids[i] >= embedding->inputDim())
+        throw Error("model '" + name() + "': input id " + std::to_string(ids[i]) + " (element " +
+                    std::to_string(i) + " of the batch, row " +
+                    std::to_string(i / std::max<size_t>(1, ids.size() / x.shape()[0])) +
+                    ") is outside [0, " + std::to_string(embedding->inputDim()) + ") of layer '" +
+                    embedding->name() + "' (Embedding input_dim)");
+  };
+  if (x.dtype() == DType::I32)
+    check(x.as<int32_t>());
+  else
+    check(x.as<int64_t>());
+}
+
 void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
                           const HostTensor *y) {
   Impl &m = *impl_;
@@ -102,6 +128,7 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
                 runtime::dtypeName(x.dtype()) + "), but the model takes " + shapeTuple(expected) +
                 " (" + runtime::dtypeName(m.xType) + ")");
   }
+  checkEmbeddingIds(x);
   if (y) {
     if (y->shape().empty())
       throw Error("model '" + name() + "': labels need a batch dimension");

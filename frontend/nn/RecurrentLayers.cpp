@@ -95,8 +95,8 @@ CellStep RecurrentCell::operator()(const Tensor &x, const std::vector<Tensor> &s
                   shapeString(states[i].shape()));
   Tensor xIn = x, h = states.front();
   if (training) {
-    // In a recurrent layer the masks were drawn for the whole sequence; called alone, the
-    // cell draws fresh ones for this step.
+    // Drawn once before the loop (a recurrent layer), or here: the same numbers at every time
+    // step of a training step either way (seeded by the name, offset by the step counter).
     Tensor inputMask =
         sequenceMasks_ || options_.dropout == 0 ? inputMask_ : mask(x, options_.dropout, 1);
     Tensor stateMask = sequenceMasks_ || options_.recurrentDropout == 0

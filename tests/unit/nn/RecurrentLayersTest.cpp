@@ -299,5 +299,11 @@ TEST_CASE("Embedding + LSTM + Dense learns a sequence task with fit", "[rnn][fit
     History h = model.fit(x, y, {.batchSize = 80, .epochs = 12, .verbose = 0, .seed = 1});
     CHECK(h["accuracy"].back() > 0.95);
     CHECK(model.compilations() == 1);
+    // An id outside the vocabulary is an error naming the layer, not a clamped lookup.
+    HostTensor bad = x.clone();
+    bad.as<int32_t>()[5 * T + 3] = 10;
+    CHECK_THROWS_WITH(model.predict(bad), Contains("input id 10") && Contains("row 5") &&
+                                              Contains("outside [0, 10)") &&
+                                              Contains("Embedding input_dim"));
   }
 }

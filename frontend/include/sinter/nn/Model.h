@@ -301,6 +301,8 @@ private:
   /// The callbacks of a fit/evaluate call, each told which model it serves.
   std::vector<Callback *> attach(const std::vector<std::shared_ptr<Callback>> &callbacks);
   /// Makes sure the program has the entries of these kinds.
+  /// Throws Error when the model starts with an Embedding and `x` holds an id outside it.
+  void checkEmbeddingIds(const HostTensor &x) const;
   void ensureEntries(const std::vector<Kind> &needed, const HostTensor &x, const HostTensor *y);
   Logs runTest(const HostTensor &x, const HostTensor &y, int64_t batchSize,
                const std::vector<Callback *> &callbacks, ProgressBar *bar);

@@ -25,8 +25,9 @@ struct CellOptions {
   initializers::Initializer kernelInitializer = initializers::glorotUniform();
   initializers::Initializer recurrentInitializer = initializers::orthogonal();
   initializers::Initializer biasInitializer = initializers::zeros();
-  /// Fraction of the inputs / of the recurrent state dropped in training. One mask per
-  /// sequence when the cell runs in a recurrent layer (as Keras), one per call otherwise.
+  /// Fraction of the inputs / of the recurrent state dropped in training. A mask depends on
+  /// the cell's name and the training step (nn::rngStep), so every time step of a sequence
+  /// uses the same one, as Keras does, in a recurrent layer and in a loop over the cell alike.
   double dropout = 0, recurrentDropout = 0;
   /// LSTM: the forget gate's bias starts at 1 (Keras' unit_forget_bias).
   bool unitForgetBias = true;
@@ -45,8 +46,9 @@ public:
   CellStep operator()(const Tensor &x, const std::vector<Tensor> &states, bool training = false);
   /// Zero states for the batch of `x` (its leading dimension, which may be the dynamic one).
   std::vector<Tensor> zeroStates(const Tensor &x) const;
-  /// Draws the dropout masks for a sequence whose steps look like `x` (done by the recurrent
-  /// layer before its loop, so every step uses the same masks); clearMasks() ends it.
+  /// Draws the dropout masks for a sequence whose steps look like `x` once, before a loop (the
+  /// recurrent layer does, so the scan body does not draw them at every step); clearMasks()
+  /// ends it.
   void drawMasks(const Tensor &x, bool training);
   void clearMasks();
   const Variable &kernel() const { return kernel_; }
