@@ -218,7 +218,9 @@ struct BatchNode final : UnaryNode {
         try {
           out.push_back(stack(parts));
         } catch (const DataError &err) {
-          throw DataError("batch: component " + std::to_string(c) + ": " + err.what());
+          throw DataError("batch: component " + std::to_string(c) + ": " + err.what() +
+                          " (a batch stacks elements of one shape: pad sequences of different "
+                          "lengths first, e.g. with data::padSequences)");
         }
       }
       return out;

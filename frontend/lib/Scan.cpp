@@ -6,20 +6,12 @@
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SetVector.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
 namespace sinter {
 
 namespace {
-
-std::string typeText(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
-}
 
 /// Deletes a body block that never became a region's (the body threw).
 void discard(Block *block) {
@@ -105,7 +97,8 @@ ScanResult scan(const ScanBody &body, const std::vector<Tensor> &init,
       Value v = valueOf(step.carries[i], "carry " + std::to_string(i) + " of the body");
       if (v.getType() != carryTypes[i])
         throw Error(where + ": the body returns carry " + std::to_string(i) + " as " +
-                    typeText(v.getType()) + ", it started as " + typeText(carryTypes[i]) +
+                    mlir::sinter::typeString(v.getType()) + ", it started as " +
+                    mlir::sinter::typeString(carryTypes[i]) +
                     " (a carry keeps its shape and dtype)");
       if (carryTypes[i].getRank() < axis)
         throw Error(where + ": carry " + std::to_string(i) + " has rank " +

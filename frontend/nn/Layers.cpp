@@ -50,6 +50,22 @@ std::string uniqueLayerName(const std::string &base) {
   return n == 0 ? base : base + "_" + std::to_string(n);
 }
 
+Tensor matmulLastAxis(const Tensor &x, const Tensor &kernel) {
+  Shape s = x.shape();
+  if (s.size() <= 2)
+    return matmul(x, kernel);
+  int64_t rows = 1, n = s.back(), m = kernel.shape()[1];
+  for (size_t i = 1; i + 1 < s.size(); ++i)
+    rows *= s[i];
+  Shape out(s.begin(), s.end() - 1);
+  out.push_back(m);
+  if (s[0] >= 0)
+    return reshape(matmul(reshape(x, {s[0] * rows, n}), kernel), out);
+  // A dynamic batch stays one dimension: the rows become a 1×1 convolution's pixels.
+  Tensor y = conv2d(reshape(x, {-1, rows, 1, n}), reshape(kernel, {1, 1, n, m}));
+  return reshape(y, out);
+}
+
 Variable rngStep(Graph &g) {
   for (const Variable &v : g.variables())
     if (v.name() == "rng_step")
@@ -278,15 +294,7 @@ Tensor Dense::call(const Tensor &x, bool) {
   if (s.back() != kernel_.shape()[0])
     throw Error("layer '" + name() + "' (Dense): built for " + std::to_string(kernel_.shape()[0]) +
                 " input features, called on shape " + shapeString(s));
-  Tensor y;
-  if (s.size() == 2) {
-    y = matmul(x, kernel_);
-  } else {
-    Tensor flat = reshape(x, {-1, s.back()});
-    Shape out(s.begin(), s.end() - 1);
-    out.push_back(units_);
-    y = reshape(matmul(flat, kernel_), out);
-  }
+  Tensor y = matmulLastAxis(x, kernel_);
   if (useBias_)
     y = y + bias_;
   return activation_(y);

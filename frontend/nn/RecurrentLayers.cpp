@@ -78,11 +78,31 @@ std::vector<Tensor> RecurrentCell::zeroStates(const Tensor &x) const {
   return states;
 }
 
+Tensor RecurrentCell::inputMask(const Tensor &x, bool training) const {
+  if (!training || options_.dropout == 0)
+    return Tensor();
+  // Drawn once before the loop (a recurrent layer), or here: the same numbers at every time
+  // step of a training step either way (seeded by the name, offset by the step counter).
+  return sequenceMasks_ ? inputMask_ : mask(x, options_.dropout, 1);
+}
+
+Tensor RecurrentCell::projectInput(const Tensor &x) const {
+  Tensor projected = matmulLastAxis(x, kernel_);
+  Tensor bias = options_.useBias ? inputBias() : Tensor();
+  return bias.valid() ? projected + bias : projected;
+}
+
 CellStep RecurrentCell::operator()(const Tensor &x, const std::vector<Tensor> &states,
                                    bool training) {
   if (!x.valid())
     throw Error("layer '" + name() + "': called on an empty tensor");
   ensureBuilt(x);
+  Tensor m = inputMask(x, training);
+  return stepProjected(projectInput(m.valid() ? x * m : x), states, training);
+}
+
+CellStep RecurrentCell::stepProjected(const Tensor &projected, const std::vector<Tensor> &states,
+                                      bool training) {
   std::vector<int64_t> sizes = stateSizes();
   if (states.size() != sizes.size())
     throw Error("layer '" + name() + "' (" + typeName() + ") takes " +
@@ -93,30 +113,18 @@ CellStep RecurrentCell::operator()(const Tensor &x, const std::vector<Tensor> &s
       throw Error("layer '" + name() + "' (" + typeName() + "): state " + std::to_string(i) +
                   " must be [batch, " + std::to_string(sizes[i]) + "], got " +
                   shapeString(states[i].shape()));
-  Tensor xIn = x, h = states.front();
-  if (training) {
-    // Drawn once before the loop (a recurrent layer), or here: the same numbers at every time
-    // step of a training step either way (seeded by the name, offset by the step counter).
-    Tensor inputMask =
-        sequenceMasks_ || options_.dropout == 0 ? inputMask_ : mask(x, options_.dropout, 1);
-    Tensor stateMask = sequenceMasks_ || options_.recurrentDropout == 0
-                           ? stateMask_
-                           : mask(h, options_.recurrentDropout, 2);
-    if (inputMask.valid())
-      xIn = x * inputMask;
-    if (stateMask.valid())
-      h = h * stateMask;
-  }
-  return step(xIn, h, states, training);
+  Tensor h = states.front();
+  if (training && options_.recurrentDropout > 0)
+    h = h * (sequenceMasks_ ? stateMask_ : mask(h, options_.recurrentDropout, 2));
+  return step(projected, h, states);
 }
 
 SimpleRNNCell::SimpleRNNCell(int64_t units, CellOptions options, std::string name)
     : RecurrentCell("SimpleRNNCell", units, std::move(options), std::move(name)) {}
 
-CellStep SimpleRNNCell::step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &,
-                             bool) {
-  Tensor z = matmul(x, kernel_) + matmul(hMasked, recurrentKernel_);
-  Tensor h = activation_(options_.useBias ? z + bias_ : z);
+CellStep SimpleRNNCell::step(const Tensor &projected, const Tensor &hMasked,
+                             const std::vector<Tensor> &) {
+  Tensor h = activation_(projected + matmul(hMasked, recurrentKernel_));
   return {h, {h}};
 }
 
@@ -135,11 +143,9 @@ initializers::Initializer LSTMCell::biasInitializer() const {
   };
 }
 
-CellStep LSTMCell::step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
-                        bool) {
-  Tensor z = matmul(x, kernel_) + matmul(hMasked, recurrentKernel_);
-  if (options_.useBias)
-    z = z + bias_;
+CellStep LSTMCell::step(const Tensor &projected, const Tensor &hMasked,
+                        const std::vector<Tensor> &states) {
+  Tensor z = projected + matmul(hMasked, recurrentKernel_);
   std::vector<Tensor> parts = split(z, 4, 1); // i, f, c, o
   Tensor i = recurrentActivation_(parts[0]), f = recurrentActivation_(parts[1]);
   Tensor c = f * states[1] + i * activation_(parts[2]);
@@ -154,14 +160,13 @@ Shape GRUCell::biasShape() const {
   return options_.resetAfter ? Shape{2, 3 * units_} : Shape{3 * units_};
 }
 
-CellStep GRUCell::step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
-                       bool) {
+Tensor GRUCell::inputBias() const { return options_.resetAfter ? bias_(0) : Tensor(bias_); }
+
+CellStep GRUCell::step(const Tensor &projected, const Tensor &hMasked,
+                       const std::vector<Tensor> &states) {
   const Tensor &h = states[0];
   int64_t u = units_;
-  Tensor xz = matmul(x, kernel_);
-  if (options_.useBias)
-    xz = xz + (options_.resetAfter ? bias_(0) : Tensor(bias_));
-  std::vector<Tensor> xs = split(xz, 3, 1); // z, r, h
+  std::vector<Tensor> xs = split(projected, 3, 1); // z, r, h
   Tensor hh;
   Tensor z, r;
   if (options_.resetAfter) {
@@ -205,23 +210,27 @@ RecurrentResult RNN::callWithState(const Tensor &x, bool training,
                 ") takes sequences [batch, time, features], got shape " + shapeString(x.shape()));
   ensureBuilt(x);
   Tensor first = x(S(), 0, S());
-  std::vector<Tensor> init = initialState.empty() ? cell_->zeroStates(first) : initialState;
-  cell_->drawMasks(first, training);
   RecurrentCell &cell = *cell_;
+  cell.ensureBuilt(first);
+  std::vector<Tensor> init = initialState.empty() ? cell.zeroStates(first) : initialState;
+  // The input's part of every gate for all time steps in one matrix product, then the loop.
+  cell.drawMasks(first, training);
   ScanResult r;
   try {
+    Tensor m = cell.inputMask(first, training);
+    Tensor projected = cell.projectInput(m.valid() ? x * expandDims(m, 1) : x);
     r = scan(
         [&](const std::vector<Tensor> &states, const std::vector<Tensor> &xt) {
-          CellStep s = cell(xt[0], states, training);
+          CellStep s = cell.stepProjected(xt[0], states, training);
           return ScanStep{s.states, options_.returnSequences ? std::vector<Tensor>{s.output}
                                                              : std::vector<Tensor>{}};
         },
-        init, {x}, 1, options_.goBackwards);
+        init, {projected}, 1, options_.goBackwards);
   } catch (...) {
-    cell_->clearMasks();
+    cell.clearMasks();
     throw;
   }
-  cell_->clearMasks();
+  cell.clearMasks();
   // Every cell here outputs its first state, so the last output is the final first state.
   Tensor output = r.carries.front();
   if (options_.returnSequences)

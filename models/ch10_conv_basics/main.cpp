@@ -7,6 +7,7 @@
 // and the exit status is 1 when a check fails.
 #include "sinter/nn/Model.h"
 
+#include "../common/Checks.h"
 #include "../common/Cli.h"
 
 #include <cmath>
@@ -15,20 +16,10 @@
 #include <vector>
 
 using namespace sinter;
+using models::checkShape;
+using models::report;
 
 namespace {
-
-int checks = 0, failed = 0;
-
-void report(const std::string &what, bool ok, const std::string &got) {
-  ++checks;
-  failed += ok ? 0 : 1;
-  std::printf("%-62s %s  %s\n", what.c_str(), ok ? "ok  " : "FAIL", got.c_str());
-}
-
-void checkShape(const std::string &what, const Tensor &t, const Shape &want) {
-  report(what + " -> " + shapeString(want), t.shape() == want, shapeString(t.shape()));
-}
 
 void checkValues(const std::string &what, const HostTensor &t, const std::vector<float> &want) {
   auto v = t.as<float>();
@@ -134,6 +125,5 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
-  std::printf("checks=%d failed=%d\n", checks, failed);
-  return failed ? 1 : 0;
+  return models::finishChecks();
 }

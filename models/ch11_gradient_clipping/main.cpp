@@ -8,6 +8,7 @@
 // and the exit status is 1 when a check fails.
 #include "sinter/sinter.h"
 
+#include "../common/Checks.h"
 #include "../common/Cli.h"
 
 #include <cmath>
@@ -16,16 +17,10 @@
 #include <vector>
 
 using namespace sinter;
+using models::checkShape;
+using models::report;
 
 namespace {
-
-int checks = 0, failed = 0;
-
-void report(const std::string &what, bool ok, const std::string &got) {
-  ++checks;
-  failed += ok ? 0 : 1;
-  std::printf("%-64s %s  %s\n", what.c_str(), ok ? "ok  " : "FAIL", got.c_str());
-}
 
 std::string number(double v) {
   char text[32];
@@ -147,6 +142,5 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
-  std::printf("checks=%d failed=%d\n", checks, failed);
-  return failed ? 1 : 0;
+  return models::finishChecks();
 }

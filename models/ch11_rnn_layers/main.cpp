@@ -9,6 +9,7 @@
 
 #include "sinter/TensorLanguage.h"
 
+#include "../common/Checks.h"
 #include "../common/Cli.h"
 
 #include <algorithm>
@@ -18,21 +19,11 @@
 #include <vector>
 
 using namespace sinter;
+using models::checkShape;
+using models::report;
 using namespace sinter::nn;
 
 namespace {
-
-int checks = 0, failed = 0;
-
-void report(const std::string &what, bool ok, const std::string &got) {
-  ++checks;
-  failed += ok ? 0 : 1;
-  std::printf("%-66s %s  %s\n", what.c_str(), ok ? "ok  " : "FAIL", got.c_str());
-}
-
-void checkShape(const std::string &what, const Tensor &t, const Shape &want) {
-  report(what + " -> " + shapeString(want), t.shape() == want, shapeString(t.shape()));
-}
 
 void checkVariables(const std::string &what, const Layer &layer,
                     const std::vector<std::pair<std::string, Shape>> &want) {
@@ -198,6 +189,5 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
-  std::printf("checks=%d failed=%d\n", checks, failed);
-  return failed ? 1 : 0;
+  return models::finishChecks();
 }

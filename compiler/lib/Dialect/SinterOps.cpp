@@ -14,14 +14,14 @@
 using namespace mlir;
 using namespace mlir::sinter;
 
-namespace {
-
-std::string typeString(Type type) {
+std::string mlir::sinter::typeString(Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << type;
   return s;
 }
+
+namespace {
 
 RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 

@@ -3,6 +3,7 @@
 // their errors), the stratified split, the embedding matrix; the real npm files when
 // SINTER_TEXT_CACHE names a folder filled by scripts/fetch-text-data.sh.
 #include "sinter/data/Text.h"
+#include "sinter/data/Dataset.h"
 
 #include <catch2/catch.hpp>
 
@@ -469,4 +470,17 @@ TEST_CASE("real npm sentiment@5.0.2 and word2vec@1.1.5 (if SINTER_TEXT_CACHE is 
   CHECK(m.found == 766);
   CHECK(m.found + int64_t(m.missing.size()) == 5271);
   CHECK(embeddingMatrix(Vocabulary::build(all.texts, 1000), vectors).found == 419);
+}
+
+TEST_CASE("a ragged batch of unpadded sequences is an error that says to pad", "[text]") {
+  Vocabulary vocab = Vocabulary::build({"a b c d", "a b"});
+  std::vector<Element> elements;
+  for (const std::vector<int32_t> &ids : vocab.encodeAll({"a b c d", "a b"})) {
+    HostTensor t(DType::I32, {static_cast<int64_t>(ids.size())});
+    std::copy(ids.begin(), ids.end(), t.as<int32_t>().begin());
+    elements.push_back({t});
+  }
+  Dataset ragged = Dataset::fromElements(elements).batch(2);
+  CHECK_THROWS_WITH(ragged.collect(),
+                    Catch::Contains("element 1 is int32") && Catch::Contains("padSequences"));
 }

@@ -27,6 +27,10 @@ std::string toSnakeCase(const std::string &typeName);
 /// weight's or layer's name, so a model gets the same numbers on every run.
 int64_t nameSeed(const std::string &name);
 
+/// x [..., n] · kernel [n, m] → [..., m] for any rank, a dynamic batch included (Dense on
+/// sequences, the input projection of recurrent layers): one matrix product over every row.
+Tensor matmulLastAxis(const Tensor &x, const Tensor &kernel);
+
 /// The int64 scalar step counter that layers drawing fresh randomness per training step
 /// (Dropout) use as their RNG counter offset: the non-trainable variable "rng_step" of `g`,
 /// created on first use. Model's train steps increment it; a hand-written train step that uses

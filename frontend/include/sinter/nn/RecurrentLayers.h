@@ -44,6 +44,12 @@ public:
   virtual std::vector<int64_t> stateSizes() const { return {units_}; }
   /// One step; builds the weights on the first call (from x_t's shape).
   CellStep operator()(const Tensor &x, const std::vector<Tensor> &states, bool training = false);
+  /// The input's part of every gate, x·kernel + the input bias, for x [..., features]: a
+  /// recurrent layer computes it for all time steps at once (one large matrix product)
+  /// before its loop. Dropout applies to x before.
+  Tensor projectInput(const Tensor &x) const;
+  /// One step from the projected input x_t·kernel + bias [batch, gates·units].
+  CellStep stepProjected(const Tensor &projected, const std::vector<Tensor> &states, bool training);
   /// Zero states for the batch of `x` (its leading dimension, which may be the dynamic one).
   std::vector<Tensor> zeroStates(const Tensor &x) const;
   /// Draws the dropout masks for a sequence whose steps look like `x` once, before a loop (the
@@ -61,10 +67,13 @@ protected:
   virtual int64_t gates() const = 0;
   virtual Shape biasShape() const { return {gates() * units_}; }
   virtual initializers::Initializer biasInitializer() const { return options_.biasInitializer; }
+  /// The part of the bias added to the projected input (all of it but GRU's recurrent row).
+  virtual Tensor inputBias() const { return bias_; }
   void build(Graph &g, const Shape &inputShape) override;
-  /// The step after dropout: x_t and h_{t−1} already masked (`hMasked`); `states` unmasked.
-  virtual CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
-                        bool training) = 0;
+  /// The step from the projected input (dropout applied before the projection) and h_{t−1}
+  /// after recurrent dropout (`hMasked`); `states` unmasked.
+  virtual CellStep step(const Tensor &projected, const Tensor &hMasked,
+                        const std::vector<Tensor> &states) = 0;
   /// A cell is called with its states; the one-tensor call throws saying so.
   Tensor call(const Tensor &x, bool training) override;
 
@@ -74,7 +83,10 @@ protected:
   Variable kernel_, recurrentKernel_, bias_;
 
 private:
+  friend class RNN;
   Tensor mask(const Tensor &like, double rate, int64_t salt) const;
+  /// The input dropout mask for a step like `x` (the sequence's, or drawn here), or none.
+  Tensor inputMask(const Tensor &x, bool training) const;
   Tensor inputMask_, stateMask_;
   bool sequenceMasks_ = false;
 };
@@ -87,8 +99,8 @@ public:
 
 protected:
   int64_t gates() const override { return 1; }
-  CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
-                bool training) override;
+  CellStep step(const Tensor &projected, const Tensor &hMasked,
+                const std::vector<Tensor> &states) override;
 };
 
 /// States [h, c]: i, f, o = σ(·), c_t = f·c + i·tanh(·), h_t = o·tanh(c_t); output h_t.
@@ -101,8 +113,8 @@ public:
 protected:
   int64_t gates() const override { return 4; }
   initializers::Initializer biasInitializer() const override;
-  CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
-                bool training) override;
+  CellStep step(const Tensor &projected, const Tensor &hMasked,
+                const std::vector<Tensor> &states) override;
 };
 
 /// z, r = σ(·); h̃ = tanh(x·W_h + r ⊙ (h·U_h + b_rh)) (reset after, bias [2, 3·units]) or
@@ -115,8 +127,9 @@ public:
 protected:
   int64_t gates() const override { return 3; }
   Shape biasShape() const override;
-  CellStep step(const Tensor &x, const Tensor &hMasked, const std::vector<Tensor> &states,
-                bool training) override;
+  Tensor inputBias() const override;
+  CellStep step(const Tensor &projected, const Tensor &hMasked,
+                const std::vector<Tensor> &states) override;
 };
 
 /// What a recurrent layer returns besides its output (Keras' return_state).

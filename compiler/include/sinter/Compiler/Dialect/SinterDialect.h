@@ -22,6 +22,9 @@
 
 namespace mlir::sinter {
 
+/// The printed form of a type (`tensor<2x3xf32>`), for error messages.
+std::string typeString(Type type);
+
 /// A splat constant of `type` holding `value` (converted to the element type).
 Value splatConstant(OpBuilder &b, Location loc, RankedTensorType type, double value);
 
