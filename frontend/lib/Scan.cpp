@@ -7,21 +7,42 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <utility>
+
 using namespace mlir;
 
 namespace sinter {
 
 namespace {
 
-/// Deletes a body block that never became a region's (the body threw).
-void discard(Block *block) {
-  for (Operation &op : *block)
-    op.dropAllReferences();
-  block->dropAllUses();
-  while (!block->empty())
-    block->back().erase();
-  delete block;
-}
+/// The body's block until it moves into the scan op; deleted if an error comes first.
+struct OwnedBlock {
+  Block *block = new Block();
+  ~OwnedBlock() {
+    if (!block)
+      return;
+    for (Operation &op : *block)
+      op.dropAllReferences();
+    block->dropAllUses();
+    while (!block->empty())
+      block->back().erase();
+    delete block;
+  }
+  Block *release() { return std::exchange(block, nullptr); }
+};
+
+/// While alive, the graph's builder appends to `block` (a scan body being traced).
+struct TracingInto {
+  Graph::Impl &g;
+  TracingInto(Graph::Impl &graph, Block *block) : g(graph) {
+    g.scanFrames.push_back({block, g.builder.saveInsertionPoint()});
+    g.builder.setInsertionPointToEnd(block);
+  }
+  ~TracingInto() {
+    g.builder.restoreInsertionPoint(g.scanFrames.back().outer);
+    g.scanFrames.pop_back();
+  }
+};
 
 } // namespace
 
@@ -42,54 +63,40 @@ ScanResult scan(const ScanBody &body, const std::vector<Tensor> &init,
     return g.values[t.id()];
   };
 
-  auto *block = new Block();
+  OwnedBlock owned;
+  Block *block = owned.block;
   std::vector<Tensor> carryArgs, sliceArgs;
   std::vector<RankedTensorType> carryTypes;
   int64_t length = -1;
-  try {
-    for (size_t i = 0; i < init.size(); ++i) {
-      Value v = valueOf(init[i], "initial carry " + std::to_string(i));
-      carryTypes.push_back(cast<RankedTensorType>(v.getType()));
-      carryArgs.push_back(graph.tensor(g.add(block->addArgument(v.getType(), loc))));
-    }
-    for (size_t i = 0; i < sequences.size(); ++i) {
-      auto type =
-          cast<RankedTensorType>(valueOf(sequences[i], "sequence " + std::to_string(i)).getType());
-      if (axis < 0 || axis >= type.getRank())
-        throw Error(where + ": axis " + std::to_string(axis) + " is out of range for sequence " +
-                    std::to_string(i) + " of shape " + shapeString(sequences[i].shape()));
-      if (type.isDynamicDim(axis))
-        throw Error(where + ": sequence " + std::to_string(i) +
-                    " has no static length along axis " + std::to_string(axis) + " (shape " +
-                    shapeString(sequences[i].shape()) + ")");
-      if (length >= 0 && type.getDimSize(axis) != length)
-        throw Error(where + ": sequence " + std::to_string(i) + " has length " +
-                    std::to_string(type.getDimSize(axis)) + " along axis " + std::to_string(axis) +
-                    ", sequence 0 has " + std::to_string(length));
-      length = type.getDimSize(axis);
-      sliceArgs.push_back(
-          graph.tensor(g.add(block->addArgument(mlir::sinter::sliceType(type, axis), loc))));
-    }
-  } catch (...) {
-    discard(block);
-    throw;
+  for (size_t i = 0; i < init.size(); ++i) {
+    Value v = valueOf(init[i], "initial carry " + std::to_string(i));
+    carryTypes.push_back(cast<RankedTensorType>(v.getType()));
+    carryArgs.push_back(graph.tensor(g.add(block->addArgument(v.getType(), loc))));
+  }
+  for (size_t i = 0; i < sequences.size(); ++i) {
+    auto type =
+        cast<RankedTensorType>(valueOf(sequences[i], "sequence " + std::to_string(i)).getType());
+    if (axis < 0 || axis >= type.getRank())
+      throw Error(where + ": axis " + std::to_string(axis) + " is out of range for sequence " +
+                  std::to_string(i) + " of shape " + shapeString(sequences[i].shape()));
+    if (type.isDynamicDim(axis))
+      throw Error(where + ": sequence " + std::to_string(i) + " has no static length along axis " +
+                  std::to_string(axis) + " (shape " + shapeString(sequences[i].shape()) + ")");
+    if (length >= 0 && type.getDimSize(axis) != length)
+      throw Error(where + ": sequence " + std::to_string(i) + " has length " +
+                  std::to_string(type.getDimSize(axis)) + " along axis " + std::to_string(axis) +
+                  ", sequence 0 has " + std::to_string(length));
+    length = type.getDimSize(axis);
+    sliceArgs.push_back(
+        graph.tensor(g.add(block->addArgument(mlir::sinter::sliceType(type, axis), loc))));
   }
 
-  // Trace the body.
-  g.scanFrames.push_back({block, g.builder.saveInsertionPoint()});
-  g.builder.setInsertionPointToEnd(block);
-  ScanStep step;
-  try {
-    step = body(carryArgs, sliceArgs);
-  } catch (...) {
-    g.builder.restoreInsertionPoint(g.scanFrames.back().outer);
-    g.scanFrames.pop_back();
-    discard(block);
-    throw;
-  }
-  std::vector<Value> yielded;
+  // Trace the body, then check what it returns.
   std::vector<Type> resultTypes;
-  try {
+  {
+    TracingInto tracing(g, block);
+    ScanStep step = body(carryArgs, sliceArgs);
+    std::vector<Value> yielded;
     if (step.carries.size() != init.size())
       throw Error(where + ": the body returns " + std::to_string(step.carries.size()) +
                   " carries, the scan started with " + std::to_string(init.size()));
@@ -117,15 +124,8 @@ ScanResult scan(const ScanBody &body, const std::vector<Tensor> &init,
       yielded.push_back(v);
       resultTypes.push_back(mlir::sinter::stackedType(type, axis, length));
     }
-  } catch (...) {
-    g.builder.restoreInsertionPoint(g.scanFrames.back().outer);
-    g.scanFrames.pop_back();
-    discard(block);
-    throw;
+    mlir::sinter::YieldOp::create(g.builder, loc, yielded);
   }
-  mlir::sinter::YieldOp::create(g.builder, loc, yielded);
-  g.builder.restoreInsertionPoint(g.scanFrames.back().outer);
-  g.scanFrames.pop_back();
 
   // What the body reads from outside becomes constants: operands and block arguments.
   auto inside = [&](Operation *op) { return block->findAncestorOpInBlock(*op) != nullptr; };
@@ -152,7 +152,7 @@ ScanResult scan(const ScanBody &body, const std::vector<Tensor> &init,
   auto op = mlir::sinter::ScanOp::create(g.builder, loc, resultTypes, operands,
                                          static_cast<int64_t>(init.size()),
                                          static_cast<int64_t>(sequences.size()), axis, reverse);
-  op.getBody().push_back(block);
+  op.getBody().push_back(owned.release());
   if (failed(verify(op))) {
     std::string message = diagnostics.take();
     op->erase();

@@ -27,11 +27,13 @@ void RecurrentCell::build(Graph &g, const Shape &inputShape) {
                 "): a cell takes one time step [batch, features], got shape " +
                 shapeString(inputShape));
   int64_t columns = gates() * units_;
-  kernel_ = addWeight(g, "kernel", {inputShape[1], columns}, options_.kernelInitializer);
-  recurrentKernel_ =
-      addWeight(g, "recurrent_kernel", {units_, columns}, options_.recurrentInitializer);
+  DType dt = options_.dtype;
+  kernel_ = addWeight(g, "kernel", {inputShape[1], columns}, options_.kernelInitializer, true,
+                      nullptr, dt);
+  recurrentKernel_ = addWeight(g, "recurrent_kernel", {units_, columns},
+                               options_.recurrentInitializer, true, nullptr, dt);
   if (options_.useBias)
-    bias_ = addWeight(g, "bias", biasShape(), biasInitializer());
+    bias_ = addWeight(g, "bias", biasShape(), biasInitializer(), true, nullptr, dt);
 }
 
 Tensor RecurrentCell::call(const Tensor &, bool) {

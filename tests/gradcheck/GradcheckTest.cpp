@@ -7,6 +7,7 @@
 // Every op is also checked at second order: the gradient of Σ (∂loss/∂x)·r2 against finite
 // differences of the compiled first-order gradient (the VJP rules emit sinter ops, so their
 // output must be differentiable again; WGAN-GP needs gradients of gradients).
+#include "sinter/nn/RecurrentLayers.h"
 #include "sinter/sinter.h"
 
 #include <catch2/catch.hpp>
@@ -1003,4 +1004,37 @@ TEST_CASE("gradcheck scan: reverse, two carries, an output of another shape", "[
                       {a[0], a[1]}, {a[2]}, /*axis=*/0, /*reverse=*/true);
                   return concat({r.carries[0] * r.carries[1], r.outputs[0]}, 0);
                 });
+}
+
+TEST_CASE("gradcheck recurrent layers: SimpleRNN, LSTM, GRU (both resets) over a sequence",
+          "[gradcheck][scan][rnn]") {
+  // The layer's scan over x [batch 2, time 3, features 2] from initial states given as inputs;
+  // float64 weights (random biases), gradients w.r.t. the sequence and the initial states.
+  for (std::string kind : {"simple", "lstm", "gru", "gru_classic"}) {
+    DYNAMIC_SECTION("cell " << kind) {
+      bool lstm = kind == "lstm";
+      std::vector<Arg> args{{"x", randomF64({2, 3, 2}, -1, 1, 121)},
+                            {"h0", randomF64({2, 2}, -0.5, 0.5, 122)}};
+      if (lstm)
+        args.push_back({"c0", randomF64({2, 2}, -0.5, 0.5, 123)});
+      gradcheckBoth(args, [kind, lstm](Graph &, const std::vector<Tensor> &t) {
+        nn::CellOptions o{.biasInitializer = initializers::randomUniform(-0.5, 0.5),
+                          .resetAfter = kind != "gru_classic",
+                          .dtype = DType::F64};
+        std::shared_ptr<nn::RecurrentCell> cell;
+        if (kind == "simple")
+          cell = std::make_shared<nn::SimpleRNNCell>(2, o);
+        else if (lstm)
+          cell = std::make_shared<nn::LSTMCell>(2, o);
+        else
+          cell = std::make_shared<nn::GRUCell>(2, o);
+        nn::RNN layer(cell, {.returnSequences = true, .goBackwards = kind == "gru"});
+        std::vector<Tensor> states{t[1]};
+        if (lstm)
+          states.push_back(t[2]);
+        nn::RecurrentResult r = layer.callWithState(t[0], false, states);
+        return r.output + expandDims(r.states.back(), 1);
+      });
+    }
+  }
 }

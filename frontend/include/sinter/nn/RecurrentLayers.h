@@ -34,6 +34,8 @@ struct CellOptions {
   /// GRU: the reset gate applies after the recurrent matrix product (Keras' default, as cuDNN);
   /// false: the book's classic formula, before it.
   bool resetAfter = true;
+  /// The weights' dtype (float64 for finite-difference checks).
+  DType dtype = DType::F32;
 };
 
 /// The base of the cells: one time step from x_t [batch, features] and the states.
