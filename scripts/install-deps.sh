@@ -10,7 +10,8 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libdnnl-dev ocl-icd-opencl-dev
   protobuf-compiler libprotobuf-dev
-  catch2 cmake ninja-build build-essential zlib1g-dev libpng-dev libjpeg-dev clang-format-22
+  catch2 cmake ninja-build build-essential zlib1g-dev libpng-dev libjpeg-dev libgif-dev
+  clang-format-22
   dataset-fashion-mnist python3-vega-datasets
 )
 BENCH_PACKAGES=(python3-torch libopenblas0)

@@ -1,5 +1,5 @@
-// RGB images; PNG through libpng's simplified API (png_image, libpng >= 1.6), JPEG through
-// libjpeg(-turbo).
+// 8-bit grey/RGB/RGBA images; PNG through libpng's simplified API (png_image, libpng >= 1.6),
+// JPEG through libjpeg(-turbo), GIF (first frame) through giflib 5.
 #include "sinter/io/Image.h"
 
 #include "sinter/Graph.h"
@@ -10,13 +10,17 @@
 #include <cstdio>
 #include <jpeglib.h>
 
+#include <gif_lib.h>
+
 #include <csetjmp>
+#include <cstring>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 
 namespace sinter::io {
 
@@ -88,6 +92,51 @@ std::string readBytes(const std::string &path, const char *what) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// Throws unless `image` has 1, 3 or 4 channels and width*height*channels bytes (and, when
+/// `nonEmpty`, a positive size).
+void checkImage(const Image &image, const char *what, bool nonEmpty) {
+  bool ok = (image.channels == 1 || image.channels == 3 || image.channels == 4) &&
+            image.width >= 0 && image.height >= 0 &&
+            image.pixels.size() == static_cast<size_t>(image.width) *
+                                       static_cast<size_t>(image.height) *
+                                       static_cast<size_t>(image.channels) &&
+            (!nonEmpty || (image.width > 0 && image.height > 0));
+  if (!ok)
+    throw Error(std::string(what) + ": the image must be " + (nonEmpty ? "non-empty " : "") +
+                "with 1, 3 or 4 channels and width*height*channels bytes (" +
+                std::to_string(image.width) + "x" + std::to_string(image.height) + "x" +
+                std::to_string(image.channels) + ", " + std::to_string(image.pixels.size()) +
+                " bytes)");
+}
+
+uint8_t luma(int r, int g, int b) {
+  return static_cast<uint8_t>(std::lround(0.299 * r + 0.587 * g + 0.114 * b));
+}
+
+/// giflib reads through this callback from a byte string.
+struct GifSource {
+  const std::string *bytes;
+  size_t offset;
+};
+
+int gifRead(GifFileType *gif, GifByteType *out, int size) {
+  auto *source = static_cast<GifSource *>(gif->UserData);
+  size_t n =
+      std::min(static_cast<size_t>(std::max(size, 0)), source->bytes->size() - source->offset);
+  std::memcpy(out, source->bytes->data() + source->offset, n);
+  source->offset += n;
+  return static_cast<int>(n);
+}
+
+std::string gifError(int code) {
+  const char *message = GifErrorString(code);
+  return message ? message : "unknown giflib error " + std::to_string(code);
+}
+
+bool isGif(const std::string &bytes) {
+  return bytes.rfind("GIF87a", 0) == 0 || bytes.rfind("GIF89a", 0) == 0;
+}
+
 } // namespace
 
 Image::Image(int w, int h, Rgb fill) : width(w), height(h) {
@@ -102,30 +151,75 @@ Image::Image(int w, int h, Rgb fill) : width(w), height(h) {
 }
 
 Rgb Image::at(int x, int y) const {
-  size_t i = (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 3;
+  size_t i = (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) *
+             static_cast<size_t>(channels);
+  if (channels == 1)
+    return {pixels[i], pixels[i], pixels[i]};
   return {pixels[i], pixels[i + 1], pixels[i + 2]};
 }
 
 void Image::set(int x, int y, Rgb c) {
   if (x < 0 || y < 0 || x >= width || y >= height)
     return;
-  size_t i = (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 3;
+  size_t i = (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) *
+             static_cast<size_t>(channels);
+  if (channels == 1) {
+    pixels[i] = luma(c.r, c.g, c.b);
+    return;
+  }
   pixels[i] = c.r;
   pixels[i + 1] = c.g;
   pixels[i + 2] = c.b;
+  if (channels == 4)
+    pixels[i + 3] = 255;
+}
+
+Image convertChannels(const Image &image, int channels, Rgb background) {
+  checkImage(image, "convertChannels", false);
+  if (channels != 1 && channels != 3 && channels != 4)
+    throw Error("convertChannels: channels must be 1, 3 or 4, got " + std::to_string(channels));
+  if (channels == image.channels)
+    return image;
+  Image out;
+  out.width = image.width;
+  out.height = image.height;
+  out.channels = channels;
+  size_t n = static_cast<size_t>(image.width) * static_cast<size_t>(image.height);
+  out.pixels.resize(n * static_cast<size_t>(channels));
+  const int from = image.channels;
+  for (size_t p = 0; p < n; ++p) {
+    const uint8_t *in = image.pixels.data() + p * from;
+    int r = in[0], g = from == 1 ? in[0] : in[1], b = from == 1 ? in[0] : in[2];
+    if (from == 4 && channels != 4) { // composite onto the background
+      int a = in[3];
+      auto over = [a](int c, int bg) { return (c * a + bg * (255 - a) + 127) / 255; };
+      r = over(r, background.r);
+      g = over(g, background.g);
+      b = over(b, background.b);
+    }
+    uint8_t *o = out.pixels.data() + p * channels;
+    if (channels == 1) {
+      o[0] = from == 1 ? in[0] : luma(r, g, b);
+      continue;
+    }
+    o[0] = static_cast<uint8_t>(r);
+    o[1] = static_cast<uint8_t>(g);
+    o[2] = static_cast<uint8_t>(b);
+    if (channels == 4)
+      o[3] = 255; // from grey or RGB: opaque
+  }
+  return out;
 }
 
 std::string encodePng(const Image &image) {
-  if (image.width <= 0 || image.height <= 0 ||
-      image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
-    throw Error("PNG: the image must be non-empty RGB with width*height*3 bytes (" +
-                std::to_string(image.width) + "x" + std::to_string(image.height) + ", " +
-                std::to_string(image.pixels.size()) + " bytes)");
+  checkImage(image, "PNG", true);
   png_image png{};
   png.version = PNG_IMAGE_VERSION;
   png.width = static_cast<png_uint_32>(image.width);
   png.height = static_cast<png_uint_32>(image.height);
-  png.format = PNG_FORMAT_RGB;
+  png.format = image.channels == 1   ? PNG_FORMAT_GRAY
+               : image.channels == 4 ? PNG_FORMAT_RGBA
+                                     : PNG_FORMAT_RGB;
   png_alloc_size_t size = 0;
   if (!png_image_write_to_memory(&png, nullptr, &size, 0, image.pixels.data(), 0, nullptr))
     throw Error(std::string("PNG: encoding failed: ") + png.message);
@@ -178,9 +272,10 @@ Image decodeJpeg(const std::string &bytes) {
 }
 
 std::string encodeJpeg(const Image &image, int quality) {
-  if (image.width <= 0 || image.height <= 0 ||
-      image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
-    throw Error("JPEG: the image must be non-empty RGB with width*height*3 bytes");
+  checkImage(image, "JPEG", true);
+  if (image.channels == 4)
+    throw Error(
+        "JPEG: no alpha channel in JPEG; convert the RGBA image with convertChannels first");
   jpeg_compress_struct info;
   jpeg_error_mgr errors;
   info.err = jpeg_std_error(&errors); // encoding valid RGB in memory does not fail
@@ -190,14 +285,14 @@ std::string encodeJpeg(const Image &image, int quality) {
   jpeg_mem_dest(&info, &buffer, &size);
   info.image_width = static_cast<JDIMENSION>(image.width);
   info.image_height = static_cast<JDIMENSION>(image.height);
-  info.input_components = 3;
-  info.in_color_space = JCS_RGB;
+  info.input_components = image.channels;
+  info.in_color_space = image.channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_set_defaults(&info);
   jpeg_set_quality(&info, std::clamp(quality, 1, 100), TRUE);
   jpeg_start_compress(&info, TRUE);
   while (info.next_scanline < info.image_height) {
     JSAMPROW row = const_cast<uint8_t *>(image.pixels.data()) +
-                   static_cast<size_t>(info.next_scanline) * image.width * 3;
+                   static_cast<size_t>(info.next_scanline) * image.width * image.channels;
     jpeg_write_scanlines(&info, &row, 1);
   }
   jpeg_finish_compress(&info);
@@ -207,15 +302,96 @@ std::string encodeJpeg(const Image &image, int quality) {
   return out;
 }
 
+Image decodeGif(const std::string &bytes) {
+  if (!isGif(bytes))
+    throw Error("GIF: cannot decode: not a GIF file (no GIF87a or GIF89a signature)");
+  GifSource source{&bytes, 0};
+  int error = 0;
+  GifFileType *gif = DGifOpen(&source, gifRead, &error);
+  if (!gif)
+    throw Error("GIF: cannot decode: " + gifError(error));
+  // Closes the file on every path out (DGifCloseFile frees everything DGifSlurp read).
+  std::unique_ptr<GifFileType, void (*)(GifFileType *)> closer(gif, [](GifFileType *g) {
+    int ignored = 0;
+    DGifCloseFile(g, &ignored);
+  });
+  if (DGifSlurp(gif) != GIF_OK)
+    throw Error("GIF: cannot decode: " + gifError(gif->Error));
+  if (gif->ImageCount < 1)
+    throw Error("GIF: cannot decode: the file has no image");
+  const SavedImage &frame = gif->SavedImages[0];
+  const GifImageDesc &desc = frame.ImageDesc;
+  const ColorMapObject *colors = desc.ColorMap ? desc.ColorMap : gif->SColorMap;
+  if (!colors || !colors->Colors)
+    throw Error("GIF: cannot decode: the first frame has no colour map (" +
+                gifError(D_GIF_ERR_NO_COLOR_MAP) + ")");
+  GraphicsControlBlock gcb{};
+  gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+  if (DGifSavedExtensionToGCB(gif, 0, &gcb) != GIF_OK)
+    gcb.TransparentColor = NO_TRANSPARENT_COLOR;
+  const bool transparent = gcb.TransparentColor != NO_TRANSPARENT_COLOR;
+  const int width = gif->SWidth, height = gif->SHeight;
+  if (width <= 0 || height <= 0)
+    throw Error("GIF: cannot decode: empty logical screen " + std::to_string(width) + "x" +
+                std::to_string(height));
+  Image image;
+  image.width = width;
+  image.height = height;
+  image.channels = transparent ? 4 : 3;
+  image.pixels.assign(static_cast<size_t>(width) * static_cast<size_t>(height) * image.channels, 0);
+  if (!transparent) { // the screen's background colour where the frame does not cover it
+    Rgb bg{0, 0, 0};
+    if (gif->SColorMap && gif->SBackGroundColor >= 0 &&
+        gif->SBackGroundColor < gif->SColorMap->ColorCount) {
+      const GifColorType &c = gif->SColorMap->Colors[gif->SBackGroundColor];
+      bg = {c.Red, c.Green, c.Blue};
+    }
+    for (size_t i = 0; i < image.pixels.size(); i += 3) {
+      image.pixels[i] = bg.r;
+      image.pixels[i + 1] = bg.g;
+      image.pixels[i + 2] = bg.b;
+    }
+  }
+  if (!frame.RasterBits)
+    throw Error("GIF: cannot decode: the first frame has no pixels");
+  for (int y = 0; y < desc.Height; ++y) {
+    int sy = desc.Top + y;
+    if (sy < 0 || sy >= height)
+      continue;
+    for (int x = 0; x < desc.Width; ++x) {
+      int sx = desc.Left + x;
+      if (sx < 0 || sx >= width)
+        continue;
+      int index = frame.RasterBits[static_cast<size_t>(y) * desc.Width + x];
+      if (transparent && index == gcb.TransparentColor)
+        continue; // stays alpha 0
+      if (index >= colors->ColorCount)
+        throw Error("GIF: cannot decode: colour index " + std::to_string(index) +
+                    " outside the colour map of " + std::to_string(colors->ColorCount) +
+                    " colours (" + gifError(D_GIF_ERR_IMAGE_DEFECT) + ")");
+      const GifColorType &c = colors->Colors[index];
+      uint8_t *o = image.pixels.data() +
+                   (static_cast<size_t>(sy) * width + static_cast<size_t>(sx)) * image.channels;
+      o[0] = c.Red;
+      o[1] = c.Green;
+      o[2] = c.Blue;
+      if (transparent)
+        o[3] = 255;
+    }
+  }
+  return image;
+}
+
 Image readImage(const std::string &path) {
   std::string bytes = readBytes(path, "image file");
   bool png = bytes.rfind("\x89PNG", 0) == 0;
   bool jpeg = bytes.size() >= 3 && static_cast<uint8_t>(bytes[0]) == 0xFF &&
               static_cast<uint8_t>(bytes[1]) == 0xD8 && static_cast<uint8_t>(bytes[2]) == 0xFF;
-  if (!png && !jpeg)
-    throw Error("image file '" + path + "': neither PNG nor JPEG");
+  bool gif = isGif(bytes);
+  if (!png && !jpeg && !gif)
+    throw Error("image file '" + path + "': neither PNG nor JPEG nor GIF (unknown first bytes)");
   try {
-    return png ? decodePng(bytes) : decodeJpeg(bytes);
+    return png ? decodePng(bytes) : jpeg ? decodeJpeg(bytes) : decodeGif(bytes);
   } catch (const Error &e) {
     throw Error("image file '" + path + "': " + e.what());
   }
