@@ -49,22 +49,6 @@ Tensor RecurrentCell::mask(const Tensor &like, double rate, int64_t salt) const 
   return cast(u >= rate, like.dtype()) * (1.0 / (1.0 - rate));
 }
 
-void RecurrentCell::drawMasks(const Tensor &x, bool training) {
-  clearMasks();
-  sequenceMasks_ = true;
-  if (!training)
-    return;
-  if (options_.dropout > 0)
-    inputMask_ = mask(x, options_.dropout, 1);
-  if (options_.recurrentDropout > 0)
-    stateMask_ = mask(zeroStates(x).front(), options_.recurrentDropout, 2);
-}
-
-void RecurrentCell::clearMasks() {
-  inputMask_ = stateMask_ = Tensor();
-  sequenceMasks_ = false;
-}
-
 std::vector<Tensor> RecurrentCell::zeroStates(const Tensor &x) const {
   Graph &g = x.graph();
   std::vector<Tensor> states;
@@ -80,12 +64,17 @@ std::vector<Tensor> RecurrentCell::zeroStates(const Tensor &x) const {
   return states;
 }
 
+// A mask depends only on the cell's name, the step counter and the shape, so every time step
+// of one training step gets the same numbers (Keras' one mask per sequence), whether it is drawn
+// once before a loop (RNN) or at each call of the cell.
 Tensor RecurrentCell::inputMask(const Tensor &x, bool training) const {
-  if (!training || options_.dropout == 0)
-    return Tensor();
-  // Drawn once before the loop (a recurrent layer), or here: the same numbers at every time
-  // step of a training step either way (seeded by the name, offset by the step counter).
-  return sequenceMasks_ ? inputMask_ : mask(x, options_.dropout, 1);
+  return training && options_.dropout > 0 ? mask(x, options_.dropout, 1) : Tensor();
+}
+
+Tensor RecurrentCell::stateMask(const Tensor &x, bool training) const {
+  return training && options_.recurrentDropout > 0
+             ? mask(zeroStates(x).front(), options_.recurrentDropout, 2)
+             : Tensor();
 }
 
 Tensor RecurrentCell::projectInput(const Tensor &x) const {
@@ -100,11 +89,11 @@ CellStep RecurrentCell::operator()(const Tensor &x, const std::vector<Tensor> &s
     throw Error("layer '" + name() + "': called on an empty tensor");
   ensureBuilt(x);
   Tensor m = inputMask(x, training);
-  return stepProjected(projectInput(m.valid() ? x * m : x), states, training);
+  return stepProjected(projectInput(m.valid() ? x * m : x), states, stateMask(x, training));
 }
 
 CellStep RecurrentCell::stepProjected(const Tensor &projected, const std::vector<Tensor> &states,
-                                      bool training) {
+                                      const Tensor &stateMask) {
   std::vector<int64_t> sizes = stateSizes();
   if (states.size() != sizes.size())
     throw Error("layer '" + name() + "' (" + typeName() + ") takes " +
@@ -115,10 +104,7 @@ CellStep RecurrentCell::stepProjected(const Tensor &projected, const std::vector
       throw Error("layer '" + name() + "' (" + typeName() + "): state " + std::to_string(i) +
                   " must be [batch, " + std::to_string(sizes[i]) + "], got " +
                   shapeString(states[i].shape()));
-  Tensor h = states.front();
-  if (training && options_.recurrentDropout > 0)
-    h = h * (sequenceMasks_ ? stateMask_ : mask(h, options_.recurrentDropout, 2));
-  return step(projected, h, states);
+  return step(projected, stateMask.valid() ? states.front() * stateMask : states.front(), states);
 }
 
 SimpleRNNCell::SimpleRNNCell(int64_t units, CellOptions options, std::string name)
@@ -215,24 +201,16 @@ RecurrentResult RNN::callWithState(const Tensor &x, bool training,
   RecurrentCell &cell = *cell_;
   cell.ensureBuilt(first);
   std::vector<Tensor> init = initialState.empty() ? cell.zeroStates(first) : initialState;
-  // The input's part of every gate for all time steps in one matrix product, then the loop.
-  cell.drawMasks(first, training);
-  ScanResult r;
-  try {
-    Tensor m = cell.inputMask(first, training);
-    Tensor projected = cell.projectInput(m.valid() ? x * expandDims(m, 1) : x);
-    r = scan(
-        [&](const std::vector<Tensor> &states, const std::vector<Tensor> &xt) {
-          CellStep s = cell.stepProjected(xt[0], states, training);
-          return ScanStep{s.states, options_.returnSequences ? std::vector<Tensor>{s.output}
-                                                             : std::vector<Tensor>{}};
-        },
-        init, {projected}, 1, options_.goBackwards);
-  } catch (...) {
-    cell.clearMasks();
-    throw;
-  }
-  cell.clearMasks();
+  // The masks and the input's part of every gate for all time steps, then the loop.
+  Tensor inMask = cell.inputMask(first, training), hMask = cell.stateMask(first, training);
+  Tensor projected = cell.projectInput(inMask.valid() ? x * expandDims(inMask, 1) : x);
+  ScanResult r = scan(
+      [&](const std::vector<Tensor> &states, const std::vector<Tensor> &xt) {
+        CellStep s = cell.stepProjected(xt[0], states, hMask);
+        return ScanStep{s.states, options_.returnSequences ? std::vector<Tensor>{s.output}
+                                                           : std::vector<Tensor>{}};
+      },
+      init, {projected}, 1, options_.goBackwards);
   // Every cell here outputs its first state, so the last output is the final first state.
   Tensor output = r.carries.front();
   if (options_.returnSequences)

@@ -50,15 +50,16 @@ public:
   /// recurrent layer computes it for all time steps at once (one large matrix product)
   /// before its loop. Dropout applies to x before.
   Tensor projectInput(const Tensor &x) const;
-  /// One step from the projected input x_t·kernel + bias [batch, gates·units].
-  CellStep stepProjected(const Tensor &projected, const std::vector<Tensor> &states, bool training);
+  /// One step from the projected input x_t·kernel + bias [batch, gates·units], with the
+  /// recurrent dropout mask `stateMask` (stateMask(), or an invalid Tensor for none).
+  CellStep stepProjected(const Tensor &projected, const std::vector<Tensor> &states,
+                         const Tensor &stateMask);
   /// Zero states for the batch of `x` (its leading dimension, which may be the dynamic one).
   std::vector<Tensor> zeroStates(const Tensor &x) const;
-  /// Draws the dropout masks for a sequence whose steps look like `x` once, before a loop (the
-  /// recurrent layer does, so the scan body does not draw them at every step); clearMasks()
-  /// ends it.
-  void drawMasks(const Tensor &x, bool training);
-  void clearMasks();
+  /// The dropout masks of one training step for steps like `x` [batch, features], on the input
+  /// and on the recurrent state (invalid Tensors when not training or the rate is 0).
+  Tensor inputMask(const Tensor &x, bool training) const;
+  Tensor stateMask(const Tensor &x, bool training) const;
   const Variable &kernel() const { return kernel_; }
   const Variable &recurrentKernel() const { return recurrentKernel_; }
   const Variable &bias() const { return bias_; }
@@ -87,10 +88,6 @@ protected:
 private:
   friend class RNN;
   Tensor mask(const Tensor &like, double rate, int64_t salt) const;
-  /// The input dropout mask for a step like `x` (the sequence's, or drawn here), or none.
-  Tensor inputMask(const Tensor &x, bool training) const;
-  Tensor inputMask_, stateMask_;
-  bool sequenceMasks_ = false;
 };
 
 /// h_t = activation(x_t·kernel + h_{t−1}·recurrent_kernel + bias); output h_t.
