@@ -7,7 +7,8 @@
 # (chapter 10) training step (batch 128, Adam) and inference, the book's ResNet-18 training step
 # (batch 32; steps/s, peak memory, compile time), and one 3x3 convolution's forward and backward
 # in a compiled entry against oneDNN's primitives called alone; the chapter-11 LSTM sentiment
-# network's training step (batch 128, sequences of 80; compile time for 80 and 800 steps).
+# network's training step (batch 128, sequences of 80; compile time for 80 and 800 steps); the
+# chapter-14 policy's host round trip (one call, and with CartPole in the loop) and PPO's update.
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
 # process per core, started and stopped by this script), and Sinter also with 1 thread.
@@ -32,7 +33,7 @@ scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -G Ninja -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile bench_conv bench_rnn
+ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile bench_conv bench_rnn bench_rl
 
 # One thread pool of THREADS threads on each side (oneDNN runs on GNU OpenMP).
 export OMP_NUM_THREADS=$THREADS
@@ -82,14 +83,16 @@ peer_fit=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_fit.py --epochs "
 peer_conv=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --seconds "$SECS" --threads "$THREADS")
 peer_resnet=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --resnet18 --seconds "$SECS" --threads "$THREADS")
 peer_rnn=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_rnn.py --seconds "$SECS" --threads "$THREADS")
-peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"$'\n'"$peer_rnn"
+peer_rl=$(/usr/bin/python3 bench/pytorch_rl.py --seconds "$SECS" --threads "$THREADS")
+peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"$'\n'"$peer_rnn"$'\n'"$peer_rl"
 echo "$peer" | sed 's/^/   peer   /'
 sinter=$(sinter_quick "$THREADS")
 sinter_fit=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
 sinter_conv=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --seconds "$SECS")
 sinter_resnet=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --resnet18 --seconds "$SECS")
 sinter_rnn=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_rnn" --seconds "$SECS")
-sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"$'\n'"$sinter_resnet"$'\n'"$sinter_rnn"
+sinter_rl=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_rl" --seconds "$SECS")
+sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"$'\n'"$sinter_resnet"$'\n'"$sinter_rnn"$'\n'"$sinter_rl"
 echo "$sinter" | sed 's/^/   sinter /'
 sinter_1t=$(sinter_quick 1 | suffix _1t)
 echo "$sinter_1t" | sed 's/^/   sinter /'
@@ -158,6 +161,9 @@ report lenet5_train_b128 steps_per_s higher
 report lenet5_infer_b100 us_per_image lower
 report resnet18_train_b32 steps_per_s higher
 report lstm_train_b128 steps_per_s higher
+report rl_policy_call_us us lower
+report rl_policy_loop steps_per_s higher
+report ppo_train_b32 steps_per_s higher
 echo "resnet18_train_b32 peak memory (MB): sinter=$(value resnet18_train_b32 peak_rss_mb "$sinter")" \
   "peer=$(value resnet18_train_b32 peak_rss_mb "$peer")"
 echo "conv3x3_step (a compiled forward + backward against the three oneDNN primitives alone):" \

@@ -269,6 +269,9 @@ Tensor cos(const Tensor &x, Loc loc) { return unary(opName<ops::CosOp>(), x, loc
 Tensor tan(const Tensor &x, Loc loc) { return unary(opName<ops::TanOp>(), x, loc); }
 Tensor floor(const Tensor &x, Loc loc) { return unary(opName<ops::FloorOp>(), x, loc); }
 Tensor ceil(const Tensor &x, Loc loc) { return unary(opName<ops::CeilOp>(), x, loc); }
+Tensor stopGradient(const Tensor &x, Loc loc) {
+  return unary(opName<ops::StopGradientOp>(), x, loc);
+}
 Tensor round(const Tensor &x, Loc loc) { return unary(opName<ops::RoundOp>(), x, loc); }
 Tensor sign(const Tensor &x, Loc loc) { return unary(opName<ops::SignOp>(), x, loc); }
 Tensor isNan(const Tensor &x, Loc loc) { return unary(opName<ops::IsNanOp>(), x, loc); }

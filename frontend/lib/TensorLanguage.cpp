@@ -201,6 +201,25 @@ Tensor uniformInt(Graph &g, const Shape &shape, int64_t minval, int64_t maxval, 
               loc);
   return cast(u, dtype, loc);
 }
+
+Tensor categorical(const Tensor &offset, const Tensor &logits, int64_t numSamples, int64_t seed,
+                   Loc loc) {
+  Graph &g = logits.graph();
+  if (!isFloat(logits.dtype()) || logits.rank() != 2)
+    throw Error(at(g, loc, "random::categorical") +
+                ": logits must be a float tensor [batch, classes], got " +
+                runtime::dtypeName(logits.dtype()) + " " + shapeString(logits.shape()));
+  if (numSamples < 1)
+    throw Error(at(g, loc, "random::categorical") + ": numSamples must be at least 1");
+  const int64_t classes = logits.shape()[1];
+  // u in [tiny, 1): −log(−log u) is finite, so only a −inf logit is never drawn.
+  double tiny = std::numeric_limits<float>::min();
+  Tensor u = uniform(offset, {logits.shape()[0], numSamples, classes}, tiny, 1.0, seed,
+                     logits.dtype(), loc);
+  Tensor gumbel = ::sinter::neg(::sinter::log(::sinter::neg(::sinter::log(u, loc), loc), loc), loc);
+  Tensor scores = add(expandDims(logits, 1, loc), gumbel, loc);
+  return cast(argmax(scores, 2, loc), DType::I32, loc);
+}
 } // namespace random
 
 // --- indexing -------------------------------------------------------------------------------
@@ -480,6 +499,27 @@ Tensor norm(const Tensor &x, double ord, std::vector<int64_t> axes, bool keepdim
   Tensor p = scalar(x.graph(), ord, x.dtype(), loc);
   Tensor s = reduceSum(pow(abs(x, loc), p, loc), axes, keepdims, loc);
   return pow(s, scalar(x.graph(), 1 / ord, x.dtype(), loc), loc);
+}
+
+Tensor logSoftmax(const Tensor &logits, Loc loc) {
+  Graph &g = logits.graph();
+  if (!isFloat(logits.dtype()) || logits.rank() < 1)
+    throw Error(at(g, loc, "logSoftmax") + ": needs a float tensor of rank 1 or more");
+  int64_t last = logits.rank() - 1;
+  // The max is a constant shift: it cancels in the value, so it needs no gradient.
+  Tensor shifted =
+      sub(logits, stopGradient(reduceMax(logits, {last}, /*keepdims=*/true, loc), loc), loc);
+  return sub(shifted, log(reduceSum(exp(shifted, loc), {last}, /*keepdims=*/true, loc), loc), loc);
+}
+
+Tensor sparseSoftmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits, Loc loc) {
+  Graph &g = logits.graph();
+  if (labels.rank() != logits.rank() - 1)
+    throw Error(at(g, loc, "sparseSoftmaxCrossEntropyWithLogits") + ": labels " +
+                shapeString(labels.shape()) + " must have one dimension fewer than logits " +
+                shapeString(logits.shape()));
+  Tensor hot = oneHot(labels, logits.shape().back(), logits.dtype(), loc);
+  return softmaxCrossEntropyWithLogits(hot, logits, loc);
 }
 
 Tensor clipByValue(const Tensor &x, double lo, double hi, Loc loc) {

@@ -89,6 +89,22 @@ Loss meanAbsoluteError() {
           }};
 }
 
+Loss huber(double delta) {
+  if (!(delta > 0))
+    throw Error("losses::huber: delta must be positive, got " + std::to_string(delta));
+  return {"huber_loss", [delta](const Tensor &yTrue, const Tensor &yPred, Loc loc) {
+            requireSameShape("huber", yTrue, yPred, loc);
+            requireFloatPred("huber", yPred, loc);
+            Graph &g = yPred.graph();
+            Tensor error = abs(sub(yPred, asPredType(yTrue, yPred, loc), loc), loc);
+            // q = min(|e|, delta): 0.5·q² + delta·(|e| − q) is both branches in one formula.
+            Tensor q = minimum(error, scalar(g, delta, yPred.dtype(), loc), loc);
+            Tensor l = add(mul(scalar(g, 0.5, yPred.dtype(), loc), square(q, loc), loc),
+                           mul(scalar(g, delta, yPred.dtype(), loc), sub(error, q, loc), loc), loc);
+            return meanAll(l, loc);
+          }};
+}
+
 Loss binaryCrossentropy(bool fromLogits) {
   return {"binary_crossentropy", [fromLogits](const Tensor &yTrue, const Tensor &yPred, Loc loc) {
             requireSameShape("binaryCrossentropy", yTrue, yPred, loc);

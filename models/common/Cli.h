@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <set>
 #include <string>
 
 namespace sinter::models {
@@ -15,6 +16,10 @@ struct Cli {
   /// are "1" when given).
   Cli(int argc, char **argv, std::map<std::string, std::string> flags, const std::string &usage)
       : values(std::move(flags)) {
+    std::set<std::string> switches;
+    for (const auto &[name, value] : values)
+      if (value.empty())
+        switches.insert(name);
     for (int i = 1; i < argc; ++i) {
       std::string arg = argv[i];
       if (arg == "--help" || arg == "-h") {
@@ -29,7 +34,7 @@ struct Cli {
       auto it = values.find(name);
       if (name.rfind("--", 0) != 0 || it == values.end())
         fail("unknown flag '" + arg + "'", argv[0], usage);
-      bool isSwitch = it->second.empty() || it->second == "0";
+      bool isSwitch = switches.count(name) != 0; // a value of "0" is an ordinary value
       if (isSwitch && value.empty()) {
         it->second = "1";
       } else if (!value.empty()) {

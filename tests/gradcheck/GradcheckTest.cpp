@@ -839,6 +839,22 @@ TEST_CASE("floor, ceil, round, sign and floordiv have zero gradient",
   CHECK(v(5) == std::vector<double>{0, 0, 0, 0});
 }
 
+TEST_CASE("stopGradient is the identity forward and a constant to gradients of any order",
+          "[gradcheck][tensor-language]") {
+  Graph g;
+  Tensor x = g.input("x", {3}, DType::F64);
+  Tensor f = reduceSum(x * stopGradient(x * x)); // Σ x·sg(x²): d/dx = x², not 3x²
+  Tensor grad = gradients(f, {x})[0];
+  Tensor second = gradients(reduceSum(grad), {x})[0]; // d/dx Σ sg(x²) = 0
+  Program p = g.compile({{"f", {x}, {f, grad, second}}});
+  auto r = p.run("f", {f64({3}, {-1.5, 0.5, 2})});
+  CHECK(r[0].as<double>()[0] == Approx(-3.375 + 0.125 + 8));
+  CHECK(std::vector<double>(r[1].as<double>().begin(), r[1].as<double>().end()) ==
+        std::vector<double>{2.25, 0.25, 4});
+  CHECK(std::vector<double>(r[2].as<double>().begin(), r[2].as<double>().end()) ==
+        std::vector<double>{0, 0, 0});
+}
+
 TEST_CASE("a gradient that could only flow through an integer op is an error",
           "[gradcheck][errors]") {
   Graph g;

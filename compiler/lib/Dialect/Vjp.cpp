@@ -259,6 +259,10 @@ SINTER_VJP(RoundOp) {
   SINTER_EMIT;
   return {e.splat(g, 0.0)};
 }
+SINTER_VJP(StopGradientOp) {
+  SINTER_EMIT;
+  return {e.splat(g, 0.0)};
+}
 SINTER_VJP(SignOp) {
   SINTER_EMIT;
   return {e.splat(g, 0.0)};

@@ -1,4 +1,5 @@
-// Rewrites the composite ops into primitives, for backends without a kernel for them.
+// Rewrites the composite ops into primitives, for backends without a kernel for them, and drops
+// stop_gradient (the identity once the gradients are taken).
 #include "sinter/Compiler/Dialect/SinterEmitter.h"
 #include "sinter/Compiler/Transforms/Passes.h"
 
@@ -18,7 +19,9 @@ struct DecomposePass : PassWrapper<DecomposePass, OperationPass<ModuleOp>> {
       OpBuilder b(op);
       SinterEmitter e{b, op->getLoc()};
       Value replacement;
-      if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
+      if (auto stop = dyn_cast<StopGradientOp>(op)) {
+        replacement = stop.getOperand();
+      } else if (auto softmax = dyn_cast<SoftmaxOp>(op)) {
         if (lowersSoftmaxWhole(softmax))
           return; // stays a composite: lowered row-blocked (sinter-block-rows)
         replacement = e.softmax(softmax.getOperand());

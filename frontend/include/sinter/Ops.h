@@ -204,6 +204,9 @@ Tensor sigmoidCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
 Tensor softmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
                                      Loc loc = Loc::current());
 
+/// tf.stop_gradient: x itself, but a constant to gradients() (no gradient flows back to x).
+Tensor stopGradient(const Tensor &x, Loc loc = Loc::current());
+
 /// d(Σ loss)/d(x) for each x in `wrt` (symbolic; the autodiff pass expands it).
 std::vector<Tensor> gradients(const Tensor &loss, const std::vector<Tensor> &wrt,
                               Loc loc = Loc::current());

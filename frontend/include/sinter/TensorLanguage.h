@@ -77,6 +77,12 @@ namespace random {
 /// sample), same seed, same numbers.
 Tensor uniformInt(Graph &g, const Shape &shape, int64_t minval, int64_t maxval, int64_t seed,
                   DType dtype = DType::I32, Loc loc = Loc::current());
+/// tf.random.categorical: `numSamples` class ids per row of `logits` [b, C] (unnormalised
+/// log-probabilities, −inf for an impossible class) → int32 [b, numSamples]. Gumbel-max:
+/// argmax(logits − log(−log u)), u ~ U(0, 1) drawn fresh for each value of `offset` (an int64
+/// scalar, e.g. nn::rngStep: a program that samples in every call advances it).
+Tensor categorical(const Tensor &offset, const Tensor &logits, int64_t numSamples, int64_t seed,
+                   Loc loc = Loc::current());
 } // namespace random
 
 //===----------------------------------------------------------------------===//
@@ -188,6 +194,12 @@ Tensor logBase(const Tensor &x, double base, Loc loc = Loc::current());
 /// the flattened tensor, as the book).
 Tensor norm(const Tensor &x, double ord = 2, std::vector<int64_t> axes = {}, bool keepdims = false,
             Loc loc = Loc::current());
+/// tf.nn.log_softmax over the last axis: x − max − log Σ exp(x − max) (stable for any x).
+Tensor logSoftmax(const Tensor &logits, Loc loc = Loc::current());
+/// tf.nn.sparse_softmax_cross_entropy_with_logits: one loss per row, −log softmax(logits)[label]
+/// for integer labels [b] and logits [b, C].
+Tensor sparseSoftmaxCrossEntropyWithLogits(const Tensor &labels, const Tensor &logits,
+                                           Loc loc = Loc::current());
 /// tf.clip_by_value: min(max(x, lo), hi).
 Tensor clipByValue(const Tensor &x, double lo, double hi, Loc loc = Loc::current());
 /// tf.clip_by_norm: x · clip / max(‖x‖₂, clip) (‖x‖ over `axes`, all when empty).

@@ -8,6 +8,7 @@
 #include "../../common/TestUtil.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -446,4 +447,57 @@ TEST_CASE("booleanMask with a mask fed at run time", "[tensor-language][gather]"
   std::vector<float> v{0.5f, -1.f, 2.f, 0.f, 3.f};
   std::copy(v.begin(), v.end(), in.as<float>().begin());
   check(p.run("f", {in})[0], {3}, {0.5, 2, 3});
+}
+
+TEST_CASE("random::categorical draws classes with the softmax's probabilities",
+          "[tensor-language][random]") {
+  Graph g;
+  // Row 0: p = softmax(log 0.2, log 0.5, log 0.3); row 1: class 2 impossible (−inf), 0 and 1
+  // equally likely; row 2: all mass on class 1.
+  double inf = std::numeric_limits<double>::infinity();
+  Tensor logits = constant(
+      g, {{std::log(0.2), std::log(0.5), std::log(0.3)}, {0.0, 0.0, -inf}, {-inf, 3.0, -inf}});
+  Tensor offset = constant(g, 0, DType::I64);
+  const int n = 20000;
+  Tensor a = random::categorical(offset, logits, n, 11);
+  Tensor b = random::categorical(offset, logits, n, 11);
+  CHECK(a.dtype() == DType::I32);
+  CHECK(a.shape() == Shape{3, n});
+  auto r = eval(g, {a, b});
+  std::vector<double> va = values(r[0]);
+  CHECK(va == values(r[1])); // same seed and offset, same draws
+  std::vector<std::vector<double>> counts(3, std::vector<double>(3, 0));
+  for (int row = 0; row < 3; ++row)
+    for (int k = 0; k < n; ++k)
+      counts[row][static_cast<int>(va[row * n + k])] += 1.0 / n;
+  // 20,000 draws: the standard error of each frequency is below 0.0036.
+  CHECK(counts[0][0] == Approx(0.2).margin(0.015));
+  CHECK(counts[0][1] == Approx(0.5).margin(0.015));
+  CHECK(counts[0][2] == Approx(0.3).margin(0.015));
+  CHECK(counts[1][0] == Approx(0.5).margin(0.015));
+  CHECK(counts[1][2] == 0);
+  CHECK(counts[2][1] == Approx(1));
+  // Another offset gives other draws with the same frequencies.
+  Graph h;
+  Tensor other =
+      random::categorical(constant(h, 1, DType::I64),
+                          constant(h, {{std::log(0.2), std::log(0.5), std::log(0.3)}}), n, 11);
+  std::vector<double> vo = values(eval(h, {other})[0]);
+  CHECK(std::vector<double>(va.begin(), va.begin() + n) != vo);
+  CHECK_THROWS_WITH(random::categorical(offset, constant(g, {1.0, 2.0}), 1, 0),
+                    Contains("logits must be a float tensor [batch, classes]"));
+  CHECK_THROWS_WITH(random::categorical(offset, logits, 0, 0), Contains("numSamples"));
+}
+
+TEST_CASE("logSoftmax and sparseSoftmaxCrossEntropyWithLogits", "[tensor-language][nn]") {
+  Graph g;
+  // Logits far beyond exp's range: the shifted form stays finite.
+  Tensor logits = constant(g, {{1.0, 2.0, 3.0}, {1000.0, 0.0, -1000.0}}, DType::F64);
+  Tensor labels = constant(g, {2, 0});
+  auto r = eval(g, {logSoftmax(logits), sparseSoftmaxCrossEntropyWithLogits(labels, logits)});
+  double lse = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0));
+  check(r[0], {2, 3}, {1 - lse, 2 - lse, 3 - lse, 0, -1000, -2000}, 1e-12);
+  check(r[1], {2}, {lse - 3, 0}, 1e-12);
+  CHECK_THROWS_WITH(sparseSoftmaxCrossEntropyWithLogits(constant(g, {{1, 2}}), logits),
+                    Contains("one dimension fewer"));
 }

@@ -178,3 +178,28 @@ TEST_CASE("loss gradients: the chapter-7 closed forms", "[nn][losses]") {
     }
   }
 }
+
+TEST_CASE("Huber: quadratic within delta, linear beyond, gradient clipped to ±delta",
+          "[nn][losses]") {
+  Graph g;
+  // Keras' documentation example: 0.155.
+  Tensor docTrue = c(g, {0, 1, 0, 0}, {2, 2}), docPred = c(g, {0.6f, 0.4f, 0.4f, 0.6f}, {2, 2});
+  Tensor yTrue = c(g, {0, 0, 0, 0}, {4}), yPred = g.input("p", {4});
+  auto h1 = losses::huber(), h2 = losses::huber(2.0);
+  CHECK(h1.name == "huber_loss");
+  Tensor l1 = h1(yTrue, yPred), l2 = h2(yTrue, yPred);
+  Tensor grad = gradients(l1, {yPred})[0];
+  Program p = g.compile({{"f", {yPred}, {h1(docTrue, docPred), l1, l2, grad}}});
+  HostTensor pred(DType::F32, {4});
+  std::vector<float> errors = {0.5f, -3, 1, 2.5f};
+  std::copy(errors.begin(), errors.end(), pred.as<float>().begin());
+  auto r = p.run("f", {pred});
+  CHECK(r[0].as<float>()[0] == Approx(0.155));
+  // delta 1: 0.125, 2.5, 0.5, 2 → mean 1.28125; delta 2: 0.125, 4, 0.5, 3 → 1.90625.
+  CHECK(r[1].as<float>()[0] == Approx(1.28125));
+  CHECK(r[2].as<float>()[0] == Approx(1.90625));
+  // d/dp: clip(e, −1, 1)/4.
+  CHECK(std::vector<float>(r[3].as<float>().begin(), r[3].as<float>().end()) ==
+        std::vector<float>{0.125f, -0.25f, 0.25f, 0.25f});
+  CHECK_THROWS_WITH(losses::huber(0), Contains("delta must be positive"));
+}

@@ -20,6 +20,9 @@ struct Loss {
 
 Loss meanSquaredError();
 Loss meanAbsoluteError();
+/// Keras' Huber (TensorFlow's smooth L1 at delta 1): 0.5·e² where |e| ≤ delta, else
+/// delta·(|e| − 0.5·delta), for e = yPred − yTrue.
+Loss huber(double delta = 1.0);
 /// yPred are probabilities, or logits when `fromLogits`.
 Loss binaryCrossentropy(bool fromLogits = false);
 /// yTrue one-hot [b, C]; yPred probabilities or logits [b, C].

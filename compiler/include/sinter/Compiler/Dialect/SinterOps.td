@@ -165,6 +165,10 @@ def Sinter_RoundOp : Sinter_UnaryOp<"round", "nearest integer, ties to even (as 
   let scalarOp = "math.roundeven";
 }
 def Sinter_SignOp : Sinter_UnaryOp<"sign", "−1, 0 or 1 (0 for NaN)", "0", Sinter_Tensor>;
+// The identity to everything but the autodiff: a constant to gradients (tf.stop_gradient). The
+// decompose pass replaces it by its operand once the gradients are taken.
+def Sinter_StopGradientOp : Sinter_UnaryOp<"stop_gradient",
+    "x, seen by gradients as a constant (tf.stop_gradient)", "0", Sinter_Tensor>;
 
 def Sinter_IsNanOp : Sinter_Op<"is_nan", [Pure, InferTypeOpAdaptor]> {
   let summary = "elementwise NaN test";

@@ -1,0 +1,152 @@
+// The chapter-14 programs' shared parts: He-normal weights seeded by --seed, a compiled entry
+// called once per environment step without allocating, greedy evaluation episodes, and the
+// return curve (PNG, with its moving average) and summary numbers every program prints.
+#ifndef SINTER_MODELS_COMMON_RL_H
+#define SINTER_MODELS_COMMON_RL_H
+
+#include "sinter/Program.h"
+#include "sinter/io/Plot.h"
+#include "sinter/nn/Initializers.h"
+#include "sinter/rl/CartPole.h"
+#include "sinter/rl/Returns.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+
+namespace sinter::models::agent {
+
+using namespace sinter::rl;
+
+/// He normal (the book's kernel_initializer='he_normal'), its seed mixed from the weight's name
+/// and the run's --seed, so another --seed starts from other weights.
+inline initializers::Initializer heNormal(int64_t runSeed) {
+  return [runSeed, base = initializers::heNormal()](Graph &g, const Shape &shape, int64_t seed,
+                                                    DType dtype) {
+    uint64_t mixed =
+        static_cast<uint64_t>(seed) ^ (static_cast<uint64_t>(runSeed) * 0x9E3779B97F4A7C15ull);
+    return base(g, shape, static_cast<int64_t>(mixed >> 1), dtype);
+  };
+}
+
+/// An entry of one observation [1, 4] in, called through the raw path (its result buffers are
+/// allocated once): the host round trip of every environment step.
+class ObservationEntry {
+public:
+  ObservationEntry(runtime::Session &session, const std::string &entry)
+      : session_(session), index_(session.entryIndex(entry)), observation_(DType::F32, {1, 4}) {
+    for (const runtime::TensorSpec &spec : session.artifact().entries()[index_].results) {
+      results_.emplace_back(spec);
+      pointers_.push_back(results_.back().data());
+    }
+  }
+  /// Runs the entry on `obs`; the results stay valid until the next call.
+  const std::vector<HostTensor> &operator()(const std::array<float, 4> &obs) {
+    std::memcpy(observation_.data(), obs.data(), sizeof(obs));
+    session_.call(index_, {observation_.data()}, pointers_);
+    return results_;
+  }
+  /// The first result read as an action (an int32 or int64 class id).
+  int action(const std::array<float, 4> &obs) {
+    const HostTensor &a = (*this)(obs)[0];
+    return a.dtype() == DType::I64 ? static_cast<int>(a.as<int64_t>()[0]) : a.as<int32_t>()[0];
+  }
+
+private:
+  runtime::Session &session_;
+  int index_;
+  HostTensor observation_;
+  std::vector<HostTensor> results_;
+  std::vector<void *> pointers_;
+};
+
+using Policy = std::function<int(const std::array<float, 4> &)>;
+
+/// Returns of `episodes` episodes of `env` acting with `policy` (greedy evaluation), the first
+/// reset from `seed`.
+inline std::vector<double> evaluate(CartPole &env, const Policy &policy, int episodes,
+                                    uint64_t seed) {
+  std::vector<double> returns;
+  for (int e = 0; e < episodes; ++e) {
+    std::array<float, 4> obs = e == 0 ? env.reset(seed) : env.reset();
+    double total = 0;
+    for (StepResult r;;) {
+      r = env.step(policy(obs));
+      total += r.reward;
+      obs = r.observation;
+      if (r.done())
+        break;
+    }
+    returns.push_back(total);
+  }
+  return returns;
+}
+
+/// CartPole-v1 counts as solved when the greedy policy's mean return over 100 consecutive
+/// episodes is at least 475. Each check runs 10 greedy episodes and, when they reach 475, the
+/// 100 that decide.
+struct SolvedCheck {
+  CartPole env{"CartPole-v1"};
+  double quickMean = 0, evalMean = 0;
+  long solvedAt = -1; ///< the training episode after which it was solved; −1 while not
+  bool operator()(const Policy &policy, long episode) {
+    quickMean = meanOf(evaluate(env, policy, 10, 7 + episode), 0, 10);
+    if (quickMean >= 475) {
+      evalMean = meanOf(evaluate(env, policy, 100, 1000003 + episode), 0, 100);
+      std::printf("  greedy(100)=%.1f\n", evalMean);
+      if (evalMean >= 475)
+        solvedAt = episode;
+    }
+    return solvedAt >= 0;
+  }
+};
+
+/// Wall-clock seconds since construction.
+struct Stopwatch {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+};
+
+/// The return per episode and its moving average (figures 14.6 and 14.11) as a PNG.
+inline void writeReturnCurve(const std::string &path, const std::string &title,
+                             const std::vector<double> &returns, size_t window = 20) {
+  io::PlotOptions options;
+  options.xLabel = "episode";
+  options.yLabel = "return";
+  io::plotCurves(
+      path, title,
+      {{"return", returns},
+       {"moving average (" + std::to_string(window) + ")", movingAverage(returns, window)}},
+      options);
+  std::printf("wrote %s\n", path.c_str());
+}
+
+/// "first100=… last100=…": the mean return of the first and the last 100 episodes (fewer when
+/// there are fewer than 200).
+inline std::string firstLastText(const std::vector<double> &returns) {
+  size_t k = std::min<size_t>(100, returns.size() / 2);
+  char text[96];
+  std::snprintf(text, sizeof text, "first%zu=%.1f last%zu=%.1f", k, meanOf(returns, 0, k), k,
+                meanOf(returns, returns.size() - k, returns.size()));
+  return text;
+}
+
+/// The last line of a CartPole training program: episodes, environment steps, seconds,
+/// environment steps per second with the policy in the loop (`actSeconds`: the time of the
+/// rollouts alone), the first and last 100 returns, and the solved check's result.
+inline void printSummary(const std::vector<double> &returns, long envSteps, double seconds,
+                         double actSeconds, const SolvedCheck &solved) {
+  std::printf("episodes=%zu env_steps=%ld seconds=%.1f policy_steps_per_s=%.0f %s solved=%d "
+              "solved_at=%ld eval_mean=%.1f\n",
+              returns.size(), envSteps, seconds, envSteps / actSeconds,
+              firstLastText(returns).c_str(), solved.solvedAt >= 0 ? 1 : 0, solved.solvedAt,
+              solved.evalMean);
+}
+
+} // namespace sinter::models::agent
+
+#endif
