@@ -154,10 +154,9 @@ int main(int argc, char **argv) {
         bool solved = checkSolved(
             [&](const std::array<float, 4> &o) { return greedyAct.action(o); }, episode + 1);
         std::printf(
-            "episode %ld: average(%ld)=%.1f greedy(10)=%.1f buffer=%zu epsilon=%.3f\n", episode + 1,
-            evalEvery,
+            "episode %ld: average(%ld)=%.1f %s buffer=%zu epsilon=%.3f\n", episode + 1, evalEvery,
             rl::meanOf(episodeReturns, episodeReturns.size() - evalEvery, episodeReturns.size()),
-            checkSolved.quickMean, memory.size(), epsilon);
+            checkSolved.text().c_str(), memory.size(), epsilon);
         if (solved)
           break;
       }

@@ -143,9 +143,9 @@ int main(int argc, char **argv) {
         bool solved = checkSolved(
             [&](const std::array<float, 4> &o) { return greedyAct.action(o); }, episode + 1);
         std::printf(
-            "episode %ld: average(%ld)=%.1f greedy(10)=%.1f\n", episode + 1, evalEvery,
+            "episode %ld: average(%ld)=%.1f %s\n", episode + 1, evalEvery,
             rl::meanOf(episodeReturns, episodeReturns.size() - evalEvery, episodeReturns.size()),
-            checkSolved.quickMean);
+            checkSolved.text().c_str());
         if (solved)
           break;
       }

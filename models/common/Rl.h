@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <string>
 
 namespace sinter::models::agent {
 
@@ -90,16 +91,25 @@ inline std::vector<double> evaluate(CartPole &env, const Policy &policy, int epi
 struct SolvedCheck {
   CartPole env{"CartPole-v1"};
   double quickMean = 0, evalMean = 0;
-  long solvedAt = -1; ///< the training episode after which it was solved; −1 while not
+  bool evaluated = false; ///< whether the latest check ran the 100 deciding episodes
+  long solvedAt = -1;     ///< the training episode after which it was solved; −1 while not
   bool operator()(const Policy &policy, long episode) {
     quickMean = meanOf(evaluate(env, policy, 10, 7 + episode), 0, 10);
-    if (quickMean >= 475) {
+    evaluated = quickMean >= 475;
+    if (evaluated) {
       evalMean = meanOf(evaluate(env, policy, 100, 1000003 + episode), 0, 100);
-      std::printf("  greedy(100)=%.1f\n", evalMean);
       if (evalMean >= 475)
         solvedAt = episode;
     }
     return solvedAt >= 0;
+  }
+  /// "greedy(10)=… [greedy(100)=…]": the latest check.
+  std::string text() const {
+    char out[64];
+    int n = std::snprintf(out, sizeof out, "greedy(10)=%.1f", quickMean);
+    if (evaluated)
+      std::snprintf(out + n, sizeof out - n, " greedy(100)=%.1f", evalMean);
+    return out;
   }
 };
 
