@@ -28,6 +28,8 @@ losses::Loss lossByName(const std::string &name) {
     return losses::meanSquaredError();
   if (name == "mae" || name == "mean_absolute_error")
     return losses::meanAbsoluteError();
+  if (name == "huber" || name == "huber_loss")
+    return losses::huber();
   if (name == "binary_crossentropy")
     return losses::binaryCrossentropy();
   if (name == "categorical_crossentropy")
@@ -35,7 +37,7 @@ losses::Loss lossByName(const std::string &name) {
   if (name == "sparse_categorical_crossentropy")
     return losses::sparseCategoricalCrossentropy();
   throw Error("unknown loss '" + name +
-              "' (mse, mae, binary_crossentropy, categorical_crossentropy, "
+              "' (mse, mae, huber, binary_crossentropy, categorical_crossentropy, "
               "sparse_categorical_crossentropy)");
 }
 

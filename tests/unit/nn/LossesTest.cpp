@@ -5,6 +5,7 @@
 #include "NnTestUtil.h"
 
 #include "sinter/nn/Losses.h"
+#include "sinter/nn/Model.h"
 
 #include <cmath>
 
@@ -202,4 +203,5 @@ TEST_CASE("Huber: quadratic within delta, linear beyond, gradient clipped to ±d
   CHECK(std::vector<float>(r[3].as<float>().begin(), r[3].as<float>().end()) ==
         std::vector<float>{0.125f, -0.25f, 0.25f, 0.25f});
   CHECK_THROWS_WITH(losses::huber(0), Contains("delta must be positive"));
+  CHECK(nn::lossByName("huber").name == "huber_loss");
 }

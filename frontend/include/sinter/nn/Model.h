@@ -352,7 +352,7 @@ private:
   std::vector<std::shared_ptr<Layer>> stack_;
 };
 
-/// Keras' losses by name ("mse", "mean_squared_error", "mae", "binary_crossentropy",
+/// Keras' losses by name ("mse", "mean_squared_error", "mae", "huber", "binary_crossentropy",
 /// "categorical_crossentropy", "sparse_categorical_crossentropy"); Error otherwise.
 losses::Loss lossByName(const std::string &name);
 /// "adam", "sgd", "rmsprop" with Keras' defaults.
