@@ -10,6 +10,7 @@
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Model.h"
 #include "sinter/rl/CartPole.h"
+#include "sinter/rl/Losses.h"
 
 #include "Timing.h"
 
@@ -43,10 +44,8 @@ int main(int argc, char **argv) {
     Tensor oldProb = g.input("old_probs", {kBatch, 1}), target = g.input("returns", {kBatch, 1});
     Tensor v = critic(s);
     Tensor advantage = stopGradient(target - v);
-    Tensor rows = expandDims(range(g, static_cast<double>(kBatch)), 1);
-    Tensor ratio = expandDims(gatherNd(actor(s), concat({rows, a}, 1)), 1) / oldProb;
     Tensor policyLoss =
-        -reduceMean(minimum(ratio * advantage, clipByValue(ratio, 0.8, 1.2) * advantage));
+        rl::clippedSurrogateLoss(rl::pickActions(actor(s), a), oldProb, advantage, 0.2);
     Tensor valueLoss = reduceMean(square(target - v));
     optim::Adam actorAdam(1e-3), criticAdam(3e-3);
     std::vector<Update> updates = actorAdam.minimize(policyLoss, actor.trainableVariables());

@@ -12,6 +12,7 @@
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Losses.h"
 #include "sinter/nn/Model.h"
+#include "sinter/rl/Losses.h"
 #include "sinter/rl/ReplayBuffer.h"
 #include "sinter/rl/Weights.h"
 
@@ -77,8 +78,7 @@ int main(int argc, char **argv) {
     Tensor s = g.input("states", {batch, 4}), a = g.input("actions", {batch, 1}, DType::I32);
     Tensor r = g.input("rewards", {batch, 1}), next = g.input("next_states", {batch, 4});
     Tensor doneMask = g.input("done_masks", {batch, 1});
-    Tensor rows = expandDims(range(g, static_cast<double>(batch)), 1);
-    Tensor qa = expandDims(gatherNd(q(s), concat({rows, a}, 1)), 1);
+    Tensor qa = rl::pickActions(q(s), a);
     Tensor target = r + gamma * reduceMax(qTarget(next), {1}, /*keepdims=*/true) * doneMask;
     Tensor loss = losses::huber()(target, qa);
     optim::Adam adam(cli.real("--lr"));
@@ -151,12 +151,11 @@ int main(int argc, char **argv) {
       if ((episode + 1) % targetEvery == 0)
         program.run("sync_target", {});
       if ((episode + 1) % evalEvery == 0) {
-        bool solved = checkSolved(
-            [&](const std::array<float, 4> &o) { return greedyAct.action(o); }, episode + 1);
-        std::printf(
-            "episode %ld: average(%ld)=%.1f %s buffer=%zu epsilon=%.3f\n", episode + 1, evalEvery,
-            rl::meanOf(episodeReturns, episodeReturns.size() - evalEvery, episodeReturns.size()),
-            checkSolved.text().c_str(), memory.size(), epsilon);
+        char state[64];
+        std::snprintf(state, sizeof state, " buffer=%zu epsilon=%.3f", memory.size(), epsilon);
+        bool solved =
+            checkSolved([&](const std::array<float, 4> &o) { return greedyAct.action(o); },
+                        episode + 1, episodeReturns, evalEvery, state);
         if (solved)
           break;
       }

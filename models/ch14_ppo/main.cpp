@@ -9,6 +9,7 @@
 #include "sinter/Optim.h"
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Model.h"
+#include "sinter/rl/Losses.h"
 
 #include "../common/Cli.h"
 #include "../common/Rl.h"
@@ -66,11 +67,8 @@ int main(int argc, char **argv) {
     Tensor oldProb = g.input("old_probs", {batch, 1}), target = g.input("returns", {batch, 1});
     Tensor v = critic(s);
     Tensor advantage = stopGradient(target - v);
-    Tensor rows = expandDims(range(g, static_cast<double>(batch)), 1);
-    Tensor piA = expandDims(gatherNd(actor(s), concat({rows, a}, 1)), 1);
-    Tensor ratio = piA / oldProb;
     Tensor policyLoss =
-        -reduceMean(minimum(ratio * advantage, clipByValue(ratio, 1 - clip, 1 + clip) * advantage));
+        rl::clippedSurrogateLoss(rl::pickActions(actor(s), a), oldProb, advantage, clip);
     Tensor valueLoss = reduceMean(square(target - v));
     optim::Adam actorAdam(1e-3), criticAdam(3e-3);
     std::vector<Update> updates = actorAdam.minimize(policyLoss, actor.trainableVariables());
@@ -140,12 +138,9 @@ int main(int argc, char **argv) {
         buffer.clear();
       }
       if ((episode + 1) % evalEvery == 0) {
-        bool solved = checkSolved(
-            [&](const std::array<float, 4> &o) { return greedyAct.action(o); }, episode + 1);
-        std::printf(
-            "episode %ld: average(%ld)=%.1f %s\n", episode + 1, evalEvery,
-            rl::meanOf(episodeReturns, episodeReturns.size() - evalEvery, episodeReturns.size()),
-            checkSolved.text().c_str());
+        bool solved =
+            checkSolved([&](const std::array<float, 4> &o) { return greedyAct.action(o); },
+                        episode + 1, episodeReturns, evalEvery);
         if (solved)
           break;
       }

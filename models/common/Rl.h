@@ -93,7 +93,10 @@ struct SolvedCheck {
   double quickMean = 0, evalMean = 0;
   bool evaluated = false; ///< whether the latest check ran the 100 deciding episodes
   long solvedAt = -1;     ///< the training episode after which it was solved; −1 while not
-  bool operator()(const Policy &policy, long episode) {
+  /// Checks after training episode `episode` and prints the progress line: the mean of the
+  /// last `window` training returns, the greedy means, and `extra`.
+  bool operator()(const Policy &policy, long episode, const std::vector<double> &returns,
+                  long window, const std::string &extra = "") {
     quickMean = meanOf(evaluate(env, policy, 10, 7 + episode), 0, 10);
     evaluated = quickMean >= 475;
     if (evaluated) {
@@ -101,15 +104,14 @@ struct SolvedCheck {
       if (evalMean >= 475)
         solvedAt = episode;
     }
-    return solvedAt >= 0;
-  }
-  /// "greedy(10)=… [greedy(100)=…]": the latest check.
-  std::string text() const {
-    char out[64];
-    int n = std::snprintf(out, sizeof out, "greedy(10)=%.1f", quickMean);
+    std::printf(
+        "episode %ld: average(%ld)=%.1f greedy(10)=%.1f", episode, window,
+        meanOf(returns, returns.size() - std::min<size_t>(window, returns.size()), returns.size()),
+        quickMean);
     if (evaluated)
-      std::snprintf(out + n, sizeof out - n, " greedy(100)=%.1f", evalMean);
-    return out;
+      std::printf(" greedy(100)=%.1f", evalMean);
+    std::printf("%s\n", extra.c_str());
+    return solvedAt >= 0;
   }
 };
 

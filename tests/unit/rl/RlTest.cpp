@@ -3,6 +3,7 @@
 // precision), the episode rules (termination, TimeLimit truncation, bad actions), the replay
 // buffer, discounted returns, and copying weights between networks and between sessions.
 #include "sinter/rl/CartPole.h"
+#include "sinter/rl/Losses.h"
 #include "sinter/rl/ReplayBuffer.h"
 #include "sinter/rl/Returns.h"
 #include "sinter/rl/Weights.h"
@@ -151,4 +152,23 @@ TEST_CASE("weights copied between networks in a graph and between sessions", "[r
                     Contains("'online' is float32 [3] but 'other' is float32 [2]"));
   CHECK(floats(copy.variable("target")) == std::vector<float>{0, 0, 0});
   CHECK(variableNames({online, target}) == std::vector<std::string>{"online", "target"});
+}
+
+TEST_CASE("pickActions and PPO's clipped surrogate", "[rl][losses]") {
+  Graph g;
+  Tensor values = constant(g, std::vector<float>{1, 2, 3, 4, 5, 6}, {3, 2});
+  Tensor actions = constant(g, std::vector<int32_t>{1, 0, 1}, {3, 1});
+  // Ratios 1.8 (clipped to 1.2 for a positive advantage) and 0.4 (clipped to 0.8, which is
+  // smaller for a negative advantage): −mean(1.2, −0.8) = −0.2.
+  Tensor loss = clippedSurrogateLoss(constant(g, std::vector<float>{0.9f, 0.2f}, {2, 1}),
+                                     constant(g, std::vector<float>{0.5f, 0.5f}, {2, 1}),
+                                     constant(g, std::vector<float>{1, -1}, {2, 1}), 0.2);
+  Program p = g.compile({{"f", {}, {pickActions(values, actions), loss}}});
+  auto r = p.run("f", {});
+  CHECK(r[0].shape() == Shape{3, 1});
+  CHECK(std::vector<float>(r[0].as<float>().begin(), r[0].as<float>().end()) ==
+        std::vector<float>{2, 3, 6});
+  CHECK(r[1].as<float>()[0] == Approx(-0.2));
+  CHECK_THROWS_WITH(pickActions(values, constant(g, std::vector<int32_t>{1, 0, 1}, {3})),
+                    Contains("needs values [b, C] and actions [b, 1]"));
 }
