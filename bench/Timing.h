@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -23,6 +26,22 @@ inline std::vector<double> measure(const std::function<void()> &fn, double secon
     times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
   }
   return times;
+}
+
+/// The measuring time of a benchmark that takes only `--seconds S` (default 2.5); any other
+/// argument prints the usage and exits with status 2.
+inline double secondsFlag(int argc, char **argv) {
+  double seconds = 2.5;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+      seconds = std::atof(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: %s [--seconds S]   (measuring time per workload, default 2.5)\n",
+                   argv[0]);
+      std::exit(2);
+    }
+  }
+  return seconds;
 }
 
 inline double median(std::vector<double> v) {

@@ -45,16 +45,7 @@ float chainReference(float x) {
 } // namespace
 
 int main(int argc, char **argv) try {
-  double seconds = 2.5;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
-    } else {
-      std::fprintf(stderr, "usage: %s [--seconds S]   (measuring time per workload, default 2.5)\n",
-                   argv[0]);
-      return 2;
-    }
-  }
+  const double seconds = bench::secondsFlag(argc, argv);
 
   Graph g;
   Tensor x = g.input("x", {kN});

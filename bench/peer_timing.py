@@ -1,5 +1,17 @@
 """Timing helper shared by the PyTorch side of the benchmarks (same method as bench/Timing.h)."""
+import argparse
 import time
+
+
+def parse_args(doc, extra=None):
+    """The peers' common flags, --seconds (measuring time per workload) and --threads, plus the
+    ones `extra(parser)` adds; the description is the first line of `doc`."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
+    ap.add_argument("--threads", type=int, default=2)
+    if extra:
+        extra(ap)
+    return ap.parse_args()
 
 
 def measure(fn, seconds, warmup=20, min_reps=20):

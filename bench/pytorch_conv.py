@@ -17,7 +17,6 @@ for 32x32 images (BasicBlocks of 64-128-256-512 filters, 3x3 stem, max pool 2x2 
 Adam(1e-4), batch 32:
     resnet18_train_b32 steps_per_s=... peak_rss_mb=...
 """
-import argparse
 import os
 import resource
 import statistics
@@ -27,7 +26,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure, train_step  # noqa: E402
+from peer_timing import measure, train_step, parse_args  # noqa: E402
 
 
 def make_lenet5():
@@ -84,11 +83,8 @@ def resnet18(seconds):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--resnet18", action="store_true", help="the ResNet-18 training step only")
-    args = ap.parse_args()
+    args = parse_args(__doc__, lambda ap: ap.add_argument(
+        "--resnet18", action="store_true", help="the ResNet-18 training step only"))
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

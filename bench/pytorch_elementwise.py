@@ -16,7 +16,6 @@ Prints one line per workload, medians over repetitions after warm-up:
     ew_chain_4m us=...
     softmax_4096x1000 us=...
 """
-import argparse
 import os
 import statistics
 import sys
@@ -24,7 +23,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure  # noqa: E402
+from peer_timing import measure, parse_args  # noqa: E402
 
 
 def chain(x, floor):
@@ -34,10 +33,7 @@ def chain(x, floor):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
+    args = parse_args(__doc__)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

@@ -10,7 +10,6 @@ Prints one line per workload, medians over repetitions after warm-up:
     mlp_infer_b1 us=...
     mlp_infer_b128 us=...
 """
-import argparse
 import os
 import statistics
 import sys
@@ -19,7 +18,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure, train_step  # noqa: E402
+from peer_timing import measure, train_step, parse_args  # noqa: E402
 
 
 def make_model():
@@ -31,10 +30,7 @@ def make_model():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
+    args = parse_args(__doc__)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

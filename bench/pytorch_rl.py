@@ -13,7 +13,6 @@ and MSE, two Adams) on a batch of 32. Medians over repetitions after warm-up:
     rl_policy_loop steps_per_s=...
     ppo_train_b32 steps_per_s=...
 """
-import argparse
 import math
 import os
 import random
@@ -24,7 +23,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure  # noqa: E402
+from peer_timing import measure, parse_args  # noqa: E402
 
 
 class CartPole:
@@ -55,10 +54,7 @@ class CartPole:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
+    args = parse_args(__doc__)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
 

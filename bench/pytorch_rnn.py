@@ -7,7 +7,6 @@ Embedding(10000, 100) over [128, 80] token ids → nn.LSTM(100, 64) → last ste
 → sigmoid, binary cross-entropy, Adam(1e-3). Prints the median over repetitions after warm-up:
     lstm_train_b128 steps_per_s=...
 """
-import argparse
 import os
 import statistics
 import sys
@@ -16,7 +15,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure, train_step  # noqa: E402
+from peer_timing import measure, train_step, parse_args  # noqa: E402
 
 
 class Net(nn.Module):
@@ -32,10 +31,7 @@ class Net(nn.Module):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=2.5, help="measuring time per workload")
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
+    args = parse_args(__doc__)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = Net()

@@ -23,15 +23,7 @@ using bench::measure;
 using bench::median;
 
 int main(int argc, char **argv) {
-  double seconds = 2.5;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
-    } else {
-      std::fprintf(stderr, "usage: %s [--seconds S]\n", argv[0]);
-      return 2;
-    }
-  }
+  const double seconds = bench::secondsFlag(argc, argv);
   try {
     constexpr int64_t kBatch = 32;
     Graph g;
