@@ -36,7 +36,7 @@ constexpr const char *kGrainAttr = "sinter.parallel_grain";
 
 /// Below this many operations (roughly: loop iterations × body ops) a chunk of a loop costs
 /// less on the calling thread than waking another one up.
-constexpr int64_t kMinChunkWork = 16384;
+constexpr int64_t kMinChunkWork = 1 << 19;
 
 /// Operations executed by `region`, counting each loop with constant bounds as its trip count
 /// times its body (unknown bounds count once).

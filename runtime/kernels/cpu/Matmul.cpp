@@ -32,7 +32,7 @@ using sinter::runtime::kernels::userScratchpad;
 // The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
 // and a call's thread count changes with the machine's load (Threads.h).
 /// Multiply-adds below which a second thread costs more than it saves.
-constexpr int64_t kMinMultiplyAddsPerThread = 1 << 19;
+constexpr int64_t kMinMultiplyAddsPerThread = 1 << 21;
 
 using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool, int32_t, int>;
 

@@ -2,13 +2,13 @@
 
 // A large parallel loop becomes a range function over the iteration numbers of its first
 // dimension, called once over all of them; inside, [lo, hi) becomes the bounds lower +
-// [lo, hi) * step, clamped to the upper bound. The grain (rows worth a thread) is 16384
-// operations / the ops of one row.
+// [lo, hi) * step, clamped to the upper bound. The grain (rows worth a thread) is 2^19
+// operations / the ops of one row (4,096 here).
 // CHECK-LABEL: func.func @large
 // CHECK: call @large__parallel0(%c0{{.*}}, %c512{{.*}}, %arg0, %arg1)
 // CHECK-NOT: scf.parallel
 // CHECK: func.func private @large__parallel0(%[[LO:.*]]: index, %[[HI:.*]]: index, %{{.*}}: memref<512x1024xf32>, %{{.*}}: memref<512x1024xf32>)
-// CHECK-SAME: sinter.parallel_grain = 4
+// CHECK-SAME: sinter.parallel_grain = 128
 // CHECK: arith.muli %[[LO]]
 // CHECK: %[[FROM:.*]] = arith.addi
 // CHECK: arith.muli %[[HI]]
@@ -57,19 +57,19 @@ func.func @small(%x: memref<64x16xf32>, %y: memref<64x16xf32>) {
 // CHECK: %[[BASE:[a-z_0-9]+]], %[[OFF:[a-z_0-9]+]], %{{.*}} = memref.extract_strided_metadata
 // CHECK: call @view__parallel0(%{{.*}}, %{{.*}}, %[[BASE]], %[[OFF]], %arg2)
 // CHECK: func.func private @view__parallel0(%{{.*}}: index, %{{.*}}: index, %[[B:.*]]: memref<f32>, %[[O:.*]]: index, %{{.*}}: memref<1x256xf32>)
-// CHECK: memref.reinterpret_cast %[[B]] to offset: [%[[O]]], sizes: [1, 256, 300], strides: [307200, 600, 2]
+// CHECK: memref.reinterpret_cast %[[B]] to offset: [%[[O]]], sizes: [1, 256, 3000], strides: [3072000, 6000, 2]
 // CHECK: scf.for
-func.func @view(%x: memref<1x512x600xf32>, %k: index, %out: memref<1x256xf32>) {
+func.func @view(%x: memref<1x512x6000xf32>, %k: index, %out: memref<1x256xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c256 = arith.constant 256 : index
-  %c300 = arith.constant 300 : index
-  %v = memref.subview %x[0, %k, 0] [1, 256, 300] [1, 1, 2]
-      : memref<1x512x600xf32> to memref<1x256x300xf32, strided<[307200, 600, 2], offset: ?>>
+  %c3000 = arith.constant 3000 : index
+  %v = memref.subview %x[0, %k, 0] [1, 256, 3000] [1, 1, 2]
+      : memref<1x512x6000xf32> to memref<1x256x3000xf32, strided<[3072000, 6000, 2], offset: ?>>
   scf.parallel (%b, %i) = (%c0, %c0) to (%c1, %c256) step (%c1, %c1) {
     %zero = arith.constant 0.0 : f32
-    %s = scf.for %j = %c0 to %c300 step %c1 iter_args(%acc = %zero) -> f32 {
-      %e = memref.load %v[%b, %i, %j] : memref<1x256x300xf32, strided<[307200, 600, 2], offset: ?>>
+    %s = scf.for %j = %c0 to %c3000 step %c1 iter_args(%acc = %zero) -> f32 {
+      %e = memref.load %v[%b, %i, %j] : memref<1x256x3000xf32, strided<[3072000, 6000, 2], offset: ?>>
       %n = arith.addf %acc, %e : f32
       scf.yield %n : f32
     }
@@ -83,20 +83,20 @@ func.func @view(%x: memref<1x512x600xf32>, %k: index, %out: memref<1x256xf32>) {
 
 // A loop with a step (a tiled loop over blocks of rows): the range counts blocks.
 // CHECK-LABEL: func.func @stepped
-// CHECK: call @stepped__parallel0(%c0{{.*}}, %c1024{{.*}}, %arg0)
+// CHECK: call @stepped__parallel0(%c0{{.*}}, %c4096{{.*}}, %arg0)
 // CHECK: func.func private @stepped__parallel0(%[[LO:.*]]: index, %[[HI:.*]]: index
 // CHECK: %[[STEP:.*]] = arith.constant 4 : index
 // CHECK: arith.muli %[[LO]], %[[STEP]]
-func.func @stepped(%x: memref<4096x1000xf32>) {
+func.func @stepped(%x: memref<16384x1000xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
   %c1000 = arith.constant 1000 : index
-  %c4096 = arith.constant 4096 : index
+  %c16384 = arith.constant 16384 : index
   %one = arith.constant 1.0 : f32
-  scf.parallel (%i) = (%c0) to (%c4096) step (%c4) {
+  scf.parallel (%i) = (%c0) to (%c16384) step (%c4) {
     scf.for %j = %c0 to %c1000 step %c1 {
-      memref.store %one, %x[%i, %j] : memref<4096x1000xf32>
+      memref.store %one, %x[%i, %j] : memref<16384x1000xf32>
     }
     scf.reduce
   }
@@ -107,7 +107,7 @@ func.func @stepped(%x: memref<4096x1000xf32>) {
 
 // A batch-sized loop (upper bound known only at run time) is outlined whatever its size; the
 // trip count is computed at the call, the bound travels into the body, and the runtime keeps
-// small ranges on the calling thread. Grain: 16384 / (1024 × 3 ops per row) = 6.
+// small ranges on the calling thread. Grain: 2^19 / (1024 × 3 ops per row) = 171.
 // CHECK-LABEL: func.func @batch(
 // CHECK-SAME: %[[N:.*]]: index
 // CHECK: %[[SPAN:.*]] = arith.subi %[[N]], %c0
@@ -115,7 +115,7 @@ func.func @stepped(%x: memref<4096x1000xf32>) {
 // CHECK: %[[COUNT:.*]] = arith.maxsi %{{.*}}, %[[TRIPS]]
 // CHECK: call @batch__parallel0(%{{.*}}, %[[COUNT]], {{.*}}, %[[N]])
 // CHECK: func.func private @batch__parallel0({{.*}}, %[[UB:.*]]: index)
-// CHECK-SAME: sinter.parallel_grain = 6
+// CHECK-SAME: sinter.parallel_grain = 171
 // CHECK: arith.minsi %[[UB]]
 func.func @batch(%n: index, %x: memref<?x1024xf32>, %y: memref<?x1024xf32>) {
   %c0 = arith.constant 0 : index
