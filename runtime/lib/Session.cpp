@@ -1,4 +1,5 @@
 //===- Session.cpp - Variable store and entry calls -----------------------===//
+#include "sinter/runtime/CallErrors.h"
 #include "sinter/runtime/Runtime.h"
 #include "sinter/runtime/Threads.h"
 
@@ -107,7 +108,15 @@ void Session::call(int entry, const void *const *args, void *const *results, int
   for (size_t i = 0; i < l.numResults + l.numRowCounts; ++i)
     l.buffers[l.numArgs + l.numVars + i] = results[i];
   CallThreads threads;
-  l.fn(l.buffers.data());
+  CallErrors errors;
+  {
+    CallErrorsScope scope(&errors);
+    l.fn(l.buffers.data());
+  }
+  if (!errors.first.empty())
+    throw Error("entry '" + artifact_->entries()[entry].name + "': " + errors.first +
+                " (the call ran to its end with the index clamped; its variable updates were "
+                "applied)");
 }
 
 void Session::call(int entry, const std::vector<const void *> &args,

@@ -12,14 +12,17 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
 
-/// `v` clamped to [0, size − 1] (a dynamic size is the batch size).
-Value clampIndex(OpBuilder &b, Location loc, Value v, int64_t size) {
-  Value lo = indexConst(b, loc, 0), hi;
-  if (ShapedType::isDynamic(size))
-    hi = arith::MaxSIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, batchSize(b), indexConst(b, loc, 1)), lo);
-  else
-    hi = indexConst(b, loc, std::max<int64_t>(size - 1, 0));
+/// The size of dimension `size` as an index value: the batch size where it is dynamic. Built
+/// where the entry's arguments are in reach (not inside a region being built).
+Value dimSize(OpBuilder &b, Location loc, int64_t size) {
+  return ShapedType::isDynamic(size) ? batchSize(b) : indexConst(b, loc, size);
+}
+
+/// `v` clamped to [0, size − 1].
+Value clampIndex(OpBuilder &b, Location loc, Value v, Value size) {
+  Value lo = indexConst(b, loc, 0);
+  Value hi = arith::MaxSIOp::create(b, loc,
+                                    arith::SubIOp::create(b, loc, size, indexConst(b, loc, 1)), lo);
   return arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, v, lo), hi);
 }
 
@@ -86,16 +89,86 @@ Value lowerConcatenate(OpBuilder &b, ConcatenateOp op) {
   return result;
 }
 
+/// "file:line: <what>" for the op at `loc`, as a NUL-terminated constant global of the module;
+/// returns its address (i64) at the builder's insertion point.
+Value siteString(OpBuilder &b, Location loc, StringRef what) {
+  std::string text = what.str();
+  if (auto f = loc->findInstanceOf<FileLineColLoc>())
+    text = (f.getFilename().str() + ":" + std::to_string(f.getLine()) + ": ") + text;
+  SmallVector<int8_t> bytes(text.begin(), text.end());
+  bytes.push_back(0);
+  auto type = MemRefType::get({static_cast<int64_t>(bytes.size())}, b.getI8Type());
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  std::string name;
+  for (int i = 0; name.empty() || module.lookupSymbol(name); ++i)
+    name = "sinter_site_" + std::to_string(i);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    memref::GlobalOp::create(
+        b, loc, name, b.getStringAttr("private"), type,
+        DenseElementsAttr::get(RankedTensorType::get(type.getShape(), b.getI8Type()),
+                               ArrayRef<int8_t>(bytes)),
+        /*constant=*/true, /*alignment=*/nullptr);
+  }
+  return bufferAddress(b, loc, memref::GetGlobalOp::create(b, loc, type, name));
+}
+
+/// Reports every entry j of the last axis of `indices` outside [0, dims[j]) to the runtime
+/// (sinter_report_index_error), which raises an Error once the entry returns: an index out of
+/// range is the caller's mistake, not something to clamp in silence. The gather itself still
+/// clamps, so the code never reads outside its buffers.
+void checkIndices(OpBuilder &b, Location loc, Value indices, ArrayRef<int64_t> dims,
+                  StringRef what) {
+  auto idxType = tensorOf(indices);
+  int64_t rank = idxType.getRank();
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t i = 0; i + 1 < rank; ++i) {
+    lbs.push_back(indexConst(b, loc, 0));
+    steps.push_back(indexConst(b, loc, 1));
+    ubs.push_back(idxType.isDynamicDim(i) ? tensor::DimOp::create(b, loc, indices, i).getResult()
+                                          : indexConst(b, loc, idxType.getDimSize(i)));
+  }
+  Type i64 = b.getI64Type();
+  declareKernel(b, "sinter_report_index_error", {i64, i64, i64});
+  Value site = siteString(b, loc, what);
+  SmallVector<Value> sizes;
+  for (int64_t j = 0; j < idxType.getShape().back(); ++j)
+    sizes.push_back(arith::IndexCastOp::create(b, loc, i64, dimSize(b, loc, dims[j])));
+  scf::buildLoopNest(b, loc, lbs, ubs, steps, [&](OpBuilder &nb, Location nl, ValueRange ivs) {
+    for (int64_t j = 0; j < idxType.getShape().back(); ++j) {
+      SmallVector<Value> at(ivs.begin(), ivs.end());
+      at.push_back(indexConst(nb, nl, j));
+      Value raw = tensor::ExtractOp::create(nb, nl, indices, at);
+      if (raw.getType() != i64)
+        raw = arith::ExtSIOp::create(nb, nl, i64, raw);
+      Value size = sizes[j];
+      Value zero = arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0));
+      Value bad = arith::OrIOp::create(
+          nb, nl, arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, raw, zero),
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, raw, size));
+      scf::IfOp::create(nb, nl, bad, [&](OpBuilder &tb, Location tl) {
+        func::CallOp::create(tb, tl, "sinter_report_index_error", TypeRange{},
+                             ValueRange{raw, size, site});
+        scf::YieldOp::create(tb, tl);
+      });
+    }
+  });
+}
+
 Value lowerGatherNd(OpBuilder &b, GatherNdOp op) {
   Location loc = op.getLoc();
+  checkIndices(b, loc, op.getIndices(), op.getOperand().getType().getShape(), "gather_nd");
   auto type = op.getType();
   auto src = op.getOperand().getType();
   Value indices = op.getIndices();
   auto idxType = tensorOf(indices);
   int64_t batchRank = idxType.getRank() - 1, k = idxType.getShape().back();
-  SmallVector<Value> dynamicSizes;
+  SmallVector<Value> dynamicSizes, sizes;
   if (type.getRank() > 0 && type.isDynamicDim(0))
     dynamicSizes.push_back(tensor::DimOp::create(b, loc, indices, 0));
+  for (int64_t j = 0; j < k; ++j)
+    sizes.push_back(dimSize(b, loc, src.getDimSize(j)));
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(type.getRank())};
   SmallVector<utils::IteratorType> iters(type.getRank(), utils::IteratorType::parallel);
   return linalg::GenericOp::create(
@@ -109,7 +182,7 @@ Value lowerGatherNd(OpBuilder &b, GatherNdOp op) {
                  SmallVector<Value> at(batch);
                  at.push_back(indexConst(nb, nl, j));
                  Value raw = tensor::ExtractOp::create(nb, nl, indices, at);
-                 position.push_back(clampIndex(nb, nl, toIndex(nb, nl, raw), src.getDimSize(j)));
+                 position.push_back(clampIndex(nb, nl, toIndex(nb, nl, raw), sizes[j]));
                }
                for (int64_t i = batchRank; i < type.getRank(); ++i)
                  position.push_back(linalg::IndexOp::create(nb, nl, i));
@@ -181,6 +254,7 @@ Value lowerScatterNd(OpBuilder &b, ScatterNdOp op) {
         << type << " needs a static shape (only the indices and updates may be batch-sized)";
     return Value();
   }
+  checkIndices(b, loc, op.getIndices(), type.getShape(), "scatter_nd");
   int64_t k = idxType.getShape().back(), lead = idxType.getRank() - 1;
   int64_t slice = 1, positions = 1;
   for (int64_t d : type.getShape().drop_front(k))

@@ -453,7 +453,8 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, bufferization::BufferizationDialect, linalg::LinalgDialect,
-                    math::MathDialect, memref::MemRefDialect, tensor::TensorDialect>();
+                    math::MathDialect, memref::MemRefDialect, scf::SCFDialect, func::FuncDialect,
+                    tensor::TensorDialect>();
   }
 
   void runOnOperation() override {

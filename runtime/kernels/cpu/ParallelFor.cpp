@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
+#include "sinter/runtime/CallErrors.h"
 
 #include <omp.h>
 
@@ -23,8 +24,11 @@ extern "C" void sinter_parallel_for(SinterTaskFn task, void *context, int64_t be
     task(context, begin, end);
     return;
   }
+  // Errors the chunks report belong to the caller's entry call.
+  sinter::runtime::CallErrors *errors = sinter::runtime::currentCallErrors();
 #pragma omp parallel num_threads(static_cast<int>(chunks))
   {
+    sinter::runtime::CallErrorsScope scope(errors);
     int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
     int64_t lo = begin + n * t / nt, hi = begin + n * (t + 1) / nt;
     if (lo < hi)

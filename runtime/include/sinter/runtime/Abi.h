@@ -102,6 +102,11 @@ typedef void (*SinterTaskFn)(void *context, int64_t begin, int64_t end);
 void sinter_parallel_for(SinterTaskFn task, void *context, int64_t begin, int64_t end,
                          int64_t grain);
 
+/* A check in compiled code failed: `index` lies outside [0, size) where `site` (a NUL-terminated
+ * "file:line: op" string) reads by index. The runtime records it for the entry call in progress,
+ * which raises it once the code returns (CallErrors.h); the code goes on with a clamped index. */
+void sinter_report_index_error(int64_t index, int64_t size, const char *site);
+
 /* The buffers compiled code allocates for its temporaries (MLIR's generic allocation
  * functions). Freed large blocks are cached for the next call of the same size. */
 void *_mlir_memref_to_llvm_alloc(size_t size);
