@@ -229,6 +229,8 @@ Program compileProgram(Graph &graph, const std::vector<Entry> &entries) {
 
 Program Graph::compile(const std::vector<Entry> &entries) { return compileProgram(*this, entries); }
 
+void debugging::enableCheckNumerics(bool on) { mlir::sinter::setCheckNumerics(on); }
+
 std::vector<HostTensor> Program::run(const std::string &entry,
                                      const std::vector<HostTensor> &inputs) {
   try {

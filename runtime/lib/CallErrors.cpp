@@ -2,6 +2,7 @@
 
 #include "sinter/runtime/Abi.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace sinter::runtime {
@@ -29,5 +30,15 @@ extern "C" void sinter_report_index_error(int64_t index, int64_t size, const cha
   if (sinter::runtime::CallErrors *errors = sinter::runtime::currentCallErrors())
     errors->report(message);
   else // compiled code called outside Session::call: nothing can raise it
+    std::fprintf(stderr, "sinter: %s\n", message.c_str());
+}
+
+extern "C" void sinter_report_nonfinite(int64_t element, double value, const char *site) {
+  std::string what = std::isnan(value) ? "NaN" : value > 0 ? "inf" : "-inf";
+  std::string message = std::string(site ? site : "an op") + " produced " + what + " (element " +
+                        std::to_string(element) + " of its result)";
+  if (sinter::runtime::CallErrors *errors = sinter::runtime::currentCallErrors())
+    errors->report(message);
+  else
     std::fprintf(stderr, "sinter: %s\n", message.c_str());
 }

@@ -115,8 +115,7 @@ void Session::call(int entry, const void *const *args, void *const *results, int
   }
   if (!errors.first.empty())
     throw Error("entry '" + artifact_->entries()[entry].name + "': " + errors.first +
-                " (the call ran to its end with the index clamped; its variable updates were "
-                "applied)");
+                " (the call ran to its end; its variable updates were applied)");
 }
 
 void Session::call(int entry, const std::vector<const void *> &args,

@@ -12,12 +12,6 @@ Value toIndex(OpBuilder &b, Location loc, Value v) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
 
-/// The size of dimension `size` as an index value: the batch size where it is dynamic. Built
-/// where the entry's arguments are in reach (not inside a region being built).
-Value dimSize(OpBuilder &b, Location loc, int64_t size) {
-  return ShapedType::isDynamic(size) ? batchSize(b) : indexConst(b, loc, size);
-}
-
 /// `v` clamped to [0, size − 1].
 Value clampIndex(OpBuilder &b, Location loc, Value v, Value size) {
   Value lo = indexConst(b, loc, 0);
@@ -87,73 +81,6 @@ Value lowerConcatenate(OpBuilder &b, ConcatenateOp op) {
                                            mixedSizes(b, t), indexAttrs(b, strides));
   }
   return result;
-}
-
-/// "file:line: <what>" for the op at `loc`, as a NUL-terminated constant global of the module;
-/// returns its address (i64) at the builder's insertion point.
-Value siteString(OpBuilder &b, Location loc, StringRef what) {
-  std::string text = what.str();
-  if (auto f = loc->findInstanceOf<FileLineColLoc>())
-    text = (f.getFilename().str() + ":" + std::to_string(f.getLine()) + ": ") + text;
-  SmallVector<int8_t> bytes(text.begin(), text.end());
-  bytes.push_back(0);
-  auto type = MemRefType::get({static_cast<int64_t>(bytes.size())}, b.getI8Type());
-  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  std::string name;
-  for (int i = 0; name.empty() || module.lookupSymbol(name); ++i)
-    name = "sinter_site_" + std::to_string(i);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    memref::GlobalOp::create(
-        b, loc, name, b.getStringAttr("private"), type,
-        DenseElementsAttr::get(RankedTensorType::get(type.getShape(), b.getI8Type()),
-                               ArrayRef<int8_t>(bytes)),
-        /*constant=*/true, /*alignment=*/nullptr);
-  }
-  return bufferAddress(b, loc, memref::GetGlobalOp::create(b, loc, type, name));
-}
-
-/// Reports every entry j of the last axis of `indices` outside [0, dims[j]) to the runtime
-/// (sinter_report_index_error), which raises an Error once the entry returns: an index out of
-/// range is the caller's mistake, not something to clamp in silence. The gather itself still
-/// clamps, so the code never reads outside its buffers.
-void checkIndices(OpBuilder &b, Location loc, Value indices, ArrayRef<int64_t> dims,
-                  StringRef what) {
-  auto idxType = tensorOf(indices);
-  int64_t rank = idxType.getRank();
-  SmallVector<Value> lbs, ubs, steps;
-  for (int64_t i = 0; i + 1 < rank; ++i) {
-    lbs.push_back(indexConst(b, loc, 0));
-    steps.push_back(indexConst(b, loc, 1));
-    ubs.push_back(idxType.isDynamicDim(i) ? tensor::DimOp::create(b, loc, indices, i).getResult()
-                                          : indexConst(b, loc, idxType.getDimSize(i)));
-  }
-  Type i64 = b.getI64Type();
-  declareKernel(b, "sinter_report_index_error", {i64, i64, i64});
-  Value site = siteString(b, loc, what);
-  SmallVector<Value> sizes;
-  for (int64_t j = 0; j < idxType.getShape().back(); ++j)
-    sizes.push_back(arith::IndexCastOp::create(b, loc, i64, dimSize(b, loc, dims[j])));
-  scf::buildLoopNest(b, loc, lbs, ubs, steps, [&](OpBuilder &nb, Location nl, ValueRange ivs) {
-    for (int64_t j = 0; j < idxType.getShape().back(); ++j) {
-      SmallVector<Value> at(ivs.begin(), ivs.end());
-      at.push_back(indexConst(nb, nl, j));
-      Value raw = tensor::ExtractOp::create(nb, nl, indices, at);
-      if (raw.getType() != i64)
-        raw = arith::ExtSIOp::create(nb, nl, i64, raw);
-      Value size = sizes[j];
-      Value zero = arith::ConstantOp::create(nb, nl, nb.getI64IntegerAttr(0));
-      Value bad = arith::OrIOp::create(
-          nb, nl, arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, raw, zero),
-          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, raw, size));
-      scf::IfOp::create(nb, nl, bad, [&](OpBuilder &tb, Location tl) {
-        func::CallOp::create(tb, tl, "sinter_report_index_error", TypeRange{},
-                             ValueRange{raw, size, site});
-        scf::YieldOp::create(tb, tl);
-      });
-    }
-  });
 }
 
 Value lowerGatherNd(OpBuilder &b, GatherNdOp op) {

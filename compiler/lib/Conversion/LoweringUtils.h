@@ -85,6 +85,22 @@ Value bufferAddress(OpBuilder &b, Location loc, Value buffer);
 /// Declares the external function `name` in the module of the builder's insertion point.
 void declareKernel(OpBuilder &b, StringRef name, TypeRange args);
 
+/// Run-time checks (RunTimeChecks.cpp): failures go to the runtime, which raises the first as
+/// an Error naming the entry once the call returns.
+/// The size of dimension `size` as an index value: the batch size where it is dynamic. Built
+/// where the entry's arguments are in reach (not inside a region being built).
+Value dimSize(OpBuilder &b, Location loc, int64_t size);
+/// Reports every entry j of the last axis of `indices` outside [0, dims[j]) (`what` names the
+/// op in the message).
+void checkIndices(OpBuilder &b, Location loc, Value indices, ArrayRef<int64_t> dims,
+                  StringRef what);
+/// Numerics checking (tf.debugging.enable_check_numerics): set by setCheckNumerics
+/// (Pipeline.h), else by SINTER_CHECK_NUMERICS=1 in the environment; read when a program is
+/// lowered.
+bool checkNumericsEnabled();
+/// Reports the first NaN or ±inf of the float tensor `value`, produced by the op `what`.
+void checkNumerics(OpBuilder &b, Location loc, Value value, StringRef what);
+
 /// Convolutions and pooling (LowerConvolution.cpp). Null if `op` is none of them.
 Value lowerConvolution(OpBuilder &b, Operation *op);
 /// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,

@@ -496,6 +496,7 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
     });
     if (rows.wasInterrupted())
       return failure();
+    const bool checkNumerics = checkNumericsEnabled();
     WalkResult result = func.walk([&](Operation *op) {
       if (op->getDialect() == nullptr || !isa<SinterDialect>(op->getDialect()))
         return WalkResult::advance();
@@ -564,6 +565,9 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
             << op->getName() << "' (composites are decomposed and sinter.grad expanded earlier)";
         return WalkResult::interrupt();
       }
+      // A where/boolean_mask row count is not the batch size the check loop would take.
+      if (checkNumerics && !dynamicRowBound(op->getResult(0)))
+        lowering::checkNumerics(b, loc, r, op->getName().stripDialect());
       op->getResult(0).replaceAllUsesWith(r);
       op->erase();
       return WalkResult::skip();

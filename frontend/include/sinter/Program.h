@@ -41,6 +41,15 @@ private:
   std::shared_ptr<Impl> impl_;
 };
 
+namespace debugging {
+/// tf.debugging.enable_check_numerics: programs compiled after this call check the result of
+/// every float op for NaN and ±inf, and a call raises an Error naming the entry, the op and the
+/// user's file:line of the first one (after the call: its updates are applied). Off by default
+/// and free when off; SINTER_CHECK_NUMERICS=1 in the environment turns it on for a whole run.
+/// Programs compiled before keep what they were compiled with.
+void enableCheckNumerics(bool on = true);
+} // namespace debugging
+
 /// A model file loaded back: the graph, its entry points and the saved variable values.
 struct SavedModel {
   std::unique_ptr<Graph> graph;

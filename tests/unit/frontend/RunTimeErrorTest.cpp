@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
 using namespace sinter;
@@ -65,4 +66,35 @@ TEST_CASE("out-of-range indices in scatter_nd and in a dynamic batch are errors 
   CHECK_NOTHROW(q.run("pick", {rows, ids({2, 0, 1}, {3, 1})}));
   CHECK_THROWS_WITH(q.run("pick", {rows, ids({2, 3, 1}, {3, 1})}),
                     Contains("index 3 is out of range [0, 3)"));
+}
+
+TEST_CASE("numerics checking names the first op that produced NaN or inf", "[runtime-errors]") {
+  auto floats = [](std::vector<float> v, const Shape &shape) {
+    HostTensor t(DType::F32, shape);
+    std::copy(v.begin(), v.end(), t.as<float>().begin());
+    return t;
+  };
+  Graph g;
+  Tensor x = g.input("x", {-1, 2});
+  Tensor y = log(x); // NaN for x < 0
+  const int logLine = __LINE__ - 1;
+  Tensor z = 1.0 / (y + 1.0); // inf where log(x) = −1
+  const int divLine = __LINE__ - 1;
+  debugging::enableCheckNumerics(true);
+  Program checked = g.compile({{"f", {x}, {z}}});
+  debugging::enableCheckNumerics(false);
+  Program unchecked = g.compile({{"f", {x}, {z}}});
+
+  CHECK_NOTHROW(checked.run("f", {floats({1, 2, 3, 4, 5, 6}, {3, 2})}));
+  // NaN from log at row 1, column 0 (element 2); the division after it is not blamed.
+  CHECK_THROWS_WITH(checked.run("f", {floats({1, 2, -1, 4}, {2, 2})}),
+                    Contains("entry 'f'") &&
+                        Contains("RunTimeErrorTest.cpp:" + std::to_string(logLine) +
+                                 ": log produced NaN (element 2 of its result)"));
+  CHECK_THROWS_WITH(checked.run("f", {floats({1, std::exp(-1.0f), 3, 4}, {2, 2})}),
+                    Contains("RunTimeErrorTest.cpp:" + std::to_string(divLine)) &&
+                        Contains("produced inf (element 1 of its result)"));
+  // Off: the same values pass through silently, as in TensorFlow without the check.
+  HostTensor r = unchecked.run("f", {floats({1, 2, -1, 4}, {2, 2})})[0];
+  CHECK(std::isnan(r.as<float>()[2]));
 }

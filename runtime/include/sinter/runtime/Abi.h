@@ -106,6 +106,9 @@ void sinter_parallel_for(SinterTaskFn task, void *context, int64_t begin, int64_
  * "file:line: op" string) reads by index. The runtime records it for the entry call in progress,
  * which raises it once the code returns (CallErrors.h); the code goes on with a clamped index. */
 void sinter_report_index_error(int64_t index, int64_t size, const char *site);
+/* Numerics checking found `value` (NaN or ±inf) at row-major position `element` of the result
+ * of the op at `site`; recorded like the index errors. */
+void sinter_report_nonfinite(int64_t element, double value, const char *site);
 
 /* The buffers compiled code allocates for its temporaries (MLIR's generic allocation
  * functions). Freed large blocks are cached for the next call of the same size. */

@@ -40,6 +40,11 @@ LogicalResult runPhases(ModuleOp module, Phase from, Phase to,
 /// Sinter tensor holds.
 std::optional<::sinter::runtime::DType> dtypeOf(Type elementType);
 
+/// Numerics checking for the programs lowered from now on: every float op's result is checked
+/// for NaN and ±inf in the compiled code (SINTER_CHECK_NUMERICS=1 sets it when this is never
+/// called).
+void setCheckNumerics(bool on);
+
 struct ArtifactOptions {
   std::string prefix = "sinter_model"; // symbol prefix (Abi.h)
   std::string cpu;                     // target CPU; empty = the host's
