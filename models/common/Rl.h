@@ -32,13 +32,16 @@ inline initializers::Initializer heNormal(int64_t runSeed) {
   };
 }
 
-/// An entry of one observation [1, 4] in, called through the raw path (its result buffers are
-/// allocated once): the host round trip of every environment step.
+/// An entry of one observation [1, 4] in, called through the raw path with buffers allocated
+/// once (the entry must take that one argument): the host round trip of every environment step.
 class ObservationEntry {
 public:
   ObservationEntry(runtime::Session &session, const std::string &entry)
       : session_(session), index_(session.entryIndex(entry)), observation_(DType::F32, {1, 4}) {
-    for (const runtime::TensorSpec &spec : session.artifact().entries()[index_].results) {
+    const runtime::EntryInfo &info = session.artifact().entries()[index_];
+    if (info.args.size() != 1 || info.args[0].shape != std::vector<int64_t>{1, 4})
+      throw Error("entry '" + entry + "' must take one observation [1, 4]");
+    for (const runtime::TensorSpec &spec : info.results) {
       results_.emplace_back(spec);
       pointers_.push_back(results_.back().data());
     }
@@ -46,7 +49,8 @@ public:
   /// Runs the entry on `obs`; the results stay valid until the next call.
   const std::vector<HostTensor> &operator()(const std::array<float, 4> &obs) {
     std::memcpy(observation_.data(), obs.data(), sizeof(obs));
-    session_.call(index_, {observation_.data()}, pointers_);
+    const void *args[] = {observation_.data()};
+    session_.call(index_, args, pointers_.data());
     return results_;
   }
   /// The first result read as an action (an int32 or int64 class id).
