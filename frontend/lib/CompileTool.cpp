@@ -1,5 +1,6 @@
 // sinter-compile: ahead-of-time compilation of a saved model's entry points.
 #include "sinter/CompileTool.h"
+#include "sinter/runtime/File.h"
 
 #include "GraphImpl.h"
 #include "ProgramImpl.h"
@@ -39,15 +40,16 @@ int usageError(const std::string &message) {
   return 2;
 }
 
+/// A text output: standard output for "-", else written atomically (a full disk fails with an
+/// error and leaves the previous file).
 void writeOutput(const std::string &path, const std::string &text) {
-  if (path == "-") {
-    std::cout << text;
+  if (path != "-") {
+    runtime::writeFileAtomically(path, text, "output");
     return;
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out)
-    throw Error("cannot write '" + path + "'");
-  out << text;
+  std::cout << text << std::flush;
+  if (!std::cout)
+    throw Error("cannot write to standard output");
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 
 #include "sinter/runtime/Runtime.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -15,14 +16,19 @@ namespace {
 std::string errnoText() { return std::strerror(errno); }
 } // namespace
 
+std::string temporaryPathFor(const std::string &path) {
+  static std::atomic<uint64_t> next{0};
+  return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(next++);
+}
+
 void writeFileAtomically(const std::string &path, const std::string &bytes,
                          const std::string &what) {
-  std::string tmp = path + ".tmp";
+  std::string tmp = temporaryPathFor(path);
   auto fail = [&](const std::string &why) {
     return Error("cannot write " + what + " '" + path + "': " + why +
                  " (the previous file, if any, is unchanged)");
   };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0)
     throw fail("cannot create temporary file '" + tmp + "': " + errnoText());
   auto abandon = [&](const std::string &why) {

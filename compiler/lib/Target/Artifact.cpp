@@ -2,6 +2,7 @@
 // the LLVM dialect, translates it to LLVM IR, optimizes it for the target CPU and writes a
 // native object through the TargetMachine.
 #include "sinter/Compiler/Pipeline/Pipeline.h"
+#include "sinter/runtime/File.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -285,7 +286,7 @@ LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &
   if (path.empty())
     return success();
   std::error_code ec;
-  std::string tmp = (path + ".tmp").str();
+  std::string tmp = ::sinter::runtime::temporaryPathFor(path.str());
   {
     llvm::raw_fd_ostream out(tmp, ec, llvm::sys::fs::OF_None);
     if (ec)
@@ -298,8 +299,10 @@ LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &
       return module.emitError("artifact: cannot write '") << tmp << "'";
     }
   }
-  if (auto err = llvm::sys::fs::rename(tmp, path))
+  if (auto err = llvm::sys::fs::rename(tmp, path)) {
+    llvm::sys::fs::remove(tmp);
     return module.emitError("artifact: cannot write '") << path << "': " << err.message();
+  }
   return success();
 }
 
@@ -310,15 +313,17 @@ LogicalResult mlir::sinter::linkSharedObject(llvm::StringRef objectPath, llvm::S
     error = "no C compiler driver 'cc' on PATH to link the shared object";
     return failure();
   }
-  std::string tmp = (soPath + ".tmp").str();
+  std::string tmp = ::sinter::runtime::temporaryPathFor(soPath.str());
   llvm::SmallVector<llvm::StringRef> args{*cc, "-shared", "-o", tmp, objectPath};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {
+    llvm::sys::fs::remove(tmp);
     error = "linking '" + soPath.str() + "' failed (cc exit " + std::to_string(rc) + ") " + message;
     return failure();
   }
   if (auto ec = llvm::sys::fs::rename(tmp, soPath)) {
+    llvm::sys::fs::remove(tmp);
     error = "cannot write '" + soPath.str() + "': " + ec.message();
     return failure();
   }

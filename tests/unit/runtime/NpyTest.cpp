@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <cstdio>
 #include <sys/stat.h>
 
@@ -161,6 +163,29 @@ TEST_CASE("npy writes atomically", "[npy]") {
   a.as<int32_t>()[0] = 2;
   writeNpy(path, a);
   REQUIRE(readNpy(path).as<int32_t>()[0] == 2);
+  for (const auto &entry : fs::directory_iterator(SINTER_TEST_TMP))
+    REQUIRE(entry.path().filename().string().find(".tmp.") == std::string::npos);
+}
+
+TEST_CASE("two writers of one path never mix their files", "[npy][files]") {
+  // Each writer has its own temporary file, so whichever rename comes last leaves one whole
+  // file (with one shared temporary name, a writer could truncate and overwrite the other's).
+  std::string path = tmpPath("contested.npy");
+  auto writer = [&](int32_t value) {
+    HostTensor t(DType::I32, {20000});
+    for (int32_t &v : t.as<int32_t>())
+      v = value;
+    for (int i = 0; i < 30; ++i)
+      writeNpy(path, t);
+  };
+  std::thread a(writer, 1), b(writer, 2);
+  a.join();
+  b.join();
+  HostTensor back = readNpy(path);
+  int32_t first = back.as<int32_t>()[0];
+  REQUIRE((first == 1 || first == 2));
+  for (int32_t v : back.as<int32_t>())
+    REQUIRE(v == first);
   for (const auto &entry : fs::directory_iterator(SINTER_TEST_TMP))
     REQUIRE(entry.path().filename().string().find(".tmp.") == std::string::npos);
 }

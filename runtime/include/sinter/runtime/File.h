@@ -7,11 +7,16 @@
 
 namespace sinter::runtime {
 
-/// Writes `bytes` to `<path>.tmp`, fsyncs it, renames it over `path` and fsyncs the folder.
-/// On failure throws Error naming `what`, the path and the cause; the previous file, if any,
-/// is unchanged and no temporary file is left behind.
+/// Writes `bytes` to a new temporary file beside `path` (temporaryPathFor), fsyncs it, renames
+/// it over `path` and fsyncs the folder. On failure throws Error naming `what`, the path and
+/// the cause; the previous file, if any, is unchanged and no temporary file is left behind.
+/// Two writers of one path never share a temporary file: the last rename wins, whole.
 void writeFileAtomically(const std::string &path, const std::string &bytes,
                          const std::string &what = "file");
+
+/// A name for a temporary file beside `path` that no other writer in this or another process
+/// uses: `<path>.tmp.<pid>.<n>`.
+std::string temporaryPathFor(const std::string &path);
 
 } // namespace sinter::runtime
 
