@@ -162,6 +162,11 @@ HostTensor readNpy(const std::string &path) {
   std::string header(headerLen, '\0');
   if (!in.read(header.data(), headerLen))
     fail(path, "truncated header");
+  // The format ends the header with '\n': a length field off by a byte would otherwise read
+  // the data shifted by that byte.
+  if (header.empty() || header.back() != '\n')
+    fail(path, "the header does not end with a newline where its length field says (" +
+                   std::to_string(headerLen) + " bytes)");
 
   std::string descr = headerValue(header, "descr", path);
   DType dtype;

@@ -148,6 +148,15 @@ TEST_CASE("npy rejects bad files with clear errors", "[npy]") {
   }
   writeBytes(tmpPath("header.npy"), std::string("\x93NUMPY\x01\x00\xff\x00{'descr'", 17));
   expectError(tmpPath("header.npy"), "truncated header");
+  // A header length one byte short or long: the data would be read shifted by that byte.
+  std::string good =
+      npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", raw + "x");
+  for (int delta : {-1, 1}) {
+    std::string shifted = good;
+    shifted[8] = static_cast<char>(static_cast<unsigned char>(shifted[8]) + delta);
+    writeBytes(tmpPath("shifted.npy"), shifted);
+    expectError(tmpPath("shifted.npy"), "does not end with a newline");
+  }
 
   HostTensor bf(DType::BF16, {2});
   REQUIRE_THROWS_AS(writeNpy(tmpPath("bf16.npy"), bf), Error);
