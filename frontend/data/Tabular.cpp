@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <numbers>
@@ -404,6 +405,18 @@ AutoMpg loadAutoMpg(const std::string &path) {
       throw DataError(path + ": row " + std::to_string(r) + ": unknown Origin");
     for (int j = 0; j < 3; ++j)
       f[static_cast<size_t>(r * d + 6 + j)] = j == k ? 1.0f : 0.0f;
+  }
+  // 1e999 reads as inf (as in Python's json), and a value beyond float32 becomes inf: either
+  // would train on a non-finite column without a word.
+  auto mpg = out.mpg.as<float>();
+  for (int64_t r = 0; r < n; ++r) {
+    for (int64_t j = 0; j < d; ++j)
+      if (!std::isfinite(f[static_cast<size_t>(r * d + j)]))
+        throw DataError(path + ": record " + std::to_string(r) + " (of the complete ones): " +
+                        out.featureNames[static_cast<size_t>(j)] + " is not a finite number");
+    if (!std::isfinite(mpg[static_cast<size_t>(r)]))
+      throw DataError(path + ": record " + std::to_string(r) +
+                      " (of the complete ones): Miles_per_Gallon is not a finite number");
   }
   return out;
 }

@@ -200,6 +200,15 @@ TEST_CASE("Auto MPG from a generated cars.json", "[data][autompg]") {
   CHECK(a.featureNames.size() == 9);
   CHECK_THAT(errorOf([] { loadAutoMpg("/nonexistent/cars.json"); }),
              Catch::Contains("python3-vega-datasets"));
+  // A number beyond float32 (or JSON's 1e999, inf) is an error, not a non-finite column.
+  for (const char *value : {"1e999", "1e40"}) {
+    TempFile bad("bad.json", std::string(R"([
+    {"Name":"a","Miles_per_Gallon":18,"Cylinders":8,"Displacement":307,"Horsepower":)") +
+                                 value + R"(,
+     "Weight_in_lbs":3504,"Acceleration":12,"Year":"1970-01-01","Origin":"USA"}])");
+    CHECK_THAT(errorOf([&] { loadAutoMpg(bad.path); }),
+               Catch::Contains(bad.path) && Catch::Contains("Horsepower is not a finite number"));
+  }
 }
 
 TEST_CASE("Auto MPG: the real cars.json (python3-vega-datasets)", "[data][autompg][real]") {
