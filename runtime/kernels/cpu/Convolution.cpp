@@ -29,6 +29,7 @@ using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
 using sinter::runtime::kernels::epilogueByHand;
 using sinter::runtime::kernels::KernelThreads;
+using sinter::runtime::kernels::noteFallback;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
 using dt = dnnl::memory::data_type;
@@ -222,12 +223,7 @@ void convolve(int32_t kind, float *src, float *weights, const float *bias, float
       conv.fromPrimitive->execute(stream, primitiveWeights, userWeights);
     stream.wait();
   } catch (const dnnl::error &e) {
-    // Called from compiled code: exceptions must not cross it. Stay correct instead.
-    static std::once_flag warned;
-    std::call_once(warned, [&] {
-      std::fprintf(stderr, "sinter: oneDNN convolution failed (%s); using the reference loop\n",
-                   e.what());
-    });
+    noteFallback("convolution", e.what());
     referenceConv(kind, src, weights, dst, s);
     if (kind == SINTER_CONV_FORWARD)
       epilogueByHand(dst, bias, s.n * s.oh * s.ow, s.k, activation);

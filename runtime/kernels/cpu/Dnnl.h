@@ -9,11 +9,22 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <set>
+#include <string>
 
 namespace sinter::runtime::kernels {
+
+/// The process's count of library calls that fell back to reference loops.
+inline std::atomic<uint64_t> &libraryFallbackCount() {
+  static std::atomic<uint64_t> count{0};
+  return count;
+}
 
 inline dnnl::engine &cpuEngine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -78,6 +89,18 @@ inline dnnl::memory threadScratchpad(const dnnl::memory::desc &desc) {
     }
   }
   return dnnl::memory(desc, cpuEngine(), buffer.data);
+}
+
+/// A oneDNN call failed: the kernel computes the result with its reference loop (compiled code
+/// cannot take an exception), counts it (sinter::runtime::libraryKernelFallbacks, which the tests
+/// require to stay 0) and says so on stderr the first time for each kind of kernel.
+inline void noteFallback(const char *kernel, const char *why) {
+  libraryFallbackCount().fetch_add(1, std::memory_order_relaxed);
+  static std::mutex lock;
+  static std::set<std::string> warned;
+  std::lock_guard<std::mutex> guard(lock);
+  if (warned.insert(kernel).second)
+    std::fprintf(stderr, "sinter: oneDNN %s failed (%s); using the reference loop\n", kernel, why);
 }
 
 /// rows × n values c: c = activation(c + bias[j]) by hand (empty problems, fallbacks).

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "sinter/runtime/Abi.h"
+#include "sinter/runtime/Runtime.h"
 
 #include "Dnnl.h"
 
@@ -27,6 +28,7 @@ using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
 using sinter::runtime::kernels::epilogueByHand;
 using sinter::runtime::kernels::KernelThreads;
+using sinter::runtime::kernels::noteFallback;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
 // The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
@@ -131,18 +133,17 @@ void matmul(const float *a, const float *b, const float *bias, float *c, int64_t
     mm.primitive.execute(stream, args);
     stream.wait();
   } catch (const dnnl::error &e) {
-    // This is called from compiled C code: exceptions must not cross it. Stay correct instead.
-    static std::once_flag warned;
-    std::call_once(warned, [&] {
-      std::fprintf(stderr, "sinter: oneDNN matmul failed (%s); using the reference loop\n",
-                   e.what());
-    });
+    noteFallback("matmul", e.what());
     naiveMatmul(a, b, c, batch, m, n, k, transA, transB);
     epilogueByHand(c, bias, batch * m, n, activation);
   }
 }
 
 } // namespace
+
+uint64_t sinter::runtime::libraryKernelFallbacks() {
+  return sinter::runtime::kernels::libraryFallbackCount().load();
+}
 
 extern "C" void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch,
                                          int64_t m, int64_t n, int64_t k, int32_t trans_a,

@@ -1,5 +1,6 @@
 // sinter_kernel_matmul_f32 against a naive loop.
 #include "sinter/runtime/Abi.h"
+#include "sinter/runtime/Runtime.h"
 
 #include <catch2/catch.hpp>
 
@@ -53,6 +54,10 @@ TEST_CASE("matmul matches the naive loop for every transpose and batch", "[kerne
         check(batch, 1, 1, 1, ta, tb);
         check(batch, 17, 9, 33, ta, tb);
       }
+  // Large enough for both threads of the pool (OMP_NUM_THREADS=2 in CTest): 8.4 M multiply-adds.
+  check(1, 256, 256, 128, false, false);
+  check(2, 128, 256, 128, true, true);
+  CHECK(sinter::runtime::libraryKernelFallbacks() == 0);
 }
 
 TEST_CASE("matmul reuses cached primitives and handles empty sizes", "[kernels]") {
@@ -97,6 +102,8 @@ TEST_CASE("matmul called from several threads at once", "[kernels][threads]") {
     for (int w = 0; w < workers; ++w)
       REQUIRE(got[w] == want[w]);
   }
+  // Every product above went through oneDNN: no call fell back to the reference loop.
+  CHECK(sinter::runtime::libraryKernelFallbacks() == 0);
 }
 
 // The bias and ReLU epilogues (oneDNN bias and post-op) against the naive loop + epilogue.

@@ -37,6 +37,11 @@ std::string shapeString(const std::vector<int64_t> &shape);
 /// NumPy/TensorFlow spelling: "float32", "int64", "bool", ...
 const char *dtypeName(DType dtype);
 
+/// How many library kernel calls (oneDNN matmuls and convolutions) failed in this process and
+/// computed their result with the reference loops instead (each kind also warns once on stderr).
+/// The tests require it to stay 0, so a broken library path cannot hide behind the fallback.
+uint64_t libraryKernelFallbacks();
+
 struct TensorSpec {
   std::string name;
   DType dtype = DType::F32;
