@@ -44,8 +44,7 @@ void rollouts(Shared &shared, runtime::Session &session, uint64_t seed) {
   rl::CartPole env("CartPole-v0");
   std::mt19937_64 rng(seed);
   agent::ObservationEntry act(session, "act"); // → probs [1, 2], value [1, 1]
-  std::vector<float> states, rewards;
-  std::vector<int32_t> actions;
+  agent::Rollout steps;                        // since the last push
   for (long episode = 0;; ++episode) {
     {
       std::lock_guard<std::mutex> guard(shared.lock);
@@ -54,44 +53,35 @@ void rollouts(Shared &shared, runtime::Session &session, uint64_t seed) {
     }
     std::array<float, 4> obs = env.reset(seed * 1000003 + episode);
     double episodeReturn = 0;
-    long steps = 0;
+    long episodeSteps = 0;
     for (bool done = false; !done;) {
       float p0 = act(obs)[0].as<float>()[0];
       int action = std::uniform_real_distribution<float>(0, 1)(rng) < p0 ? 0 : 1;
       rl::StepResult r = env.step(action);
       done = r.done();
       episodeReturn += r.reward;
-      ++steps;
-      states.insert(states.end(), obs.begin(), obs.end());
-      actions.push_back(action);
-      rewards.push_back(r.terminated ? -1.0f : static_cast<float>(r.reward)); // the book's −1
+      ++episodeSteps;
+      steps.add(obs, action, r.terminated ? -1.0f : static_cast<float>(r.reward)); // the book's −1
       obs = r.observation;
-      if (static_cast<int>(rewards.size()) < kRolloutSteps && !done)
+      if (steps.size() < kRolloutSteps && !done)
         continue;
       // The rollout's targets: discounted rewards, bootstrapped from V(s') unless the pole fell.
       double bootstrap = r.terminated ? 0.0 : act(obs)[1].as<float>()[0];
-      std::vector<float> returns = rl::discountedReturns(rewards, kGamma, bootstrap);
-      const int64_t n = static_cast<int64_t>(rewards.size());
-      HostTensor s(DType::F32, {n, 4}), a(DType::I32, {n}), g(DType::F32, {n});
-      std::copy(states.begin(), states.end(), s.as<float>().begin());
-      std::copy(actions.begin(), actions.end(), a.as<int32_t>().begin());
-      std::copy(returns.begin(), returns.end(), g.as<float>().begin());
-      std::vector<HostTensor> grads = session.run("gradients", {s, a, g});
+      std::vector<HostTensor> grads = session.run(
+          "gradients", steps.batch(rl::discountedReturns(steps.rewards, kGamma, bootstrap)));
       grads.erase(grads.begin()); // the loss
       {
         std::lock_guard<std::mutex> guard(shared.lock);
         shared.global.run("apply", grads);
         rl::copyVariables(shared.global, session, shared.trainable);
       }
-      states.clear();
-      actions.clear();
-      rewards.clear();
+      steps.clear();
     }
     std::lock_guard<std::mutex> guard(shared.lock);
     if (shared.episodes < shared.maxEpisodes) {
       ++shared.episodes;
       shared.returns.push_back(episodeReturn);
-      shared.envSteps += steps;
+      shared.envSteps += episodeSteps;
     }
   }
 }

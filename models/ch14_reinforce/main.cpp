@@ -59,29 +59,21 @@ int main(int argc, char **argv) {
     long envSteps = 0;
     agent::Stopwatch total;
     for (long episode = 0; episode < episodes; ++episode) {
-      std::vector<float> obsLog, rewards;
-      std::vector<int32_t> actionLog;
+      agent::Rollout episodeSteps;
       std::array<float, 4> obs = env.reset(static_cast<uint64_t>(seed) * 100003 + episode);
       agent::Stopwatch rollout;
       for (rl::StepResult r;;) {
         int a = act.action(obs);
-        obsLog.insert(obsLog.end(), obs.begin(), obs.end());
-        actionLog.push_back(a);
         r = env.step(a);
-        rewards.push_back(static_cast<float>(r.reward));
+        episodeSteps.add(obs, a, static_cast<float>(r.reward));
         obs = r.observation;
         if (r.done())
           break;
       }
       actSeconds += rollout.seconds();
-      const int64_t n = static_cast<int64_t>(rewards.size());
+      const int64_t n = episodeSteps.size();
       envSteps += n;
-      HostTensor s(DType::F32, {n, 4}), a(DType::I32, {n}), ret(DType::F32, {n});
-      std::copy(obsLog.begin(), obsLog.end(), s.as<float>().begin());
-      std::copy(actionLog.begin(), actionLog.end(), a.as<int32_t>().begin());
-      std::vector<float> gt = rl::discountedReturns(rewards, gamma);
-      std::copy(gt.begin(), gt.end(), ret.as<float>().begin());
-      program.run("train", {s, a, ret});
+      program.run("train", episodeSteps.batch(rl::discountedReturns(episodeSteps.rewards, gamma)));
       episodeReturns.push_back(static_cast<double>(n));
       if ((episode + 1) % 20 == 0)
         std::printf("episode %ld: return=%d average(20)=%.1f\n", episode + 1, static_cast<int>(n),

@@ -69,6 +69,32 @@ private:
 
 using Policy = std::function<int(const std::array<float, 4> &)>;
 
+/// The steps of an episode (or of a rollout within one) and their batch for a training entry
+/// taking states [n, 4], actions [n] (int32) and returns [n].
+struct Rollout {
+  std::vector<float> states, rewards;
+  std::vector<int32_t> actions;
+  void add(const std::array<float, 4> &state, int action, float reward) {
+    states.insert(states.end(), state.begin(), state.end());
+    actions.push_back(action);
+    rewards.push_back(reward);
+  }
+  int64_t size() const { return static_cast<int64_t>(rewards.size()); }
+  void clear() {
+    states.clear();
+    actions.clear();
+    rewards.clear();
+  }
+  /// {states, actions, returns} as host tensors.
+  std::vector<HostTensor> batch(const std::vector<float> &returns) const {
+    HostTensor s(DType::F32, {size(), 4}), a(DType::I32, {size()}), g(DType::F32, {size()});
+    std::copy(states.begin(), states.end(), s.as<float>().begin());
+    std::copy(actions.begin(), actions.end(), a.as<int32_t>().begin());
+    std::copy(returns.begin(), returns.end(), g.as<float>().begin());
+    return {s, a, g};
+  }
+};
+
 /// Returns of `episodes` episodes of `env` acting with `policy` (greedy evaluation), the first
 /// reset from `seed`.
 inline std::vector<double> evaluate(CartPole &env, const Policy &policy, int episodes,
