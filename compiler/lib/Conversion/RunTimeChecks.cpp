@@ -119,11 +119,9 @@ void checkNumerics(OpBuilder &b, Location loc, Value value, StringRef what) {
     if (x.getType() != f64)
       x = arith::ExtFOp::create(nb, nl, f64, x);
     Value inf = arith::ConstantOp::create(nb, nl, nb.getF64FloatAttr(INFINITY));
-    // |x| < inf is false for ±inf and for NaN (an unordered comparison).
-    Value finite = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
-                                         math::AbsFOp::create(nb, nl, x), inf);
-    Value bad = arith::XOrIOp::create(nb, nl, finite,
-                                      arith::ConstantOp::create(nb, nl, nb.getBoolAttr(true)));
+    // |x| ≥ inf, or unordered (NaN): exactly the non-finite values.
+    Value bad = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::UGE,
+                                      math::AbsFOp::create(nb, nl, x), inf);
     scf::IfOp::create(nb, nl, bad, [&](OpBuilder &tb, Location tl) {
       // The row-major position of the element.
       Value position = indexConst(tb, tl, 0);
