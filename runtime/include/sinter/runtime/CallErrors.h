@@ -17,9 +17,8 @@ namespace sinter::runtime {
 
 /// The first error reported during one entry call.
 struct CallErrors {
-  std::mutex lock;
+  std::mutex lock;   ///< the pool threads of sinter_parallel_for may report at once
   std::string first; ///< empty while none
-  void report(const std::string &message);
 };
 
 /// The record of the call running on this thread (nullptr outside calls).
