@@ -601,6 +601,17 @@ Tensor avgPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &pa
   return pool(opName<ops::AvgPool2DOp>(), x, window, strides, padding, loc);
 }
 
+FusedBatchNorm fusedBatchNorm(const Tensor &x, const Tensor &gamma, const Tensor &beta,
+                              double epsilon, Loc loc) {
+  const char *name = opName<ops::BatchNormOp>();
+  checkSameGraph(x, gamma, loc, name);
+  checkSameGraph(x, beta, loc, name);
+  Graph::Impl &g = impl(x);
+  auto ids = g.build(name, {x.id(), gamma.id(), beta.id()},
+                     {named(g, "epsilon", g.builder.getF64FloatAttr(epsilon))}, loc);
+  return {x.graph().tensor(ids[0]), x.graph().tensor(ids[1]), x.graph().tensor(ids[2])};
+}
+
 Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
   if (tensors.empty())
     throw Error(std::string(loc.file_name()) + ":" + std::to_string(loc.line()) +

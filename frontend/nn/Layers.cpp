@@ -406,18 +406,17 @@ Tensor BatchNormalization::call(const Tensor &x, bool training) {
     throw Error("layer '" + name() + "' (BatchNormalization): built for " +
                 std::to_string(movingMean_.shape()[0]) + " channels, called on shape " +
                 shapeString(x.shape()));
-  Tensor mean = movingMean_, variance = movingVariance_;
   if (training) {
-    std::vector<int64_t> axes;
-    for (int64_t i = 0; i + 1 < x.rank(); ++i)
-      axes.push_back(i);
-    mean = reduceMean(x, axes);
-    Tensor centered = x - mean;
-    variance = reduceMean(centered * centered, axes);
-    addUpdate(movingMean_, movingMean_ * momentum_ + mean * (1 - momentum_));
-    addUpdate(movingVariance_, movingVariance_ * momentum_ + variance * (1 - momentum_));
+    // One op (oneDNN's kernels for float32) over the batch's statistics; absent gamma/beta
+    // are the constants 1 and 0.
+    Tensor gamma = scale_ ? gamma_ : onesLike(movingMean_);
+    Tensor beta = center_ ? beta_ : zerosLike(movingMean_);
+    FusedBatchNorm bn = fusedBatchNorm(x, gamma, beta, epsilon_);
+    addUpdate(movingMean_, movingMean_ * momentum_ + bn.mean * (1 - momentum_));
+    addUpdate(movingVariance_, movingVariance_ * momentum_ + bn.variance * (1 - momentum_));
+    return bn.y;
   }
-  Tensor y = (x - mean) / sqrt(variance + epsilon_);
+  Tensor y = (x - movingMean_) / sqrt(movingVariance_ + epsilon_);
   if (scale_)
     y = y * gamma_;
   if (center_)

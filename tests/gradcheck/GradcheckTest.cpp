@@ -966,6 +966,26 @@ TEST_CASE("gradcheck max and average pooling", "[gradcheck][pool]") {
   }
 }
 
+TEST_CASE("gradcheck fusedBatchNorm (training mode)", "[gradcheck][batchnorm]") {
+  std::vector<Arg> args{{"x", randomF64({3, 2, 2, 3}, -2, 2, 312)},
+                        {"gamma", randomF64({3}, 0.5, 1.5, 313)},
+                        {"beta", randomF64({3}, -0.5, 0.5, 314)}};
+  SECTION("the normalised output") {
+    gradcheckBoth(args, [](Graph &, const std::vector<Tensor> &t) {
+      return fusedBatchNorm(t[0], t[1], t[2], 1e-3).y;
+    });
+  }
+  SECTION("output and statistics together, on [batch, features]") {
+    std::vector<Arg> flat{{"x", randomF64({5, 4}, -2, 2, 315)},
+                          {"gamma", randomF64({4}, 0.5, 1.5, 316)},
+                          {"beta", randomF64({4}, -0.5, 0.5, 317)}};
+    gradcheckBoth(flat, [](Graph &, const std::vector<Tensor> &t) {
+      FusedBatchNorm bn = fusedBatchNorm(t[0], t[1], t[2], 0.01);
+      return reduceSum(sin(bn.y)) + reduceSum(bn.mean * bn.mean) + reduceSum(sqrt(bn.variance));
+    });
+  }
+}
+
 TEST_CASE("gradcheck image::resize (bilinear and nearest, up and down)", "[gradcheck][resize]") {
   HostTensor x = randomF64({2, 4, 5, 2}, -1, 1, 309);
   for (const char *method : {"bilinear", "nearest"}) {

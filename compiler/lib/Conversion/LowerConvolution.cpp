@@ -6,9 +6,10 @@
 // spread out with the strides (zeros between) and shifted by the window, which turns the
 // scatter of the transposed convolution into a gather.
 //
-// f32 convolutions with enough work call the runtime's oneDNN kernel instead (Abi.h): the
-// operands' buffers (bufferization.to_buffer) and a new result buffer go to one call. The
-// pooling gradients, scatters into overlapping windows, always call the runtime's kernels.
+// f32 convolutions and poolings with enough work call the runtime's oneDNN kernels instead
+// (Abi.h): the operands' buffers (bufferization.to_buffer) and a new result buffer go to one
+// call. The pooling gradients, scatters into overlapping windows, always call the runtime's
+// kernels.
 #include "LoweringUtils.h"
 
 #include "sinter/runtime/Abi.h"
@@ -89,57 +90,6 @@ AffineMap map8(OpBuilder &b, ArrayRef<AffineExpr> results) {
   return AffineMap::get(8, 0, results, b.getContext());
 }
 
-/// A call of a runtime kernel on tensors: the operands' buffers (bufferization.to_buffer) and
-/// a fresh result buffer are passed as addresses with the sizes, as Abi.h declares them; the
-/// result buffer becomes the op's tensor.
-struct KernelCall {
-  OpBuilder &b;
-  Location loc;
-  RankedTensorType resultType;
-  Value result;
-  SmallVector<Value> args;
-  SmallVector<Type> types;
-
-  KernelCall(OpBuilder &b, Location loc, int32_t kind, RankedTensorType resultType)
-      : b(b), loc(loc), resultType(resultType) {
-    SmallVector<Value> dynamic;
-    if (resultType.isDynamicDim(0))
-      dynamic.push_back(batchSize(b));
-    result = memref::AllocOp::create(
-        b, loc, MemRefType::get(resultType.getShape(), resultType.getElementType()), dynamic,
-        b.getI64IntegerAttr(64));
-    args.push_back(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kind)));
-    types.push_back(b.getI32Type());
-  }
-  /// A read-only view of a tensor operand's buffer.
-  Value buffer(Value tensor) {
-    auto t = tensorOf(tensor);
-    return bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get(t.getShape(), t.getElementType()), tensor, /*read_only=*/true);
-  }
-  void address(Value buffer) { push(bufferAddress(b, loc, buffer)); }
-  void size(int64_t v) { push(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v))); }
-  /// Dimension 0 of `image`: the batch size when it is dynamic.
-  void batch(RankedTensorType image) {
-    if (image.isDynamicDim(0))
-      push(arith::IndexCastOp::create(b, loc, b.getI64Type(), batchSize(b)));
-    else
-      size(image.getDimSize(0));
-  }
-  Value call(StringRef kernel) {
-    declareKernel(b, kernel, types);
-    func::CallOp::create(b, loc, kernel, TypeRange{}, args);
-    return bufferization::ToTensorOp::create(b, loc, resultType, result, /*restrict=*/true,
-                                             /*writable=*/true);
-  }
-
-private:
-  void push(Value v) {
-    args.push_back(v);
-    types.push_back(v.getType());
-  }
-};
-
 /// Whether a convolution of these shapes goes to the library kernel.
 bool useLibrary(RankedTensorType image, RankedTensorType out, RankedTensorType filter) {
   if (!image.getElementType().isF32() || !libraryKernelsEnabled())
@@ -155,14 +105,14 @@ template <class ConvOp>
 Value libraryConv(OpBuilder &b, ConvOp op, int32_t kind, RankedTensorType image,
                   RankedTensorType filter, RankedTensorType out) {
   Geometry geo = Geometry::of(op);
-  KernelCall k(b, op.getLoc(), kind, op.getType());
+  KernelCall k(b, op.getLoc(), kind, {op.getType()});
   // The kernel's (src, weights, dst): the result takes the slot `kind` writes.
   Value lhs = k.buffer(op.getLhs()), rhs = k.buffer(op.getRhs());
-  Value buffers[3] = {lhs, rhs, k.result};
+  Value buffers[3] = {lhs, rhs, k.result()};
   if (kind == SINTER_CONV_BACKWARD_DATA) // (dst, weights) -> src
-    buffers[0] = k.result, buffers[2] = lhs;
+    buffers[0] = k.result(), buffers[2] = lhs;
   else if (kind == SINTER_CONV_BACKWARD_WEIGHTS) // (src, dst) -> weights
-    buffers[1] = k.result, buffers[2] = rhs;
+    buffers[1] = k.result(), buffers[2] = rhs;
   for (Value buffer : buffers)
     k.address(buffer);
   k.batch(image);
@@ -172,7 +122,7 @@ Value libraryConv(OpBuilder &b, ConvOp op, int32_t kind, RankedTensorType image,
         geo.stride[0], geo.stride[1], geo.dilation[0], geo.dilation[1], geo.padLow[0],
         geo.padHigh[0], geo.padLow[1], geo.padHigh[1], geo.groups})
     k.size(v);
-  return k.call(kConv2DKernel);
+  return k.call(kConv2DKernel)[0];
 }
 
 /// y[n, i, j, g, o] = Σ_{a, b, c} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · w[a, b, c, g, o].
@@ -324,30 +274,41 @@ Value lowerAvgPool(OpBuilder &b, AvgPool2DOp op) {
       .getResult(0);
 }
 
-/// A call of sinter_kernel_pool2d_grad_{f32,f64} computing `op`'s result; `image` is the
-/// pooling's input (x) type, `x` its value (null for the average, which does not read it).
-template <class PoolGradOp>
-Value libraryPoolGrad(OpBuilder &b, PoolGradOp op, int32_t kind, RankedTensorType image, Value x,
-                      Value in) {
+/// A call of sinter_kernel_pool2d_{f32,f64} computing `op`'s result; `image` is the pooling's
+/// input (x) type, `x` its value (null for the average's gradient, which does not read it),
+/// `in` the kernel's second input (x again for a forward pooling).
+template <class PoolOp>
+Value libraryPool(OpBuilder &b, PoolOp op, int32_t kind, RankedTensorType image, Value x,
+                  Value in) {
   auto type = op.getType();
   Type et = type.getElementType();
   if (!et.isF32() && !et.isF64()) {
     op.emitError("'") << op->getName() << "' runs on float32 and float64 only, got " << type;
     return Value();
   }
-  KernelCall k(b, op.getLoc(), kind, type);
+  KernelCall k(b, op.getLoc(), kind, {type});
   Value inBuffer = k.buffer(in);
   k.address(x ? k.buffer(x) : inBuffer);
   k.address(inBuffer);
-  k.address(k.result);
+  k.address(k.result());
   k.batch(image);
-  auto pooled = tensorOf(kind == SINTER_POOL_MAX_SELECT ? op.getResult() : in);
+  bool pooledResult =
+      kind == SINTER_POOL_MAX_SELECT || kind == SINTER_POOL_MAX || kind == SINTER_POOL_AVG;
+  auto pooled = pooledResult ? type : tensorOf(in);
   ArrayRef<int64_t> window = op.getWindow(), s = op.getStrides(), p = op.getPadding();
   for (int64_t v :
        {image.getDimSize(1), image.getDimSize(2), image.getDimSize(3), pooled.getDimSize(1),
-        pooled.getDimSize(2), window[0], window[1], s[0], s[1], p[0], p[2]})
+        pooled.getDimSize(2), window[0], window[1], s[0], s[1], p[0], p[1], p[2], p[3]})
     k.size(v);
-  return k.call(et.isF32() ? "sinter_kernel_pool2d_grad_f32" : "sinter_kernel_pool2d_grad_f64");
+  return k.call(et.isF32() ? "sinter_kernel_pool2d_f32" : "sinter_kernel_pool2d_f64")[0];
+}
+
+/// A float32 pooling with enough work runs on the library kernel (oneDNN), others as loops.
+template <class PoolOp> bool poolsOnLibrary(PoolOp op) {
+  auto image = op.getOperand().getType();
+  int64_t batch = image.isDynamicDim(0) ? kAssumedBatchSize : image.getDimSize(0);
+  return image.getElementType().isF32() && libraryKernelsEnabled() &&
+         batch * image.getDimSize(1) * image.getDimSize(2) * image.getDimSize(3) >= kMinLibraryWork;
 }
 
 } // namespace
@@ -357,18 +318,27 @@ Value lowerConvolution(OpBuilder &b, Operation *op) {
       .Case([&](Conv2DOp o) { return lowerConv2D(b, o); })
       .Case([&](Conv2DBackpropInputOp o) { return lowerConv2DBackpropInput(b, o); })
       .Case([&](Conv2DBackpropFilterOp o) { return lowerConv2DBackpropFilter(b, o); })
-      .Case([&](MaxPool2DOp o) { return pool(b, o, /*max=*/true); })
-      .Case([&](AvgPool2DOp o) { return lowerAvgPool(b, o); })
+      .Case([&](MaxPool2DOp o) {
+        if (poolsOnLibrary(o))
+          return libraryPool(b, o, SINTER_POOL_MAX, o.getOperand().getType(), o.getOperand(),
+                             o.getOperand());
+        return pool(b, o, /*max=*/true);
+      })
+      .Case([&](AvgPool2DOp o) {
+        if (poolsOnLibrary(o))
+          return libraryPool(b, o, SINTER_POOL_AVG, o.getOperand().getType(), o.getOperand(),
+                             o.getOperand());
+        return lowerAvgPool(b, o);
+      })
       .Case([&](MaxPool2DGradOp o) {
-        return libraryPoolGrad(b, o, SINTER_POOL_MAX_GRAD, o.getType(), o.getOperand(),
-                               o.getGrad());
+        return libraryPool(b, o, SINTER_POOL_MAX_GRAD, o.getType(), o.getOperand(), o.getGrad());
       })
       .Case([&](MaxPool2DSelectOp o) {
-        return libraryPoolGrad(b, o, SINTER_POOL_MAX_SELECT, o.getOperand().getType(),
-                               o.getOperand(), o.getValues());
+        return libraryPool(b, o, SINTER_POOL_MAX_SELECT, o.getOperand().getType(), o.getOperand(),
+                           o.getValues());
       })
       .Case([&](AvgPool2DGradOp o) {
-        return libraryPoolGrad(b, o, SINTER_POOL_AVG_GRAD, o.getType(), Value(), o.getGrad());
+        return libraryPool(b, o, SINTER_POOL_AVG_GRAD, o.getType(), Value(), o.getGrad());
       })
       .Default([](Operation *) { return Value(); });
 }

@@ -1,8 +1,6 @@
 // Building blocks shared by the sinter → linalg lowerings.
 #include "LoweringUtils.h"
 
-#include <cstdlib>
-
 namespace mlir::sinter::lowering {
 
 Value batchSize(OpBuilder &b) {
@@ -31,9 +29,59 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType t, ValueRange dyn
   return tensor::EmptyOp::create(b, loc, t.getShape(), t.getElementType(), dynamicSizes);
 }
 
-bool libraryKernelsEnabled() {
-  const char *env = std::getenv("SINTER_GENERATED_ONLY");
-  return !(env && *env && *env != '0');
+KernelCall::KernelCall(OpBuilder &b, Location loc, std::optional<int32_t> kind,
+                       TypeRange resultTypes)
+    : b_(b), loc_(loc) {
+  for (Type type : resultTypes) {
+    auto t = cast<RankedTensorType>(type);
+    SmallVector<Value> dynamic;
+    if (t.getRank() > 0 && t.isDynamicDim(0))
+      dynamic.push_back(batchSize(b));
+    results_.push_back(memref::AllocOp::create(b, loc,
+                                               MemRefType::get(t.getShape(), t.getElementType()),
+                                               dynamic, b.getI64IntegerAttr(64)));
+  }
+  if (kind)
+    push(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(*kind)));
+}
+
+Value KernelCall::buffer(Value tensor) {
+  auto t = tensorOf(tensor);
+  return bufferization::ToBufferOp::create(
+      b_, loc_, MemRefType::get(t.getShape(), t.getElementType()), tensor, /*read_only=*/true);
+}
+
+void KernelCall::address(Value buffer) { push(bufferAddress(b_, loc_, buffer)); }
+void KernelCall::size(int64_t v) {
+  push(arith::ConstantOp::create(b_, loc_, b_.getI64IntegerAttr(v)));
+}
+void KernelCall::scalar(float v) {
+  push(arith::ConstantOp::create(b_, loc_, b_.getF32FloatAttr(v)));
+}
+
+void KernelCall::batch(RankedTensorType image) {
+  if (image.isDynamicDim(0))
+    push(arith::IndexCastOp::create(b_, loc_, b_.getI64Type(), batchSize(b_)));
+  else
+    size(image.getDimSize(0));
+}
+
+SmallVector<Value> KernelCall::call(StringRef kernel) {
+  declareKernel(b_, kernel, types_);
+  func::CallOp::create(b_, loc_, kernel, TypeRange{}, args_);
+  SmallVector<Value> tensors;
+  for (Value buffer : results_) {
+    auto m = cast<MemRefType>(buffer.getType());
+    tensors.push_back(bufferization::ToTensorOp::create(
+        b_, loc_, RankedTensorType::get(m.getShape(), m.getElementType()), buffer,
+        /*restrict=*/true, /*writable=*/true));
+  }
+  return tensors;
+}
+
+void KernelCall::push(Value v) {
+  args_.push_back(v);
+  types_.push_back(v.getType());
 }
 
 Value bufferAddress(OpBuilder &b, Location loc, Value buffer) {

@@ -77,13 +77,39 @@ constexpr int64_t kMinLibraryWork = 16384;
 /// The runtime's convolution kernel (Abi.h): LowerConvolution.cpp calls it, OutlineKernels.cpp
 /// folds a forward call's bias/ReLU loop into its fused variant.
 constexpr const char *kConv2DKernel = "sinter_kernel_conv2d_f32";
-/// False when SINTER_GENERATED_ONLY=1 is set: every op then runs as generated loops (to
-/// compare the library kernels' numbers with them, or to profile the generated code).
-bool libraryKernelsEnabled();
 /// The address of a dense buffer as an i64 (the kernel ABI passes pointers as 64-bit values).
 Value bufferAddress(OpBuilder &b, Location loc, Value buffer);
 /// Declares the external function `name` in the module of the builder's insertion point.
 void declareKernel(OpBuilder &b, StringRef name, TypeRange args);
+
+/// A call of a runtime kernel on tensors: the operands' buffers (bufferization.to_buffer) and
+/// fresh result buffers are passed as addresses with the sizes, as Abi.h declares them; the
+/// result buffers become the op's tensors.
+class KernelCall {
+public:
+  /// `kind`, if given, is the kernel's first argument; a result whose first dimension is
+  /// dynamic has the batch size.
+  KernelCall(OpBuilder &b, Location loc, std::optional<int32_t> kind, TypeRange resultTypes);
+  /// Result buffer `i`.
+  Value result(unsigned i = 0) const { return results_[i]; }
+  /// A read-only view of a tensor operand's buffer.
+  Value buffer(Value tensor);
+  void address(Value buffer);
+  void size(int64_t v);
+  void scalar(float v);
+  /// Dimension 0 of `image`: the batch size when it is dynamic.
+  void batch(RankedTensorType image);
+  /// Emits the call; returns the results as tensors.
+  SmallVector<Value> call(StringRef kernel);
+
+private:
+  void push(Value v);
+  OpBuilder &b_;
+  Location loc_;
+  SmallVector<Value> results_;
+  SmallVector<Value> args_;
+  SmallVector<Type> types_;
+};
 
 /// Run-time checks (RunTimeChecks.cpp): failures go to the runtime, which raises the first as
 /// an Error naming the entry once the call returns.
@@ -103,6 +129,9 @@ void checkNumerics(OpBuilder &b, Location loc, Value value, StringRef what);
 
 /// Convolutions and pooling (LowerConvolution.cpp). Null if `op` is none of them.
 Value lowerConvolution(OpBuilder &b, Operation *op);
+/// batch_norm and batch_norm_grad as calls of the runtime's kernels (LowerBatchNorm.cpp);
+/// replaces the op's other results, returns its first. Null if `op` is neither.
+Value lowerBatchNorm(OpBuilder &b, Operation *op);
 /// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,
 /// gather_nd, scatter_nd, where, top_k, argmax/argmin. Null if `op` is none of them.
 Value lowerDataMovement(OpBuilder &b, Operation *op);

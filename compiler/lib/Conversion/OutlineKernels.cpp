@@ -197,7 +197,7 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
     });
     for (func::CallOp call : convolutions)
       foldConvolutionEpilogue(b, call);
-    if (matmuls.empty() || !sinter::lowering::libraryKernelsEnabled())
+    if (matmuls.empty() || !sinter::libraryKernelsEnabled())
       return;
 
     Type i64 = b.getI64Type(), i32 = b.getI32Type();

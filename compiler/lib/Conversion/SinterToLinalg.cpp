@@ -558,6 +558,8 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                   return v;
                 if (Value v = lowerConvolution(b, o))
                   return v;
+                if (Value v = lowerBatchNorm(b, o))
+                  return v;
                 return lowerElementwise(b, o);
               });
       if (!r) {

@@ -10,6 +10,7 @@
 #include "llvm/ADT/SmallSet.h"
 
 #include <array>
+#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::sinter;
@@ -381,6 +382,51 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
                    adaptor.getStrides(), adaptor.getPadding(), types);
 }
 
+//===----------------------------------------------------------------------===//
+// Batch normalisation
+//===----------------------------------------------------------------------===//
+
+/// Checks that `x` has a batch and a static channel axis (the last) and that each of
+/// `perChannel` is a [channels] tensor of x's element type; pushes x's type and two [channels].
+static LogicalResult inferBatchNorm(std::optional<Location> loc, StringRef op, Value x,
+                                    ArrayRef<std::pair<StringRef, Value>> perChannel,
+                                    double epsilon, SmallVectorImpl<Type> &types) {
+  auto type = tensorOf(x);
+  if (type.getRank() < 2 || type.isDynamicDim(type.getRank() - 1))
+    return emitOptionalError(loc, op, ": the input ", typeString(type),
+                             " needs a batch axis and a known number of channels (the last axis)");
+  if (!(epsilon > 0))
+    return emitOptionalError(loc, op, ": epsilon must be positive, got ", epsilon);
+  auto channels = RankedTensorType::get({type.getShape().back()}, type.getElementType());
+  for (auto [name, v] : perChannel)
+    if (v.getType() != channels)
+      return emitOptionalError(loc, op, ": ", name, " ", typeString(v.getType()), " must be ",
+                               typeString(channels), " (one per channel of ", typeString(type),
+                               ")");
+  types.append({type, channels, channels});
+  return success();
+}
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  return inferBatchNorm(loc, "sinter.batch_norm", adaptor.getOperand(),
+                        {{"gamma", adaptor.getGamma()}, {"beta", adaptor.getBeta()}},
+                        adaptor.getEpsilon().convertToDouble(), types);
+}
+
+LogicalResult BatchNormGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  if (adaptor.getGrad().getType() != adaptor.getOperand().getType())
+    return emitOptionalError(
+        loc, "sinter.batch_norm_grad: the gradient ", typeString(adaptor.getGrad().getType()),
+        " is not the shape of the input ", typeString(adaptor.getOperand().getType()));
+  return inferBatchNorm(loc, "sinter.batch_norm_grad", adaptor.getOperand(),
+                        {{"gamma", adaptor.getGamma()},
+                         {"mean", adaptor.getMean()},
+                         {"variance", adaptor.getVariance()}},
+                        adaptor.getEpsilon().convertToDouble(), types);
+}
+
 LogicalResult MaxPool2DGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
   SmallVector<Type> pooled;
@@ -724,6 +770,16 @@ bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
     elements *= ShapedType::isDynamic(d) ? kAssumedBatchSize : d;
   return isa<FloatType>(type.getElementType()) && type.getRank() > 0 &&
          !type.isDynamicDim(type.getRank() - 1) && elements >= 16384;
+}
+
+bool mlir::sinter::libraryKernelsEnabled() {
+  const char *env = std::getenv("SINTER_GENERATED_ONLY");
+  return !(env && *env && *env != '0');
+}
+
+bool mlir::sinter::lowersBatchNormWhole(Operation *op) {
+  return isa<BatchNormOp, BatchNormGradOp>(op) &&
+         tensorOf(op->getOperand(0)).getElementType().isF32() && libraryKernelsEnabled();
 }
 
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {

@@ -151,6 +151,68 @@ SINTER_VJP(AvgPool2DGradOp) {
 }
 #undef SINTER_POOL_ATTRS
 
+/// The VJP of `op` through a formula of primitives: `expand` writes values standing for op's
+/// results (null where no gradient is wanted) from its operands; `grads` flow back through
+/// those ops (reverse mode over the new ops alone) to the operands.
+static SmallVector<Value> vjpByExpansion(OpBuilder &b, Operation *op, ArrayRef<Value> grads,
+                                         function_ref<SmallVector<Value>()> expand) {
+  Block *block = b.getInsertionBlock();
+  Block::iterator end = b.getInsertionPoint();
+  Operation *before = end == block->begin() ? nullptr : &*std::prev(end);
+  SmallVector<Value> results = expand();
+  Block::iterator begin = before ? std::next(before->getIterator()) : block->begin();
+  llvm::DenseSet<Value> active;
+  for (Value v : op->getOperands())
+    if (isFloatTensor(v))
+      active.insert(v);
+  SmallVector<Operation *> tape = activeOps(llvm::make_range(begin, end), active);
+  llvm::DenseMap<Value, Value> adjoint;
+  for (auto [r, g] : llvm::zip(results, grads))
+    if (r && g)
+      accumulateAdjoint(b, op->getLoc(), adjoint, r, g);
+  // Every op of the formula is a primitive with a VJP, so this cannot fail.
+  (void)backpropagate(b, op->getLoc(), tape, active, adjoint);
+  SmallVector<Value> operandGrads;
+  for (Value v : op->getOperands())
+    operandGrads.push_back(adjoint.lookup(v));
+  return operandGrads;
+}
+
+/// Whether `g` is a zero constant: the gradient backpropagate gives a result nothing reads.
+static bool isZeroGradient(Value g) {
+  auto c = g.getDefiningOp<ConstantOp>();
+  auto splat = c ? dyn_cast<SplatElementsAttr>(c.getValue()) : nullptr;
+  return splat && isa<FloatType>(splat.getElementType()) && splat.getSplatValue<APFloat>().isZero();
+}
+
+SINTER_VJP(BatchNormOp) {
+  SINTER_EMIT;
+  auto grad = BatchNormGradOp::create(b, getLoc(), getOperand(), getGamma(), getMean(),
+                                      getVariance(), g, getEpsilonAttr());
+  Value dx = grad.getResult();
+  // The statistics are usually read only by the moving averages, which are not
+  // differentiated; when a gradient does reach them, it flows through their definitions.
+  if (!isZeroGradient(grads[1]) || !isZeroGradient(grads[2])) {
+    double epsilon = getEpsilon().convertToDouble();
+    SmallVector<Value> viaStatistics = vjpByExpansion(b, *this, grads, [&] {
+      auto [y, mean, variance] = e.batchNorm(getOperand(), getGamma(), getBeta(), epsilon);
+      return SmallVector<Value>{Value(), mean, variance};
+    });
+    if (viaStatistics[0])
+      dx = e.add(dx, viaStatistics[0]);
+  }
+  return {dx, grad.getGammaGrad(), grad.getBetaGrad()};
+}
+SINTER_VJP(BatchNormGradOp) {
+  SinterEmitter e{b, getLoc()};
+  double epsilon = getEpsilon().convertToDouble();
+  return vjpByExpansion(b, *this, grads, [&] {
+    auto [dx, dgamma, dbeta] =
+        e.batchNormGrad(getOperand(), getGamma(), getMean(), getVariance(), getGrad(), epsilon);
+    return SmallVector<Value>{dx, dgamma, dbeta};
+  });
+}
+
 SINTER_VJP(ReduceSumOp) {
   SINTER_EMIT;
   return {e.expand(g, getOperand(), getAxes())};

@@ -10,6 +10,21 @@ using namespace mlir::sinter;
 
 namespace {
 
+/// batch_norm and batch_norm_grad as their formulas in primitives.
+void decomposeBatchNorm(SinterEmitter &e, Operation *op) {
+  std::array<Value, 3> results;
+  if (auto bn = dyn_cast<BatchNormOp>(op))
+    results = e.batchNorm(bn.getOperand(), bn.getGamma(), bn.getBeta(),
+                          bn.getEpsilon().convertToDouble());
+  else if (auto grad = dyn_cast<BatchNormGradOp>(op))
+    results =
+        e.batchNormGrad(grad.getOperand(), grad.getGamma(), grad.getMean(), grad.getVariance(),
+                        grad.getGrad(), grad.getEpsilon().convertToDouble());
+  for (auto [from, to] : llvm::zip(op->getResults(), results))
+    from.replaceAllUsesWith(to);
+  op->erase();
+}
+
 struct DecomposePass : PassWrapper<DecomposePass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DecomposePass)
   StringRef getArgument() const override { return "sinter-decompose"; }
@@ -18,6 +33,11 @@ struct DecomposePass : PassWrapper<DecomposePass, OperationPass<ModuleOp>> {
     getOperation().walk([](Operation *op) {
       OpBuilder b(op);
       SinterEmitter e{b, op->getLoc()};
+      if (isa<BatchNormOp, BatchNormGradOp>(op)) {
+        if (!lowersBatchNormWhole(op))
+          decomposeBatchNorm(e, op);
+        return;
+      }
       Value replacement;
       if (auto stop = dyn_cast<StopGradientOp>(op)) {
         replacement = stop.getOperand();

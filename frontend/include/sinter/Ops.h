@@ -194,6 +194,16 @@ Tensor maxPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &pa
 Tensor avgPool2d(const Tensor &x, Size2 window, Size2 strides, const Padding &padding = "valid",
                  Loc loc = Loc::current());
 
+/// Batch normalisation in training mode, as tf.nn.fused_batch_norm(is_training=True): over
+/// every axis but the last (the channels), y = (x − mean) / sqrt(variance + epsilon) · gamma +
+/// beta with the batch's mean and biased variance, which are returned too (for moving
+/// averages). gamma and beta are [channels]. One op: float32 runs on oneDNN's kernels.
+struct FusedBatchNorm {
+  Tensor y, mean, variance;
+};
+FusedBatchNorm fusedBatchNorm(const Tensor &x, const Tensor &gamma, const Tensor &beta,
+                              double epsilon = 1e-3, Loc loc = Loc::current());
+
 // Composites.
 Tensor softmax(const Tensor &logits, Loc loc = Loc::current());
 /// tf.nn.sigmoid_cross_entropy_with_logits, elementwise: max(x, 0) − x·z + log(1 + e^−|x|)

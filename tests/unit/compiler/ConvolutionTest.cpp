@@ -334,3 +334,109 @@ TEST_CASE("the oneDNN kernels and the generated loops give the same numbers", "[
     }
   }
 }
+
+TEST_CASE("batch normalisation on oneDNN's kernels gives the generated numbers",
+          "[batchnorm][library]") {
+  // Images with a dynamic batch and [batch, features] rows: y and the statistics, and the
+  // gradients of a training step (x, gamma, beta), through the kernels and as primitives.
+  struct Case {
+    const char *name;
+    Shape x;
+  };
+  for (const Case &c : {Case{"NHWC images", {-1, 6, 5, 8}}, Case{"rows of features", {-1, 7}}}) {
+    DYNAMIC_SECTION(c.name) {
+      Shape concrete = c.x;
+      concrete[0] = 9;
+      int64_t channels = c.x.back();
+      auto run = [&](bool generatedOnly) {
+        if (generatedOnly)
+          setenv("SINTER_GENERATED_ONLY", "1", 1);
+        uint64_t fallbacksBefore = runtime::libraryKernelFallbacks();
+        Graph g;
+        Tensor x = g.input("x", c.x), gamma = g.input("gamma", {channels}),
+               beta = g.input("beta", {channels}), r = g.input("r", c.x);
+        FusedBatchNorm bn = fusedBatchNorm(x, gamma, beta, 1e-3);
+        std::vector<Tensor> grads = gradients(reduceSum(bn.y * r), {x, gamma, beta});
+        auto out = g.compile({{"step",
+                               {x, gamma, beta, r},
+                               {bn.y, bn.mean, bn.variance, grads[0], grads[1], grads[2]}}})
+                       .run("step", {randomTensor(concrete, 11), randomTensor({channels}, 12),
+                                     randomTensor({channels}, 13), randomTensor(concrete, 14)});
+        unsetenv("SINTER_GENERATED_ONLY");
+        CHECK(runtime::libraryKernelFallbacks() == fallbacksBefore);
+        return out;
+      };
+      auto library = run(false), generated = run(true);
+      checkSameNumbers(library, generated);
+      // The statistics themselves, against the host: the mean and biased variance per channel.
+      std::vector<double> x = values(randomTensor(concrete, 11));
+      std::vector<double> mean(channels), variance(channels);
+      int64_t positions = static_cast<int64_t>(x.size()) / channels;
+      for (size_t i = 0; i < x.size(); ++i)
+        mean[i % channels] += x[i] / positions;
+      for (size_t i = 0; i < x.size(); ++i)
+        variance[i % channels] +=
+            (x[i] - mean[i % channels]) * (x[i] - mean[i % channels]) / positions;
+      check(library[1], {channels}, mean, 1e-5);
+      check(library[2], {channels}, variance, 1e-5);
+    }
+  }
+}
+
+TEST_CASE("fusedBatchNorm rejects bad shapes with the caller's line", "[batchnorm][errors]") {
+  Graph g;
+  Tensor x = g.input("x", {4, 3, 3, 8});
+  auto errorOf = [](auto f) -> std::string {
+    try {
+      f();
+    } catch (const Error &e) {
+      return e.what();
+    }
+    return "";
+  };
+  std::string msg =
+      errorOf([&] { fusedBatchNorm(x, g.input("gamma", {4}), g.input("beta", {8})); });
+  CHECK_THAT(msg, Catch::Contains("ConvolutionTest.cpp"));
+  CHECK_THAT(msg, Catch::Contains("gamma"));
+  msg = errorOf([&] { fusedBatchNorm(x, g.input("g8", {8}), g.input("b8", {8}), -1.0); });
+  CHECK_THAT(msg, Catch::Contains("epsilon must be positive"));
+  msg =
+      errorOf([&] { fusedBatchNorm(g.input("flat", {8}), g.input("g", {8}), g.input("b", {8})); });
+  CHECK_THAT(msg, Catch::Contains("needs a batch axis"));
+}
+
+TEST_CASE("pooling on oneDNN (float32) gives the reference loops' numbers (float64), ties too",
+          "[pool][library]") {
+  // Small integers after a ReLU: most windows hold several equal maxima, which must all give
+  // their gradient to the first (row-major), as TensorFlow. Float64 runs the reference loops.
+  Shape shape{8, 16, 16, 16};
+  std::mt19937 rng(21);
+  std::uniform_int_distribution<int> pick(-2, 3);
+  std::vector<double> data(8 * 16 * 16 * 16);
+  for (double &v : data)
+    v = pick(rng);
+  auto run = [&](DType dtype) {
+    uint64_t fallbacksBefore = runtime::libraryKernelFallbacks();
+    HostTensor in(dtype, shape);
+    for (size_t i = 0; i < data.size(); ++i)
+      if (dtype == DType::F32)
+        in.as<float>()[i] = static_cast<float>(data[i]);
+      else
+        in.as<double>()[i] = data[i];
+    Graph g;
+    Tensor x = g.input("x", {-1, 16, 16, 16}, dtype);
+    Tensor a = relu(x);
+    std::vector<Tensor> outputs{maxPool2d(a, {3, 3}, {2, 2}, "same"),
+                                avgPool2d(a, {3, 3}, {2, 2}, "same"), maxPool2d(a, {2, 2}, {2, 2}),
+                                avgPool2d(a, {2, 3}, {1, 2})};
+    Tensor loss = reduceSum(outputs[0] * outputs[0]);
+    for (size_t i = 1; i < 4; ++i)
+      loss = loss + reduceSum(outputs[i] * outputs[i]);
+    outputs.push_back(gradients(loss, {x})[0]);
+    auto r = g.compile({{"f", {x}, outputs}}).run("f", {in});
+    CHECK(runtime::libraryKernelFallbacks() == fallbacksBefore);
+    return r;
+  };
+  auto library = run(DType::F32), reference = run(DType::F64);
+  checkSameNumbers(library, reference);
+}

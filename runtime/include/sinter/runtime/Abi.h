@@ -75,22 +75,37 @@ void sinter_kernel_conv2d_bias_f32(float *src, float *weights, const float *bias
                                    int64_t sw, int64_t dh, int64_t dw, int64_t pt, int64_t pb,
                                    int64_t pl, int64_t pr, int64_t groups, int32_t activation);
 
-/* What a pooling-gradient kernel call computes (the sinter ops of the same names). */
+/* Batch normalisation in training mode over n x inner positions of c channels (x is
+ * [n, ..., c], channels last): mean and biased variance per channel, and
+ * y = (x - mean) / sqrt(variance + epsilon) * gamma + beta. */
+void sinter_kernel_batch_norm_f32(const float *x, const float *gamma, const float *beta, float *y,
+                                  float *mean, float *variance, int64_t n, int64_t inner, int64_t c,
+                                  float epsilon);
+/* Its gradient for dy (the sinter.batch_norm_grad op): dx, dgamma and dbeta. */
+void sinter_kernel_batch_norm_grad_f32(const float *x, const float *gamma, const float *mean,
+                                       const float *variance, const float *dy, float *dx,
+                                       float *dgamma, float *dbeta, int64_t n, int64_t inner,
+                                       int64_t c, float epsilon);
+
+/* What a pooling kernel call computes (the sinter ops of the same names). */
 #define SINTER_POOL_MAX_GRAD 0   /* out (x's shape) = max_pool2d_grad(x, in) */
 #define SINTER_POOL_MAX_SELECT 1 /* out (pooled shape) = max_pool2d_select(x, in) */
 #define SINTER_POOL_AVG_GRAD 2   /* out (x's shape) = avg_pool2d_grad(in); x is not read */
+#define SINTER_POOL_MAX 3        /* out (pooled shape) = max_pool2d(x); in is not read */
+#define SINTER_POOL_AVG 4        /* out (pooled shape) = avg_pool2d(x); in is not read */
 
-/* Pooling gradients over NHWC windows: x is the pooling's input [n, h, w, c], the pooled
- * shape [n, oh, ow, c]; windows kh x kw moved by sh, sw after pt rows / pl columns of
- * padding (padded positions are never a maximum and never count in a mean). */
-void sinter_kernel_pool2d_grad_f32(int32_t kind, const float *x, const float *in, float *out,
-                                   int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
-                                   int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
-                                   int64_t pt, int64_t pl);
-void sinter_kernel_pool2d_grad_f64(int32_t kind, const double *x, const double *in, double *out,
-                                   int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh,
-                                   int64_t ow, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
-                                   int64_t pt, int64_t pl);
+/* Pooling and its gradients over NHWC windows: x is the pooling's input [n, h, w, c], the
+ * pooled shape [n, oh, ow, c]; windows kh x kw moved by sh, sw over the image padded by pt,
+ * pb rows and pl, pr columns (padded positions are never a maximum and never count in a
+ * mean). float32 runs on oneDNN's pooling primitives (max_pool2d_select on loops). */
+void sinter_kernel_pool2d_f32(int32_t kind, const float *x, const float *in, float *out, int64_t n,
+                              int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow, int64_t kh,
+                              int64_t kw, int64_t sh, int64_t sw, int64_t pt, int64_t pb,
+                              int64_t pl, int64_t pr);
+void sinter_kernel_pool2d_f64(int32_t kind, const double *x, const double *in, double *out,
+                              int64_t n, int64_t h, int64_t w, int64_t c, int64_t oh, int64_t ow,
+                              int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t pt,
+                              int64_t pb, int64_t pl, int64_t pr);
 
 /* A chunk of a generated loop: iterations [begin, end) of its outlined dimension, with the
  * values it captured in `context`. */

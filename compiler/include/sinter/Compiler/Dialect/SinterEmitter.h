@@ -6,6 +6,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <array>
+
 namespace mlir::sinter {
 
 struct SinterEmitter {
@@ -20,6 +22,7 @@ struct SinterEmitter {
   Value neg(Value x) { return NegOp::create(b, loc, x); }
   Value log(Value x) { return LogOp::create(b, loc, x); }
   Value exp(Value x) { return ExpOp::create(b, loc, x); }
+  Value sqrt(Value x) { return SqrtOp::create(b, loc, x); }
   Value splat(Value like, double v) { return splatConstant(b, loc, tensorOf(like), v); }
   Value cmp(StringRef dir, Value x, Value y) {
     return CompareOp::create(b, loc, b.getStringAttr(dir), x, y);
@@ -33,6 +36,9 @@ struct SinterEmitter {
   }
   Value reduceMax(Value x, ArrayRef<int64_t> axes, bool keepdims) {
     return ReduceMaxOp::create(b, loc, x, b.getDenseI64ArrayAttr(axes), b.getBoolAttr(keepdims));
+  }
+  Value reduceMean(Value x, ArrayRef<int64_t> axes) {
+    return ReduceMeanOp::create(b, loc, x, b.getDenseI64ArrayAttr(axes), b.getBoolAttr(false));
   }
   /// `x` reduced over `axes` of `like` (with or without keepdims), broadcast back to it.
   Value expand(Value x, Value like, ArrayRef<int64_t> axes) {
@@ -52,6 +58,35 @@ struct SinterEmitter {
     int64_t last = tensorOf(x).getRank() - 1;
     Value shifted = shiftByMax(x);
     return sub(shifted, expand(log(reduceSum(exp(shifted), {last}, true)), x, {last}));
+  }
+  /// Every axis of `x` but the last: those batch normalisation reduces.
+  static SmallVector<int64_t> allButLast(Value x) {
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i + 1 < tensorOf(x).getRank(); ++i)
+      axes.push_back(i);
+    return axes;
+  }
+  /// sinter.batch_norm as primitives: {y, mean, variance}.
+  std::array<Value, 3> batchNorm(Value x, Value gamma, Value beta, double epsilon) {
+    SmallVector<int64_t> axes = allButLast(x);
+    Value mean = reduceMean(x, axes);
+    Value centered = sub(x, expand(mean, x, axes));
+    Value variance = reduceMean(mul(centered, centered), axes);
+    Value stddev = sqrt(add(variance, splat(variance, epsilon)));
+    Value y = div(centered, expand(stddev, x, axes));
+    return {add(mul(y, expand(gamma, x, axes)), expand(beta, x, axes)), mean, variance};
+  }
+  /// sinter.batch_norm_grad as primitives: {dx, dgamma, dbeta}.
+  std::array<Value, 3> batchNormGrad(Value x, Value gamma, Value mean, Value variance, Value g,
+                                     double epsilon) {
+    SmallVector<int64_t> axes = allButLast(x);
+    Value invStd = div(splat(variance, 1.0), sqrt(add(variance, splat(variance, epsilon))));
+    Value normalized = mul(sub(x, expand(mean, x, axes)), expand(invStd, x, axes));
+    Value gNormalized = mul(g, normalized);
+    Value centeredG = sub(g, expand(reduceMean(g, axes), x, axes));
+    Value dx = mul(expand(mul(gamma, invStd), x, axes),
+                   sub(centeredG, mul(normalized, expand(reduceMean(gNormalized, axes), x, axes))));
+    return {dx, reduceSum(gNormalized, axes, false), reduceSum(g, axes, false)};
   }
   /// softmax over the last axis.
   Value softmax(Value x) {

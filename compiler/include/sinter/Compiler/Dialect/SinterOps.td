@@ -464,6 +464,42 @@ def Sinter_AvgPool2DGradOp : Sinter_PoolGradOp<"avg_pool2d_grad",
   let hasVerifier = 1;
 }
 
+// Batch normalisation in training mode (statistics of the batch). Run by the runtime's
+// oneDNN kernels for float32 (Abi.h); otherwise sinter-decompose writes them as primitives.
+def Sinter_BatchNormOp : Sinter_Op<"batch_norm", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "batch normalisation with the batch's statistics (training mode)";
+  let description = [{
+    Over every axis but the last (the channels, C): `mean` and biased `variance` of x per
+    channel, and y = (x − mean) / sqrt(variance + epsilon) · gamma + beta, as
+    `tf.nn.fused_batch_norm(is_training=True)` but with the biased variance (Keras' moving
+    statistics use it). gamma and beta are [C]. Gradient: batch_norm_grad for y; the
+    statistics' gradients (if any) through their definitions.
+  }];
+  let arguments = (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$gamma,
+                   Sinter_FloatTensor:$beta, F64Attr:$epsilon);
+  let results = (outs Sinter_FloatTensor:$result, Sinter_FloatTensor:$mean,
+                      Sinter_FloatTensor:$variance);
+  let assemblyFormat = "$operand `,` $gamma `,` $beta attr-dict `:` type($operand) `,` type($gamma) `,` type($beta) `->` type($result) `,` type($mean) `,` type($variance)";
+}
+
+def Sinter_BatchNormGradOp : Sinter_Op<"batch_norm_grad", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "gradient of batch_norm with respect to x, gamma and beta";
+  let description = [{
+    For batch_norm's x, gamma and statistics and a gradient g of y, with N positions per
+    channel and x̂ = (x − mean) / sqrt(variance + epsilon): dbeta = Σ g, dgamma = Σ g·x̂ and
+    dx = gamma / sqrt(variance + epsilon) · (g − dbeta / N − x̂ · dgamma / N) (the sums over
+    every axis but the last). Gradient: that of the same formula written as primitives.
+  }];
+  let arguments = (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$gamma,
+                   Sinter_FloatTensor:$mean, Sinter_FloatTensor:$variance,
+                   Sinter_FloatTensor:$grad, F64Attr:$epsilon);
+  let results = (outs Sinter_FloatTensor:$result, Sinter_FloatTensor:$gamma_grad,
+                      Sinter_FloatTensor:$beta_grad);
+  let assemblyFormat = "$operand `,` $gamma `,` $mean `,` $variance `,` $grad attr-dict `:` type($operand) `,` type($gamma) `,` type($mean) `,` type($variance) `,` type($grad) `->` type($result) `,` type($gamma_grad) `,` type($beta_grad)";
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
