@@ -166,6 +166,9 @@ report rl_policy_loop steps_per_s higher
 report ppo_train_b32 steps_per_s higher
 echo "resnet18_train_b32 peak memory (MB): sinter=$(value resnet18_train_b32 peak_rss_mb "$sinter")" \
   "peer=$(value resnet18_train_b32 peak_rss_mb "$peer")"
+echo "lstm_train_b128 with the LSTM on oneDNN's RNN primitives (useLibrary):" \
+  "$(value lstm_train_b128_onednn steps_per_s "$sinter") steps/s; the forward pass" \
+  "$(value lstm_infer_b128_onednn us "$sinter") us against the scan's $(value lstm_infer_b128 us "$sinter") us"
 echo "conv3x3_step (a compiled forward + backward against the three oneDNN primitives alone):" \
   "$(grep '^conv3x3_step' <<<"$sinter")"
 echo

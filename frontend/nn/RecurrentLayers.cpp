@@ -5,6 +5,8 @@
 #include "sinter/Scan.h"
 #include "sinter/TensorLanguage.h"
 
+#include <cstdlib>
+
 namespace sinter::nn {
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +205,18 @@ RecurrentResult RNN::callWithState(const Tensor &x, bool training,
   std::vector<Tensor> init = initialState.empty() ? cell.zeroStates(first) : initialState;
   // The masks and the input's part of every gate for all time steps, then the loop.
   Tensor inMask = cell.inputMask(first, training), hMask = cell.stateMask(first, training);
-  Tensor projected = cell.projectInput(inMask.valid() ? x * expandDims(inMask, 1) : x);
+  Tensor dropped = inMask.valid() ? x * expandDims(inMask, 1) : x;
+  if (runsOnLibrary(x, hMask.valid())) {
+    const Variable &bias = cell.bias();
+    FusedLstm r =
+        fusedLstm(dropped, init[0], init[1], cell.kernel(), cell.recurrentKernel(),
+                  bias.valid() ? Tensor(bias) : zerosLike(cell.kernel()(0)), options_.goBackwards);
+    Tensor output = r.h;
+    if (options_.returnSequences)
+      output = options_.goBackwards ? reverse(r.sequence, {1}) : r.sequence;
+    return {output, {r.h, r.c}};
+  }
+  Tensor projected = cell.projectInput(dropped);
   ScanResult r = scan(
       [&](const std::vector<Tensor> &states, const std::vector<Tensor> &xt) {
         CellStep s = cell.stepProjected(xt[0], states, hMask);
@@ -219,6 +232,14 @@ RecurrentResult RNN::callWithState(const Tensor &x, bool training,
 }
 
 Tensor RNN::call(const Tensor &x, bool training) { return callWithState(x, training).output; }
+
+bool RNN::runsOnLibrary(const Tensor &x, bool recurrentDropout) const {
+  const char *generatedOnly = std::getenv("SINTER_GENERATED_ONLY");
+  const auto *lstm = dynamic_cast<const LSTMCell *>(cell_.get());
+  return options_.useLibrary && lstm && !recurrentDropout && x.dtype() == DType::F32 &&
+         lstm->usesStandardActivations() &&
+         !(generatedOnly && *generatedOnly && *generatedOnly != '0');
+}
 
 SimpleRNN::SimpleRNN(int64_t units, RecurrentOptions options, CellOptions cell, std::string name)
     : RNN("SimpleRNN", std::make_shared<SimpleRNNCell>(units, std::move(cell)), options,

@@ -36,6 +36,10 @@ template <class Message> void reportFailure(Message message) {
 
 } // namespace
 
+void sinter::runtime::reportCallError(const std::string &message) {
+  reportFailure([&] { return message; });
+}
+
 extern "C" void sinter_report_index_error(int64_t index, int64_t size, const char *site) {
   reportFailure([&] {
     return std::string(site ? site : "gather") + ": index " + std::to_string(index) +

@@ -427,6 +427,65 @@ LogicalResult BatchNormGradOp::inferReturnTypes(MLIRContext *, std::optional<Loc
                         adaptor.getEpsilon().convertToDouble(), types);
 }
 
+//===----------------------------------------------------------------------===//
+// Recurrent layers
+//===----------------------------------------------------------------------===//
+
+/// Checks lstm's operands (float32; x [batch, time, features], states [batch, units], Keras'
+/// kernel layouts); returns the sequence type [batch, time, units].
+static FailureOr<RankedTensorType> inferLstm(std::optional<Location> loc, StringRef op,
+                                             ValueRange operands) {
+  auto x = tensorOf(operands[0]), h0 = tensorOf(operands[1]);
+  for (Value v : operands.take_front(6))
+    if (!tensorOf(v).getElementType().isF32())
+      return emitOptionalError(loc, op, ": runs on float32 only, got ", typeString(v.getType()));
+  if (x.getRank() != 3 || x.isDynamicDim(1) || x.isDynamicDim(2))
+    return emitOptionalError(loc, op, ": the input ", typeString(x),
+                             " must be [batch, time, features] with a known time and features");
+  if (h0.getRank() != 2 || h0.isDynamicDim(1) || h0.getDimSize(0) != x.getDimSize(0))
+    return emitOptionalError(loc, op, ": the initial state ", typeString(h0),
+                             " must be [batch, units] with the input's batch");
+  int64_t features = x.getDimSize(2), units = h0.getDimSize(1);
+  auto f32 = x.getElementType();
+  auto expect = [&](Value v, StringRef name, RankedTensorType want) -> LogicalResult {
+    if (v.getType() != want)
+      return emitOptionalError(loc, op, ": ", name, " ", typeString(v.getType()), " must be ",
+                               typeString(want));
+    return success();
+  };
+  if (failed(expect(operands[2], "c0", h0)) ||
+      failed(expect(operands[3], "kernel", RankedTensorType::get({features, 4 * units}, f32))) ||
+      failed(expect(operands[4], "recurrent_kernel",
+                    RankedTensorType::get({units, 4 * units}, f32))) ||
+      failed(expect(operands[5], "bias", RankedTensorType::get({4 * units}, f32))))
+    return failure();
+  return x.clone({x.getDimSize(0), x.getDimSize(1), units});
+}
+
+LogicalResult LstmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  FailureOr<RankedTensorType> sequence = inferLstm(loc, "sinter.lstm", adaptor.getOperands());
+  if (failed(sequence))
+    return failure();
+  types.append({*sequence, adaptor.getH0().getType(), adaptor.getC0().getType()});
+  return success();
+}
+
+LogicalResult LstmGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  FailureOr<RankedTensorType> sequence = inferLstm(loc, "sinter.lstm_grad", adaptor.getOperands());
+  if (failed(sequence))
+    return failure();
+  if (adaptor.getSequenceGrad().getType() != *sequence ||
+      adaptor.getHGrad().getType() != adaptor.getH0().getType() ||
+      adaptor.getCGrad().getType() != adaptor.getC0().getType())
+    return emitOptionalError(loc, "sinter.lstm_grad: the gradients must have the types of "
+                                  "lstm's results");
+  for (Value v : adaptor.getOperands().take_front(6))
+    types.push_back(v.getType());
+  return success();
+}
+
 LogicalResult MaxPool2DGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
   SmallVector<Type> pooled;

@@ -203,6 +203,12 @@ SINTER_VJP(BatchNormOp) {
   }
   return {dx, grad.getGammaGrad(), grad.getBetaGrad()};
 }
+SINTER_VJP(LstmOp) {
+  auto grad = LstmGradOp::create(b, getLoc(), getOperand(), getH0(), getC0(), getKernel(),
+                                 getRecurrentKernel(), getBias(), grads[0], grads[1], grads[2],
+                                 getReverseAttr());
+  return SmallVector<Value>(grad->getResults());
+}
 SINTER_VJP(BatchNormGradOp) {
   SinterEmitter e{b, getLoc()};
   double epsilon = getEpsilon().convertToDouble();

@@ -204,6 +204,18 @@ struct FusedBatchNorm {
 FusedBatchNorm fusedBatchNorm(const Tensor &x, const Tensor &gamma, const Tensor &beta,
                               double epsilon = 1e-3, Loc loc = Loc::current());
 
+/// A whole LSTM layer as one op, as Keras runs it on cuDNN: x [batch, time, features], states
+/// h0, c0 [batch, units], Keras' kernel [features, 4·units], recurrent kernel [units, 4·units]
+/// and bias [4·units] (gates i, f, c, o; sigmoid gates, tanh cell), from the last step when
+/// `reverse`. Returns every step's h at its time position and the final h and c. float32, on
+/// oneDNN's RNN primitives; its gradient has no gradient (nn::LSTM's scan path has).
+struct FusedLstm {
+  Tensor sequence, h, c;
+};
+FusedLstm fusedLstm(const Tensor &x, const Tensor &h0, const Tensor &c0, const Tensor &kernel,
+                    const Tensor &recurrentKernel, const Tensor &bias, bool reverse = false,
+                    Loc loc = Loc::current());
+
 // Composites.
 Tensor softmax(const Tensor &logits, Loc loc = Loc::current());
 /// tf.nn.sigmoid_cross_entropy_with_logits, elementwise: max(x, 0) − x·z + log(1 + e^−|x|)

@@ -63,6 +63,10 @@ public:
   const Variable &kernel() const { return kernel_; }
   const Variable &recurrentKernel() const { return recurrentKernel_; }
   const Variable &bias() const { return bias_; }
+  /// tanh activation and sigmoid gates (what cuDNN's and oneDNN's recurrent layers compute).
+  bool usesStandardActivations() const {
+    return options_.activation == "tanh" && options_.recurrentActivation == "sigmoid";
+  }
 
 protected:
   RecurrentCell(std::string typeName, int64_t units, CellOptions options, std::string name);
@@ -142,6 +146,12 @@ struct RecurrentOptions {
   bool returnSequences = false;
   /// Processes the sequence from the last step to the first (the output sequence too).
   bool goBackwards = false;
+  /// An LSTM layer runs as one call of oneDNN's LSTM primitive (sinter.lstm), as Keras runs
+  /// cuDNN, where it can: float32, tanh and sigmoid activations, no recurrent dropout, library
+  /// kernels enabled (not SINTER_GENERATED_ONLY=1). Off by default: with the oneDNN 2.6 of
+  /// Debian 12 (reference backward pass) the scan is faster (docs/benchmarks.md). Its
+  /// gradient cannot be differentiated again; the scan's can. Both give the same numbers.
+  bool useLibrary = false;
 };
 
 /// Keras' RNN(cell): runs the cell over axis 1 of x [batch, time, features] in a scan. The
@@ -162,6 +172,8 @@ protected:
   Tensor call(const Tensor &x, bool training) override;
 
 private:
+  /// Whether this call runs as one sinter.lstm (RecurrentOptions::useLibrary).
+  bool runsOnLibrary(const Tensor &x, bool recurrentDropout) const;
   std::shared_ptr<RecurrentCell> cell_;
   RecurrentOptions options_;
 };

@@ -87,6 +87,25 @@ void sinter_kernel_batch_norm_grad_f32(const float *x, const float *gamma, const
                                        float *dgamma, float *dbeta, int64_t n, int64_t inner,
                                        int64_t c, float epsilon);
 
+/* A whole LSTM layer (the sinter.lstm op) over x [n, t, c] with states h0, c0 [n, u], Keras'
+ * kernel [c, 4u], recurrent kernel [u, 4u] and bias [4u] (gates i, f, c, o), from the last
+ * step when reverse is 1: the sequence [n, t, u] of every step's h at its time position, and
+ * the final h and c. */
+void sinter_kernel_lstm_forward_f32(const float *x, const float *h0, const float *c0,
+                                    const float *kernel, const float *recurrentKernel,
+                                    const float *bias, float *sequence, float *h, float *c,
+                                    int64_t n, int64_t t, int64_t channels, int64_t units,
+                                    int64_t reverse);
+/* Its gradient (sinter.lstm_grad): from the gradients of the three results, those of the six
+ * operands. */
+void sinter_kernel_lstm_backward_f32(const float *x, const float *h0, const float *c0,
+                                     const float *kernel, const float *recurrentKernel,
+                                     const float *bias, const float *dSequence, const float *dh,
+                                     const float *dc, float *dx, float *dh0, float *dc0,
+                                     float *dKernel, float *dRecurrentKernel, float *dBias,
+                                     int64_t n, int64_t t, int64_t channels, int64_t units,
+                                     int64_t reverse);
+
 /* What a pooling kernel call computes (the sinter ops of the same names). */
 #define SINTER_POOL_MAX_GRAD 0   /* out (x's shape) = max_pool2d_grad(x, in) */
 #define SINTER_POOL_MAX_SELECT 1 /* out (pooled shape) = max_pool2d_select(x, in) */

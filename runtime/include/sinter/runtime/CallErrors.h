@@ -36,6 +36,10 @@ private:
   CallErrors *saved_;
 };
 
+/// Records `message` as an error of the call in progress (the first one counts); outside a
+/// call, prints it. For kernels that have no other way to compute their result.
+void reportCallError(const std::string &message);
+
 } // namespace sinter::runtime
 
 #endif // SINTER_RUNTIME_CALLERRORS_H

@@ -698,6 +698,49 @@ def Sinter_SoftmaxCrossEntropyOp : Sinter_Op<"softmax_cross_entropy",
 //===----------------------------------------------------------------------===//
 
 //===----------------------------------------------------------------------===//
+// Recurrent layers as one op (oneDNN's RNN primitives)
+//===----------------------------------------------------------------------===//
+
+def Sinter_LstmOp : Sinter_Op<"lstm", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "a whole LSTM layer over a sequence (Keras' LSTM, as cuDNN runs it)";
+  let description = [{
+    x [batch, time, features], initial states h0 and c0 [batch, units], Keras' `kernel`
+    [features, 4·units], `recurrent_kernel` [units, 4·units] and `bias` [4·units], gates in
+    the order i, f, c, o (sigmoid gates, tanh cell). Per step t (from the last one when
+    `reverse`): z = x_t·kernel + h·recurrent_kernel + bias, c = σ(z_f)·c + σ(z_i)·tanh(z_c),
+    h = σ(z_o)·tanh(c). Results: h of every step at its own time position [batch, time,
+    units], and the final h and c. float32; run by the runtime's oneDNN kernel. Gradient:
+    lstm_grad (which has no gradient itself: the scan-based layer covers second order).
+  }];
+  let arguments = (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$h0,
+                   Sinter_FloatTensor:$c0, Sinter_FloatTensor:$kernel,
+                   Sinter_FloatTensor:$recurrent_kernel, Sinter_FloatTensor:$bias,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Sinter_FloatTensor:$sequence, Sinter_FloatTensor:$h,
+                      Sinter_FloatTensor:$c);
+  let assemblyFormat = "$operand `,` $h0 `,` $c0 `,` $kernel `,` $recurrent_kernel `,` $bias attr-dict `:` type($operand) `,` type($h0) `,` type($c0) `,` type($kernel) `,` type($recurrent_kernel) `,` type($bias) `->` type($sequence) `,` type($h) `,` type($c)";
+}
+
+def Sinter_LstmGradOp : Sinter_Op<"lstm_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradient of lstm with respect to its six operands";
+  let description = [{
+    For lstm's operands and gradients of its three results (the sequence, the final h and
+    c): the gradients of x, h0, c0, kernel, recurrent_kernel and bias. The kernel runs the
+    forward pass again (for oneDNN's workspace), then the backward pass.
+  }];
+  let arguments = (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$h0,
+                   Sinter_FloatTensor:$c0, Sinter_FloatTensor:$kernel,
+                   Sinter_FloatTensor:$recurrent_kernel, Sinter_FloatTensor:$bias,
+                   Sinter_FloatTensor:$sequence_grad, Sinter_FloatTensor:$h_grad,
+                   Sinter_FloatTensor:$c_grad, DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Sinter_FloatTensor:$operand_grad, Sinter_FloatTensor:$h0_grad,
+                      Sinter_FloatTensor:$c0_grad, Sinter_FloatTensor:$kernel_grad,
+                      Sinter_FloatTensor:$recurrent_kernel_grad, Sinter_FloatTensor:$bias_grad);
+  let assemblyFormat = "operands attr-dict `:` type(operands) `->` type(results)";
+}
+
+//===----------------------------------------------------------------------===//
 // Control flow
 //===----------------------------------------------------------------------===//
 
