@@ -623,6 +623,20 @@ FusedLstm fusedLstm(const Tensor &x, const Tensor &h0, const Tensor &c0, const T
   return {x.graph().tensor(ids[0]), x.graph().tensor(ids[1]), x.graph().tensor(ids[2])};
 }
 
+FusedGru fusedGru(const Tensor &x, const Tensor &h0, const Tensor &kernel,
+                  const Tensor &recurrentKernel, const Tensor &bias, bool linearBeforeReset,
+                  bool reverse, Loc loc) {
+  const char *name = opName<ops::GruOp>();
+  for (const Tensor *t : {&h0, &kernel, &recurrentKernel, &bias})
+    checkSameGraph(x, *t, loc, name);
+  Graph::Impl &g = impl(x);
+  auto ids = g.build(name, {x.id(), h0.id(), kernel.id(), recurrentKernel.id(), bias.id()},
+                     {named(g, "linear_before_reset", g.builder.getBoolAttr(linearBeforeReset)),
+                      named(g, "reverse", g.builder.getBoolAttr(reverse))},
+                     loc);
+  return {x.graph().tensor(ids[0]), x.graph().tensor(ids[1])};
+}
+
 Tensor concat(const std::vector<Tensor> &tensors, int64_t axis, Loc loc) {
   if (tensors.empty())
     throw Error(std::string(loc.file_name()) + ":" + std::to_string(loc.line()) +

@@ -207,14 +207,10 @@ RecurrentResult RNN::callWithState(const Tensor &x, bool training,
   Tensor inMask = cell.inputMask(first, training), hMask = cell.stateMask(first, training);
   Tensor dropped = inMask.valid() ? x * expandDims(inMask, 1) : x;
   if (runsOnLibrary(x, hMask.valid())) {
-    const Variable &bias = cell.bias();
-    FusedLstm r =
-        fusedLstm(dropped, init[0], init[1], cell.kernel(), cell.recurrentKernel(),
-                  bias.valid() ? Tensor(bias) : zerosLike(cell.kernel()(0)), options_.goBackwards);
-    Tensor output = r.h;
-    if (options_.returnSequences)
-      output = options_.goBackwards ? reverse(r.sequence, {1}) : r.sequence;
-    return {output, {r.h, r.c}};
+    RecurrentResult r = callLibrary(dropped, init);
+    if (options_.returnSequences && options_.goBackwards)
+      r.output = reverse(r.output, {1});
+    return r;
   }
   Tensor projected = cell.projectInput(dropped);
   ScanResult r = scan(
@@ -235,10 +231,37 @@ Tensor RNN::call(const Tensor &x, bool training) { return callWithState(x, train
 
 bool RNN::runsOnLibrary(const Tensor &x, bool recurrentDropout) const {
   const char *generatedOnly = std::getenv("SINTER_GENERATED_ONLY");
-  const auto *lstm = dynamic_cast<const LSTMCell *>(cell_.get());
-  return options_.useLibrary && lstm && !recurrentDropout && x.dtype() == DType::F32 &&
-         lstm->usesStandardActivations() &&
+  bool fusable =
+      dynamic_cast<const LSTMCell *>(cell_.get()) || dynamic_cast<const GRUCell *>(cell_.get());
+  return options_.useLibrary && fusable && !recurrentDropout && x.dtype() == DType::F32 &&
+         cell_->usesStandardActivations() &&
          !(generatedOnly && *generatedOnly && *generatedOnly != '0');
+}
+
+RecurrentResult RNN::callLibrary(const Tensor &x, const std::vector<Tensor> &init) const {
+  const RecurrentCell &cell = *cell_;
+  const Variable &bias = cell.bias();
+  int64_t u = cell.units();
+  auto outputOf = [&](const Tensor &sequence, const Tensor &h) {
+    return options_.returnSequences ? sequence : h;
+  };
+  if (dynamic_cast<const LSTMCell *>(&cell)) {
+    FusedLstm r =
+        fusedLstm(x, init[0], init[1], cell.kernel(), cell.recurrentKernel(),
+                  bias.valid() ? Tensor(bias) : zeros(x.graph(), {4 * u}), options_.goBackwards);
+    return {outputOf(r.sequence, r.h), {r.h, r.c}};
+  }
+  bool resetAfter = static_cast<const GRUCell &>(cell).resetAfter();
+  Tensor b = zeros(x.graph(), {(resetAfter ? 4 : 3) * u});
+  if (bias.valid() && resetAfter) // Keras' [input; recurrent] rows → oneDNN's four gates
+    b = concat({bias(0, S(0, 2 * u)) + bias(1, S(0, 2 * u)), bias(0, S(2 * u, 3 * u)),
+                bias(1, S(2 * u, 3 * u))},
+               0);
+  else if (bias.valid())
+    b = bias;
+  FusedGru r = fusedGru(x, init[0], cell.kernel(), cell.recurrentKernel(), b, resetAfter,
+                        options_.goBackwards);
+  return {outputOf(r.sequence, r.h), {r.h}};
 }
 
 SimpleRNN::SimpleRNN(int64_t units, RecurrentOptions options, CellOptions cell, std::string name)

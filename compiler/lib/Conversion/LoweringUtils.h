@@ -132,8 +132,8 @@ Value lowerConvolution(OpBuilder &b, Operation *op);
 /// batch_norm and batch_norm_grad as calls of the runtime's kernels (LowerBatchNorm.cpp);
 /// replaces the op's other results, returns its first. Null if `op` is neither.
 Value lowerBatchNorm(OpBuilder &b, Operation *op);
-/// lstm and lstm_grad as calls of the runtime's kernel (LowerRecurrence.cpp); replaces the
-/// op's other results, returns its first. Null if `op` is neither.
+/// lstm, gru and their gradients as calls of the runtime's kernels (LowerRecurrence.cpp);
+/// replaces the op's other results, returns its first. Null if `op` is none of them.
 Value lowerRecurrence(OpBuilder &b, Operation *op);
 /// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,
 /// gather_nd, scatter_nd, where, top_k, argmax/argmin. Null if `op` is none of them.

@@ -431,12 +431,15 @@ LogicalResult BatchNormGradOp::inferReturnTypes(MLIRContext *, std::optional<Loc
 // Recurrent layers
 //===----------------------------------------------------------------------===//
 
-/// Checks lstm's operands (float32; x [batch, time, features], states [batch, units], Keras'
-/// kernel layouts); returns the sequence type [batch, time, units].
-static FailureOr<RankedTensorType> inferLstm(std::optional<Location> loc, StringRef op,
-                                             ValueRange operands) {
+/// Checks the operands of a whole recurrent layer with `gates` gates (lstm: 4; gru: 3) and a
+/// cell state or not: float32; x [batch, time, features], states [batch, units], Keras' kernel
+/// layouts, a bias of `biasGates`·units. Returns the sequence type [batch, time, units].
+static FailureOr<RankedTensorType> inferRecurrence(std::optional<Location> loc, StringRef op,
+                                                   ValueRange operands, int64_t gates,
+                                                   int64_t biasGates, bool cellState) {
+  unsigned states = cellState ? 2 : 1, count = 4 + states;
   auto x = tensorOf(operands[0]), h0 = tensorOf(operands[1]);
-  for (Value v : operands.take_front(6))
+  for (Value v : operands.take_front(count))
     if (!tensorOf(v).getElementType().isF32())
       return emitOptionalError(loc, op, ": runs on float32 only, got ", typeString(v.getType()));
   if (x.getRank() != 3 || x.isDynamicDim(1) || x.isDynamicDim(2))
@@ -453,18 +456,21 @@ static FailureOr<RankedTensorType> inferLstm(std::optional<Location> loc, String
                                typeString(want));
     return success();
   };
-  if (failed(expect(operands[2], "c0", h0)) ||
-      failed(expect(operands[3], "kernel", RankedTensorType::get({features, 4 * units}, f32))) ||
-      failed(expect(operands[4], "recurrent_kernel",
-                    RankedTensorType::get({units, 4 * units}, f32))) ||
-      failed(expect(operands[5], "bias", RankedTensorType::get({4 * units}, f32))))
+  if (cellState && failed(expect(operands[2], "c0", h0)))
+    return failure();
+  ValueRange weights = operands.slice(1 + states, 3);
+  if (failed(expect(weights[0], "kernel", RankedTensorType::get({features, gates * units}, f32))) ||
+      failed(expect(weights[1], "recurrent_kernel",
+                    RankedTensorType::get({units, gates * units}, f32))) ||
+      failed(expect(weights[2], "bias", RankedTensorType::get({biasGates * units}, f32))))
     return failure();
   return x.clone({x.getDimSize(0), x.getDimSize(1), units});
 }
 
 LogicalResult LstmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
                                        SmallVectorImpl<Type> &types) {
-  FailureOr<RankedTensorType> sequence = inferLstm(loc, "sinter.lstm", adaptor.getOperands());
+  FailureOr<RankedTensorType> sequence =
+      inferRecurrence(loc, "sinter.lstm", adaptor.getOperands(), 4, 4, true);
   if (failed(sequence))
     return failure();
   types.append({*sequence, adaptor.getH0().getType(), adaptor.getC0().getType()});
@@ -473,7 +479,8 @@ LogicalResult LstmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
 
 LogicalResult LstmGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  FailureOr<RankedTensorType> sequence = inferLstm(loc, "sinter.lstm_grad", adaptor.getOperands());
+  FailureOr<RankedTensorType> sequence =
+      inferRecurrence(loc, "sinter.lstm_grad", adaptor.getOperands(), 4, 4, true);
   if (failed(sequence))
     return failure();
   if (adaptor.getSequenceGrad().getType() != *sequence ||
@@ -482,6 +489,32 @@ LogicalResult LstmGradOp::inferReturnTypes(MLIRContext *, std::optional<Location
     return emitOptionalError(loc, "sinter.lstm_grad: the gradients must have the types of "
                                   "lstm's results");
   for (Value v : adaptor.getOperands().take_front(6))
+    types.push_back(v.getType());
+  return success();
+}
+
+LogicalResult GruOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  FailureOr<RankedTensorType> sequence = inferRecurrence(
+      loc, "sinter.gru", adaptor.getOperands(), 3, adaptor.getLinearBeforeReset() ? 4 : 3, false);
+  if (failed(sequence))
+    return failure();
+  types.append({*sequence, adaptor.getH0().getType()});
+  return success();
+}
+
+LogicalResult GruGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  FailureOr<RankedTensorType> sequence =
+      inferRecurrence(loc, "sinter.gru_grad", adaptor.getOperands(), 3,
+                      adaptor.getLinearBeforeReset() ? 4 : 3, false);
+  if (failed(sequence))
+    return failure();
+  if (adaptor.getSequenceGrad().getType() != *sequence ||
+      adaptor.getHGrad().getType() != adaptor.getH0().getType())
+    return emitOptionalError(loc, "sinter.gru_grad: the gradients must have the types of "
+                                  "gru's results");
+  for (Value v : adaptor.getOperands().take_front(5))
     types.push_back(v.getType());
   return success();
 }

@@ -209,6 +209,12 @@ SINTER_VJP(LstmOp) {
                                  getReverseAttr());
   return SmallVector<Value>(grad->getResults());
 }
+SINTER_VJP(GruOp) {
+  auto grad = GruGradOp::create(b, getLoc(), getOperand(), getH0(), getKernel(),
+                                getRecurrentKernel(), getBias(), grads[0], grads[1],
+                                getLinearBeforeResetAttr(), getReverseAttr());
+  return SmallVector<Value>(grad->getResults());
+}
 SINTER_VJP(BatchNormGradOp) {
   SinterEmitter e{b, getLoc()};
   double epsilon = getEpsilon().convertToDouble();

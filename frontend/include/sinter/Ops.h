@@ -216,6 +216,17 @@ FusedLstm fusedLstm(const Tensor &x, const Tensor &h0, const Tensor &c0, const T
                     const Tensor &recurrentKernel, const Tensor &bias, bool reverse = false,
                     Loc loc = Loc::current());
 
+/// A whole GRU layer as one op (see fusedLstm): kernel [features, 3·units], recurrent kernel
+/// [units, 3·units] (gates z, r, h). With `linearBeforeReset` (Keras' reset_after) the bias is
+/// [4·units]: z's and r's input and recurrent biases summed, then h's input bias and h's
+/// recurrent bias; without, Keras' [3·units] bias of the classic formula.
+struct FusedGru {
+  Tensor sequence, h;
+};
+FusedGru fusedGru(const Tensor &x, const Tensor &h0, const Tensor &kernel,
+                  const Tensor &recurrentKernel, const Tensor &bias, bool linearBeforeReset,
+                  bool reverse = false, Loc loc = Loc::current());
+
 // Composites.
 Tensor softmax(const Tensor &logits, Loc loc = Loc::current());
 /// tf.nn.sigmoid_cross_entropy_with_logits, elementwise: max(x, 0) − x·z + log(1 + e^−|x|)

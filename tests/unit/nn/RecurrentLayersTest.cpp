@@ -229,42 +229,57 @@ TEST_CASE("a recurrent layer equals the book's loop over its cell, with gradient
   }
 }
 
-TEST_CASE("LSTM on oneDNN's RNN primitives gives the scan's outputs and gradients",
+TEST_CASE("LSTM and GRU on oneDNN's RNN primitives give the scan's outputs and gradients",
           "[rnn][library]") {
   // One network through both paths: a dynamic batch, given initial states, input dropout in
   // training, both directions, the sequence and the final states; gradients of everything.
   HostTensor xv = randomTensor({7, 9, 5}, 31), h0v = randomTensor({7, 6}, 32),
              c0v = randomTensor({7, 6}, 33);
-  for (bool backwards : {false, true}) {
-    auto run = [&](bool useLibrary) {
-      uint64_t fallbacksBefore = runtime::libraryKernelFallbacks();
-      Graph g;
-      Tensor x = g.input("x", {-1, 9, 5}), h0 = g.input("h0", {-1, 6}), c0 = g.input("c0", {-1, 6});
-      // The cell's name seeds its weights and dropout mask: the same in both runs.
-      auto cell = std::make_shared<LSTMCell>(
-          6,
-          CellOptions{.biasInitializer = initializers::randomUniform(-0.3, 0.3), .dropout = 0.25},
-          "lstm_paths_cell");
-      RNN layer(cell,
-                {.returnSequences = true, .goBackwards = backwards, .useLibrary = useLibrary});
-      RecurrentResult r = layer.callWithState(x, /*training=*/true, {h0, c0});
-      Tensor loss = reduceSum(r.output * r.output) + reduceSum(sin(r.states[0])) +
-                    reduceSum(r.states[1] * r.states[1]);
-      std::vector<Tensor> wrt{x, h0, c0};
-      for (const Variable &v : layer.trainableVariables())
-        wrt.push_back(v);
-      std::vector<Tensor> outputs{r.output, r.states[0], r.states[1]};
-      for (const Tensor &gr : gradients(loss, wrt))
-        outputs.push_back(gr);
-      auto out = g.compile({{"f", {x, h0, c0}, outputs}}).run("f", {xv, h0v, c0v});
-      CHECK(runtime::libraryKernelFallbacks() == fallbacksBefore);
-      return out;
-    };
-    auto library = run(true), scan = run(false);
-    REQUIRE(library.size() == 9);
-    for (size_t i = 0; i < library.size(); ++i) {
-      INFO("result " << i << (backwards ? " (go_backwards)" : ""));
-      check(library[i], scan[i].shape(), values(scan[i]), 3e-5);
+  for (std::string kind : {"lstm", "gru", "gru_classic"}) {
+    for (bool backwards : {false, true}) {
+      bool lstm = kind == "lstm";
+      auto run = [&](bool useLibrary) {
+        uint64_t fallbacksBefore = runtime::libraryKernelFallbacks();
+        Graph g;
+        Tensor x = g.input("x", {-1, 9, 5}), h0 = g.input("h0", {-1, 6}),
+               c0 = g.input("c0", {-1, 6});
+        // The cell's name seeds its weights and dropout mask: the same in both runs.
+        CellOptions o{.biasInitializer = initializers::randomUniform(-0.3, 0.3),
+                      .dropout = 0.25,
+                      .resetAfter = kind == "gru"};
+        std::shared_ptr<RecurrentCell> cell;
+        if (lstm)
+          cell = std::make_shared<LSTMCell>(6, o, "paths_" + kind);
+        else
+          cell = std::make_shared<GRUCell>(6, o, "paths_" + kind);
+        RNN layer(cell,
+                  {.returnSequences = true, .goBackwards = backwards, .useLibrary = useLibrary});
+        std::vector<Tensor> init{h0};
+        if (lstm)
+          init.push_back(c0);
+        RecurrentResult r = layer.callWithState(x, /*training=*/true, init);
+        Tensor loss = reduceSum(r.output * r.output) + reduceSum(sin(r.states[0]));
+        if (lstm)
+          loss = loss + reduceSum(r.states[1] * r.states[1]);
+        std::vector<Tensor> wrt = init, outputs{r.output};
+        wrt.insert(wrt.begin(), x);
+        for (const Variable &v : layer.trainableVariables())
+          wrt.push_back(v);
+        for (const Tensor &s : r.states)
+          outputs.push_back(s);
+        for (const Tensor &gr : gradients(loss, wrt))
+          outputs.push_back(gr);
+        auto out = g.compile({{"f", {x, h0, c0}, outputs}}).run("f", {xv, h0v, c0v});
+        CHECK(runtime::libraryKernelFallbacks() == fallbacksBefore);
+        return out;
+      };
+      auto library = run(true), scan = run(false);
+      REQUIRE(library.size() == scan.size());
+      REQUIRE(library.size() == (lstm ? 9u : 7u));
+      for (size_t i = 0; i < library.size(); ++i) {
+        INFO(kind << " result " << i << (backwards ? " (go_backwards)" : ""));
+        check(library[i], scan[i].shape(), values(scan[i]), 3e-5);
+      }
     }
   }
 }

@@ -126,6 +126,7 @@ class GRUCell : public RecurrentCell {
 public:
   explicit GRUCell(int64_t units, CellOptions options = {}, std::string name = "");
   std::shared_ptr<Layer> clone() const override { return std::make_shared<GRUCell>(*this); }
+  bool resetAfter() const { return options_.resetAfter; }
 
 protected:
   int64_t gates() const override { return 3; }
@@ -146,11 +147,12 @@ struct RecurrentOptions {
   bool returnSequences = false;
   /// Processes the sequence from the last step to the first (the output sequence too).
   bool goBackwards = false;
-  /// An LSTM layer runs as one call of oneDNN's LSTM primitive (sinter.lstm), as Keras runs
-  /// cuDNN, where it can: float32, tanh and sigmoid activations, no recurrent dropout, library
-  /// kernels enabled (not SINTER_GENERATED_ONLY=1). Off by default: with the oneDNN 2.6 of
-  /// Debian 12 (reference backward pass) the scan is faster (docs/benchmarks.md). Its
-  /// gradient cannot be differentiated again; the scan's can. Both give the same numbers.
+  /// An LSTM or GRU layer runs as one call of oneDNN's RNN primitives (sinter.lstm,
+  /// sinter.gru), as Keras runs cuDNN, where it can: float32, tanh and sigmoid activations, no
+  /// recurrent dropout, library kernels enabled (not SINTER_GENERATED_ONLY=1). Off by default:
+  /// with the oneDNN 2.6 of Debian 12 (reference backward pass) the scan is faster
+  /// (docs/benchmarks.md). Its gradient cannot be differentiated again; the scan's can. Both
+  /// give the same numbers.
   bool useLibrary = false;
 };
 
@@ -172,8 +174,10 @@ protected:
   Tensor call(const Tensor &x, bool training) override;
 
 private:
-  /// Whether this call runs as one sinter.lstm (RecurrentOptions::useLibrary).
+  /// Whether this call runs as one sinter.lstm or sinter.gru (RecurrentOptions::useLibrary).
   bool runsOnLibrary(const Tensor &x, bool recurrentDropout) const;
+  /// The layer as one fused op over x (dropout applied) from the states `init`.
+  RecurrentResult callLibrary(const Tensor &x, const std::vector<Tensor> &init) const;
   std::shared_ptr<RecurrentCell> cell_;
   RecurrentOptions options_;
 };

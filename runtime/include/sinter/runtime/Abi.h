@@ -106,6 +106,21 @@ void sinter_kernel_lstm_backward_f32(const float *x, const float *h0, const floa
                                      int64_t n, int64_t t, int64_t channels, int64_t units,
                                      int64_t reverse);
 
+/* A whole GRU layer (sinter.gru) over x [n, t, c] with state h0 [n, u], Keras' kernel
+ * [c, 3u] and recurrent kernel [u, 3u] (gates z, r, h) and the op's bias: [4u] with
+ * linearBeforeReset (Keras' reset_after; oneDNN's lbr_gru), else [3u]. Then as for the LSTM,
+ * without a cell state. */
+void sinter_kernel_gru_forward_f32(const float *x, const float *h0, const float *kernel,
+                                   const float *recurrentKernel, const float *bias, float *sequence,
+                                   float *h, int64_t n, int64_t t, int64_t channels, int64_t units,
+                                   int64_t reverse, int64_t linearBeforeReset);
+void sinter_kernel_gru_backward_f32(const float *x, const float *h0, const float *kernel,
+                                    const float *recurrentKernel, const float *bias,
+                                    const float *dSequence, const float *dh, float *dx, float *dh0,
+                                    float *dKernel, float *dRecurrentKernel, float *dBias,
+                                    int64_t n, int64_t t, int64_t channels, int64_t units,
+                                    int64_t reverse, int64_t linearBeforeReset);
+
 /* What a pooling kernel call computes (the sinter ops of the same names). */
 #define SINTER_POOL_MAX_GRAD 0   /* out (x's shape) = max_pool2d_grad(x, in) */
 #define SINTER_POOL_MAX_SELECT 1 /* out (pooled shape) = max_pool2d_select(x, in) */

@@ -740,6 +740,45 @@ def Sinter_LstmGradOp : Sinter_Op<"lstm_grad", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "operands attr-dict `:` type(operands) `->` type(results)";
 }
 
+def Sinter_GruOp : Sinter_Op<"gru", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "a whole GRU layer over a sequence (Keras' GRU, as cuDNN runs it)";
+  let description = [{
+    x [batch, time, features], initial state h0 [batch, units], Keras' `kernel` [features,
+    3·units] and `recurrent_kernel` [units, 3·units], gates z, r, h (sigmoid gates, tanh
+    candidate). With `linear_before_reset` (Keras' reset_after), the `bias` is [4·units]: the
+    summed input and recurrent biases of z and r, the input bias of h and its recurrent bias,
+    and h̃ = tanh(x_t·W_h + b_h + r·(h·U_h + b'_h)); without, the bias is [3·units] and
+    h̃ = tanh(x_t·W_h + (r·h)·U_h + b_h). h = z·h + (1 − z)·h̃, from the last step when
+    `reverse`. Results: every step's h at its time position and the final h. float32; run by
+    the runtime's oneDNN kernel. Gradient: gru_grad (which has no gradient itself).
+  }];
+  let arguments = (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$h0,
+                   Sinter_FloatTensor:$kernel, Sinter_FloatTensor:$recurrent_kernel,
+                   Sinter_FloatTensor:$bias, BoolAttr:$linear_before_reset,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Sinter_FloatTensor:$sequence, Sinter_FloatTensor:$h);
+  let assemblyFormat = "operands attr-dict `:` type(operands) `->` type(results)";
+}
+
+def Sinter_GruGradOp : Sinter_Op<"gru_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradient of gru with respect to its five operands";
+  let description = [{
+    For gru's operands and gradients of its two results: the gradients of x, h0, kernel,
+    recurrent_kernel and bias. The kernel runs the forward pass again (for oneDNN's
+    workspace), then the backward pass.
+  }];
+  let arguments = (ins Sinter_FloatTensor:$operand, Sinter_FloatTensor:$h0,
+                   Sinter_FloatTensor:$kernel, Sinter_FloatTensor:$recurrent_kernel,
+                   Sinter_FloatTensor:$bias, Sinter_FloatTensor:$sequence_grad,
+                   Sinter_FloatTensor:$h_grad, BoolAttr:$linear_before_reset,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Sinter_FloatTensor:$operand_grad, Sinter_FloatTensor:$h0_grad,
+                      Sinter_FloatTensor:$kernel_grad, Sinter_FloatTensor:$recurrent_kernel_grad,
+                      Sinter_FloatTensor:$bias_grad);
+  let assemblyFormat = "operands attr-dict `:` type(operands) `->` type(results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Control flow
 //===----------------------------------------------------------------------===//
