@@ -6,8 +6,6 @@
 // static product of the dimensions between the batch and the channels.
 #include "LoweringUtils.h"
 
-#include "sinter/runtime/Abi.h"
-
 namespace mlir::sinter::lowering {
 
 namespace {
@@ -22,43 +20,24 @@ void pushSizes(KernelCall &k, RankedTensorType x) {
   k.size(x.getShape().back());
 }
 
-/// The op's first result; its other results are replaced by the call's.
-Value replaceOthers(Operation *op, ArrayRef<Value> results) {
-  for (unsigned i = 1; i < op->getNumResults(); ++i)
-    op->getResult(i).replaceAllUsesWith(results[i]);
-  return results[0];
-}
-
-Value lowerBatchNormOp(OpBuilder &b, BatchNormOp op) {
-  KernelCall k(b, op.getLoc(), std::nullopt, op->getResultTypes());
-  for (Value operand : {op.getOperand(), op.getGamma(), op.getBeta()})
-    k.address(k.buffer(operand));
-  for (unsigned i = 0; i < 3; ++i)
-    k.address(k.result(i));
-  pushSizes(k, op.getOperand().getType());
-  k.scalar(static_cast<float>(op.getEpsilon().convertToDouble()));
-  return replaceOthers(op, k.call("sinter_kernel_batch_norm_f32"));
-}
-
-Value lowerBatchNormGradOp(OpBuilder &b, BatchNormGradOp op) {
-  KernelCall k(b, op.getLoc(), std::nullopt, op->getResultTypes());
-  for (Value operand :
-       {op.getOperand(), op.getGamma(), op.getMean(), op.getVariance(), op.getGrad()})
-    k.address(k.buffer(operand));
-  for (unsigned i = 0; i < 3; ++i)
-    k.address(k.result(i));
-  pushSizes(k, op.getOperand().getType());
-  k.scalar(static_cast<float>(op.getEpsilon().convertToDouble()));
-  return replaceOthers(op, k.call("sinter_kernel_batch_norm_grad_f32"));
+/// One call of `kernel`: the operands' addresses (the kernel's argument order is the op's),
+/// the results', the sizes and epsilon.
+Value batchNormCall(OpBuilder &b, Operation *op, StringRef kernel, double epsilon) {
+  KernelCall k(b, op->getLoc(), std::nullopt, op->getResultTypes());
+  k.addressesOf(op);
+  pushSizes(k, tensorOf(op->getOperand(0)));
+  k.scalar(static_cast<float>(epsilon));
+  return replaceResults(op, k.call(kernel));
 }
 
 } // namespace
 
 Value lowerBatchNorm(OpBuilder &b, Operation *op) {
   if (auto bn = dyn_cast<BatchNormOp>(op))
-    return lowerBatchNormOp(b, bn);
+    return batchNormCall(b, op, "sinter_kernel_batch_norm_f32", bn.getEpsilon().convertToDouble());
   if (auto grad = dyn_cast<BatchNormGradOp>(op))
-    return lowerBatchNormGradOp(b, grad);
+    return batchNormCall(b, op, "sinter_kernel_batch_norm_grad_f32",
+                         grad.getEpsilon().convertToDouble());
   return Value();
 }
 

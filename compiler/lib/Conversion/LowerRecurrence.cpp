@@ -13,10 +13,7 @@ namespace {
 Value recurrenceCall(OpBuilder &b, Operation *op, StringRef kernel, bool reverse,
                      std::optional<bool> linearBeforeReset = std::nullopt) {
   KernelCall k(b, op->getLoc(), std::nullopt, op->getResultTypes());
-  for (Value operand : op->getOperands())
-    k.address(k.buffer(operand));
-  for (unsigned i = 0; i < op->getNumResults(); ++i)
-    k.address(k.result(i));
+  k.addressesOf(op);
   auto x = tensorOf(op->getOperand(0));
   k.batch(x);
   k.size(x.getDimSize(1));
@@ -25,10 +22,7 @@ Value recurrenceCall(OpBuilder &b, Operation *op, StringRef kernel, bool reverse
   k.size(reverse);
   if (linearBeforeReset)
     k.size(*linearBeforeReset);
-  SmallVector<Value> results = k.call(kernel);
-  for (unsigned i = 1; i < op->getNumResults(); ++i)
-    op->getResult(i).replaceAllUsesWith(results[i]);
-  return results[0];
+  return replaceResults(op, k.call(kernel));
 }
 
 } // namespace

@@ -52,6 +52,13 @@ Value KernelCall::buffer(Value tensor) {
 }
 
 void KernelCall::address(Value buffer) { push(bufferAddress(b_, loc_, buffer)); }
+void KernelCall::addressesOf(Operation *op) {
+  for (Value operand : op->getOperands())
+    address(buffer(operand));
+  for (Value result : results_)
+    address(result);
+}
+
 void KernelCall::size(int64_t v) {
   push(arith::ConstantOp::create(b_, loc_, b_.getI64IntegerAttr(v)));
 }
@@ -77,6 +84,12 @@ SmallVector<Value> KernelCall::call(StringRef kernel) {
         /*restrict=*/true, /*writable=*/true));
   }
   return tensors;
+}
+
+Value replaceResults(Operation *op, ArrayRef<Value> results) {
+  for (unsigned i = 1; i < op->getNumResults(); ++i)
+    op->getResult(i).replaceAllUsesWith(results[i]);
+  return results[0];
 }
 
 void KernelCall::push(Value v) {

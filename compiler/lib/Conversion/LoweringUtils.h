@@ -95,6 +95,9 @@ public:
   /// A read-only view of a tensor operand's buffer.
   Value buffer(Value tensor);
   void address(Value buffer);
+  /// The addresses of all of `op`'s operands, then of all result buffers (the order of the
+  /// kernels that mirror an op).
+  void addressesOf(Operation *op);
   void size(int64_t v);
   void scalar(float v);
   /// Dimension 0 of `image`: the batch size when it is dynamic.
@@ -110,6 +113,10 @@ private:
   SmallVector<Value> args_;
   SmallVector<Type> types_;
 };
+
+/// Replaces every result of `op` but the first with `results` (a multi-result op lowered to
+/// one kernel call); returns the first, for the lowering driver to replace.
+Value replaceResults(Operation *op, ArrayRef<Value> results);
 
 /// Run-time checks (RunTimeChecks.cpp): failures go to the runtime, which raises the first as
 /// an Error naming the entry once the call returns.

@@ -79,6 +79,24 @@ void forEachArgmax(const T *x, const Geometry &g, int64_t b, std::vector<int64_t
   }
 }
 
+/// For each window of one image and each image position inside it: visit(the window's
+/// offset in the pooled image, the position's offset in the image, 1 / the positions inside
+/// the window), offsets in elements to the first channel.
+template <class T, class Visit> void forEachWindowPosition(const Geometry &g, Visit visit) {
+  for (int64_t i = 0; i < g.oh; ++i) {
+    int64_t r0, r1;
+    g.span(i, g.sh, g.pt, g.kh, g.h, r0, r1);
+    for (int64_t j = 0; j < g.ow; ++j) {
+      int64_t c0, c1;
+      g.span(j, g.sw, g.pl, g.kw, g.w, c0, c1);
+      T scale = T(1) / static_cast<T>((r1 - r0) * (c1 - c0));
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t col = c0; col < c1; ++col)
+          visit((i * g.ow + j) * g.c, (r * g.w + col) * g.c, scale);
+    }
+  }
+}
+
 /// Whether `kind`'s result has the pooled shape (else the image's).
 bool pooledResult(int32_t kind) {
   return kind == SINTER_POOL_MAX_SELECT || kind == SINTER_POOL_MAX || kind == SINTER_POOL_AVG;
@@ -99,20 +117,10 @@ void referencePool(int32_t kind, const T *x, const T *in, T *out, const Geometry
     } else if (kind == SINTER_POOL_AVG) {
       const T *image = x + b * imageSize;
       T *y = out + b * pooledSize;
-      for (int64_t i = 0; i < g.oh; ++i) {
-        int64_t r0, r1;
-        g.span(i, g.sh, g.pt, g.kh, g.h, r0, r1);
-        for (int64_t j = 0; j < g.ow; ++j) {
-          int64_t c0, c1;
-          g.span(j, g.sw, g.pl, g.kw, g.w, c0, c1);
-          T scale = T(1) / static_cast<T>((r1 - r0) * (c1 - c0));
-          T *yw = y + (i * g.ow + j) * g.c;
-          for (int64_t r = r0; r < r1; ++r)
-            for (int64_t col = c0; col < c1; ++col)
-              for (int64_t ch = 0; ch < g.c; ++ch)
-                yw[ch] += image[(r * g.w + col) * g.c + ch] * scale;
-        }
-      }
+      forEachWindowPosition<T>(g, [&](int64_t window, int64_t at, T scale) {
+        for (int64_t ch = 0; ch < g.c; ++ch)
+          y[window + ch] += image[at + ch] * scale;
+      });
     } else if (kind == SINTER_POOL_MAX_GRAD) {
       const T *gb = in + b * pooledSize;
       T *dx = out + b * imageSize;
@@ -124,22 +132,10 @@ void referencePool(int32_t kind, const T *x, const T *in, T *out, const Geometry
     } else { // SINTER_POOL_AVG_GRAD
       const T *gb = in + b * pooledSize;
       T *dx = out + b * imageSize;
-      for (int64_t i = 0; i < g.oh; ++i) {
-        int64_t r0, r1;
-        g.span(i, g.sh, g.pt, g.kh, g.h, r0, r1);
-        for (int64_t j = 0; j < g.ow; ++j) {
-          int64_t c0, c1;
-          g.span(j, g.sw, g.pl, g.kw, g.w, c0, c1);
-          T scale = T(1) / static_cast<T>((r1 - r0) * (c1 - c0));
-          const T *gw = gb + (i * g.ow + j) * g.c;
-          for (int64_t r = r0; r < r1; ++r)
-            for (int64_t col = c0; col < c1; ++col) {
-              T *d = dx + (r * g.w + col) * g.c;
-              for (int64_t ch = 0; ch < g.c; ++ch)
-                d[ch] += gw[ch] * scale;
-            }
-        }
-      }
+      forEachWindowPosition<T>(g, [&](int64_t window, int64_t at, T scale) {
+        for (int64_t ch = 0; ch < g.c; ++ch)
+          dx[at + ch] += gb[window + ch] * scale;
+      });
     }
   }
 }
