@@ -5,8 +5,6 @@
 #include "sinter/Scan.h"
 #include "sinter/TensorLanguage.h"
 
-#include <cstdlib>
-
 namespace sinter::nn {
 
 // ---------------------------------------------------------------------------------------------
@@ -230,12 +228,10 @@ RecurrentResult RNN::callWithState(const Tensor &x, bool training,
 Tensor RNN::call(const Tensor &x, bool training) { return callWithState(x, training).output; }
 
 bool RNN::runsOnLibrary(const Tensor &x, bool recurrentDropout) const {
-  const char *generatedOnly = std::getenv("SINTER_GENERATED_ONLY");
   bool fusable =
       dynamic_cast<const LSTMCell *>(cell_.get()) || dynamic_cast<const GRUCell *>(cell_.get());
   return options_.useLibrary && fusable && !recurrentDropout && x.dtype() == DType::F32 &&
-         cell_->usesStandardActivations() &&
-         !(generatedOnly && *generatedOnly && *generatedOnly != '0');
+         cell_->usesStandardActivations() && runtime::libraryKernelsEnabled();
 }
 
 RecurrentResult RNN::callLibrary(const Tensor &x, const std::vector<Tensor> &init) const {

@@ -13,6 +13,7 @@
 #include "LoweringUtils.h"
 
 #include "sinter/runtime/Abi.h"
+#include "sinter/runtime/Runtime.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -92,7 +93,7 @@ AffineMap map8(OpBuilder &b, ArrayRef<AffineExpr> results) {
 
 /// Whether a convolution of these shapes goes to the library kernel.
 bool useLibrary(RankedTensorType image, RankedTensorType out, RankedTensorType filter) {
-  if (!image.getElementType().isF32() || !libraryKernelsEnabled())
+  if (!image.getElementType().isF32() || !::sinter::runtime::libraryKernelsEnabled())
     return false;
   int64_t batch = image.isDynamicDim(0) ? kAssumedBatchSize : image.getDimSize(0);
   int64_t work = batch * out.getDimSize(1) * out.getDimSize(2) * filter.getNumElements();
@@ -307,7 +308,7 @@ Value libraryPool(OpBuilder &b, PoolOp op, int32_t kind, RankedTensorType image,
 template <class PoolOp> bool poolsOnLibrary(PoolOp op) {
   auto image = op.getOperand().getType();
   int64_t batch = image.isDynamicDim(0) ? kAssumedBatchSize : image.getDimSize(0);
-  return image.getElementType().isF32() && libraryKernelsEnabled() &&
+  return image.getElementType().isF32() && ::sinter::runtime::libraryKernelsEnabled() &&
          batch * image.getDimSize(1) * image.getDimSize(2) * image.getDimSize(3) >= kMinLibraryWork;
 }
 

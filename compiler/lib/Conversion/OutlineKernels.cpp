@@ -6,6 +6,7 @@
 
 #include "sinter/Compiler/Transforms/Passes.h"
 #include "sinter/runtime/Abi.h"
+#include "sinter/runtime/Runtime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -26,7 +27,7 @@ constexpr const char *kConvBiasKernel = "sinter_kernel_conv2d_bias_f32";
 int64_t multiplyAdds(linalg::LinalgOp op) {
   int64_t work = 1;
   for (int64_t range : op.getStaticLoopRanges())
-    work *= ShapedType::isDynamic(range) ? sinter::kAssumedBatchSize : range;
+    work *= ShapedType::isDynamic(range) ? mlir::sinter::kAssumedBatchSize : range;
   return work;
 }
 
@@ -46,7 +47,7 @@ Value addressOf(OpBuilder &b, Location loc, Value buffer) {
     memref::CopyOp::create(b, loc, buffer, dense);
     buffer = dense;
   }
-  return sinter::lowering::bufferAddress(b, loc, buffer);
+  return mlir::sinter::lowering::bufferAddress(b, loc, buffer);
 }
 
 /// A product's epilogue: the elementwise loop right after it that computes
@@ -156,7 +157,7 @@ void foldConvolutionEpilogue(OpBuilder &b, func::CallOp call) {
   args.push_back(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(e->activation)));
   SmallVector<Type> types(args.size() - 1, b.getI64Type());
   types.push_back(b.getI32Type());
-  sinter::lowering::declareKernel(b, kConvBiasKernel, types);
+  mlir::sinter::lowering::declareKernel(b, kConvBiasKernel, types);
   func::CallOp::create(b, loc, kConvBiasKernel, TypeRange{}, args);
   e->loop->erase();
   call->erase();
@@ -186,18 +187,18 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
     module.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && op.hasPureBufferSemantics() &&
           cast<MemRefType>(op.getDpsInits()[0].getType()).getElementType().isF32() &&
-          multiplyAdds(op) >= sinter::lowering::kMinLibraryWork)
+          multiplyAdds(op) >= mlir::sinter::lowering::kMinLibraryWork)
         matmuls.push_back(op);
     });
     OpBuilder b(module.getBodyRegion());
     SmallVector<func::CallOp> convolutions;
     module.walk([&](func::CallOp call) {
-      if (call.getCallee() == sinter::lowering::kConv2DKernel)
+      if (call.getCallee() == mlir::sinter::lowering::kConv2DKernel)
         convolutions.push_back(call);
     });
     for (func::CallOp call : convolutions)
       foldConvolutionEpilogue(b, call);
-    if (matmuls.empty() || !sinter::libraryKernelsEnabled())
+    if (matmuls.empty() || !::sinter::runtime::libraryKernelsEnabled())
       return;
 
     Type i64 = b.getI64Type(), i32 = b.getI32Type();
@@ -262,12 +263,12 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
         args.push_back(cst(i32, epilogue->activation));
         SmallVector<Type> types(args.size() - 3, i64);
         types.append({i32, i32, i32});
-        sinter::lowering::declareKernel(b, kMatmulBiasKernel, types);
+        mlir::sinter::lowering::declareKernel(b, kMatmulBiasKernel, types);
         func::CallOp::create(b, loc, kMatmulBiasKernel, TypeRange{}, args);
         epilogue->loop->erase();
       } else {
-        sinter::lowering::declareKernel(b, kMatmulKernel,
-                                        {i64, i64, i64, i64, i64, i64, i64, i32, i32});
+        mlir::sinter::lowering::declareKernel(b, kMatmulKernel,
+                                              {i64, i64, i64, i64, i64, i64, i64, i32, i32});
         func::CallOp::create(b, loc, kMatmulKernel, TypeRange{}, args);
       }
       op->erase();

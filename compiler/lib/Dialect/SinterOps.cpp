@@ -1,5 +1,6 @@
 // Shape inference, verifiers and folders of the sinter ops.
 #include "sinter/Compiler/Dialect/SinterDialect.h"
+#include "sinter/runtime/Runtime.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -10,7 +11,6 @@
 #include "llvm/ADT/SmallSet.h"
 
 #include <array>
-#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::sinter;
@@ -864,14 +864,10 @@ bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
          !type.isDynamicDim(type.getRank() - 1) && elements >= 16384;
 }
 
-bool mlir::sinter::libraryKernelsEnabled() {
-  const char *env = std::getenv("SINTER_GENERATED_ONLY");
-  return !(env && *env && *env != '0');
-}
-
 bool mlir::sinter::lowersBatchNormWhole(Operation *op) {
   return isa<BatchNormOp, BatchNormGradOp>(op) &&
-         tensorOf(op->getOperand(0)).getElementType().isF32() && libraryKernelsEnabled();
+         tensorOf(op->getOperand(0)).getElementType().isF32() &&
+         ::sinter::runtime::libraryKernelsEnabled();
 }
 
 std::optional<int64_t> mlir::sinter::dynamicRowBound(Value value) {

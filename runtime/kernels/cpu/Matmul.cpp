@@ -141,10 +141,6 @@ void matmul(const float *a, const float *b, const float *bias, float *c, int64_t
 
 } // namespace
 
-uint64_t sinter::runtime::libraryKernelFallbacks() {
-  return sinter::runtime::kernels::libraryFallbackCount().load();
-}
-
 extern "C" void sinter_kernel_matmul_f32(const float *a, const float *b, float *c, int64_t batch,
                                          int64_t m, int64_t n, int64_t k, int32_t trans_a,
                                          int32_t trans_b) {

@@ -37,6 +37,11 @@ std::string shapeString(const std::vector<int64_t> &shape);
 /// NumPy/TensorFlow spelling: "float32", "int64", "bool", ...
 const char *dtypeName(DType dtype);
 
+/// Whether programs compiled now may call the library (oneDNN) kernels: false when
+/// SINTER_GENERATED_ONLY=1 is set, and every op then runs as generated loops or scans (to
+/// compare the library kernels' numbers with them, or to profile the generated code).
+bool libraryKernelsEnabled();
+
 /// How many library kernel calls (oneDNN matmuls and convolutions) failed in this process and
 /// computed their result with the reference loops instead (each kind also warns once on stderr).
 /// The tests require it to stay 0, so a broken library path cannot hide behind the fallback.

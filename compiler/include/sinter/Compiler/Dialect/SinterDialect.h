@@ -71,10 +71,6 @@ constexpr int64_t kAssumedBatchSize = 32;
 /// rather than decomposed into primitives: when it is big enough for blocking to pay.
 bool lowersSoftmaxWhole(SoftmaxOp op);
 
-/// False when SINTER_GENERATED_ONLY=1 is set: every op then runs as generated loops (to
-/// compare the library kernels' numbers with them, or to profile the generated code).
-bool libraryKernelsEnabled();
-
 /// Whether a batch_norm or batch_norm_grad op runs on the runtime's oneDNN kernels (float32)
 /// rather than being decomposed into primitives.
 bool lowersBatchNormWhole(Operation *op);
