@@ -27,6 +27,7 @@ using sinter::runtime::kernels::KernelThreads;
 using sinter::runtime::kernels::noteFallback;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
+using sinter::runtime::kernels::wrap;
 
 // Normalisation reads and writes each element a few times: a thread pays from about this many.
 constexpr int64_t kMinElementsPerThread = 1 << 16;
@@ -129,10 +130,6 @@ void referenceBackward(const float *x, const float *gamma, const float *mean, co
     dgamma[ch] = static_cast<float>(sumGX[ch]);
     dbeta[ch] = static_cast<float>(sumG[ch]);
   }
-}
-
-dnnl::memory wrap(const dnnl::memory::desc &desc, const float *data) {
-  return dnnl::memory(desc, cpuEngine(), const_cast<float *>(data));
 }
 
 } // namespace

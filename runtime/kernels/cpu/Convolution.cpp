@@ -30,6 +30,7 @@ using sinter::runtime::kernels::cpuStream;
 using sinter::runtime::kernels::epilogueByHand;
 using sinter::runtime::kernels::KernelThreads;
 using sinter::runtime::kernels::noteFallback;
+using sinter::runtime::kernels::threadBuffer;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
 using dt = dnnl::memory::data_type;
@@ -144,14 +145,6 @@ const CachedConv &getConv(int32_t kind, const Shape &s, bool bias, int32_t activ
   return *cache.emplace(key, std::move(entry)).first->second;
 }
 
-/// The filter in the primitive's layout: a per-thread buffer, grown as needed.
-float *threadWeightsBuffer(size_t bytes) {
-  thread_local std::vector<float> buffer;
-  if (buffer.size() * sizeof(float) < bytes)
-    buffer.resize((bytes + sizeof(float) - 1) / sizeof(float));
-  return buffer.data();
-}
-
 /// The three convolutions by definition (the fallback if oneDNN fails).
 void referenceConv(int32_t kind, float *src, float *weights, float *dst, const Shape &s) {
   int64_t cg = s.c / s.groups, kg = s.k / s.groups;
@@ -199,7 +192,7 @@ void convolve(int32_t kind, float *src, float *weights, const float *bias, float
     dnnl::memory userWeights(conv.userWeights, engine, weights);
     dnnl::memory primitiveWeights =
         conv.toPrimitive || conv.fromPrimitive
-            ? dnnl::memory(conv.weights, engine, threadWeightsBuffer(conv.weights.get_size()))
+            ? dnnl::memory(conv.weights, engine, threadBuffer(0, conv.weights.get_size()))
             : userWeights;
     if (conv.toPrimitive)
       conv.toPrimitive->execute(stream, userWeights, primitiveWeights);

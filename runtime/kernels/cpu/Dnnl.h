@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -71,24 +72,39 @@ inline dnnl::primitive_attr userScratchpad() {
   return attr;
 }
 
-inline dnnl::memory threadScratchpad(const dnnl::memory::desc &desc) {
+/// Per-thread buffers for the temporaries of a kernel call (weights in a primitive's layout,
+/// workspaces, scratchpads): slot `slot` of the calling thread, 64-byte aligned, grown to the
+/// largest size asked for. A call uses each slot for one thing at a time, and the calls of one
+/// thread never overlap, so all kernels share the slots.
+constexpr int kThreadBufferSlots = 10;
+constexpr int kScratchpadSlot = kThreadBufferSlots - 1;
+inline void *threadBuffer(int slot, size_t bytes) {
   struct Buffer {
     void *data = nullptr;
     size_t size = 0;
     ~Buffer() { std::free(data); }
   };
-  thread_local Buffer buffer;
-  size_t need = desc.get_size();
-  if (need > buffer.size) {
+  thread_local std::array<Buffer, kThreadBufferSlots> buffers;
+  Buffer &buffer = buffers[slot];
+  if (bytes > buffer.size) {
     std::free(buffer.data);
-    buffer.size = (need + 63) / 64 * 64;
+    buffer.size = (bytes + 63) / 64 * 64;
     buffer.data = std::aligned_alloc(64, buffer.size);
     if (!buffer.data) {
       buffer.size = 0;
       throw std::bad_alloc();
     }
   }
-  return dnnl::memory(desc, cpuEngine(), buffer.data);
+  return buffer.data;
+}
+
+inline dnnl::memory threadScratchpad(const dnnl::memory::desc &desc) {
+  return dnnl::memory(desc, cpuEngine(), threadBuffer(kScratchpadSlot, desc.get_size()));
+}
+
+/// oneDNN's view of a caller's buffer (oneDNN takes non-const handles; inputs are only read).
+inline dnnl::memory wrap(const dnnl::memory::desc &desc, const void *data) {
+  return dnnl::memory(desc, cpuEngine(), const_cast<void *>(data));
 }
 
 /// A oneDNN call failed: the kernel computes the result with its reference loop (compiled code

@@ -35,8 +35,10 @@ using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
 using sinter::runtime::kernels::KernelThreads;
 using sinter::runtime::kernels::noteFallback;
+using sinter::runtime::kernels::threadBuffer;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
+using sinter::runtime::kernels::wrap;
 
 struct Geometry {
   int64_t n, h, w, c, oh, ow, kh, kw, sh, sw, pt, pb, pl, pr;
@@ -188,14 +190,6 @@ const CachedPool &getPool(int32_t kind, const Geometry &g, int threads) {
   return *cache.emplace(key, std::move(entry)).first->second;
 }
 
-/// The max gradient's workspace: a per-thread buffer, grown as needed.
-void *threadWorkspace(size_t bytes) {
-  thread_local std::vector<unsigned char> buffer;
-  if (buffer.size() < bytes)
-    buffer.resize(bytes);
-  return buffer.data();
-}
-
 /// A float32 pooling or pooling gradient on oneDNN (max_pool2d_select on the loops).
 void poolF32(int32_t kind, const float *x, const float *in, float *out, const Geometry &g) {
   if (g.n <= 0)
@@ -205,11 +199,7 @@ void poolF32(int32_t kind, const float *x, const float *in, float *out, const Ge
   try {
     KernelThreads threads(g.n * g.h * g.w * g.c, 1 << 16);
     const CachedPool &pool = getPool(kind, g, threads.threads());
-    dnnl::engine &engine = cpuEngine();
     dnnl::stream &stream = cpuStream();
-    auto wrap = [&](const dnnl::memory::desc &d, const float *p) {
-      return dnnl::memory(d, engine, const_cast<float *>(p));
-    };
     if (kind == SINTER_POOL_MAX || kind == SINTER_POOL_AVG) {
       pool.forward.execute(stream,
                            {{DNNL_ARG_SRC, wrap(pool.image, x)},
@@ -220,16 +210,12 @@ void poolF32(int32_t kind, const float *x, const float *in, float *out, const Ge
                                                  {DNNL_ARG_DIFF_SRC, wrap(pool.image, out)}};
       if (kind == SINTER_POOL_MAX_GRAD) {
         // The forward pass again, for the workspace; its output goes to a scratch buffer.
-        size_t pooledAt = (pool.workspace.get_size() + 63) / 64 * 64;
-        auto *buffer =
-            static_cast<unsigned char *>(threadWorkspace(pooledAt + pool.pooled.get_size()));
-        dnnl::memory workspace(pool.workspace, engine, buffer);
-        auto *pooled = reinterpret_cast<float *>(buffer + pooledAt);
-        pool.forward.execute(stream,
-                             {{DNNL_ARG_SRC, wrap(pool.image, x)},
-                              {DNNL_ARG_DST, wrap(pool.pooled, pooled)},
-                              {DNNL_ARG_WORKSPACE, workspace},
-                              {DNNL_ARG_SCRATCHPAD, threadScratchpad(pool.forwardScratchpad)}});
+        dnnl::memory workspace = wrap(pool.workspace, threadBuffer(0, pool.workspace.get_size()));
+        pool.forward.execute(
+            stream, {{DNNL_ARG_SRC, wrap(pool.image, x)},
+                     {DNNL_ARG_DST, wrap(pool.pooled, threadBuffer(1, pool.pooled.get_size()))},
+                     {DNNL_ARG_WORKSPACE, workspace},
+                     {DNNL_ARG_SCRATCHPAD, threadScratchpad(pool.forwardScratchpad)}});
         args.insert({DNNL_ARG_WORKSPACE, workspace});
       }
       args.insert({DNNL_ARG_SCRATCHPAD, threadScratchpad(pool.scratchpad)});

@@ -30,8 +30,10 @@ namespace {
 using sinter::runtime::kernels::cpuEngine;
 using sinter::runtime::kernels::cpuStream;
 using sinter::runtime::kernels::KernelThreads;
+using sinter::runtime::kernels::threadBuffer;
 using sinter::runtime::kernels::threadScratchpad;
 using sinter::runtime::kernels::userScratchpad;
+using sinter::runtime::kernels::wrap;
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 
@@ -54,7 +56,7 @@ using Key = std::array<int64_t, 8>;
 
 /// The user's memory descriptors (the sinter ops' layouts).
 struct UserDescs {
-  dnnl::memory::desc sequenceIn, sequenceOut, state, kernel, recurrentKernel, bias, none;
+  dnnl::memory::desc sequenceIn, sequenceOut, state, kernel, recurrentKernel, bias;
   explicit UserDescs(const Shape &s)
       : sequenceIn({s.t, s.n, s.c}, dt::f32, tag::ntc),
         sequenceOut({s.t, s.n, s.u}, dt::f32, tag::ntc),
@@ -62,8 +64,6 @@ struct UserDescs {
         kernel({1, 1, s.c, s.gates(), s.u}, dt::f32, tag::ldigo),
         recurrentKernel({1, 1, s.u, s.gates(), s.u}, dt::f32, tag::ldigo),
         bias({1, 1, s.biasGates(), s.u}, dt::f32, tag::ldgo) {}
-  /// The cell state's descriptor: a zero descriptor for the GRUs.
-  const dnnl::memory::desc &cellState(const Shape &s) const { return s.cellState() ? state : none; }
 };
 
 /// A weight in the layout a primitive wants, with the reorder into it (or out of it, for a
@@ -172,19 +172,6 @@ const CachedRnn &getRnn(bool backward, const Shape &s, int threads) {
     }
   }
   return *cache.emplace(key, std::move(entry)).first->second;
-}
-
-/// Per-thread scratch buffers, one per slot, grown as needed.
-void *threadBuffer(int slot, size_t bytes) {
-  thread_local std::array<std::vector<unsigned char>, 8> buffers;
-  std::vector<unsigned char> &b = buffers[slot];
-  if (b.size() < bytes)
-    b.resize(bytes);
-  return b.data();
-}
-
-dnnl::memory wrap(const dnnl::memory::desc &desc, const void *data) {
-  return dnnl::memory(desc, cpuEngine(), const_cast<void *>(data));
 }
 
 /// The user's weight `data` in the primitive's layout (a thread buffer in `slot` when it
