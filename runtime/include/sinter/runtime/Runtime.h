@@ -42,9 +42,10 @@ const char *dtypeName(DType dtype);
 /// compare the library kernels' numbers with them, or to profile the generated code).
 bool libraryKernelsEnabled();
 
-/// How many library kernel calls (oneDNN matmuls and convolutions) failed in this process and
-/// computed their result with the reference loops instead (each kind also warns once on stderr).
-/// The tests require it to stay 0, so a broken library path cannot hide behind the fallback.
+/// How many library kernel calls (oneDNN matmuls, convolutions, poolings, batch normalisations)
+/// failed in this process and computed their result with the reference loops instead (each
+/// kind also warns once on stderr). The tests require it to stay 0, so a broken library path
+/// cannot hide behind the fallback.
 uint64_t libraryKernelFallbacks();
 
 struct TensorSpec {
