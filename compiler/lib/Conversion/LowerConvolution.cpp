@@ -289,7 +289,7 @@ Value libraryPool(OpBuilder &b, PoolOp op, int32_t kind, RankedTensorType image,
   }
   KernelCall k(b, op.getLoc(), kind, {type});
   Value inBuffer = k.buffer(in);
-  k.address(x ? k.buffer(x) : inBuffer);
+  k.address(x && x != in ? k.buffer(x) : inBuffer);
   k.address(inBuffer);
   k.address(k.result());
   k.batch(image);
