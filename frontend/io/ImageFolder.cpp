@@ -106,13 +106,6 @@ std::vector<ImageFolderEntry> readCsv(const std::string &csvPath, const fs::path
   return entries;
 }
 
-void checkImages(const runtime::HostTensor &images, const char *what) {
-  if (images.dtype() != runtime::DType::F32 || images.shape().empty() || images.shape().back() != 3)
-    throw DataError(std::string(what) + ": images must be float32 [..., 3], got " +
-                    runtime::dtypeName(images.dtype()) + " " +
-                    runtime::shapeString(images.shape()));
-}
-
 } // namespace
 
 bool isImageFileName(const std::string &path) {
@@ -178,21 +171,12 @@ runtime::HostTensor loadImageTensor(const std::string &path, const ImageFolderOp
   if (options.height <= 0 || options.width <= 0)
     throw DataError("image '" + path + "': the target size must be positive, got " +
                     std::to_string(options.height) + "x" + std::to_string(options.width));
-  Image image;
   try {
-    image = convertChannels(readImage(path), 3, options.background);
+    return imageTensor(readImage(path), options.height, options.width, options.mean, options.std,
+                       options.background);
   } catch (const Error &e) {
     throw DataError(e.what()); // readImage's message names the file
   }
-  runtime::HostTensor raw(runtime::DType::F32, {image.height, image.width, 3});
-  std::span<float> px = raw.as<float>();
-  for (size_t i = 0; i < image.pixels.size(); ++i)
-    px[i] = static_cast<float>(image.pixels[i]) / 255.0f;
-  runtime::HostTensor sized = image.height == options.height && image.width == options.width
-                                  ? raw
-                                  : data::image::resize(raw, options.height, options.width,
-                                                        data::image::Interpolation::Bilinear);
-  return normalize(sized, options.mean, options.std);
 }
 
 data::Dataset imageFolderDataset(std::vector<ImageFolderEntry> entries,
@@ -208,31 +192,6 @@ data::Dataset imageFolderDataset(std::vector<ImageFolderEntry> entries,
     label.as<int32_t>()[0] = entry.label;
     return data::Element{loadImageTensor(entry.path, options), label};
   });
-}
-
-runtime::HostTensor normalize(const runtime::HostTensor &images, const std::array<float, 3> &mean,
-                              const std::array<float, 3> &std) {
-  checkImages(images, "normalize");
-  for (float s : std)
-    if (!(s != 0.0f))
-      throw DataError("normalize: the standard deviations must be non-zero");
-  runtime::HostTensor out(runtime::DType::F32, images.shape());
-  std::span<const float> in = images.as<float>();
-  std::span<float> o = out.as<float>();
-  for (size_t i = 0; i < in.size(); ++i)
-    o[i] = (in[i] - mean[i % 3]) / std[i % 3];
-  return out;
-}
-
-runtime::HostTensor denormalize(const runtime::HostTensor &images, const std::array<float, 3> &mean,
-                                const std::array<float, 3> &std) {
-  checkImages(images, "denormalize");
-  runtime::HostTensor out(runtime::DType::F32, images.shape());
-  std::span<const float> in = images.as<float>();
-  std::span<float> o = out.as<float>();
-  for (size_t i = 0; i < in.size(); ++i)
-    o[i] = in[i] * std[i % 3] + mean[i % 3];
-  return out;
 }
 
 } // namespace sinter::io

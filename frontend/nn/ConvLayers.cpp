@@ -154,6 +154,14 @@ Tensor GlobalAveragePooling2D::call(const Tensor &x, bool) {
   return reduceMean(x, {1, 2});
 }
 
+GlobalMaxPooling2D::GlobalMaxPooling2D(std::string name)
+    : Layer("GlobalMaxPooling2D", std::move(name)) {}
+
+Tensor GlobalMaxPooling2D::call(const Tensor &x, bool) {
+  imageChannels(*this, x.shape());
+  return reduceMax(x, {1, 2});
+}
+
 // ---------------------------------------------------------------------------------------------
 // Image shapes
 

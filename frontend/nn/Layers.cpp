@@ -123,6 +123,12 @@ Layer &Layer::operator=(const Layer &other) {
 
 void Layer::build(Graph &, const Shape &) {}
 
+void Layer::setTrainable(bool trainable) {
+  trainable_ = trainable;
+  for (Layer *l : sublayers())
+    l->setTrainable(trainable);
+}
+
 Tensor Layer::operator()(const Tensor &x, bool training) { return run({x}, training); }
 
 Tensor Layer::operator()(const std::vector<Tensor> &inputs, bool training) {
@@ -406,7 +412,7 @@ Tensor BatchNormalization::call(const Tensor &x, bool training) {
     throw Error("layer '" + name() + "' (BatchNormalization): built for " +
                 std::to_string(movingMean_.shape()[0]) + " channels, called on shape " +
                 shapeString(x.shape()));
-  if (training) {
+  if (training && trainable()) {
     // One op (oneDNN's kernels for float32) over the batch's statistics; absent gamma/beta
     // are the constants 1 and 0.
     Tensor gamma = scale_ ? gamma_ : onesLike(movingMean_);

@@ -213,11 +213,13 @@ std::string Model::summary() const {
 
 std::map<std::string, HostTensor> Model::getWeights() {
   std::map<std::string, HostTensor> out, parts;
-  if (!impl_->program)
+  Program *live = impl_->liveProgram();
+  std::set<std::string> liveNames = variableNames(live);
+  if (!live)
     parts = partWeights();
   for (const Variable &v : variables()) {
-    if (impl_->program)
-      out[v.name()] = impl_->program->variable(v.name()).clone();
+    if (liveNames.count(v.name()))
+      out[v.name()] = live->variable(v.name()).clone();
     else if (impl_->pending.count(v.name()))
       out[v.name()] = impl_->pending[v.name()].clone();
     else if (parts.count(v.name()))
@@ -236,16 +238,26 @@ std::map<std::string, HostTensor> Model::partWeights() {
   return out;
 }
 
+void Model::hostParts(const Program &program) {
+  for (Layer *l : sublayers())
+    if (auto *part = dynamic_cast<Model *>(l)) {
+      part->impl_->hostProgram = program;
+      part->hostParts(program);
+    }
+}
+
 void Model::setWeights(const std::map<std::string, HostTensor> &weights) {
   std::map<std::string, Variable> vars;
   for (const Variable &v : variables())
     vars[v.name()] = v;
+  Program *live = impl_->liveProgram();
+  std::set<std::string> liveNames = variableNames(live);
   for (const auto &[n, value] : weights) {
     auto it = vars.find(n);
     if (it == vars.end())
       throw Error("model '" + name() + "': setWeights: '" + n + "' is not a weight of the model");
-    if (impl_->program) {
-      copyInto(impl_->program->variable(n), value, n);
+    if (liveNames.count(n)) {
+      copyInto(live->variable(n), value, n);
     } else {
       if (value.shape() != it->second.shape() || value.dtype() != it->second.dtype())
         throw Error("model '" + name() + "': setWeights: '" + n + "' has shape " +
@@ -272,11 +284,52 @@ void Model::save(const std::string &path) {
 }
 
 void Model::saveWeights(const std::string &path) {
-  io::saveCheckpoint(program(), path, impl_->trainSteps);
+  if (impl_->program)
+    io::saveCheckpoint(*impl_->program, path, impl_->trainSteps);
+  else
+    io::writeCheckpoint(path, getWeights(), 0);
 }
 
 void Model::loadWeights(const std::string &path) {
-  impl_->trainSteps = io::loadCheckpoint(program(), path);
+  io::CheckpointContents saved = io::readCheckpoint(path);
+  Program *program = impl_->program ? &*impl_->program : nullptr;
+  std::set<std::string> programNames = variableNames(program);
+  std::vector<std::string> problems;
+  auto describe = [](const HostTensor &t) {
+    return std::string(runtime::dtypeName(t.dtype())) + " " + runtime::shapeString(t.shape());
+  };
+  std::set<std::string> weights;
+  for (const Variable &v : variables()) {
+    weights.insert(v.name());
+    auto it = saved.variables.find(v.name());
+    if (it == saved.variables.end())
+      problems.push_back("missing from the file: '" + v.name() + "' " + describe(v.value()));
+    else if (it->second.shape() != v.shape() || it->second.dtype() != v.dtype())
+      problems.push_back("'" + v.name() + "' is " + describe(it->second) + " in the file, " +
+                         describe(v.value()) + " in the model");
+  }
+  for (const auto &[n, value] : saved.variables)
+    if (!weights.count(n) && !programNames.count(n))
+      problems.push_back("not in the model: '" + n + "' " + describe(value));
+  if (!problems.empty()) {
+    constexpr size_t kShown = 20;
+    std::string list;
+    for (size_t i = 0; i < problems.size() && i < kShown; ++i)
+      list += "\n  " + problems[i];
+    if (problems.size() > kShown)
+      list += "\n  ... and " + std::to_string(problems.size() - kShown) + " more";
+    throw Error("model '" + name() + "': weights file '" + path + "' does not match the model (" +
+                std::to_string(problems.size()) + " mismatch" + (problems.size() == 1 ? "" : "es") +
+                "):" + list);
+  }
+  if (program) {
+    for (const auto &[n, value] : saved.variables)
+      copyInto(program->variable(n), value, n);
+    if (saved.variables.size() == programNames.size())
+      impl_->trainSteps = saved.step; // a whole program's checkpoint: training resumes
+  } else {
+    setWeights(saved.variables);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -249,6 +249,7 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
       copyInto(program.variable(n), value, n);
   m.pending.clear();
   m.program = program;
+  hostParts(program);
   m.programEntries = std::set<std::string>(m.tracedOrder.begin(), m.tracedOrder.end());
   m.buffers.clear();
 }

@@ -75,6 +75,14 @@ inline void copyInto(HostTensor &dst, const HostTensor &src, const std::string &
   std::memcpy(dst.data(), src.data(), src.byteSize());
 }
 
+/// The names of `program`'s variables (none without a program).
+inline std::set<std::string> variableNames(Program *program) {
+  if (!program)
+    return {};
+  std::vector<std::string> names = program->session().variableNames();
+  return {names.begin(), names.end()};
+}
+
 struct Model::Impl {
   std::unique_ptr<Graph> ownedGraph;
   /// Functional models: the trace and the nodes from its input to `output`, in order.
@@ -97,6 +105,11 @@ struct Model::Impl {
   std::map<std::string, Traced> traced;
   std::vector<std::string> tracedOrder;
   std::optional<Program> program;
+  /// A model used as a layer: the program of the latest model compiled with it, where its
+  /// weights live (getWeights, setWeights and saveWeights read and write them there).
+  std::optional<Program> hostProgram;
+  /// The program holding this model's variables: its own, else its host's, else none.
+  Program *liveProgram() { return program ? &*program : hostProgram ? &*hostProgram : nullptr; }
   std::set<std::string> programEntries;
   std::map<std::string, HostTensor> pending;
   bool haveX = false, haveY = false;

@@ -47,6 +47,11 @@ struct Cli {
     }
   }
   std::string str(const std::string &name) const { return values.at(name); }
+  /// A flag whose default "-" means "not given": its value, or "" when not given.
+  std::string optional(const std::string &name) const {
+    const std::string &v = values.at(name);
+    return v == "-" ? std::string() : v;
+  }
   bool on(const std::string &name) const { return values.at(name) == "1"; }
   long integer(const std::string &name) const {
     const std::string &v = values.at(name);

@@ -31,6 +31,8 @@ std::function<Element(Element)> randomFlipLeftRight(uint64_t seed);
 /// pad by `padding` zeros on every side and crop back to the original size at a random place
 /// (the CIFAR-10 augmentation),
 std::function<Element(Element)> randomCropWithPadding(int64_t padding, uint64_t seed);
+/// cut a [height, width] window at a random place (the book's resize-then-crop augmentation),
+std::function<Element(Element)> randomCrop(int64_t height, int64_t width, uint64_t seed);
 /// rotate by a random multiple of 90°.
 std::function<Element(Element)> randomRot90(uint64_t seed);
 

@@ -15,9 +15,26 @@
 #include "sinter/Program.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace sinter::io {
+
+/// What a checkpoint file holds: named tensors and a step.
+struct CheckpointContents {
+  int64_t step = 0;
+  std::map<std::string, HostTensor> variables;
+};
+
+/// Writes `variables` and `step` to `path` (atomically). Throws Error naming the file when it
+/// cannot be written.
+void writeCheckpoint(const std::string &path, const std::map<std::string, HostTensor> &variables,
+                     int64_t step);
+
+/// Reads a whole checkpoint file, validated: missing, empty, truncated or corrupt files, a wrong
+/// format version, a duplicated name, an invalid dtype or a data size that does not match its
+/// shape are Errors naming the file (and the variable).
+CheckpointContents readCheckpoint(const std::string &path);
 
 /// Saves all of `program`'s variables and `step` to `path` (atomically). Throws Error naming
 /// the file when it cannot be written.

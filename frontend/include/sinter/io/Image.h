@@ -1,10 +1,13 @@
 // 8-bit images (grey, RGB or RGBA), PNG files (through libpng), JPEG files (through libjpeg) and
-// GIF files (first frame, through giflib).
+// GIF files (first frame, through giflib), and their preprocessing into network inputs.
+// Library sinter_image: it needs only the runtime, so a deployed image classifier links it
+// without the compiler.
 #ifndef SINTER_IO_IMAGE_H
 #define SINTER_IO_IMAGE_H
 
 #include "sinter/runtime/Runtime.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -62,6 +65,27 @@ Image decodeGif(const std::string &gif);
 /// "GIF89a"), decoded as above: RGB, except RGBA for a GIF with a transparent colour (use
 /// convertChannels for a fixed channel count). Errors name the path.
 Image readImage(const std::string &path);
+
+/// ImageNet's per-channel statistics (the book's defaults).
+inline constexpr std::array<float, 3> kImageNetMean = {0.485f, 0.456f, 0.406f};
+inline constexpr std::array<float, 3> kImageNetStd = {0.229f, 0.224f, 0.225f};
+
+/// An image as a network's float32 input [height, width, 3]: convertChannels to RGB (alpha
+/// composited onto `background`), scaled to [0, 1], resized bilinearly (data::image::resize,
+/// half-pixel centres, as tf.image.resize), then (x − mean[c]) / std[c] per channel. The one
+/// preprocessing of the image-folder data set and of a deployed image classifier.
+runtime::HostTensor imageTensor(const Image &image, int64_t height, int64_t width,
+                                const std::array<float, 3> &mean = kImageNetMean,
+                                const std::array<float, 3> &std = kImageNetStd,
+                                Rgb background = {255, 255, 255});
+
+/// (x − mean[c]) / std[c] and its inverse x · std[c] + mean[c] on float32 [..., 3] images.
+runtime::HostTensor normalize(const runtime::HostTensor &images,
+                              const std::array<float, 3> &mean = kImageNetMean,
+                              const std::array<float, 3> &std = kImageNetStd);
+runtime::HostTensor denormalize(const runtime::HostTensor &images,
+                                const std::array<float, 3> &mean = kImageNetMean,
+                                const std::array<float, 3> &std = kImageNetStd);
 
 /// The book's save_images: float images [n, h, w] or [n, h, w, c] (c = 1 grey, 3 RGB) with
 /// values in [0, 1] (clipped), tiled `columns` per row in order, edge to edge — 100 images of

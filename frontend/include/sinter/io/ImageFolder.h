@@ -70,10 +70,6 @@ struct ImageFolderSplit {
 /// to int(0.8 n) validation, the rest test.
 ImageFolderSplit splitImageFolder(const std::vector<ImageFolderEntry> &entries);
 
-/// ImageNet's per-channel statistics (the book's defaults).
-inline constexpr std::array<float, 3> kImageNetMean = {0.485f, 0.456f, 0.406f};
-inline constexpr std::array<float, 3> kImageNetStd = {0.229f, 0.224f, 0.225f};
-
 struct ImageFolderOptions {
   int64_t height = 224, width = 224;
   std::array<float, 3> mean = kImageNetMean;
@@ -86,9 +82,9 @@ struct ImageFolderOptions {
   Rgb background = {255, 255, 255};
 };
 
-/// One image file as float32 [height, width, 3]: io::readImage, convertChannels to RGB, scaled
-/// to [0, 1], resized bilinearly (data::image::resize, half-pixel centres), then
-/// (x − mean[c]) / std[c] per channel. DataError naming the file when it cannot be decoded.
+/// One image file as float32 [height, width, 3]: io::readImage, then imageTensor (RGB, [0, 1],
+/// bilinear resize, per-channel normalisation). DataError naming the file when it cannot be
+/// decoded.
 runtime::HostTensor loadImageTensor(const std::string &path, const ImageFolderOptions &options);
 
 /// A Dataset of (image float32 [height, width, 3], label int32 scalar) for `entries`, in order
@@ -97,14 +93,6 @@ runtime::HostTensor loadImageTensor(const std::string &path, const ImageFolderOp
 /// entries are shared by the dataset.
 data::Dataset imageFolderDataset(std::vector<ImageFolderEntry> entries,
                                  const ImageFolderOptions &options = {});
-
-/// (x − mean[c]) / std[c] and its inverse x · std[c] + mean[c] on float32 [..., 3] images.
-runtime::HostTensor normalize(const runtime::HostTensor &images,
-                              const std::array<float, 3> &mean = kImageNetMean,
-                              const std::array<float, 3> &std = kImageNetStd);
-runtime::HostTensor denormalize(const runtime::HostTensor &images,
-                                const std::array<float, 3> &mean = kImageNetMean,
-                                const std::array<float, 3> &std = kImageNetStd);
 
 } // namespace sinter::io
 

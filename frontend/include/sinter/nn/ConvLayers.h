@@ -149,6 +149,18 @@ protected:
   Tensor call(const Tensor &x, bool training) override;
 };
 
+/// [b, h, w, c] -> [b, c]: the maximum over height and width.
+class GlobalMaxPooling2D : public Layer {
+public:
+  std::shared_ptr<Layer> clone() const override {
+    return std::make_shared<GlobalMaxPooling2D>(*this);
+  }
+  explicit GlobalMaxPooling2D(std::string name = "");
+
+protected:
+  Tensor call(const Tensor &x, bool training) override;
+};
+
 /// Zero rows and columns around the image: {top, bottom} and {left, right}.
 class ZeroPadding2D : public Layer {
 public:

@@ -82,9 +82,11 @@ public:
   /// The output shape of the latest call.
   const Shape &outputShape() const { return outputShape_; }
 
-  /// A frozen layer's weights (and its sub-layers') are non-trainable (Keras' layer.trainable).
+  /// A frozen layer's weights (and its sub-layers') are non-trainable (Keras' layer.trainable);
+  /// a frozen BatchNormalization runs in inference mode. Setting it sets every sub-layer's
+  /// too, as Keras does, so a frozen model used as a layer stays frozen inside.
   bool trainable() const { return trainable_; }
-  void setTrainable(bool trainable) { trainable_ = trainable; }
+  void setTrainable(bool trainable);
 
   /// Weights of this layer and of its tracked sub-layers, in creation order.
   std::vector<Variable> variables() const;
@@ -266,7 +268,8 @@ private:
   Variable embeddings_;
 };
 
-/// Batch normalisation over the last axis (the channels; Keras' axis=-1). In training:
+/// Batch normalisation over the last axis (the channels; Keras' axis=-1). In training (and
+/// while trainable: a frozen layer uses its moving statistics, as in Keras):
 /// (x − μ_B) / √(σ²_B + ε) · γ + β with the batch's mean and (population) variance over every
 /// other axis, and the moving statistics updated as μ ← momentum·μ + (1 − momentum)·μ_B (the
 /// same for σ²; see Layer::updates()). At inference: the moving statistics. Weights gamma

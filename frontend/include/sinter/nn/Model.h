@@ -270,8 +270,14 @@ public:
   /// Saves the model as a .sinter file (graph, entry points, variable values); the program
   /// gets a predict entry (any batch size) if it has no entry yet.
   void save(const std::string &path);
-  /// Weights only: a checkpoint (sinter/io/Checkpoint.h) of every program variable.
+  /// A checkpoint file (sinter/io/Checkpoint.h): of a compiled model, every program variable
+  /// (weights, optimizer slots, counters) and the training step, to resume training; of a model
+  /// used as a layer of a compiled one (a backbone), or of an uncompiled model, its weights.
   void saveWeights(const std::string &path);
+  /// Loads a file of saveWeights, compiled or not (then the weights apply when it compiles).
+  /// Every weight of the model must be in the file with its shape and dtype, and the file may
+  /// hold nothing else but variables of the compiled program (slots, counters); otherwise an
+  /// Error lists the mismatches and nothing is loaded.
   void loadWeights(const std::string &path);
 
   /// The graph the model is built in (created on demand).
@@ -298,6 +304,9 @@ private:
   /// The current weights of the parts that are models (a trained model reused as a layer): a
   /// new program of this model starts from them.
   std::map<std::string, HostTensor> partWeights();
+  /// Tells this model's parts that are models (recursively) that their weights live in
+  /// `program` now.
+  void hostParts(const Program &program);
   /// The callbacks of a fit/evaluate call, each told which model it serves.
   std::vector<Callback *> attach(const std::vector<std::shared_ptr<Callback>> &callbacks);
   /// Makes sure the program has the entries of these kinds.

@@ -1,0 +1,14 @@
+// Book chapter 15.3: DenseNet121 + Dense(1024, relu) + BatchNormalization + Dropout(0.5)
+// + Dense(5) on the Pokémon image folder (or any --data DIR), Adam, EarlyStopping on the
+// validation accuracy — the backbone trained from a random initialisation. See
+// models/common/Transfer.h.
+#include "../common/Transfer.h"
+
+int main(int argc, char **argv) {
+  try {
+    return sinter::models::pokemonMain(argc, argv, /*transfer=*/false);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
