@@ -12,6 +12,7 @@
 
 #include <cstring>
 #include <ostream>
+#include <set>
 
 using namespace mlir;
 
@@ -42,31 +43,75 @@ const VariableInfo *variableInfo(const Graph::Impl &g, const std::string &name) 
   return nullptr;
 }
 
-/// The eager value of variable `name`: its initial value the first time.
-HostTensor &eagerValue(Graph &graph, const std::string &name, const HostTensor &fallback) {
-  Graph::Impl &g = graph.impl();
-  auto it = g.eagerValues.find(name);
-  if (it != g.eagerValues.end())
-    return it->second;
-  const VariableInfo *info = variableInfo(g, name);
-  HostTensor initial = info && info->initId >= 0 ? graph.tensor(info->initId).value()
-                                                 : fallback.clone(); // no initializer: zeros
-  return g.eagerValues.emplace(name, std::move(initial)).first->second;
+/// The variable whose read op is value `id`, or null.
+const VariableInfo *variableReadBy(const Graph::Impl &g, int id) {
+  for (const VariableInfo &v : g.variableInfo)
+    if (v.readId == id)
+      return &v;
+  return nullptr;
 }
 
-} // namespace
+std::vector<HostTensor> evaluate(Graph &graph, const std::vector<Tensor> &tensors);
 
-HostTensor Tensor::value() const {
-  Graph &graph = this->graph();
+/// Gives each variable in `names` that has no eager value yet its initial value; all the
+/// initializers are evaluated in one compiled sub-graph (a model's hundreds of weights would
+/// otherwise compile hundreds of modules).
+void initializeEagerValues(Graph &graph, const std::vector<std::string> &names) {
   Graph::Impl &g = graph.impl();
-  g.requireTopLevel(id_, "Tensor::value()");
-  if (auto input = dependedOnInput(g, id_))
-    throw Error("Tensor::value(): the tensor depends on the graph input '" + input.getName().str() +
-                "' (" + locationString(input.getLoc()) +
-                "); only tensors computed from constants and variables can be evaluated on the "
-                "spot (compile an entry point that takes the input instead)");
+  std::vector<std::string> missing;
+  std::vector<Tensor> initializers;
+  std::set<std::string> seen;
+  for (const std::string &name : names) {
+    const VariableInfo *info = variableInfo(g, name);
+    if (g.eagerValues.count(name) || !info || info->initId < 0 || !seen.insert(name).second)
+      continue;
+    missing.push_back(name);
+    initializers.push_back(graph.tensor(info->initId));
+  }
+  if (initializers.empty())
+    return;
+  std::vector<HostTensor> values = evaluate(graph, initializers);
+  for (size_t i = 0; i < missing.size(); ++i)
+    g.eagerValues.emplace(missing[i], std::move(values[i]));
+}
 
-  EntryDef entry{"value", {}, {id_}, {"value"}, {}};
+/// Evaluates `tensors` together: variable reads come from the eager store, the rest from one
+/// compiled sub-graph with an output per tensor.
+std::vector<HostTensor> evaluate(Graph &graph, const std::vector<Tensor> &tensors) {
+  Graph::Impl &g = graph.impl();
+  std::vector<HostTensor> out(tensors.size());
+  std::vector<std::string> reads;
+  EntryDef entry{"value", {}, {}, {}, {}};
+  std::vector<size_t> computed; // positions in `tensors` of the entry's outputs
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor &t = tensors[i];
+    if (&t.graph() != &graph)
+      throw Error("Graph::values(): tensor " + std::to_string(i) + " belongs to another graph");
+    g.requireTopLevel(t.id(), "Tensor::value()");
+    if (auto input = dependedOnInput(g, t.id()))
+      throw Error("Tensor::value(): the tensor depends on the graph input '" +
+                  input.getName().str() + "' (" + locationString(input.getLoc()) +
+                  "); only tensors computed from constants and variables can be evaluated on "
+                  "the spot (compile an entry point that takes the input instead)");
+    if (const VariableInfo *v = variableReadBy(g, t.id())) {
+      reads.push_back(v->name);
+      continue;
+    }
+    entry.outputs.push_back(t.id());
+    entry.outputNames.push_back("value" + std::to_string(computed.size()));
+    computed.push_back(i);
+  }
+  initializeEagerValues(graph, reads);
+  for (size_t i = 0, r = 0; i < tensors.size(); ++i) {
+    if (r == reads.size() || !variableReadBy(g, tensors[i].id()))
+      continue;
+    auto it = g.eagerValues.find(reads[r++]);
+    out[i] = it != g.eagerValues.end() ? it->second.clone() // no initializer: zeros
+                                       : HostTensor(tensors[i].dtype(), tensors[i].shape());
+  }
+  if (computed.empty())
+    return out;
+
   OwningOpRef<ModuleOp> module = buildProgramModule(g, {entry});
   std::string key;
   {
@@ -81,16 +126,33 @@ HostTensor Tensor::value() const {
   }
   runtime::Session &session = *it->second->session;
   // The variables start every evaluation at their eager values.
-  for (const std::string &name : session.variableNames()) {
+  std::vector<std::string> variables = session.variableNames();
+  initializeEagerValues(graph, variables);
+  for (const std::string &name : variables) {
+    auto eager = g.eagerValues.find(name);
     HostTensor &dst = session.variable(name);
-    const HostTensor &src = eagerValue(graph, name, dst);
-    std::memcpy(dst.data(), src.data(), dst.byteSize());
+    if (eager == g.eagerValues.end()) // no initializer: zeros
+      g.eagerValues.emplace(name, dst.clone());
+    else
+      std::memcpy(dst.data(), eager->second.data(), dst.byteSize());
   }
+  std::vector<HostTensor> results;
   try {
-    return session.run("value", std::vector<HostTensor>{})[0];
+    results = session.run("value", std::vector<HostTensor>{});
   } catch (const runtime::Error &e) {
     throw Error(std::string("Tensor::value(): ") + e.what());
   }
+  for (size_t k = 0; k < computed.size(); ++k)
+    out[computed[k]] = std::move(results[k]);
+  return out;
+}
+
+} // namespace
+
+HostTensor Tensor::value() const { return evaluate(graph(), {*this})[0]; }
+
+std::vector<HostTensor> Graph::values(const std::vector<Tensor> &tensors) {
+  return evaluate(*this, tensors);
 }
 
 std::string Tensor::toString() const {

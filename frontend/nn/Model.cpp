@@ -217,6 +217,8 @@ std::map<std::string, HostTensor> Model::getWeights() {
   std::set<std::string> liveNames = variableNames(live);
   if (!live)
     parts = partWeights();
+  std::vector<Tensor> initial; // evaluated together: one compile for all of them
+  std::vector<std::string> initialNames;
   for (const Variable &v : variables()) {
     if (liveNames.count(v.name()))
       out[v.name()] = live->variable(v.name()).clone();
@@ -225,7 +227,12 @@ std::map<std::string, HostTensor> Model::getWeights() {
     else if (parts.count(v.name()))
       out[v.name()] = parts[v.name()];
     else
-      out[v.name()] = v.value();
+      initial.push_back(v), initialNames.push_back(v.name());
+  }
+  if (!initial.empty()) {
+    std::vector<HostTensor> values = initial.front().graph().values(initial);
+    for (size_t i = 0; i < initial.size(); ++i)
+      out[initialNames[i]] = std::move(values[i]);
   }
   return out;
 }
@@ -268,7 +275,9 @@ void Model::setWeights(const std::map<std::string, HostTensor> &weights) {
 }
 
 void Model::save(const std::string &path) {
-  if (!impl_->program) {
+  // The saved program always has `predict` (what sinter-compile deploys), even after only fit
+  // and evaluate.
+  if (!impl_->programEntries.count(Impl::entryName(Kind::Predict))) {
     if (!impl_->haveX) {
       if (!built())
         throw Error("model '" + name() + "': save needs a built model");

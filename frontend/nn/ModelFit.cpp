@@ -87,13 +87,8 @@ History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o
   if (steps == 0)
     throw Error("model '" + name() + "': no full batch of " + std::to_string(o.batchSize) + " in " +
                 std::to_string(nTrain) + " samples with dropRemainder");
-  std::vector<Kind> needed{Kind::Train};
-  int64_t vb = 0;
-  if (validate) {
-    vb = std::min(o.batchSize, vx.shape()[0]);
-    needed.push_back(Kind::Test);
-  }
-  ensureEntries(needed, x, &y);
+  int64_t vb = validate ? std::min(o.batchSize, vx.shape()[0]) : 0;
+  ensureEntries(Impl::fitEntries(), x, &y);
   if (validate)
     ensureEntries({}, vx, &vy);
 
@@ -302,8 +297,8 @@ History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
         throw Error("model '" + name() + "': dataset elements must be (x, y)");
       for (Callback *c : callbacks)
         c->onTrainBatchBegin(static_cast<int>(step), {});
-      if (o.validationDataset && step == 0 && epoch == o.initialEpoch)
-        ensureEntries({Kind::Train, Kind::Test}, e[0], &e[1]); // both entries, one compile
+      if (step == 0 && epoch == o.initialEpoch)
+        ensureEntries(Impl::fitEntries(), e[0], &e[1]);
       runStep(Kind::Train, e[0], e[1], lossSum, count, logs);
       for (Callback *c : callbacks)
         c->onTrainBatchEnd(static_cast<int>(step), logs);

@@ -128,6 +128,10 @@ public:
   /// Sets the eager value of a variable (what Tensor::value() reads; compiled Programs keep
   /// their own copies). Throws Error when the shape or dtype differs from the variable's.
   void assign(const Variable &variable, const HostTensor &value, Loc loc = Loc::current());
+  /// Tensor::value() of several tensors at once, compiling one sub-graph for all of them (and
+  /// one for the initial values of the variables they read), as a TensorFlow 1 session runs a
+  /// list of fetches.
+  std::vector<HostTensor> values(const std::vector<Tensor> &tensors);
   /// How many sub-graphs Tensor::value() has compiled so far (the rest came from its cache).
   size_t compiledEvalCount() const;
 

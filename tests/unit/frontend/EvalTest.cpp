@@ -93,6 +93,28 @@ TEST_CASE("variables: initial value, assign, then value", "[eval]") {
   }
 }
 
+TEST_CASE("values() evaluates many tensors with one compile per need", "[eval]") {
+  Graph g;
+  std::vector<Tensor> tensors;
+  for (int i = 0; i < 50; ++i) // a model's worth of randomly initialised weights
+    tensors.push_back(g.variable("w" + std::to_string(i), random::uniform(g, {3}, 0.0, 1.0, i)));
+  Tensor c = constant(g, std::vector<float>{1, 2}, {2});
+  tensors.push_back(c * 2.0);
+  tensors.push_back(reduceSum(tensors[0]));
+
+  std::vector<HostTensor> values = g.values(tensors);
+  REQUIRE(values.size() == 52);
+  // One module for the 50 initial values, one for the two expressions.
+  CHECK(g.compiledEvalCount() == 2);
+  CHECK(floats(values[50]) == std::vector<float>{2, 4});
+  std::vector<float> w0 = floats(values[0]);
+  CHECK(values[51].as<float>()[0] == Approx(w0[0] + w0[1] + w0[2]));
+  CHECK(floats(values[1]) != w0); // different seeds
+  for (int i = 0; i < 50; ++i)    // the same numbers as evaluating one by one, and no new compile
+    CHECK(floats(tensors[i].value()) == floats(values[i]));
+  CHECK(g.compiledEvalCount() == 2);
+}
+
 TEST_CASE("value() of a tensor that depends on an input names the input", "[eval]") {
   Graph g;
   Tensor x = g.input("pixels", {2, 2});

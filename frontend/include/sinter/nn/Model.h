@@ -267,8 +267,9 @@ public:
   /// The compiled program (compiling the entries traced so far if needed); Error before any.
   Program &program();
   bool compiled() const;
-  /// Saves the model as a .sinter file (graph, entry points, variable values); the program
-  /// gets a predict entry (any batch size) if it has no entry yet.
+  /// Saves the model as a .sinter file (graph, entry points, variable values); a program without
+  /// a predict entry (any batch size) is first compiled again with one, so that the file can be
+  /// deployed (sinter-compile --entry predict).
   void save(const std::string &path);
   /// A checkpoint file (sinter/io/Checkpoint.h): of a compiled model, every program variable
   /// (weights, optimizer slots, counters) and the training step, to resume training; of a model
