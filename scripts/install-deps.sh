@@ -2,7 +2,8 @@
 # install-deps.sh [--bench] — installs Sinter's build/test dependencies from Debian 12 packages.
 # Idempotent: checks with dpkg-query first and only runs apt-get (update + install) when
 # something is missing, so a second run takes well under 2 s.
-#   --bench   also installs the peers for bench/: python3-torch and libopenblas0.
+#   --bench   also installs libopenblas0 for the PyTorch peer of bench/.
+# python3-torch is a test dependency: the differential test compares Sinter with PyTorch.
 # lit and FileCheck-22 come with llvm-22-tools (/usr/lib/llvm-22/bin/lit, /usr/bin/FileCheck-22).
 set -euo pipefail
 
@@ -13,13 +14,14 @@ PACKAGES=(
   catch2 cmake ninja-build build-essential zlib1g-dev libpng-dev libjpeg-dev libgif-dev
   clang-format-22
   dataset-fashion-mnist python3-vega-datasets
+  python3-torch
 )
-BENCH_PACKAGES=(python3-torch libopenblas0)
+BENCH_PACKAGES=(libopenblas0)
 
 for arg in "$@"; do
   case "$arg" in
     --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (use --bench or nothing)" >&2; exit 2 ;;
   esac
 done

@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
     models::Cli cli(argc, argv,
                     {{"--out", "-"},
                      {"--data", "-"},
+                     {"--csv", "-"},
                      {"--size", "64"},
                      {"--train-size", "12000"},
                      {"--test-size", "2000"},
@@ -20,7 +21,7 @@ int main(int argc, char **argv) {
                      {"--batch", "32"},
                      {"--lr", "0.001"},
                      {"--quick", ""}},
-                    "--out WEIGHTS_FILE [--data DIR] [--size N] [--train-size N] "
+                    "--out WEIGHTS_FILE [--data DIR [--csv INDEX.csv]] [--size N] [--train-size N] "
                     "[--test-size N] [--epochs N] [--batch N] [--lr RATE] [--quick]");
     std::string out = cli.optional("--out");
     if (out.empty())
@@ -47,7 +48,9 @@ int main(int argc, char **argv) {
       classes = 10;
     } else {
       std::string root = cli.optional("--data");
-      io::ImageFolderIndex index = io::indexImageFolder(root, root + "/images.csv");
+      std::string csv =
+          cli.optional("--csv").empty() ? root + "/images.csv" : cli.optional("--csv");
+      io::ImageFolderIndex index = io::indexImageFolder(root, csv);
       io::ImageFolderSplit parts = io::splitImageFolder(index.entries);
       parts.train.resize(std::min<size_t>(parts.train.size(), static_cast<size_t>(trainSize)));
       parts.test.resize(std::min<size_t>(parts.test.size(), static_cast<size_t>(testSize)));
