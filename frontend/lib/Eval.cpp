@@ -80,7 +80,8 @@ void initializeEagerValues(Graph &graph, const std::vector<std::string> &names) 
 std::vector<HostTensor> evaluate(Graph &graph, const std::vector<Tensor> &tensors) {
   Graph::Impl &g = graph.impl();
   std::vector<HostTensor> out(tensors.size());
-  std::vector<std::string> reads;
+  std::vector<std::string> reads; // variables read directly
+  std::vector<size_t> readAt;     // their positions in `tensors`
   EntryDef entry{"value", {}, {}, {}, {}};
   std::vector<size_t> computed; // positions in `tensors` of the entry's outputs
   for (size_t i = 0; i < tensors.size(); ++i) {
@@ -95,6 +96,7 @@ std::vector<HostTensor> evaluate(Graph &graph, const std::vector<Tensor> &tensor
                   "the spot (compile an entry point that takes the input instead)");
     if (const VariableInfo *v = variableReadBy(g, t.id())) {
       reads.push_back(v->name);
+      readAt.push_back(i);
       continue;
     }
     entry.outputs.push_back(t.id());
@@ -102,12 +104,11 @@ std::vector<HostTensor> evaluate(Graph &graph, const std::vector<Tensor> &tensor
     computed.push_back(i);
   }
   initializeEagerValues(graph, reads);
-  for (size_t i = 0, r = 0; i < tensors.size(); ++i) {
-    if (r == reads.size() || !variableReadBy(g, tensors[i].id()))
-      continue;
-    auto it = g.eagerValues.find(reads[r++]);
-    out[i] = it != g.eagerValues.end() ? it->second.clone() // no initializer: zeros
-                                       : HostTensor(tensors[i].dtype(), tensors[i].shape());
+  for (size_t r = 0; r < reads.size(); ++r) {
+    const Tensor &t = tensors[readAt[r]];
+    auto it = g.eagerValues.find(reads[r]);
+    out[readAt[r]] =
+        it != g.eagerValues.end() ? it->second.clone() : HostTensor(t.dtype(), t.shape()); // zeros
   }
   if (computed.empty())
     return out;

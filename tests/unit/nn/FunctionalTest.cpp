@@ -207,6 +207,23 @@ TEST_CASE("a functional model saves as .sinter and loads back", "[functional][sa
   std::remove(path.c_str());
 }
 
+TEST_CASE("a model evaluated only still saves with a predict entry", "[functional][save]") {
+  SymbolicTensor in = Input({3});
+  Model model(in, Dense(2)(in));
+  model.compile(optim::Adam(0.01), losses::meanSquaredError());
+  HostTensor x = randomF32({5, 3}, 8), y = randomF32({5, 2}, 9);
+  model.evaluate(x, y, {.batchSize = 5});
+  CHECK(model.entryNames() == std::vector<std::string>{"test_step"});
+  std::string path = "/tmp/sinter_evaluated_" + std::to_string(::getpid()) + ".sinter";
+  model.save(path);
+  CHECK(model.entryNames() == std::vector<std::string>{"predict", "test_step"});
+  Program p = loadModel(path).compile();
+  HostTensor got = p.run("predict", {x})[0], expected = model.predict(x);
+  for (int i = 0; i < 10; ++i)
+    CHECK(got.as<float>()[i] == Approx(expected.as<float>()[i]).margin(1e-6));
+  std::remove(path.c_str());
+}
+
 TEST_CASE("functional API errors name the problem", "[functional][errors]") {
   SymbolicTensor in = Input({3}), other = Input({3});
   SymbolicTensor h = Dense(2)(in);
