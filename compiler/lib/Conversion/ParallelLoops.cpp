@@ -3,7 +3,11 @@
 //  1. sinter-outline-parallel-loops (on scf + memref): each outermost scf.parallel with enough
 //     work becomes a private function over a range [lo, hi) of the iteration numbers of one
 //     parallel dimension, called once over all of them. The program means the same thing,
-//     still serially.
+//     still serially. Every other outermost loop nest becomes a private function of its own
+//     too (kept out of line), and functions with the same body are merged: an entry is then
+//     a short sequence of calls, and LLVM optimizes each distinct loop nest once instead of
+//     one function of tens of thousands of instructions (a 64-layer MLP's training step
+//     repeats the same few loop nests for every layer).
 //  2. sinter-parallel-calls (on the LLVM dialect): each such call becomes a call to the
 //     runtime's sinter_parallel_for (Abi.h) with a task trampoline and a context struct holding
 //     the captured values, so the runtime can run chunks of the range on its OpenMP threads —
@@ -22,6 +26,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -33,6 +38,10 @@ constexpr const char *kParallelFor = "sinter_parallel_for";
 /// Marks an outlined loop body; its value is the grain: the fewest iterations of the outlined
 /// dimension worth a thread of their own.
 constexpr const char *kGrainAttr = "sinter.parallel_grain";
+/// Marks an outlined loop nest that runs on the caller's thread.
+constexpr const char *kSerialAttr = "sinter.serial_loop";
+/// Marks a function left without loops: calls and buffer bookkeeping only.
+constexpr const char *kGlueAttr = "sinter.glue";
 
 /// Below this many operations (roughly: loop iterations × body ops) a chunk of a loop costs
 /// less on the calling thread than waking another one up.
@@ -90,60 +99,83 @@ struct OutlineParallelLoopsPass : PassWrapper<OutlineParallelLoopsPass, Operatio
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<scf::ParallelOp> loops;
-    module.walk([&](scf::ParallelOp op) {
-      if (!op->getParentOfType<scf::ParallelOp>() && op->getParentOfType<func::FuncOp>())
+    SmallVector<Operation *> loops;
+    module.walk([&](Operation *op) {
+      if (isa<scf::ParallelOp, scf::ForOp>(op) && op->getParentOfType<func::FuncOp>() &&
+          !op->getParentOfType<scf::ParallelOp>() && !op->getParentOfType<scf::ForOp>())
         loops.push_back(op);
     });
     llvm::DenseMap<Operation *, int> counters;
-    for (scf::ParallelOp op : loops)
-      outline(op, counters[op->getParentOfType<func::FuncOp>()]);
+    SmallVector<func::FuncOp> outlined;
+    for (Operation *op : loops)
+      if (func::FuncOp fn = outline(op, counters[op->getParentOfType<func::FuncOp>()]))
+        outlined.push_back(fn);
+    mergeIdentical(module, outlined);
+    // An entry whose loops all went out of line is one long basic block of calls, and LLVM's
+    // SelectionDAG scheduler takes time quadratic in a block's length (DenseNet121's training
+    // step: 113 s of code generation); it is compiled without optimization instead (linear,
+    // and nothing in it is worth optimizing).
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (!fn.isExternal() && !fn->hasAttr(kGrainAttr) && !fn->hasAttr(kSerialAttr) &&
+          !fn.walk([](LoopLikeOpInterface) { return WalkResult::interrupt(); }).wasInterrupted())
+        fn->setAttr(kGlueAttr, UnitAttr::get(module.getContext()));
   }
 
-  void outline(scf::ParallelOp op, int &counter) {
-    if (op.getNumResults() != 0)
-      return;
+  /// The parallel dimension of `op` worth running on several threads: its index, lower bound,
+  /// upper bound, step and grain; none when the loop is too small or its bounds are unknown.
+  struct Range {
+    unsigned dim = 0;
+    int64_t lower = 0, stride = 1, grain = 1;
+    bool dynamic = false;
+    int64_t trips = 0;
+    Value upper;
+  };
+  static std::optional<Range> parallelRange(scf::ParallelOp op) {
     // The outlined dimension: the first with more than one iteration. Bounds must be
     // constant, except the upper bound of the outlined dimension, which may be the batch size
     // (then the trip count is known only at run time, where small ranges stay on the caller).
-    std::optional<unsigned> dim;
-    int64_t trips = 0, lower = 0, stride = 1, otherTrips = 1;
-    Value upper;
+    std::optional<Range> range;
+    int64_t otherTrips = 1;
     for (unsigned d = 0; d < op.getNumLoops(); ++d) {
       auto lb = getConstantIntValue(op.getLowerBound()[d]);
       auto ub = getConstantIntValue(op.getUpperBound()[d]);
       auto step = getConstantIntValue(op.getStep()[d]);
-      if (!lb || !step || *step <= 0 || (!ub && dim))
-        return;
+      if (!lb || !step || *step <= 0 || (!ub && range))
+        return std::nullopt;
       if (!ub) {
-        dim = d;
-        trips = ShapedType::kDynamic;
-        lower = *lb;
-        upper = op.getUpperBound()[d];
-        stride = *step;
+        range = Range{d, *lb, *step, 1, true, 0, op.getUpperBound()[d]};
         continue;
       }
       int64_t n = *ub > *lb ? (*ub - *lb + *step - 1) / *step : 0;
-      if (!dim && n > 1) {
-        dim = d;
-        trips = n;
-        lower = *lb;
-        upper = op.getUpperBound()[d];
-        stride = *step;
-      } else {
+      if (!range && n > 1)
+        range = Range{d, *lb, *step, 1, false, n, op.getUpperBound()[d]};
+      else
         otherTrips *= n;
-      }
     }
-    if (!dim)
-      return;
+    if (!range)
+      return std::nullopt;
     int64_t perIteration = std::max<int64_t>(1, workOf(op.getRegion()) * otherTrips);
-    int64_t grain = std::max<int64_t>(1, (kMinChunkWork + perIteration - 1) / perIteration);
-    if (!ShapedType::isDynamic(trips) && trips < 2 * grain)
-      return;
+    range->grain = std::max<int64_t>(1, (kMinChunkWork + perIteration - 1) / perIteration);
+    if (!range->dynamic && range->trips < 2 * range->grain)
+      return std::nullopt;
+    return range;
+  }
+
+  /// Moves the loop nest `op` into a private function and calls it: over a range of its
+  /// parallel dimension when it has enough work for threads, whole otherwise. Returns the
+  /// function, or null when the loop stays where it is (it yields values, or captures
+  /// something a call cannot pass).
+  func::FuncOp outline(Operation *op, int &counter) {
+    if (op->getNumResults() != 0)
+      return nullptr;
+    std::optional<Range> range;
+    if (auto parallel = dyn_cast<scf::ParallelOp>(op))
+      range = parallelRange(parallel);
 
     // What the loop uses from above: constants are cloned into the body, the rest passed.
     llvm::SetVector<Value> used;
-    getUsedValuesDefinedAbove(op.getRegion(), used);
+    for (Region &region : op->getRegions())
+      getUsedValuesDefinedAbove(region, used);
     for (Value v : op->getOperands())
       used.insert(v);
     SmallVector<Operation *> constants;
@@ -158,33 +190,38 @@ struct OutlineParallelLoopsPass : PassWrapper<OutlineParallelLoopsPass, Operatio
         SmallVector<int64_t> strides;
         int64_t offset;
         if (m.getMemorySpace() || failed(m.getStridesAndOffset(strides, offset)))
-          return;
+          return nullptr;
         captures.push_back({v, !passableAsIs(m)});
       } else if (passable(v.getType())) {
         captures.push_back({v, false});
       } else {
-        return;
+        return nullptr;
       }
     }
 
     auto parent = op->getParentOfType<func::FuncOp>();
-    Location loc = op.getLoc();
+    Location loc = op->getLoc();
     OpBuilder b(op);
     Type index = b.getIndexType();
-    // Call-site arguments: the range of iteration numbers [0, trips) of the outlined
-    // dimension, then each capture (a rebuilt memref expands in place).
-    Value tripCount;
-    if (ShapedType::isDynamic(trips)) // ceil((upper - lower) / stride), at least 0
-      tripCount = arith::MaxSIOp::create(
-          b, loc, arith::ConstantIndexOp::create(b, loc, 0),
-          arith::CeilDivSIOp::create(
-              b, loc,
-              arith::SubIOp::create(b, loc, upper, arith::ConstantIndexOp::create(b, loc, lower)),
-              arith::ConstantIndexOp::create(b, loc, stride)));
-    else
-      tripCount = arith::ConstantIndexOp::create(b, loc, trips);
-    SmallVector<Value> callArgs{arith::ConstantIndexOp::create(b, loc, 0), tripCount};
-    SmallVector<Type> argTypes{index, index};
+    // Call-site arguments: for a range function the range of iteration numbers [0, trips) of
+    // the outlined dimension; then each capture (a rebuilt memref expands in place).
+    SmallVector<Value> callArgs;
+    SmallVector<Type> argTypes;
+    if (range) {
+      Value tripCount;
+      if (range->dynamic) // ceil((upper - lower) / stride), at least 0
+        tripCount = arith::MaxSIOp::create(
+            b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+            arith::CeilDivSIOp::create(
+                b, loc,
+                arith::SubIOp::create(b, loc, range->upper,
+                                      arith::ConstantIndexOp::create(b, loc, range->lower)),
+                arith::ConstantIndexOp::create(b, loc, range->stride)));
+      else
+        tripCount = arith::ConstantIndexOp::create(b, loc, range->trips);
+      callArgs = {arith::ConstantIndexOp::create(b, loc, 0), tripCount};
+      argTypes = {index, index};
+    }
     for (const Capture &c : captures) {
       if (!c.rebuild) {
         callArgs.push_back(c.value);
@@ -212,18 +249,22 @@ struct OutlineParallelLoopsPass : PassWrapper<OutlineParallelLoopsPass, Operatio
         }
     }
 
-    std::string name = (parent.getSymName() + "__parallel" + llvm::Twine(counter++)).str();
+    std::string name =
+        (parent.getSymName() + (range ? "__parallel" : "__loop") + llvm::Twine(counter++)).str();
     OpBuilder mb(parent);
     mb.setInsertionPointAfter(parent);
     auto body = func::FuncOp::create(mb, loc, name, mb.getFunctionType(argTypes, {}));
     body.setPrivate();
-    body->setAttr(kGrainAttr, mb.getI64IntegerAttr(grain));
+    if (range)
+      body->setAttr(kGrainAttr, mb.getI64IntegerAttr(range->grain));
+    else
+      body->setAttr(kSerialAttr, mb.getUnitAttr());
     Block *block = body.addEntryBlock();
     OpBuilder bb = OpBuilder::atBlockBegin(block);
     IRMapping map;
     for (Operation *c : constants)
       bb.clone(*c, map);
-    unsigned next = 2;
+    unsigned next = range ? 2 : 0;
     for (const Capture &c : captures) {
       if (!c.rebuild) {
         map.map(c.value, block->getArgument(next++));
@@ -246,23 +287,61 @@ struct OutlineParallelLoopsPass : PassWrapper<OutlineParallelLoopsPass, Operatio
       map.map(c.value,
               memref::ReinterpretCastOp::create(bb, loc, type, base, off, sizes, strideVals));
     }
-    // Iterations [lo, hi) are the values lower + [lo, hi) * stride, below upper.
-    auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(bb, loc, v); };
-    Value from = arith::AddIOp::create(
-        bb, loc, constant(lower),
-        arith::MulIOp::create(bb, loc, block->getArgument(0), constant(stride)));
-    Value to = arith::MinSIOp::create(
-        bb, loc, map.lookup(upper),
-        arith::AddIOp::create(
-            bb, loc, constant(lower),
-            arith::MulIOp::create(bb, loc, block->getArgument(1), constant(stride))));
-    auto loop = cast<scf::ParallelOp>(bb.clone(*op, map));
-    loop->setOperand(*dim, from);
-    loop->setOperand(op.getNumLoops() + *dim, to);
+    Operation *loop = bb.clone(*op, map);
+    if (range) {
+      // Iterations [lo, hi) are the values lower + [lo, hi) * stride, below upper.
+      auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(bb, loc, v); };
+      bb.setInsertionPoint(loop);
+      Value from = arith::AddIOp::create(
+          bb, loc, constant(range->lower),
+          arith::MulIOp::create(bb, loc, block->getArgument(0), constant(range->stride)));
+      Value to = arith::MinSIOp::create(
+          bb, loc, map.lookup(range->upper),
+          arith::AddIOp::create(
+              bb, loc, constant(range->lower),
+              arith::MulIOp::create(bb, loc, block->getArgument(1), constant(range->stride))));
+      auto parallel = cast<scf::ParallelOp>(loop);
+      parallel->setOperand(range->dim, from);
+      parallel->setOperand(parallel.getNumLoops() + range->dim, to);
+      bb.setInsertionPointAfter(loop);
+    }
     func::ReturnOp::create(bb, loc);
 
     func::CallOp::create(b, loc, body, callArgs);
     op->erase();
+    return body;
+  }
+
+  /// Calls of outlined functions with the same body (the same loop nest over buffers of the
+  /// same types) go to the first of them; the others are erased.
+  static void mergeIdentical(ModuleOp module, ArrayRef<func::FuncOp> functions) {
+    llvm::StringMap<StringAttr> first;
+    llvm::DenseMap<StringAttr, StringAttr> replacement;
+    OpPrintingFlags flags;
+    flags.useLocalScope();
+    for (func::FuncOp fn : functions) {
+      StringAttr name = fn.getSymNameAttr();
+      std::string key;
+      fn.setSymName("outlined"); // the body and signature, not the name, make the key
+      {
+        llvm::raw_string_ostream os(key);
+        fn->print(os, flags);
+      }
+      fn.setSymNameAttr(name);
+      auto [it, inserted] = first.try_emplace(key, name);
+      if (!inserted)
+        replacement[name] = it->second;
+    }
+    if (replacement.empty())
+      return;
+    module.walk([&](func::CallOp call) {
+      auto it = replacement.find(call.getCalleeAttr().getAttr());
+      if (it != replacement.end())
+        call.setCallee(it->second.getValue());
+    });
+    for (func::FuncOp fn : functions)
+      if (replacement.count(fn.getSymNameAttr()))
+        fn.erase();
   }
 };
 
@@ -280,6 +359,14 @@ struct ParallelCallsPass : PassWrapper<ParallelCallsPass, OperationPass<ModuleOp
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<LLVM::CallOp> calls;
+    for (auto fn : module.getOps<LLVM::LLVMFuncOp>()) {
+      if (fn->removeAttr(kSerialAttr)) // LLVM would inline a function called once
+        fn.setNoInline(true);
+      if (fn->removeAttr(kGlueAttr)) {
+        fn.setNoInline(true);
+        fn.setOptimizeNone(true);
+      }
+    }
     module.walk([&](LLVM::CallOp call) {
       auto callee = call.getCallee();
       if (!callee)
@@ -302,6 +389,10 @@ struct ParallelCallsPass : PassWrapper<ParallelCallsPass, OperationPass<ModuleOp
           b, module.getLoc(), kParallelFor,
           LLVM::LLVMFunctionType::get(voidType, {ptr, ptr, i64, i64, i64}));
     }
+    // The trampoline of each function: void task(ptr context, i64 lo, i64 hi); one for all the
+    // calls of a function (merged loop nests have several).
+    llvm::DenseMap<Operation *, LLVM::LLVMFuncOp> tasks;
+    SmallVector<LLVM::LLVMFuncOp> bodies;
     for (LLVM::CallOp call : calls) {
       auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(*call.getCallee());
       int64_t grain = cast<IntegerAttr>(fn->getAttr(kGrainAttr)).getInt();
@@ -311,21 +402,24 @@ struct ParallelCallsPass : PassWrapper<ParallelCallsPass, OperationPass<ModuleOp
       auto ctxType =
           LLVM::LLVMStructType::getLiteral(ctx, fields.empty() ? SmallVector<Type>{i64} : fields);
 
-      // The trampoline: void task(ptr context, i64 lo, i64 hi).
-      b.setInsertionPointAfter(fn);
-      auto task = LLVM::LLVMFuncOp::create(b, loc, (fn.getName() + "_task").str(),
-                                           LLVM::LLVMFunctionType::get(voidType, {ptr, i64, i64}),
-                                           LLVM::Linkage::Internal);
-      Block *block = task.addEntryBlock(b);
-      b.setInsertionPointToStart(block);
-      SmallVector<Value> args{block->getArgument(1), block->getArgument(2)};
-      for (auto [i, type] : llvm::enumerate(fields)) {
-        Value slot = LLVM::GEPOp::create(b, loc, ptr, ctxType, block->getArgument(0),
-                                         ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
-        args.push_back(LLVM::LoadOp::create(b, loc, type, slot));
+      LLVM::LLVMFuncOp &task = tasks[fn];
+      if (!task) {
+        bodies.push_back(fn);
+        b.setInsertionPointAfter(fn);
+        task = LLVM::LLVMFuncOp::create(b, loc, (fn.getName() + "_task").str(),
+                                        LLVM::LLVMFunctionType::get(voidType, {ptr, i64, i64}),
+                                        LLVM::Linkage::Internal);
+        Block *block = task.addEntryBlock(b);
+        b.setInsertionPointToStart(block);
+        SmallVector<Value> args{block->getArgument(1), block->getArgument(2)};
+        for (auto [i, type] : llvm::enumerate(fields)) {
+          Value slot = LLVM::GEPOp::create(b, loc, ptr, ctxType, block->getArgument(0),
+                                           ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+          args.push_back(LLVM::LoadOp::create(b, loc, type, slot));
+        }
+        LLVM::CallOp::create(b, loc, fn, args);
+        LLVM::ReturnOp::create(b, loc, ValueRange{});
       }
-      LLVM::CallOp::create(b, loc, fn, args);
-      LLVM::ReturnOp::create(b, loc, ValueRange{});
 
       // At the call site: the context on the stack (allocated in the entry block), filled here.
       auto parent = call->getParentOfType<LLVM::LLVMFuncOp>();
@@ -343,6 +437,8 @@ struct ParallelCallsPass : PassWrapper<ParallelCallsPass, OperationPass<ModuleOp
       LLVM::CallOp::create(b, loc, runtimeFn,
                            ValueRange{taskAddress, context, operands[0], operands[1], grainValue});
       call->erase();
+    }
+    for (LLVM::LLVMFuncOp fn : bodies) {
       fn->removeAttr(kGrainAttr);
       fn.setLinkage(LLVM::Linkage::Internal);
     }

@@ -31,10 +31,18 @@ func.func @large(%x: memref<512x1024xf32>, %y: memref<512x1024xf32>) {
 
 // -----
 
-// Too little work for a second thread: the loop stays where it is.
+// Too little work for a second thread: the loop nest still leaves the function, whole, to run
+// on the caller's thread; the function, now without loops, is marked as glue (compiled without
+// optimization). Two identical loop nests share one function.
 // CHECK-LABEL: func.func @small
+// CHECK-SAME: sinter.glue
+// CHECK: call @small__loop0(%arg0, %arg1)
+// CHECK-NEXT: call @small__loop0(%arg1, %arg0)
+// CHECK-NOT: scf.parallel
+// CHECK: func.func private @small__loop0(%{{.*}}: memref<64x16xf32>, %{{.*}}: memref<64x16xf32>)
+// CHECK-SAME: sinter.serial_loop
 // CHECK: scf.parallel
-// CHECK-NOT: call
+// CHECK-NOT: @small__loop1
 func.func @small(%x: memref<64x16xf32>, %y: memref<64x16xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -45,7 +53,32 @@ func.func @small(%x: memref<64x16xf32>, %y: memref<64x16xf32>) {
     memref.store %v, %y[%i, %j] : memref<64x16xf32>
     scf.reduce
   }
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c16) step (%c1, %c1) {
+    %v = memref.load %y[%i, %j] : memref<64x16xf32>
+    memref.store %v, %x[%i, %j] : memref<64x16xf32>
+    scf.reduce
+  }
   return
+}
+
+// -----
+
+// A loop that yields a value stays inline, and its function is not glue.
+// CHECK-LABEL: func.func @yields(
+// CHECK-NOT: sinter.glue
+// CHECK: scf.for
+// CHECK-NOT: call
+func.func @yields(%x: memref<16xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  %s = scf.for %i = %c0 to %c16 step %c1 iter_args(%acc = %zero) -> f32 {
+    %e = memref.load %x[%i] : memref<16xf32>
+    %n = arith.addf %acc, %e : f32
+    scf.yield %n : f32
+  }
+  return %s : f32
 }
 
 // -----
