@@ -121,8 +121,7 @@ struct OutlineParallelLoopsPass : PassWrapper<OutlineParallelLoopsPass, Operatio
         fn->setAttr(kGlueAttr, UnitAttr::get(module.getContext()));
   }
 
-  /// The parallel dimension of `op` worth running on several threads: its index, lower bound,
-  /// upper bound, step and grain; none when the loop is too small or its bounds are unknown.
+  /// A parallel dimension worth running on several threads.
   struct Range {
     unsigned dim = 0;
     int64_t lower = 0, stride = 1, grain = 1;
@@ -130,6 +129,8 @@ struct OutlineParallelLoopsPass : PassWrapper<OutlineParallelLoopsPass, Operatio
     int64_t trips = 0;
     Value upper;
   };
+  /// The dimension of `op` to split over threads; none when the loop is too small for a
+  /// second thread or its bounds are unknown.
   static std::optional<Range> parallelRange(scf::ParallelOp op) {
     // The outlined dimension: the first with more than one iteration. Bounds must be
     // constant, except the upper bound of the outlined dimension, which may be the batch size
