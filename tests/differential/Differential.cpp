@@ -46,6 +46,36 @@ int64_t count(const Shape &s) {
   return n;
 }
 
+using Unary = Tensor (*)(const Tensor &);
+using Binary = Tensor (*)(const Tensor &, const Tensor &);
+
+/// The elementwise ops by name (the same names as torch_reference.py). Where the op needs a
+/// bounded or positive input, it gets one: exp of tanh, log and sqrt of x² + 1, a divisor
+/// x² + 1.
+const std::vector<std::pair<std::string, Unary>> &unaryOps() {
+  static const std::vector<std::pair<std::string, Unary>> ops{
+      {"neg", [](const Tensor &x) { return neg(x); }},
+      {"tanh", [](const Tensor &x) { return tanh(x); }},
+      {"sigmoid", [](const Tensor &x) { return sigmoid(x); }},
+      {"relu", [](const Tensor &x) { return relu(x); }},
+      {"square", [](const Tensor &x) { return square(x); }},
+      {"abs", [](const Tensor &x) { return abs(x); }},
+      {"exp_tanh", [](const Tensor &x) { return exp(tanh(x)); }},
+      {"log1p_sq", [](const Tensor &x) { return log(square(x) + 1.0); }},
+      {"sqrt1p_sq", [](const Tensor &x) { return sqrt(square(x) + 1.0); }}};
+  return ops;
+}
+
+const std::vector<std::pair<std::string, Binary>> &binaryOps() {
+  static const std::vector<std::pair<std::string, Binary>> ops{
+      {"add", [](const Tensor &a, const Tensor &b) { return add(a, b); }},
+      {"sub", [](const Tensor &a, const Tensor &b) { return sub(a, b); }},
+      {"mul", [](const Tensor &a, const Tensor &b) { return mul(a, b); }},
+      {"div", [](const Tensor &a, const Tensor &b) { return div(a, square(b) + 1.0); }},
+      {"maximum", [](const Tensor &a, const Tensor &b) { return maximum(a, b); }}};
+  return ops;
+}
+
 class Generator {
 public:
   explicit Generator(uint64_t seed) : rng_(seed) {}
@@ -125,14 +155,12 @@ private:
     int64_t rank = static_cast<int64_t>(s.size());
     switch (pick(0, 11)) {
     case 0: { // unary
-      static const char *ops[] = {"neg",      "tanh",     "sigmoid",   "relu", "square",
-                                  "exp_tanh", "log1p_sq", "sqrt1p_sq", "abs"};
-      add({ops[pick(0, 8)], {x}, {}, false, s, {}});
+      const auto &ops = unaryOps();
+      add({ops[pick(0, static_cast<int>(ops.size()) - 1)].first, {x}, {}, false, s, {}});
       return;
     }
     case 1:
     case 2: { // binary, with broadcasting against another node or a fresh input
-      static const char *ops[] = {"add", "sub", "mul", "div", "maximum"};
       int y = -1;
       for (int k = 0; k < static_cast<int>(nodes_->size()); ++k)
         if (k != x && (*nodes_)[k].shape == s && coin())
@@ -141,7 +169,8 @@ private:
         y = input(broadcastable(s));
       if (coin())
         std::swap(x, y);
-      add({ops[pick(0, 4)],
+      const auto &ops = binaryOps();
+      add({ops[pick(0, static_cast<int>(ops.size()) - 1)].first,
            {x, y},
            {},
            false,
@@ -261,34 +290,12 @@ HostTensor tensorOf(const Shape &shape, const std::vector<double> &values) {
 Tensor build(Graph &g, const Node &n, const std::vector<Tensor> &t) {
   auto a = [&](int i) { return t[n.args[i]]; };
   const std::string &op = n.op;
-  if (op == "neg")
-    return neg(a(0));
-  if (op == "tanh")
-    return tanh(a(0));
-  if (op == "sigmoid")
-    return sigmoid(a(0));
-  if (op == "relu")
-    return relu(a(0));
-  if (op == "square")
-    return square(a(0));
-  if (op == "abs")
-    return abs(a(0));
-  if (op == "exp_tanh")
-    return exp(tanh(a(0)));
-  if (op == "log1p_sq")
-    return log(square(a(0)) + 1.0);
-  if (op == "sqrt1p_sq")
-    return sqrt(square(a(0)) + 1.0);
-  if (op == "add")
-    return add(a(0), a(1));
-  if (op == "sub")
-    return sub(a(0), a(1));
-  if (op == "mul")
-    return mul(a(0), a(1));
-  if (op == "div")
-    return div(a(0), square(a(1)) + 1.0);
-  if (op == "maximum")
-    return maximum(a(0), a(1));
+  for (const auto &[name, fn] : unaryOps())
+    if (op == name)
+      return fn(a(0));
+  for (const auto &[name, fn] : binaryOps())
+    if (op == name)
+      return fn(a(0), a(1));
   if (op == "sum")
     return reduceSum(a(0), n.ints, n.flag);
   if (op == "mean")
