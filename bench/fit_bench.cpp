@@ -10,7 +10,7 @@
 // batch copies, the running loss/metric, and the callbacks machinery. Prints
 //   fit_ch08_fashion samples_per_s=...   (samples trained / wall seconds of the measured fit)
 // then the final epoch's loss and accuracy, and compile_seconds=... of the program.
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 #include "sinter/nn/Model.h"
 
 #include <chrono>

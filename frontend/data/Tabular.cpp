@@ -1,4 +1,4 @@
-// CSV / JSON-records tables, Auto MPG, train/test split, normalisation, make_moons.
+// CSV / JSON-records tables and Auto MPG.
 #include "sinter/data/Tabular.h"
 
 #include <algorithm>
@@ -6,8 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <numbers>
-#include <random>
 #include <unordered_map>
 
 namespace sinter::data {
@@ -419,148 +417,6 @@ AutoMpg loadAutoMpg(const std::string &path) {
                       " (of the complete ones): Miles_per_Gallon is not a finite number");
   }
   return out;
-}
-
-// ---- split and normalisation ------------------------------------------------------------------
-
-TrainTestSplit trainTestSplit(const HostTensor &x, const HostTensor &y, double trainFraction,
-                              uint64_t seed) {
-  if (!(trainFraction > 0 && trainFraction < 1))
-    throw DataError("trainTestSplit: the train fraction must be in (0, 1)");
-  auto parts = split({x, y}, {trainFraction, 1.0 - trainFraction}, seed);
-  return {parts[0][0], parts[0][1], parts[1][0], parts[1][1]};
-}
-
-namespace {
-double at(const HostTensor &x, size_t i) {
-  return x.dtype() == DType::F32 ? static_cast<double>(x.as<float>()[i]) : x.as<double>()[i];
-}
-void checkMatrix(const HostTensor &x, const char *what) {
-  if (x.dtype() != DType::F32 && x.dtype() != DType::F64)
-    throw DataError(std::string(what) + ": needs a float32 or float64 tensor");
-  if (x.shape().size() != 2)
-    throw DataError(std::string(what) + ": needs a [n, d] tensor, got " + x.spec().shapeString());
-}
-} // namespace
-
-Normalizer Normalizer::fit(const HostTensor &x, int ddof) {
-  checkMatrix(x, "Normalizer::fit");
-  int64_t n = x.shape()[0], d = x.shape()[1];
-  if (n - ddof <= 0)
-    throw DataError("Normalizer::fit: too few rows");
-  Normalizer s;
-  s.mean.assign(static_cast<size_t>(d), 0.0);
-  s.std.assign(static_cast<size_t>(d), 0.0);
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t j = 0; j < d; ++j)
-      s.mean[static_cast<size_t>(j)] += at(x, static_cast<size_t>(r * d + j));
-  for (double &m : s.mean)
-    m /= static_cast<double>(n);
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t j = 0; j < d; ++j) {
-      double diff = at(x, static_cast<size_t>(r * d + j)) - s.mean[static_cast<size_t>(j)];
-      s.std[static_cast<size_t>(j)] += diff * diff;
-    }
-  for (double &v : s.std) {
-    v = std::sqrt(v / static_cast<double>(n - ddof));
-    if (!(v > 0))
-      v = 1.0;
-  }
-  return s;
-}
-
-HostTensor Normalizer::apply(const HostTensor &x) const {
-  checkMatrix(x, "Normalizer::apply");
-  int64_t n = x.shape()[0], d = x.shape()[1];
-  if (static_cast<size_t>(d) != mean.size())
-    throw DataError("Normalizer::apply: tensor has " + std::to_string(d) +
-                    " columns, the statistics " + std::to_string(mean.size()));
-  HostTensor out(x.dtype(), x.shape(), x.spec().name);
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t j = 0; j < d; ++j) {
-      size_t i = static_cast<size_t>(r * d + j);
-      double v = (at(x, i) - mean[static_cast<size_t>(j)]) / std[static_cast<size_t>(j)];
-      if (x.dtype() == DType::F32)
-        out.as<float>()[i] = static_cast<float>(v);
-      else
-        out.as<double>()[i] = v;
-    }
-  return out;
-}
-
-HostTensor Normalizer::inverse(const HostTensor &x) const {
-  checkMatrix(x, "Normalizer::inverse");
-  int64_t n = x.shape()[0], d = x.shape()[1];
-  if (static_cast<size_t>(d) != mean.size())
-    throw DataError("Normalizer::inverse: column count differs from the statistics");
-  HostTensor out(x.dtype(), x.shape(), x.spec().name);
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t j = 0; j < d; ++j) {
-      size_t i = static_cast<size_t>(r * d + j);
-      double v = at(x, i) * std[static_cast<size_t>(j)] + mean[static_cast<size_t>(j)];
-      if (x.dtype() == DType::F32)
-        out.as<float>()[i] = static_cast<float>(v);
-      else
-        out.as<double>()[i] = v;
-    }
-  return out;
-}
-
-// ---- make_moons -------------------------------------------------------------------------------
-
-Moons makeMoons(int64_t n, double noise, uint64_t seed, bool shuffle) {
-  if (n < 0)
-    throw DataError("makeMoons: negative sample count");
-  if (noise < 0)
-    throw DataError("makeMoons: negative noise");
-  int64_t nOut = n / 2, nIn = n - nOut;
-  std::vector<double> xs, ys;
-  std::vector<int32_t> labels;
-  auto half = [&](int64_t m, bool inner) {
-    for (int64_t i = 0; i < m; ++i) {
-      double t =
-          m > 1 ? std::numbers::pi * static_cast<double>(i) / static_cast<double>(m - 1) : 0.0;
-      xs.push_back(inner ? 1.0 - std::cos(t) : std::cos(t));
-      ys.push_back(inner ? 1.0 - std::sin(t) - 0.5 : std::sin(t));
-      labels.push_back(inner ? 1 : 0);
-    }
-  };
-  half(nOut, false);
-  half(nIn, true);
-  std::vector<int64_t> order = permutation(n, seed);
-  if (!shuffle)
-    for (int64_t i = 0; i < n; ++i)
-      order[static_cast<size_t>(i)] = i;
-  // Noise from its own stream (Box-Muller over 53-bit uniforms).
-  std::mt19937_64 rng(seed ^ 0x9E3779B97F4A7C15ull);
-  auto uniform = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
-  bool haveSpare = false;
-  double spare = 0;
-  auto normal = [&] {
-    if (haveSpare) {
-      haveSpare = false;
-      return spare;
-    }
-    double u1 = 1.0 - uniform(), u2 = uniform(); // u1 in (0, 1]
-    double r = std::sqrt(-2.0 * std::log(u1)), a = 2.0 * std::numbers::pi * u2;
-    spare = r * std::sin(a);
-    haveSpare = true;
-    return r * std::cos(a);
-  };
-  Moons m;
-  m.x = HostTensor(DType::F32, {n, 2}, "x");
-  m.y = HostTensor(DType::I32, {n}, "y");
-  auto x = m.x.as<float>();
-  auto y = m.y.as<int32_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    size_t src = static_cast<size_t>(order[static_cast<size_t>(i)]);
-    double nx = noise > 0 ? noise * normal() : 0.0;
-    double ny = noise > 0 ? noise * normal() : 0.0;
-    x[static_cast<size_t>(2 * i)] = static_cast<float>(xs[src] + nx);
-    x[static_cast<size_t>(2 * i + 1)] = static_cast<float>(ys[src] + ny);
-    y[static_cast<size_t>(i)] = labels[src];
-  }
-  return m;
 }
 
 } // namespace sinter::data

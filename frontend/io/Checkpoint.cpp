@@ -33,15 +33,6 @@ using runtime::shapeString;
 
 } // namespace
 
-void writeFileAtomically(const std::string &path, const std::string &bytes,
-                         const std::string &what) {
-  try {
-    runtime::writeFileAtomically(path, bytes, what);
-  } catch (const runtime::Error &e) {
-    throw Error(e.what());
-  }
-}
-
 void writeCheckpoint(const std::string &path, const std::map<std::string, HostTensor> &variables,
                      int64_t step) {
   pb::Checkpoint ckpt;
@@ -63,7 +54,7 @@ void writeCheckpoint(const std::string &path, const std::map<std::string, HostTe
   putLE(file, payload.size(), 8);
   putLE(file, maskCrc(crc32c(payload)), 4);
   file += payload;
-  writeFileAtomically(path, file, "checkpoint");
+  runtime::writeFileAtomically(path, file, "checkpoint");
 }
 
 CheckpointContents readCheckpoint(const std::string &path) {

@@ -3,7 +3,7 @@
 #include "sinter/io/Image.h"
 
 #include "sinter/Graph.h"
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 #include "sinter/data/ImageTransforms.h"
 #include "sinter/runtime/File.h"
 
@@ -83,17 +83,6 @@ bool decodeJpegInto(const std::string &bytes, JpegErrors *errors, std::vector<ui
   jpeg_finish_decompress(&info);
   jpeg_destroy_decompress(&info);
   return !errors->warned;
-}
-
-std::string readBytes(const std::string &path, const char *what) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw Error(std::string(what) + " '" + path +
-                "': not a regular file (a FIFO, device or directory)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error(std::string(what) + " '" + path + "': cannot open");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// Throws unless `image` has 1, 3 or 4 channels and width*height*channels bytes (and, when
@@ -250,15 +239,11 @@ Image decodePng(const std::string &bytes) {
 }
 
 void writePng(const std::string &path, const Image &image) {
-  try {
-    runtime::writeFileAtomically(path, encodePng(image), "PNG file");
-  } catch (const runtime::Error &e) {
-    throw Error(e.what());
-  }
+  runtime::writeFileAtomically(path, encodePng(image), "PNG file");
 }
 
 Image readPng(const std::string &path) {
-  std::string bytes = readBytes(path, "PNG file");
+  std::string bytes = runtime::readFile(path, "PNG file");
   try {
     return decodePng(bytes);
   } catch (const Error &e) {
@@ -391,7 +376,7 @@ Image decodeGif(const std::string &bytes) {
 }
 
 Image readImage(const std::string &path) {
-  std::string bytes = readBytes(path, "image file");
+  std::string bytes = runtime::readFile(path, "image file");
   bool png = bytes.rfind("\x89PNG", 0) == 0;
   bool jpeg = bytes.size() >= 3 && static_cast<uint8_t>(bytes[0]) == 0xFF &&
               static_cast<uint8_t>(bytes[1]) == 0xD8 && static_cast<uint8_t>(bytes[2]) == 0xFF;

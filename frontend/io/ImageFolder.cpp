@@ -1,6 +1,7 @@
 // The image-folder data set: class folders → labels, a CSV index written once in a shuffled
 // order, the 60/20/20 split, and a lazily decoding Dataset.
 #include "sinter/io/ImageFolder.h"
+#include "sinter/runtime/File.h"
 
 #include "sinter/Graph.h"
 #include "sinter/data/ImageTransforms.h"
@@ -61,7 +62,7 @@ void writeCsv(const std::string &csvPath, const std::vector<ImageFolderEntry> &e
     out += e.path + "," + std::to_string(e.label) + "\n";
   }
   try {
-    writeFileAtomically(csvPath, out, "image index");
+    runtime::writeFileAtomically(csvPath, out, "image index");
   } catch (const Error &e) {
     throw DataError(e.what());
   }

@@ -6,6 +6,7 @@
 #include "ProgramImpl.h"
 
 #include "sinter/Compiler/Pipeline/Pipeline.h"
+#include "sinter/Compiler/Target/Header.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"

@@ -140,7 +140,7 @@ std::vector<HostTensor> evaluate(Graph &graph, const std::vector<Tensor> &tensor
   std::vector<HostTensor> results;
   try {
     results = session.run("value", std::vector<HostTensor>{});
-  } catch (const runtime::Error &e) {
+  } catch (const Error &e) {
     throw Error(std::string("Tensor::value(): ") + e.what());
   }
   for (size_t k = 0; k < computed.size(); ++k)

@@ -98,11 +98,7 @@ void Program::save(const std::string &path) const {
       u->set_value(id);
     }
   }
-  try {
-    runtime::writeFileAtomically(path, model.SerializeAsString(), "model file");
-  } catch (const runtime::Error &e) {
-    throw Error(e.what());
-  }
+  runtime::writeFileAtomically(path, model.SerializeAsString(), "model file");
 }
 
 namespace {
@@ -126,20 +122,9 @@ bool nestedTooDeeply(const std::string &text) {
 } // namespace
 
 SavedModel loadModel(const std::string &path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    throw Error("model file '" + path + "': no such file");
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw Error("model file '" + path + "': not a regular file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error("model file '" + path + "': cannot open (unreadable)");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (buffer.str().empty())
-    throw Error("model file '" + path + "': the file is empty");
+  std::string bytes = runtime::readFile(path, "model file");
   pb::Model model;
-  if (!model.ParseFromString(buffer.str()))
+  if (!model.ParseFromString(bytes))
     throw Error("model file '" + path + "': not a Sinter model (corrupt or truncated protobuf)");
   auto fail = [&](const std::string &what) -> Error {
     return Error("model file '" + path + "': " + what);

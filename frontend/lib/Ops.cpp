@@ -18,10 +18,6 @@ namespace {
 
 Graph::Impl &impl(const Tensor &t) { return t.graph().impl(); }
 
-bool isFloatDType(DType d) {
-  return d == DType::F32 || d == DType::F64 || d == DType::F16 || d == DType::BF16;
-}
-
 NamedAttribute named(Graph::Impl &g, llvm::StringRef name, Attribute value) {
   return g.builder.getNamedAttr(name, value);
 }
@@ -204,7 +200,7 @@ Tensor onesLike(const Tensor &x, Loc loc) { return fill(x.graph(), x.shape(), 1,
 namespace random {
 Tensor uniform(Graph &g, const Shape &shape, double minval, double maxval, int64_t seed,
                DType dtype, Loc loc) {
-  if (!isFloatDType(dtype)) // integers in [minval, maxval), as tf.random.uniform with an int dtype
+  if (!isFloat(dtype)) // integers in [minval, maxval), as tf.random.uniform with an int dtype
     return uniformInt(g, shape, static_cast<int64_t>(minval), static_cast<int64_t>(maxval), seed,
                       dtype, loc);
   return randomOp(g, "uniform", shape, minval, maxval, seed, dtype, loc);
@@ -224,6 +220,40 @@ Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double m
 Tensor normal(const Tensor &offset, const Shape &shape, double mean, double stddev, int64_t seed,
               DType dtype, Loc loc) {
   return randomOp(offset.graph(), "normal", shape, mean, stddev, seed, dtype, loc, &offset);
+}
+Tensor uniformInt(Graph &g, const Shape &shape, int64_t minval, int64_t maxval, int64_t seed,
+                  DType dtype, Loc loc) {
+  if (isFloat(dtype) || dtype == DType::Bool)
+    throw Error(where(g.impl(), loc, "random::uniformInt") + ": needs an integer dtype");
+  if (maxval <= minval)
+    throw Error(where(g.impl(), loc, "random::uniformInt") + ": maxval (" + std::to_string(maxval) +
+                ") must be greater than minval (" + std::to_string(minval) + ")");
+  // Float64 samples in [minval, maxval); the min() guards a sample rounding up to maxval.
+  Tensor u = uniform(g, shape, static_cast<double>(minval), static_cast<double>(maxval), seed,
+                     DType::F64, loc);
+  u = minimum(::sinter::floor(u, loc), scalar(g, static_cast<double>(maxval - 1), DType::F64, loc),
+              loc);
+  return cast(u, dtype, loc);
+}
+
+Tensor categorical(const Tensor &offset, const Tensor &logits, int64_t numSamples, int64_t seed,
+                   Loc loc) {
+  Graph &g = logits.graph();
+  if (!isFloat(logits.dtype()) || logits.rank() != 2)
+    throw Error(where(impl(logits), loc, "random::categorical") +
+                ": logits must be a float tensor [batch, classes], got " +
+                runtime::dtypeName(logits.dtype()) + " " + shapeString(logits.shape()));
+  if (numSamples < 1)
+    throw Error(where(impl(logits), loc, "random::categorical") +
+                ": numSamples must be at least 1");
+  const int64_t classes = logits.shape()[1];
+  // u in [tiny, 1): −log(−log u) is finite, so only a −inf logit is never drawn.
+  double tiny = std::numeric_limits<float>::min();
+  Tensor u = uniform(offset, {logits.shape()[0], numSamples, classes}, tiny, 1.0, seed,
+                     logits.dtype(), loc);
+  Tensor gumbel = ::sinter::neg(::sinter::log(::sinter::neg(::sinter::log(u, loc), loc), loc), loc);
+  Tensor scores = add(expandDims(logits, 1, loc), gumbel, loc);
+  return cast(argmax(scores, 2, loc), DType::I32, loc);
 }
 } // namespace random
 

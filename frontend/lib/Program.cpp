@@ -7,6 +7,8 @@
 #include "ProgramImpl.h"
 
 #include "sinter/Compiler/Pipeline/Pipeline.h"
+#include "sinter/Compiler/Target/Artifact.h"
+#include "sinter/Compiler/Target/Jit.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Verifier.h"
@@ -233,11 +235,7 @@ void debugging::enableCheckNumerics(bool on) { mlir::sinter::setCheckNumerics(on
 
 std::vector<HostTensor> Program::run(const std::string &entry,
                                      const std::vector<HostTensor> &inputs) {
-  try {
-    return impl_->session->run(entry, inputs);
-  } catch (const runtime::Error &e) {
-    throw Error(e.what());
-  }
+  return impl_->session->run(entry, inputs);
 }
 
 void Program::call(int entry, const std::vector<const void *> &inputs,

@@ -20,10 +20,6 @@ std::string at(Graph &g, const Loc &loc, const std::string &op) {
   return locationString(g.impl().location(loc)) + ": " + op;
 }
 
-bool isFloat(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::BF16;
-}
-
 /// Normalises one axis in [−rank, rank) (or [−(rank+1), rank] with `extra`).
 int64_t normAxis(Graph &g, const Loc &loc, const char *op, int64_t axis, int64_t rank,
                  bool extra = false) {
@@ -185,42 +181,6 @@ std::pair<Tensor, Tensor> meshgrid(const Tensor &x, const Tensor &y, Loc loc) {
   return {broadcastTo(reshape(x, {1, nx}, loc), {ny, nx}, loc),
           broadcastTo(reshape(y, {ny, 1}, loc), {ny, nx}, loc)};
 }
-
-namespace random {
-Tensor uniformInt(Graph &g, const Shape &shape, int64_t minval, int64_t maxval, int64_t seed,
-                  DType dtype, Loc loc) {
-  if (isFloat(dtype) || dtype == DType::Bool)
-    throw Error(at(g, loc, "random::uniformInt") + ": needs an integer dtype");
-  if (maxval <= minval)
-    throw Error(at(g, loc, "random::uniformInt") + ": maxval (" + std::to_string(maxval) +
-                ") must be greater than minval (" + std::to_string(minval) + ")");
-  // Float64 samples in [minval, maxval); the min() guards a sample rounding up to maxval.
-  Tensor u = uniform(g, shape, static_cast<double>(minval), static_cast<double>(maxval), seed,
-                     DType::F64, loc);
-  u = minimum(::sinter::floor(u, loc), scalar(g, static_cast<double>(maxval - 1), DType::F64, loc),
-              loc);
-  return cast(u, dtype, loc);
-}
-
-Tensor categorical(const Tensor &offset, const Tensor &logits, int64_t numSamples, int64_t seed,
-                   Loc loc) {
-  Graph &g = logits.graph();
-  if (!isFloat(logits.dtype()) || logits.rank() != 2)
-    throw Error(at(g, loc, "random::categorical") +
-                ": logits must be a float tensor [batch, classes], got " +
-                runtime::dtypeName(logits.dtype()) + " " + shapeString(logits.shape()));
-  if (numSamples < 1)
-    throw Error(at(g, loc, "random::categorical") + ": numSamples must be at least 1");
-  const int64_t classes = logits.shape()[1];
-  // u in [tiny, 1): −log(−log u) is finite, so only a −inf logit is never drawn.
-  double tiny = std::numeric_limits<float>::min();
-  Tensor u = uniform(offset, {logits.shape()[0], numSamples, classes}, tiny, 1.0, seed,
-                     logits.dtype(), loc);
-  Tensor gumbel = ::sinter::neg(::sinter::log(::sinter::neg(::sinter::log(u, loc), loc), loc), loc);
-  Tensor scores = add(expandDims(logits, 1, loc), gumbel, loc);
-  return cast(argmax(scores, 2, loc), DType::I32, loc);
-}
-} // namespace random
 
 // --- indexing -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-// Callbacks (EarlyStopping, ModelCheckpoint) and Keras' progress bar.
+// History, callbacks (EarlyStopping, ModelCheckpoint) and Keras' progress bar.
 #include "sinter/nn/Model.h"
 
 #include <chrono>
@@ -32,6 +32,17 @@ std::string formatValue(double v) {
 }
 
 } // namespace
+
+const std::vector<double> &History::operator[](const std::string &key) const {
+  auto it = history.find(key);
+  if (it == history.end()) {
+    std::string keys;
+    for (const auto &[k, v] : history)
+      keys += (keys.empty() ? "" : ", ") + k;
+    throw Error("History: no '" + key + "' (has: " + keys + ")");
+  }
+  return it->second;
+}
 
 // ---------------------------------------------------------------------------------------------
 // EarlyStopping

@@ -42,10 +42,6 @@ void requireSameShape(const std::string &loss, const Tensor &yTrue, const Tensor
               "e.g. [b] to [b, 1], so that each prediction is compared with its own label)");
 }
 
-bool isFloat(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::BF16;
-}
-
 void requireFloatPred(const std::string &loss, const Tensor &yPred, const Loc &loc) {
   if (!isFloat(yPred.dtype()))
     throw Error(at(loc) + ": " + loss + ": yPred must be a floating-point tensor, not " +

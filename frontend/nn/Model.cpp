@@ -10,18 +10,7 @@
 namespace sinter::nn {
 
 // ---------------------------------------------------------------------------------------------
-// History, names
-
-const std::vector<double> &History::operator[](const std::string &key) const {
-  auto it = history.find(key);
-  if (it == history.end()) {
-    std::string keys;
-    for (const auto &[k, v] : history)
-      keys += (keys.empty() ? "" : ", ") + k;
-    throw Error("History: no '" + key + "' (has: " + keys + ")");
-  }
-  return it->second;
-}
+// names
 
 losses::Loss lossByName(const std::string &name) {
   if (name == "mse" || name == "mean_squared_error")
@@ -140,7 +129,7 @@ void Model::build(const Shape &inputShape, DType dtype) {
   }
 }
 
-std::string Model::summary() const {
+std::string Model::summaryString() const {
   if (!built())
     throw Error("model '" + name() +
                 "' has not been built yet: call build(inputShape), fit() or the model on a "

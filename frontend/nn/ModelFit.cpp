@@ -10,49 +10,146 @@
 namespace sinter::nn {
 
 // ---------------------------------------------------------------------------------------------
-// fit / evaluate / predict
+// One body for every loop: a pass over (x, y) batches (from tensors or a Dataset) runs the
+// compiled step on each; fitEpochs repeats training passes with validation, callbacks and the
+// progress bar. Batches cut from tensors are gathered into the entry's reusable buffers, so the
+// tensor path copies each row once, as it did before the loops were one.
 
-Logs Model::runTest(const HostTensor &x, const HostTensor &y, int64_t batchSize,
-                    const std::vector<Callback *> &callbacks, ProgressBar *bar) {
+static std::vector<std::pair<std::string, double>>
+displayValues(const Logs &logs,
+              const std::vector<std::pair<std::string, std::shared_ptr<metrics::Metric>>> &ms,
+              const std::string &prefix = "") {
+  std::vector<std::pair<std::string, double>> out{{prefix + "loss", logs.at(prefix + "loss")}};
+  for (const auto &[mn, metric] : ms)
+    out.emplace_back(prefix + mn, logs.at(prefix + mn));
+  return out;
+}
+
+void Model::runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum,
+                    int64_t &count, Logs &logs) {
   Impl &m = *impl_;
-  int64_t n = x.shape()[0];
-  int64_t b = std::min(batchSize, n);
-  int64_t steps = n / b, rem = n % b;
-  for (auto &[name, metric] : m.metrics)
+  if (x.shape().empty() || y.shape().empty() || x.shape()[0] != y.shape()[0])
+    throw Error("model '" + name() + "': a batch needs x and y with the same rows, got " +
+                shapeString(x.shape()) + " and " + shapeString(y.shape()));
+  int64_t size = x.shape()[0];
+  ensureEntries({kind}, x, &y);
+  Impl::Buffers &buf = m.buffersFor(Impl::entryName(kind), size);
+  m.program->call(buf.index, {x.data(), y.data()}, {buf.loss.data(), buf.pred.data()}, size);
+  if (kind == Kind::Train)
+    ++m.trainSteps;
+  lossSum += scalarValue(buf.loss) * static_cast<double>(size);
+  count += size;
+  for (auto &[mn, metric] : m.metrics)
+    metric->update(y, buf.pred);
+  logs["loss"] = lossSum / static_cast<double>(count);
+  for (auto &[mn, metric] : m.metrics)
+    logs[mn] = metric->result();
+}
+
+Model::Pass Model::runPass(Kind kind, const Batches &batches,
+                           const std::vector<Callback *> &callbacks, ProgressBar *bar) {
+  for (auto &[mn, metric] : impl_->metrics)
     metric->reset();
   double lossSum = 0;
+  Pass pass;
   int64_t count = 0;
-  Logs logs;
-  int64_t total = steps + (rem ? 1 : 0);
-  for (int64_t s = 0; s < total; ++s) {
-    int64_t size = s < steps ? b : rem;
-    Impl::Buffers &buf = m.buffersFor(Impl::entryName(Kind::Test), size);
-    gatherRows(x, nullptr, s * b, size, buf.x);
-    gatherRows(y, nullptr, s * b, size, buf.y);
-    m.program->call(buf.index, {buf.x.data(), buf.y.data()}, {buf.loss.data(), buf.pred.data()},
-                    size);
-    lossSum += scalarValue(buf.loss) * static_cast<double>(size);
-    count += size;
-    for (auto &[name, metric] : m.metrics)
-      metric->update(buf.y, buf.pred);
-    logs["loss"] = lossSum / static_cast<double>(count);
-    for (auto &[name, metric] : m.metrics)
-      logs[name] = metric->result();
+  batches([&](const HostTensor &x, const HostTensor &y) {
+    int batch = static_cast<int>(pass.steps);
+    if (kind == Kind::Train)
+      for (Callback *c : callbacks)
+        c->onTrainBatchBegin(batch, {});
+    runStep(kind, x, y, lossSum, count, pass.logs);
     for (Callback *c : callbacks)
-      c->onTestBatchEnd(static_cast<int>(s), logs);
-    if (bar) {
-      std::vector<std::pair<std::string, double>> values{{"loss", logs["loss"]}};
-      for (auto &[name, metric] : m.metrics)
-        values.emplace_back(name, logs[name]);
-      bar->update(s + 1, values, s + 1 == total);
-    }
-  }
-  return logs;
+      kind == Kind::Train ? c->onTrainBatchEnd(batch, pass.logs)
+                          : c->onTestBatchEnd(batch, pass.logs);
+    ++pass.steps;
+    if (bar)
+      bar->update(pass.steps, displayValues(pass.logs, impl_->metrics));
+  });
+  if (count == 0)
+    throw Error("model '" + name() + "': " + (kind == Kind::Train ? "fit" : "evaluate") +
+                " on an empty dataset");
+  return pass;
 }
+
+Model::Batches Model::tensorBatches(Kind kind, const HostTensor &x, const HostTensor &y,
+                                    int64_t rows, int64_t batchSize, bool dropRemainder,
+                                    const std::vector<int64_t> *order) {
+  int64_t b = std::min(batchSize, rows);
+  int64_t steps = rows / b, rem = dropRemainder ? 0 : rows % b;
+  return [this, kind, &x, &y, b, steps, rem, order](const BatchStep &step) {
+    for (int64_t s = 0; s < steps + (rem ? 1 : 0); ++s) {
+      int64_t size = s < steps ? b : rem;
+      Impl::Buffers &buf = impl_->buffersFor(Impl::entryName(kind), size);
+      gatherRows(x, order, s * b, size, buf.x);
+      gatherRows(y, order, s * b, size, buf.y);
+      step(buf.x, buf.y);
+    }
+  };
+}
+
+History Model::fitEpochs(const FitOptions &o, int64_t stepsPerEpoch, const Batches &train,
+                         const Batches *validation) {
+  std::vector<Callback *> callbacks = attach(o.callbacks);
+  History history;
+  stopTraining = false;
+  for (Callback *c : callbacks)
+    c->onTrainBegin({});
+  Logs logs;
+  std::ostream &out = o.out ? *o.out : std::cout;
+  for (int epoch = o.initialEpoch; epoch < o.epochs; ++epoch) {
+    for (Callback *c : callbacks)
+      c->onEpochBegin(epoch, {});
+    if (o.verbose)
+      out << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
+    ProgressBar bar(stepsPerEpoch, o.verbose, &out, o.tty);
+    Pass pass = runPass(Kind::Train, train, callbacks, &bar);
+    logs = pass.logs;
+    std::vector<std::pair<std::string, double>> values = displayValues(logs, impl_->metrics);
+    if (validation && (epoch + 1 - o.initialEpoch) % o.validationFreq == 0) {
+      for (Callback *c : callbacks)
+        c->onTestBegin({});
+      Logs val = runPass(Kind::Test, *validation, callbacks, nullptr).logs;
+      for (Callback *c : callbacks)
+        c->onTestEnd(val);
+      for (const auto &[k, v] : val)
+        logs["val_" + k] = v;
+      // val_loss, then the metrics in compile() order (as Keras shows them).
+      for (const auto &kv : displayValues(logs, impl_->metrics, "val_"))
+        values.push_back(kv);
+    }
+    bar.update(pass.steps, values, true);
+    history.epoch.push_back(epoch);
+    for (const auto &[k, v] : logs)
+      history.history[k].push_back(v);
+    for (Callback *c : callbacks)
+      c->onEpochEnd(epoch, logs);
+    if (stopTraining)
+      break;
+  }
+  for (Callback *c : callbacks)
+    c->onTrainEnd(logs);
+  return history;
+}
+
+Logs Model::evaluateBatches(const Batches &batches, int64_t steps, const EvaluateOptions &o) {
+  std::vector<Callback *> callbacks = attach(o.callbacks);
+  for (Callback *c : callbacks)
+    c->onTestBegin({});
+  std::ostream &out = o.out ? *o.out : std::cout;
+  ProgressBar bar(steps, o.verbose, &out, o.tty);
+  Pass pass = runPass(Kind::Test, batches, callbacks, &bar);
+  bar.update(pass.steps, displayValues(pass.logs, impl_->metrics), true);
+  for (Callback *c : callbacks)
+    c->onTestEnd(pass.logs);
+  return pass.logs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// fit / evaluate / predict on tensors
 
 History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o) {
   requireCompiled("fit");
-  Impl &m = *impl_;
   if (x.shape().empty() || y.shape().empty() || x.shape()[0] != y.shape()[0])
     throw Error("model '" + name() + "': fit needs x and y with the same number of rows, got " +
                 shapeString(x.shape()) + " and " + shapeString(y.shape()));
@@ -83,93 +180,27 @@ History Model::fit(const HostTensor &x, const HostTensor &y, const FitOptions &o
   if (nTrain == 0)
     throw Error("model '" + name() + "': fit on zero samples");
   int64_t b = std::min(o.batchSize, nTrain);
-  int64_t steps = nTrain / b, rem = o.dropRemainder ? 0 : nTrain % b;
-  if (steps == 0)
+  int64_t steps = nTrain / b + (!o.dropRemainder && nTrain % b ? 1 : 0);
+  if (nTrain / b == 0)
     throw Error("model '" + name() + "': no full batch of " + std::to_string(o.batchSize) + " in " +
                 std::to_string(nTrain) + " samples with dropRemainder");
-  int64_t vb = validate ? std::min(o.batchSize, vx.shape()[0]) : 0;
   ensureEntries(Impl::fitEntries(), x, &y);
   if (validate)
     ensureEntries({}, vx, &vy);
 
-  std::vector<Callback *> callbacks = attach(o.callbacks);
-  History history;
-  stopTraining = false;
   std::vector<int64_t> order(static_cast<size_t>(nTrain));
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(o.seed);
-  for (Callback *c : callbacks)
-    c->onTrainBegin({});
-  Logs epochLogs;
-  int64_t total = steps + (rem ? 1 : 0);
-  for (int epoch = o.initialEpoch; epoch < o.epochs; ++epoch) {
-    for (Callback *c : callbacks)
-      c->onEpochBegin(epoch, {});
-    std::ostream &out = o.out ? *o.out : std::cout;
-    if (o.verbose)
-      out << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
-    ProgressBar bar(total, o.verbose, &out, o.tty);
+  Batches ordered = tensorBatches(Kind::Train, x, y, nTrain, b, o.dropRemainder, &order);
+  Batches train = [&](const BatchStep &step) {
     if (o.shuffle)
       std::shuffle(order.begin(), order.end(), rng);
-    for (auto &[mn, metric] : m.metrics)
-      metric->reset();
-    double lossSum = 0;
-    int64_t count = 0;
-    Logs logs;
-    std::vector<std::pair<std::string, double>> values;
-    for (int64_t s = 0; s < total; ++s) {
-      for (Callback *c : callbacks)
-        c->onTrainBatchBegin(static_cast<int>(s), {});
-      int64_t size = s < steps ? b : rem;
-      Impl::Buffers &buf = m.buffersFor(Impl::entryName(Kind::Train), size);
-      gatherRows(x, &order, s * b, size, buf.x);
-      gatherRows(y, &order, s * b, size, buf.y);
-      m.program->call(buf.index, {buf.x.data(), buf.y.data()}, {buf.loss.data(), buf.pred.data()},
-                      size);
-      ++m.trainSteps;
-      lossSum += scalarValue(buf.loss) * static_cast<double>(size);
-      count += size;
-      for (auto &[mn, metric] : m.metrics)
-        metric->update(buf.y, buf.pred);
-      logs["loss"] = lossSum / static_cast<double>(count);
-      values = {{"loss", logs["loss"]}};
-      for (auto &[mn, metric] : m.metrics) {
-        logs[mn] = metric->result();
-        values.emplace_back(mn, logs[mn]);
-      }
-      for (Callback *c : callbacks)
-        c->onTrainBatchEnd(static_cast<int>(s), logs);
-      if (s + 1 < total)
-        bar.update(s + 1, values);
-    }
-    if (validate && (epoch + 1 - o.initialEpoch) % o.validationFreq == 0) {
-      for (Callback *c : callbacks)
-        c->onTestBegin({});
-      Logs val = runTest(vx, vy, vb, callbacks, nullptr);
-      for (Callback *c : callbacks)
-        c->onTestEnd(val);
-      // val_loss, then the metrics in compile() order (as Keras shows them).
-      std::vector<std::string> keys{"loss"};
-      for (auto &[mn, metric] : m.metrics)
-        keys.push_back(mn);
-      for (const std::string &k : keys) {
-        logs["val_" + k] = val.at(k);
-        values.emplace_back("val_" + k, val.at(k));
-      }
-    }
-    bar.update(total, values, true);
-    history.epoch.push_back(epoch);
-    for (const auto &[k, v] : logs)
-      history.history[k].push_back(v);
-    epochLogs = logs;
-    for (Callback *c : callbacks)
-      c->onEpochEnd(epoch, logs);
-    if (stopTraining)
-      break;
-  }
-  for (Callback *c : callbacks)
-    c->onTrainEnd(epochLogs);
-  return history;
+    ordered(step);
+  };
+  Batches validation;
+  if (validate)
+    validation = tensorBatches(Kind::Test, vx, vy, vx.shape()[0], o.batchSize, false, nullptr);
+  return fitEpochs(o, steps, train, validate ? &validation : nullptr);
 }
 
 Logs Model::evaluate(const HostTensor &x, const HostTensor &y, const EvaluateOptions &o) {
@@ -180,15 +211,8 @@ Logs Model::evaluate(const HostTensor &x, const HostTensor &y, const EvaluateOpt
     throw Error("model '" + name() + "': evaluate needs batchSize > 0");
   int64_t n = x.shape()[0], b = std::min(o.batchSize, n);
   ensureEntries({Kind::Test}, x, &y);
-  std::vector<Callback *> callbacks = attach(o.callbacks);
-  for (Callback *c : callbacks)
-    c->onTestBegin({});
-  std::ostream &out = o.out ? *o.out : std::cout;
-  ProgressBar bar(n / b + (n % b ? 1 : 0), o.verbose, &out, o.tty);
-  Logs logs = runTest(x, y, b, callbacks, &bar);
-  for (Callback *c : callbacks)
-    c->onTestEnd(logs);
-  return logs;
+  return evaluateBatches(tensorBatches(Kind::Test, x, y, n, b, false, nullptr),
+                         n / b + (n % b ? 1 : 0), o);
 }
 
 HostTensor Model::predict(const HostTensor &x, int64_t batchSize) {
@@ -216,135 +240,41 @@ HostTensor Model::predict(const HostTensor &x, int64_t batchSize) {
   return out;
 }
 
-void Model::runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum,
-                    int64_t &count, Logs &logs) {
-  Impl &m = *impl_;
-  if (x.shape().empty() || y.shape().empty() || x.shape()[0] != y.shape()[0])
-    throw Error("model '" + name() + "': a batch needs x and y with the same rows, got " +
-                shapeString(x.shape()) + " and " + shapeString(y.shape()));
-  int64_t size = x.shape()[0];
-  ensureEntries({kind}, x, &y);
-  Impl::Buffers &buf = m.buffersFor(Impl::entryName(kind), size);
-  m.program->call(buf.index, {x.data(), y.data()}, {buf.loss.data(), buf.pred.data()}, size);
-  if (kind == Kind::Train)
-    ++m.trainSteps;
-  lossSum += scalarValue(buf.loss) * static_cast<double>(size);
-  count += size;
-  for (auto &[mn, metric] : m.metrics)
-    metric->update(y, buf.pred);
-  logs["loss"] = lossSum / static_cast<double>(count);
-  for (auto &[mn, metric] : m.metrics)
-    logs[mn] = metric->result();
-}
+// ---------------------------------------------------------------------------------------------
+// fit / evaluate on a Dataset of (x, y) batches
 
-static std::vector<std::pair<std::string, double>>
-displayValues(const Logs &logs,
-              const std::vector<std::pair<std::string, std::shared_ptr<metrics::Metric>>> &ms,
-              const std::string &prefix = "") {
-  std::vector<std::pair<std::string, double>> out{{prefix + "loss", logs.at(prefix + "loss")}};
-  for (const auto &[mn, metric] : ms)
-    out.emplace_back(prefix + mn, logs.at(prefix + mn));
-  return out;
-}
-
-Logs Model::runTestDataset(const data::Dataset &dataset, const std::vector<Callback *> &callbacks,
-                           ProgressBar *bar) {
-  for (auto &[mn, metric] : impl_->metrics)
-    metric->reset();
-  double lossSum = 0;
-  int64_t count = 0, step = 0;
-  Logs logs;
-  for (data::Element &e : dataset) {
-    if (e.size() < 2)
-      throw Error("model '" + name() + "': dataset elements must be (x, y)");
-    runStep(Kind::Test, e[0], e[1], lossSum, count, logs);
-    for (Callback *c : callbacks)
-      c->onTestBatchEnd(static_cast<int>(step), logs);
-    ++step;
-    if (bar)
-      bar->update(step, displayValues(logs, impl_->metrics));
-  }
-  if (count == 0)
-    throw Error("model '" + name() + "': empty dataset");
-  if (bar)
-    bar->update(step, displayValues(logs, impl_->metrics), true);
-  return logs;
+Model::Batches Model::datasetBatches(const data::Dataset &dataset) const {
+  return [&dataset, model = name()](const BatchStep &step) {
+    for (data::Element &e : dataset) {
+      if (e.size() < 2)
+        throw Error("model '" + model + "': dataset elements must be (x, y)");
+      step(e[0], e[1]);
+    }
+  };
 }
 
 History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
   requireCompiled("fit");
-  std::vector<Callback *> callbacks = attach(o.callbacks);
-  History history;
-  stopTraining = false;
+  bool first = true;
+  Batches batches = datasetBatches(dataset);
+  // The first batch compiles every entry fit needs at once (train, test, predict).
+  Batches train = [&](const BatchStep &step) {
+    batches([&](const HostTensor &x, const HostTensor &y) {
+      if (first)
+        ensureEntries(Impl::fitEntries(), x, &y);
+      first = false;
+      step(x, y);
+    });
+  };
+  Batches validation = o.validationDataset ? datasetBatches(*o.validationDataset) : Batches();
   int64_t card = dataset.cardinality();
-  for (Callback *c : callbacks)
-    c->onTrainBegin({});
-  Logs logs;
-  std::ostream &out = o.out ? *o.out : std::cout;
-  for (int epoch = o.initialEpoch; epoch < o.epochs; ++epoch) {
-    for (Callback *c : callbacks)
-      c->onEpochBegin(epoch, {});
-    if (o.verbose)
-      out << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
-    ProgressBar bar(card > 0 ? card : 0, o.verbose, &out, o.tty);
-    for (auto &[mn, metric] : impl_->metrics)
-      metric->reset();
-    double lossSum = 0;
-    int64_t count = 0, step = 0;
-    logs.clear();
-    for (data::Element &e : dataset) {
-      if (e.size() < 2)
-        throw Error("model '" + name() + "': dataset elements must be (x, y)");
-      for (Callback *c : callbacks)
-        c->onTrainBatchBegin(static_cast<int>(step), {});
-      if (step == 0 && epoch == o.initialEpoch)
-        ensureEntries(Impl::fitEntries(), e[0], &e[1]);
-      runStep(Kind::Train, e[0], e[1], lossSum, count, logs);
-      for (Callback *c : callbacks)
-        c->onTrainBatchEnd(static_cast<int>(step), logs);
-      ++step;
-      bar.update(step, displayValues(logs, impl_->metrics));
-    }
-    if (count == 0)
-      throw Error("model '" + name() + "': fit on an empty dataset");
-    std::vector<std::pair<std::string, double>> values = displayValues(logs, impl_->metrics);
-    if (o.validationDataset && (epoch + 1 - o.initialEpoch) % o.validationFreq == 0) {
-      for (Callback *c : callbacks)
-        c->onTestBegin({});
-      Logs val = runTestDataset(*o.validationDataset, callbacks, nullptr);
-      for (Callback *c : callbacks)
-        c->onTestEnd(val);
-      for (const auto &[k, v] : val)
-        logs["val_" + k] = v;
-      for (const auto &kv : displayValues(logs, impl_->metrics, "val_"))
-        values.push_back(kv);
-    }
-    bar.update(step, values, true);
-    history.epoch.push_back(epoch);
-    for (const auto &[k, v] : logs)
-      history.history[k].push_back(v);
-    for (Callback *c : callbacks)
-      c->onEpochEnd(epoch, logs);
-    if (stopTraining)
-      break;
-  }
-  for (Callback *c : callbacks)
-    c->onTrainEnd(logs);
-  return history;
+  return fitEpochs(o, card > 0 ? card : 0, train, o.validationDataset ? &validation : nullptr);
 }
 
 Logs Model::evaluate(const data::Dataset &dataset, const EvaluateOptions &o) {
   requireCompiled("evaluate");
-  std::vector<Callback *> callbacks = attach(o.callbacks);
-  for (Callback *c : callbacks)
-    c->onTestBegin({});
-  std::ostream &out = o.out ? *o.out : std::cout;
   int64_t card = dataset.cardinality();
-  ProgressBar bar(card > 0 ? card : 0, o.verbose, &out, o.tty);
-  Logs logs = runTestDataset(dataset, callbacks, &bar);
-  for (Callback *c : callbacks)
-    c->onTestEnd(logs);
-  return logs;
+  return evaluateBatches(datasetBatches(dataset), card > 0 ? card : 0, o);
 }
 
 } // namespace sinter::nn

@@ -1,5 +1,5 @@
 // Optimizers as graph updates: clipping, then each rule's slot updates (Keras' formulas).
-#include "sinter/Optim.h"
+#include "sinter/optim/Optimizers.h"
 
 #include <cmath>
 

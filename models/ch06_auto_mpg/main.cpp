@@ -9,6 +9,7 @@
 // losses.MSE(y, out) silently broadcasts [b] against [b, 1] into a [b, b] matrix; Sinter's
 // losses reject that: --book-labels feeds [b] labels on purpose and exits 1 with the loss's
 // error, which names both shapes.
+#include "sinter/data/Preprocessing.h"
 #include "sinter/data/Tabular.h"
 #include "sinter/io/Plot.h"
 #include "sinter/nn/Model.h"
@@ -82,7 +83,7 @@ int main(int argc, char **argv) {
 
     Network model;
     model.build({4, 9});
-    model.summary(std::cout);
+    model.summary();
     model.compile(optim::RMSprop(0.001), losses::meanSquaredError(), {"mae"});
 
     auto train = data::Dataset::fromTensors({xTrain, split.yTrain}).shuffle(100, seed).batch(32);

@@ -6,7 +6,8 @@
 // `--frozen-biases` reproduces that code). First, Sinter's autodiff is checked against the
 // chapter's δ formulas on a batch: δ_out = (o − y)·o(1 − o), δ_l = (δ_{l+1} W_{l+1}ᵀ)·h_l(1 − h_l),
 // ∂L/∂W_l = h_{l−1}ᵀ δ_l. The book reports 97.67 % test accuracy.
-#include "sinter/data/Tabular.h"
+#include "sinter/data/Preprocessing.h"
+#include "sinter/data/Synthetic.h"
 #include "sinter/sinter.h"
 
 #include "../common/Cli.h"

@@ -84,7 +84,7 @@ int main(int argc, char **argv) {
     nn::Sequential model({nn::Dense(256, "relu"), nn::Dense(128, "relu"), nn::Dense(64, "relu"),
                           nn::Dense(32, "relu"), nn::Dense(kClasses)});
     model.build({-1, kPixels});
-    model.summary(std::cout);
+    model.summary();
     model.compile(optim::Adam(std::stod(cli.str("--lr"))),
                   losses::categoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
 

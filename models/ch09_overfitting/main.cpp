@@ -15,7 +15,8 @@
 //       (the book's runs each draw their own, and its 0.13 range comes out wider than 0.1's).
 // Each model's decision boundary over the training points is written as a PNG to --out-dir.
 // The book reports no accuracies for these runs (only pictures and table 9.1).
-#include "sinter/data/Tabular.h"
+#include "sinter/data/Preprocessing.h"
+#include "sinter/data/Synthetic.h"
 #include "sinter/io/Plot.h"
 #include "sinter/nn/Model.h"
 

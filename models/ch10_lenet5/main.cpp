@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
     model.add(nn::Dense(84, "relu"));
     model.add(nn::Dense(kClasses));
     model.build({-1, kSide, kSide, 1});
-    model.summary(std::cout);
+    model.summary();
     model.compile(optim::Adam(std::stod(cli.str("--lr"))),
                   losses::categoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
     nn::History h = model.fit(

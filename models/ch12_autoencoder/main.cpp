@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
 
     Autoencoder model(noise);
     model.build({4, kPixels});
-    model.summary(std::cout);
+    model.summary();
     model.compile(optim::Adam(cli.real("--lr")), losses::binaryCrossentropy(/*fromLogits=*/true));
     auto grids = std::make_shared<nn::LambdaCallback>();
     grids->epochEnd = [&](int epoch, const nn::Logs &) {

@@ -7,9 +7,9 @@
 // the book's opt.apply_gradients(zip(grads, server.trainable_weights))) and pulls the global
 // values into its session (client.set_weights(server.get_weights())). Sessions are never shared
 // between threads, so the only synchronisation is that lock.
-#include "sinter/Optim.h"
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Model.h"
+#include "sinter/optim/Optimizers.h"
 #include "sinter/rl/Weights.h"
 
 #include "../common/Cli.h"

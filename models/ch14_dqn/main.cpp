@@ -8,10 +8,10 @@
 // the target network every --target-every episodes. γ 0.99 and Adam 1e-4 (the book does not
 // give them). Every --eval-every episodes, 10 greedy episodes; when they
 // average ≥ 475, 100 more decide whether CartPole-v1 is solved.
-#include "sinter/Optim.h"
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Losses.h"
 #include "sinter/nn/Model.h"
+#include "sinter/optim/Optimizers.h"
 #include "sinter/rl/Losses.h"
 #include "sinter/rl/ReplayBuffer.h"
 #include "sinter/rl/Weights.h"

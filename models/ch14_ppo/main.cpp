@@ -6,9 +6,9 @@
 // critic, both in one compiled step. Returns are discounted within each episode (the book's loop
 // runs them across episode boundaries of the buffer). Every --eval-every episodes, 10 greedy
 // episodes; when they average ≥ 475, 100 more decide whether CartPole-v1 is solved.
-#include "sinter/Optim.h"
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Model.h"
+#include "sinter/optim/Optimizers.h"
 #include "sinter/rl/Losses.h"
 
 #include "../common/Cli.h"

@@ -3,9 +3,9 @@
 // episode's states, actions and discounted returns and ascends Σ_t log π(a_t|s_t)·G_t — the
 // gradient of the log-probabilities the book stores on its persistent tape, recomputed in one
 // batch (the graph is static, so the step is compiled once for any episode length).
-#include "sinter/Optim.h"
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Model.h"
+#include "sinter/optim/Optimizers.h"
 
 #include "../common/Cli.h"
 #include "../common/Rl.h"

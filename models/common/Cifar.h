@@ -110,7 +110,7 @@ inline CifarRun cifarRun(int argc, char **argv) {
 /// categorical cross-entropy from logits, evaluates it, and prints the last line:
 /// "dataset=… epochs=… train_size=… <details> compile_seconds=… train_loss=… …".
 inline void trainAndReport(nn::Model &model, const CifarRun &run, const std::string &details) {
-  model.summary(std::cout);
+  model.summary();
   model.compile(optim::Adam(run.learningRate),
                 losses::sparseCategoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
   nn::History h = model.fit(

@@ -4,7 +4,7 @@
 #ifndef SINTER_MODELS_COMMON_IMAGEROWS_H
 #define SINTER_MODELS_COMMON_IMAGEROWS_H
 
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 #include "sinter/io/Image.h"
 
 #include <cstdio>

@@ -150,7 +150,7 @@ inline SentimentResult trainSentiment(const SentimentData &d, const SentimentRun
     model.setWeights({{embedding->embeddings().name(), *run.embeddingWeights}});
     embedding->setTrainable(run.tuneEmbedding);
   }
-  model.summary(std::cout);
+  model.summary();
   model.compile(optim::Adam(1e-3), losses::binaryCrossentropy(), {"accuracy"});
   History h = model.fit(d.xTrain, d.yTrain,
                         {.batchSize = kBatch,

@@ -144,7 +144,7 @@ inline int pokemonMain(int argc, char **argv, bool transfer) {
     backbone->setTrainable(false);
   std::shared_ptr<nn::Sequential> model = withHead(backbone, classes);
   model->build({-1, side, side, 3});
-  model->summary(std::cout);
+  model->summary();
   model->compile(optim::Adam(lr), losses::sparseCategoricalCrossentropy(/*fromLogits=*/true),
                  {"accuracy"});
   auto early = std::make_shared<nn::EarlyStopping>("val_accuracy", 0.001, patience);

@@ -26,6 +26,10 @@ size_t dtypeSize(DType dtype) {
   throw Error("invalid dtype " + std::to_string(static_cast<int>(dtype)));
 }
 
+bool isFloat(DType dtype) {
+  return dtype == DType::F32 || dtype == DType::F64 || dtype == DType::F16 || dtype == DType::BF16;
+}
+
 const char *dtypeName(DType dtype) {
   switch (dtype) {
   case DType::F32:

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 namespace sinter::runtime {
@@ -15,6 +17,24 @@ namespace sinter::runtime {
 namespace {
 std::string errnoText() { return std::strerror(errno); }
 } // namespace
+
+std::string readFile(const std::string &path, const std::string &what) {
+  auto fail = [&](const std::string &why) { return Error(what + " '" + path + "': " + why); };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw fail("no such file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw fail("not a regular file (a FIFO, device or directory)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw fail("cannot open (unreadable)");
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad())
+    throw fail("read error");
+  if (bytes.empty())
+    throw fail("the file is empty");
+  return bytes;
+}
 
 std::string temporaryPathFor(const std::string &path) {
   static std::atomic<uint64_t> next{0};

@@ -91,10 +91,6 @@ int64_t elementAsInt(const std::byte *p, DType dtype) {
   }
 }
 
-bool isFloat(DType d) {
-  return d == DType::F32 || d == DType::F64 || d == DType::F16 || d == DType::BF16;
-}
-
 /// Shortest text that reads back as the same value at the tensor's precision, in NumPy's
 /// positional ("1.", "0.25") or scientific ("1.5e-05") style.
 std::string formatFloat(double v, DType dtype, bool scientific) {

@@ -1,6 +1,5 @@
 // mlir-opt with the sinter dialect and passes: the driver of the lit tests.
 #include "sinter/Compiler/Pipeline/Pipeline.h"
-#include "sinter/Compiler/Transforms/Passes.h"
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"

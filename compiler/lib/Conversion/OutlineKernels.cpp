@@ -4,7 +4,7 @@
 // likewise after a forward convolution's kernel call (LowerConvolution.cpp made those).
 #include "LoweringUtils.h"
 
-#include "sinter/Compiler/Transforms/Passes.h"
+#include "sinter/Compiler/Conversion/Passes.h"
 #include "sinter/runtime/Abi.h"
 #include "sinter/runtime/Runtime.h"
 

@@ -17,7 +17,7 @@
 // offset, sizes and strides their type leaves dynamic, and are rebuilt with
 // memref.reinterpret_cast: the bare-pointer calling convention only carries static, dense
 // memrefs, and a loop may capture a strided view.
-#include "sinter/Compiler/Transforms/Passes.h"
+#include "sinter/Compiler/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

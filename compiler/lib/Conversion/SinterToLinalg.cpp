@@ -3,7 +3,7 @@
 // the variables it uses and its results all become memref arguments.
 #include "LoweringUtils.h"
 
-#include "sinter/Compiler/Transforms/Passes.h"
+#include "sinter/Compiler/Conversion/Passes.h"
 
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/StringSet.h"

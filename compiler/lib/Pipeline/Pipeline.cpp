@@ -1,6 +1,7 @@
 // The compiler's phase list (docs/architecture.md, "The compiler phases").
 #include "sinter/Compiler/Pipeline/Pipeline.h"
 
+#include "sinter/Compiler/Conversion/Passes.h"
 #include "sinter/Compiler/Dialect/SinterDialect.h"
 #include "sinter/Compiler/Transforms/Passes.h"
 #include "sinter/runtime/Abi.h"

@@ -1,7 +1,7 @@
 // Artifact writer: adds the ABI symbols (entry thunks, manifest, variable data) to a module in
 // the LLVM dialect, translates it to LLVM IR, optimizes it for the target CPU and writes a
 // native object through the TargetMachine.
-#include "sinter/Compiler/Pipeline/Pipeline.h"
+#include "sinter/Compiler/Target/Artifact.h"
 #include "sinter/runtime/File.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

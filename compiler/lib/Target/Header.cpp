@@ -1,6 +1,6 @@
 // The C++ header of an object artifact: one typed class per program, with named accessors per
 // argument, result and variable of each entry point (in the spirit of tfcompile's header).
-#include "sinter/Compiler/Pipeline/Pipeline.h"
+#include "sinter/Compiler/Target/Header.h"
 
 #include "llvm/Support/FormatVariadic.h"
 

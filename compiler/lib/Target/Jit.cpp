@@ -1,6 +1,6 @@
 // In-process loading of compiled objects with LLVM's ORC JIT (JITLink): the objects are the
 // ones sinter-compile writes for deployment, so both paths run the same code.
-#include "sinter/Compiler/Pipeline/Pipeline.h"
+#include "sinter/Compiler/Target/Jit.h"
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"

@@ -23,11 +23,9 @@ using runtime::HostTensor;
 using Shape = std::vector<int64_t>;
 using Loc = std::source_location;
 
-/// Every error of the frontend and compiler: the message names the user's file:line and the op.
-class Error : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
+/// Every error of Sinter — frontend, compiler and runtime share one type: the message names
+/// the user's file:line and the op, or the file, entry or argument at fault.
+using runtime::Error;
 
 class Graph;
 

@@ -50,6 +50,16 @@ Tensor uniform(const Tensor &offset, const Shape &shape, double minval, double m
 /// reparameterisation trick's noise, a denoising autoencoder's corruption).
 Tensor normal(const Tensor &offset, const Shape &shape, double mean, double stddev, int64_t seed,
               DType dtype = DType::F32, Loc loc = Loc::current());
+/// tf.random.uniform with an integer dtype: integers in [minval, maxval) (floor of a float
+/// sample), same seed, same numbers.
+Tensor uniformInt(Graph &g, const Shape &shape, int64_t minval, int64_t maxval, int64_t seed,
+                  DType dtype = DType::I32, Loc loc = Loc::current());
+/// tf.random.categorical: `numSamples` class ids per row of `logits` [b, C] (unnormalised
+/// log-probabilities, −inf for an impossible class) → int32 [b, numSamples]. Gumbel-max:
+/// argmax(logits − log(−log u)), u ~ U(0, 1) drawn fresh for each value of `offset` (an int64
+/// scalar, e.g. nn::rngStep: a program that samples in every call advances it).
+Tensor categorical(const Tensor &offset, const Tensor &logits, int64_t numSamples, int64_t seed,
+                   Loc loc = Loc::current());
 } // namespace random
 
 // Elementwise.

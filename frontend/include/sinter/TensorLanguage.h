@@ -72,19 +72,6 @@ Tensor oneHot(const Tensor &indices, int64_t depth, DType dtype = DType::F32,
 /// tf.meshgrid with xy indexing: x [nx], y [ny] → (X, Y), both [ny, nx].
 std::pair<Tensor, Tensor> meshgrid(const Tensor &x, const Tensor &y, Loc loc = Loc::current());
 
-namespace random {
-/// tf.random.uniform with an integer dtype: integers in [minval, maxval) (floor of a float
-/// sample), same seed, same numbers.
-Tensor uniformInt(Graph &g, const Shape &shape, int64_t minval, int64_t maxval, int64_t seed,
-                  DType dtype = DType::I32, Loc loc = Loc::current());
-/// tf.random.categorical: `numSamples` class ids per row of `logits` [b, C] (unnormalised
-/// log-probabilities, −inf for an impossible class) → int32 [b, numSamples]. Gumbel-max:
-/// argmax(logits − log(−log u)), u ~ U(0, 1) drawn fresh for each value of `offset` (an int64
-/// scalar, e.g. nn::rngStep: a program that samples in every call advances it).
-Tensor categorical(const Tensor &offset, const Tensor &logits, int64_t numSamples, int64_t seed,
-                   Loc loc = Loc::current());
-} // namespace random
-
 //===----------------------------------------------------------------------===//
 // Indexing and slicing: x[::2, ..., 1:] is x(S(_, _, 2), ellipsis, S(1, _))
 //===----------------------------------------------------------------------===//

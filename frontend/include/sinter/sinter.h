@@ -5,10 +5,10 @@
 #include "sinter/Graph.h"
 #include "sinter/Image.h"
 #include "sinter/Ops.h"
-#include "sinter/Optim.h"
 #include "sinter/Program.h"
 #include "sinter/Scan.h"
 #include "sinter/TensorLanguage.h"
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
+#include "sinter/optim/Optimizers.h"
 
 #endif

@@ -21,13 +21,7 @@
 
 namespace {
 
-using sinter::runtime::kernels::cpuEngine;
-using sinter::runtime::kernels::cpuStream;
-using sinter::runtime::kernels::KernelThreads;
-using sinter::runtime::kernels::noteFallback;
-using sinter::runtime::kernels::threadScratchpad;
-using sinter::runtime::kernels::userScratchpad;
-using sinter::runtime::kernels::wrap;
+using namespace sinter::runtime::kernels;
 
 // Normalisation reads and writes each element a few times: a thread pays from about this many.
 constexpr int64_t kMinElementsPerThread = 1 << 16;
@@ -56,10 +50,8 @@ const CachedBatchNorm &getBatchNorm(bool backward, const Shape &s, float epsilon
   if (it != cache.end())
     return *it->second;
   auto entry = std::make_unique<CachedBatchNorm>();
-  entry->data = dnnl::memory::desc({s.n, s.c, s.inner, 1}, dnnl::memory::data_type::f32,
-                                   dnnl::memory::format_tag::nhwc);
-  entry->channels =
-      dnnl::memory::desc({s.c}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
+  entry->data = dnnl::memory::desc({s.n, s.c, s.inner, 1}, dt::f32, dnnl::memory::format_tag::nhwc);
+  entry->channels = dnnl::memory::desc({s.c}, dt::f32, tag::a);
   auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
   dnnl::primitive_attr attr = userScratchpad();
   dnnl::batch_normalization_forward::primitive_desc forward(

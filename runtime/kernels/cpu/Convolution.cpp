@@ -25,16 +25,7 @@
 
 namespace {
 
-using sinter::runtime::kernels::cpuEngine;
-using sinter::runtime::kernels::cpuStream;
-using sinter::runtime::kernels::epilogueByHand;
-using sinter::runtime::kernels::KernelThreads;
-using sinter::runtime::kernels::noteFallback;
-using sinter::runtime::kernels::threadBuffer;
-using sinter::runtime::kernels::threadScratchpad;
-using sinter::runtime::kernels::userScratchpad;
-using dt = dnnl::memory::data_type;
-using tag = dnnl::memory::format_tag;
+using namespace sinter::runtime::kernels;
 
 constexpr int64_t kMinMultiplyAddsPerThread = 1 << 19;
 

@@ -21,6 +21,9 @@
 
 namespace sinter::runtime::kernels {
 
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
 /// The process's count of library calls that fell back to reference loops.
 inline std::atomic<uint64_t> &libraryFallbackCount() {
   static std::atomic<uint64_t> count{0};

@@ -24,13 +24,7 @@
 
 namespace {
 
-using sinter::runtime::kernels::cpuEngine;
-using sinter::runtime::kernels::cpuStream;
-using sinter::runtime::kernels::epilogueByHand;
-using sinter::runtime::kernels::KernelThreads;
-using sinter::runtime::kernels::noteFallback;
-using sinter::runtime::kernels::threadScratchpad;
-using sinter::runtime::kernels::userScratchpad;
+using namespace sinter::runtime::kernels;
 // The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
 // and a call's thread count changes with the machine's load (Threads.h).
 /// Multiply-adds below which a second thread costs more than it saves.
@@ -44,7 +38,6 @@ struct CachedMatmul {
 };
 
 dnnl::memory::desc matrixDesc(int64_t batch, int64_t rows, int64_t cols, bool transposed) {
-  using dt = dnnl::memory::data_type;
   // Logical [rows, cols]; a transposed operand is stored as [cols, rows].
   dnnl::memory::dims strides2 =
       transposed ? dnnl::memory::dims{1, rows} : dnnl::memory::dims{cols, 1};
@@ -75,9 +68,8 @@ const CachedMatmul &getMatmul(const Key &key) {
   std::optional<dnnl::matmul::desc> desc;
   if (hasBias) {
     // One row of n, broadcast over the rows (and batches) of C.
-    entry->bias = batch == 1
-                      ? matrixDesc(1, 1, n, false)
-                      : dnnl::memory::desc({1, 1, n}, dnnl::memory::data_type::f32, {n, n, 1});
+    entry->bias =
+        batch == 1 ? matrixDesc(1, 1, n, false) : dnnl::memory::desc({1, 1, n}, dt::f32, {n, n, 1});
     desc.emplace(entry->a, entry->b, entry->bias, entry->c);
   } else {
     desc.emplace(entry->a, entry->b, entry->c);

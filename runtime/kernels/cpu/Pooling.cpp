@@ -31,14 +31,7 @@
 
 namespace {
 
-using sinter::runtime::kernels::cpuEngine;
-using sinter::runtime::kernels::cpuStream;
-using sinter::runtime::kernels::KernelThreads;
-using sinter::runtime::kernels::noteFallback;
-using sinter::runtime::kernels::threadBuffer;
-using sinter::runtime::kernels::threadScratchpad;
-using sinter::runtime::kernels::userScratchpad;
-using sinter::runtime::kernels::wrap;
+using namespace sinter::runtime::kernels;
 
 struct Geometry {
   int64_t n, h, w, c, oh, ow, kh, kw, sh, sw, pt, pb, pl, pr;
@@ -161,8 +154,6 @@ const CachedPool &getPool(int32_t kind, const Geometry &g, int threads) {
   if (it != cache.end())
     return *it->second;
   auto entry = std::make_unique<CachedPool>();
-  using dt = dnnl::memory::data_type;
-  using tag = dnnl::memory::format_tag;
   entry->image = dnnl::memory::desc({g.n, g.c, g.h, g.w}, dt::f32, tag::nhwc);
   entry->pooled = dnnl::memory::desc({g.n, g.c, g.oh, g.ow}, dt::f32, tag::nhwc);
   bool max = kind == SINTER_POOL_MAX || kind == SINTER_POOL_MAX_GRAD;

@@ -27,15 +27,7 @@
 
 namespace {
 
-using sinter::runtime::kernels::cpuEngine;
-using sinter::runtime::kernels::cpuStream;
-using sinter::runtime::kernels::KernelThreads;
-using sinter::runtime::kernels::threadBuffer;
-using sinter::runtime::kernels::threadScratchpad;
-using sinter::runtime::kernels::userScratchpad;
-using sinter::runtime::kernels::wrap;
-using dt = dnnl::memory::data_type;
-using tag = dnnl::memory::format_tag;
+using namespace sinter::runtime::kernels;
 
 constexpr int64_t kMinMultiplyAddsPerThread = 1 << 21;
 

@@ -1,6 +1,8 @@
 // CSV and JSON loaders on generated files (and their errors), the real Auto MPG cars.json when
 // Debian's python3-vega-datasets is installed, split/normalisation, and make_moons.
 #include "sinter/data/Tabular.h"
+#include "sinter/data/Preprocessing.h"
+#include "sinter/data/Synthetic.h"
 
 #include <catch2/catch.hpp>
 

@@ -27,7 +27,7 @@ TEST_CASE("10.4: the book's LeNet-5 has 60 / 880 / 48,120 / 10,164 / 850 paramet
       counts.push_back(l->countParams());
   CHECK(counts == std::vector<int64_t>{60, 880, 48120, 10164, 850});
   CHECK(lenet.layers()[6]->outputShape() == Shape{4, 400});
-  std::string s = lenet.summary();
+  std::string s = lenet.summaryString();
   INFO(s);
   CHECK_THAT(s, Catch::Contains("(Conv2D)"));
   CHECK_THAT(s, Catch::Contains("(MaxPooling2D)"));

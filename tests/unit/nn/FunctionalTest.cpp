@@ -60,7 +60,7 @@ TEST_CASE("10.4 functional LeNet-5: the same parameters as the Sequential one", 
       counts.push_back(l->countParams());
   CHECK(counts == std::vector<int64_t>{60, 880, 48120, 10164, 850});
   CHECK(lenet.layers().front()->typeName() == "InputLayer");
-  std::string s = lenet.summary();
+  std::string s = lenet.summaryString();
   INFO(s);
   CHECK_THAT(s, Catch::Contains("(InputLayer)"));
   CHECK_THAT(s, Catch::Contains("(None, 28, 28, 1)"));
@@ -79,7 +79,7 @@ TEST_CASE("a branching model with Add and Concatenate predicts what the host com
   CHECK(out.shape() == Shape{-1, 5});
   Model model(in, out);
   // Not a chain: Keras' "Connected to" column, one inbound layer per line.
-  std::string summary = model.summary();
+  std::string summary = model.summaryString();
   INFO(summary);
   CHECK_THAT(summary, Catch::Contains("Connected to"));
   CHECK_THAT(summary, Catch::Contains(std::string(98, '=')));

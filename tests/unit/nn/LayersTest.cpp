@@ -58,11 +58,11 @@ private:
 
 TEST_CASE("summary of the book's 784-256-128-64-10 network: 242,762 params", "[layers]") {
   Sequential model({Dense(256, "relu"), Dense(128, "relu"), Dense(64, "relu"), Dense(10)});
-  CHECK_THROWS_WITH(model.summary(), Catch::Contains("has not been built"));
+  CHECK_THROWS_WITH(model.summaryString(), Catch::Contains("has not been built"));
   model.build({-1, 784});
   CHECK(model.countParams() == 242762);
   CHECK(model.countTrainableParams() == 242762);
-  std::string s = model.summary();
+  std::string s = model.summaryString();
   INFO(s);
   CHECK_THAT(s, Catch::Contains("Total params: 242,762\n"));
   CHECK_THAT(s, Catch::Contains("Trainable params: 242,762\n"));
@@ -93,7 +93,7 @@ TEST_CASE("book 8.1.2: Sequential with ReLU layers, add and build, 27 params", "
   CHECK(vars[1].shape() == Shape{3});
   CHECK(vars[2].name() == last.name() + "/kernel");
   CHECK(vars[2].shape() == Shape{3, 3});
-  CHECK_THAT(model.summary(), Catch::Contains("(ReLU)"));
+  CHECK_THAT(model.summaryString(), Catch::Contains("(ReLU)"));
   CHECK_THROWS_WITH(model.add(Dense(2)), Catch::Contains("after the model was built"));
 }
 
@@ -282,7 +282,7 @@ TEST_CASE("subclassed model: tracked layers, summary, call on a user graph", "[l
   CHECK(out.shape() == Shape{5, 3});
   CHECK(model.countParams() == 8 * 16 + 16 + 16 * 3 + 3);
   CHECK(model.layers().size() == 2);
-  std::string s = model.summary();
+  std::string s = model.summaryString();
   CHECK_THAT(s, Catch::Contains("(None, 16)"));
   CHECK_THAT(s, Catch::Contains("Total params: 195"));
   CHECK_THAT(model.name(), Catch::StartsWith("two_layer"));
@@ -297,10 +297,10 @@ TEST_CASE("nested models count their parameters", "[layers]") {
   Sequential outer({inner, Dense(1)});
   outer.build({-1, 3});
   CHECK(outer.countParams() == (3 * 4 + 4) + (4 * 2 + 2) + (2 + 1));
-  CHECK_THAT(outer.summary(), Catch::Contains("(Sequential)"));
+  CHECK_THAT(outer.summaryString(), Catch::Contains("(Sequential)"));
   inner->setTrainable(false);
   CHECK(outer.countTrainableParams() == 3);
-  CHECK_THAT(outer.summary(), Catch::Contains("Non-trainable params: 26"));
+  CHECK_THAT(outer.summaryString(), Catch::Contains("Non-trainable params: 26"));
 }
 
 namespace {

@@ -3,7 +3,7 @@
 // variables and the step counter, learning-rate schedules, and gradient clipping.
 #include "NnTestUtil.h"
 
-#include "sinter/Optim.h"
+#include "sinter/optim/Optimizers.h"
 
 #include <cmath>
 #include <memory>

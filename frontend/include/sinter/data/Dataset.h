@@ -8,7 +8,7 @@
 // Host side only: no graph API, no MLIR. Library `sinter_data` (links sinter_runtime).
 #pragma once
 
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 #include "sinter/runtime/Runtime.h"
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 // "FILE:LINE:COLUMN: message". Objects keep their key order.
 #pragma once
 
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,5 @@
-// Tabular data on the host: CSV and JSON-records loaders into a column Table, the Auto MPG set
-// of the book's section 6.8, a train/test split, z-score normalisation with training
-// statistics, and sklearn's make_moons generator (sections 7.9 and 9).
+// Tabular data on the host: CSV and JSON-records loaders into a column Table and the Auto MPG
+// set of the book's section 6.8. Splitting and normalising: Preprocessing.h.
 #pragma once
 
 #include "sinter/data/Dataset.h"
@@ -99,43 +98,5 @@ struct AutoMpg {
 /// The complete rows of cars.json (a row with any missing value is dropped), in file order.
 /// DataError saying to install `python3-vega-datasets` when the file is missing.
 AutoMpg loadAutoMpg(const std::string &path = kCarsJsonPath);
-
-// ---- split and normalisation ----------------------------------------------------------------
-
-struct TrainTestSplit {
-  HostTensor xTrain, yTrain, xTest, yTest;
-};
-
-/// Random split of the rows of x and y (same first dimension): round(trainFraction * n) rows
-/// to train, the rest to test, through data::split (portable permutation of std::mt19937_64).
-/// Auto MPG with 0.8 gives 314 / 78; make_moons 2000 with 0.7 gives 1400 / 600.
-TrainTestSplit trainTestSplit(const HostTensor &x, const HostTensor &y, double trainFraction = 0.8,
-                              uint64_t seed = 0);
-
-/// Per-column statistics of a [n, d] tensor (F32 or F64): (x - mean) / std.
-struct Normalizer {
-  std::vector<double> mean, std;
-
-  /// `ddof` 1 is the sample standard deviation (pandas describe(), which the book uses);
-  /// 0 the population one (NumPy's default). A column with zero spread gets std 1.
-  static Normalizer fit(const HostTensor &x, int ddof = 1);
-  /// A new tensor of the same dtype and shape; DataError when the column count differs.
-  HostTensor apply(const HostTensor &x) const;
-  HostTensor inverse(const HostTensor &x) const;
-};
-
-// ---- make_moons (sections 7.9 and 9) --------------------------------------------------------
-
-struct Moons {
-  HostTensor x; // [n, 2] float32
-  HostTensor y; // [n] int32, 0 (outer moon) or 1 (inner moon)
-};
-
-/// sklearn.datasets.make_moons: n/2 (rounded down) points on the outer half circle
-/// (cos t, sin t) and the rest on the inner one (1 - cos t, 1 - sin t - 0.5), t evenly spaced
-/// over [0, pi] (linspace) in each; shuffled when `shuffle`; then Gaussian noise of standard
-/// deviation `noise` added to both coordinates. Deterministic for a seed on every platform
-/// (mt19937_64, a portable permutation, and Box-Muller normals), but not NumPy's stream.
-Moons makeMoons(int64_t n, double noise, uint64_t seed, bool shuffle = true);
 
 } // namespace sinter::data

@@ -46,11 +46,6 @@ void saveCheckpoint(Program &program, const std::string &path, int64_t step);
 /// Throws Error naming the file and, where one is at fault, the variable.
 int64_t loadCheckpoint(Program &program, const std::string &path);
 
-/// Writes `bytes` to `path` atomically (temporary file, fsync, rename, directory fsync).
-/// Throws Error mentioning `what` and the path on failure; the temporary file is removed.
-void writeFileAtomically(const std::string &path, const std::string &bytes,
-                         const std::string &what = "file");
-
 } // namespace sinter::io
 
 #endif

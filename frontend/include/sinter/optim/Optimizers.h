@@ -2,8 +2,8 @@
 // (gradients from the autodiff pass, optional clipping, the rule, slot variables), to be
 // compiled into a train_step entry point. Slots and the step counter are graph variables, so
 // checkpoints carry them and a resumed run continues exactly.
-#ifndef SINTER_OPTIM_H
-#define SINTER_OPTIM_H
+#ifndef SINTER_OPTIM_OPTIMIZERS_H
+#define SINTER_OPTIM_OPTIMIZERS_H
 
 #include "sinter/Ops.h"
 
