@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# install-deps.sh [--bench] — installs Sinter's build/test dependencies from Debian 12 packages.
+# install-deps.sh [--bench] [--fuzz] — installs Sinter's build/test dependencies from Debian 12
+# packages.
 # Idempotent: checks with dpkg-query first and only runs apt-get (update + install) when
 # something is missing, so a second run takes well under 2 s.
 #   --bench   also installs libopenblas0 for the PyTorch peer of bench/.
+#   --fuzz    also installs clang-22, libFuzzer and the sanitizer runtimes (scripts/fuzz.sh).
 # python3-torch is a test dependency: the differential test compares Sinter with PyTorch.
 # lit and FileCheck-22 come with llvm-22-tools (/usr/lib/llvm-22/bin/lit, /usr/bin/FileCheck-22).
 set -euo pipefail
@@ -17,12 +19,16 @@ PACKAGES=(
   python3-torch python3-onnx
 )
 BENCH_PACKAGES=(libopenblas0)
+# scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes; clang's omp.h (the code
+# still runs on GNU OpenMP, as oneDNN does).
+FUZZ_PACKAGES=(clang-22 libfuzzer-22-dev libclang-rt-22-dev libomp-22-dev)
 
 for arg in "$@"; do
   case "$arg" in
     --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    --fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
-    *) echo "install-deps.sh: unknown option '$arg' (use --bench or nothing)" >&2; exit 2 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (use --bench, --fuzz or nothing)" >&2; exit 2 ;;
   esac
 done
 

@@ -61,7 +61,12 @@ Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, Reduce
 /// arith ops (the lowered IR has signless integers only).
 constexpr const char *kUnsignedAttr = "sinter.unsigned";
 constexpr const char *kUnsignedResultAttr = "sinter.unsigned_result";
-inline bool isUnsignedOp(Operation *op) { return op->hasAttr(kUnsignedAttr); }
+/// Whether `op` works on unsigned integers: unsigned types (marked by eraseSignedness) and bool,
+/// whose true is 1, never −1 (max(true, false) is true; reduce_max is "any").
+inline bool isUnsignedOp(Operation *op) {
+  return op->hasAttr(kUnsignedAttr) ||
+         (op->getNumOperands() > 0 && getElementTypeOrSelf(op->getOperand(0)).isInteger(1));
+}
 /// Marks the ops of `func` that see unsigned integer tensors and makes every type signless.
 void eraseSignedness(func::FuncOp func);
 

@@ -156,6 +156,8 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
   bool fl = isFloat(type);
   bool u = isUnsignedOp(op);
   auto ew = [&](ScalarBody body) { return elementwise(b, loc, type, op->getOperands(), body); };
+  if (isa<AbsOp>(op) && u)
+    return op->getOperand(0); // |x| of an unsigned integer is x
   if (StringRef scalar = tableScalarOp(op, fl, u); !scalar.empty())
     return ew([&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
       OperationState state(nl, scalar);
@@ -189,12 +191,12 @@ Value lowerElementwise(OpBuilder &b, Operation *op) {
         });
       })
       .Case([&](SignOp) {
-        return ew([](B nb, L nl, V a) -> Value {
+        return ew([&](B nb, L nl, V a) -> Value {
           Type t = a[0].getType();
           Value zero = scalarConst(nb, nl, t, 0);
           return arith::SelectOp::create(
-              nb, nl, scalarCompare(nb, nl, "gt", a[0], zero), scalarConst(nb, nl, t, 1),
-              arith::SelectOp::create(nb, nl, scalarCompare(nb, nl, "lt", a[0], zero),
+              nb, nl, scalarCompare(nb, nl, "gt", a[0], zero, u), scalarConst(nb, nl, t, 1),
+              arith::SelectOp::create(nb, nl, scalarCompare(nb, nl, "lt", a[0], zero, u),
                                       scalarConst(nb, nl, t, -1), zero));
         });
       })

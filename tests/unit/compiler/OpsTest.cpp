@@ -210,6 +210,35 @@ TEST_CASE("int32 arithmetic", "[ops]") {
   checkExact(r[10], {}, {100});
 }
 
+TEST_CASE("uint8 abs and sign, and bool maximum/minimum/reduceMax/reduceMin, are unsigned",
+          "[ops]") {
+  // uint8 200 is not −56: |200| = 200, sign(200) = 1. A bool's true is 1, not −1:
+  // max(true, false) is true; reduceMax is "any", reduceMin "all".
+  Graph g;
+  HostTensor bytes(DType::U8, {3}), flags(DType::Bool, {4}), other(DType::Bool, {4});
+  std::vector<uint8_t> u{200, 0, 7};
+  std::copy(u.begin(), u.end(), bytes.as<uint8_t>().begin());
+  std::vector<bool> f{true, false, true, false}, o{false, false, true, true};
+  for (size_t i = 0; i < 4; ++i) {
+    flags.as<bool>()[i] = f[i];
+    other.as<bool>()[i] = o[i];
+  }
+  Tensor x = g.input("x", {3}, DType::U8);
+  Tensor p = g.input("p", {4}, DType::Bool), q = g.input("q", {4}, DType::Bool);
+  auto r = runOnce(g, {x, p, q},
+                   {abs(x), sign(x), maximum(p, q), minimum(p, q), reduceMax(p), reduceMin(p),
+                    reduceMax(logicalAnd(p, q)), reduceMin(logicalOr(p, q))},
+                   {bytes, flags, other});
+  checkExact(r[0], {3}, {200, 0, 7});
+  checkExact(r[1], {3}, {1, 0, 1});
+  checkExact(r[2], {4}, {1, 0, 1, 1});
+  checkExact(r[3], {4}, {0, 0, 1, 0});
+  checkExact(r[4], {}, {1});
+  checkExact(r[5], {}, {0});
+  checkExact(r[6], {}, {1});
+  checkExact(r[7], {}, {0});
+}
+
 TEST_CASE("unary math: neg exp log sqrt square abs relu sigmoid tanh", "[ops]") {
   const std::vector<double> xs{-9.5, -3.25, -1.0, -0.3, -1e-3, 0.0,
                                2e-4, 0.45,  1.0,  2.5,  6.0,   10.0};
