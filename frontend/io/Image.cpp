@@ -295,6 +295,51 @@ std::string encodeJpeg(const Image &image, int quality) {
   return out;
 }
 
+/// DGifSlurp allocates every frame at the size its descriptor claims: a pre-pass over the
+/// records (skipping the compressed data) refuses a frame that the file's bytes cannot encode —
+/// an LZW code (12 bits at most) stands for at most 4,096 pixels — before anything is allocated.
+static void checkGifSizes(const std::string &bytes) {
+  GifSource source{&bytes, 0};
+  int error = 0;
+  GifFileType *gif = DGifOpen(&source, gifRead, &error);
+  if (!gif)
+    throw Error("GIF: cannot decode: " + gifError(error));
+  std::unique_ptr<GifFileType, void (*)(GifFileType *)> closer(gif, [](GifFileType *g) {
+    int ignored = 0;
+    DGifCloseFile(g, &ignored);
+  });
+  double limit = static_cast<double>(bytes.size()) * 8 / 12 * 4096;
+  GifRecordType record;
+  do {
+    if (DGifGetRecordType(gif, &record) != GIF_OK)
+      return; // DGifSlurp reports the error
+    if (record == IMAGE_DESC_RECORD_TYPE) {
+      if (DGifGetImageDesc(gif) != GIF_OK)
+        return;
+      double pixels = static_cast<double>(gif->Image.Width) * gif->Image.Height;
+      if (pixels > limit)
+        throw Error("GIF: cannot decode: a " + std::to_string(gif->Image.Width) + "x" +
+                    std::to_string(gif->Image.Height) + " frame cannot be held in " +
+                    std::to_string(bytes.size()) + " bytes");
+      int codeSize = 0;
+      GifByteType *block = nullptr;
+      if (DGifGetCode(gif, &codeSize, &block) != GIF_OK)
+        return;
+      while (block)
+        if (DGifGetCodeNext(gif, &block) != GIF_OK)
+          return;
+    } else if (record == EXTENSION_RECORD_TYPE) {
+      int code = 0;
+      GifByteType *block = nullptr;
+      if (DGifGetExtension(gif, &code, &block) != GIF_OK)
+        return;
+      while (block)
+        if (DGifGetExtensionNext(gif, &block) != GIF_OK)
+          return;
+    }
+  } while (record != TERMINATE_RECORD_TYPE);
+}
+
 Image decodeGif(const std::string &bytes) {
   if (!isGif(bytes))
     throw Error("GIF: cannot decode: not a GIF file (no GIF87a or GIF89a signature)");
@@ -308,6 +353,7 @@ Image decodeGif(const std::string &bytes) {
     int ignored = 0;
     DGifCloseFile(g, &ignored);
   });
+  checkGifSizes(bytes);
   if (DGifSlurp(gif) != GIF_OK)
     throw Error("GIF: cannot decode: " + gifError(gif->Error));
   if (gif->ImageCount < 1)

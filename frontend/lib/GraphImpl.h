@@ -43,6 +43,10 @@ struct VariableInfo {
 
 struct Graph::Impl {
   Impl();
+  ~Impl() { *alive = false; }
+  /// False once the graph is destroyed: programs compiled from it check before reading it
+  /// (Program::save).
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   mlir::MLIRContext ctx;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::func::FuncOp body;

@@ -49,6 +49,10 @@ Location parseLocation(MLIRContext &ctx, const std::string &text) {
 } // namespace
 
 void Program::save(const std::string &path) const {
+  if (!impl_->graphAlive || !*impl_->graphAlive)
+    throw Error("Program::save('" + path +
+                "'): the Graph this program was compiled from no longer exists (keep it alive "
+                "while saving: the file holds the graph)");
   Graph::Impl &g = impl_->graph->impl();
   pb::Model model;
   model.set_format_version(kFormatVersion);

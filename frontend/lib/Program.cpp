@@ -205,6 +205,7 @@ std::shared_ptr<Program::Impl> compileModule(Graph &graph, ModuleOp module) {
   };
   auto impl = std::make_shared<Program::Impl>();
   impl->graph = &graph;
+  impl->graphAlive = graph.impl().alive;
   impl->artifact = runtime::Artifact::fromSymbols(
       symbol("manifest"), *reinterpret_cast<const uint64_t *>(symbol("manifest_size")),
       symbol("variable_data"), *reinterpret_cast<const uint64_t *>(symbol("variable_data_size")),

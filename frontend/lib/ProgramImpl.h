@@ -19,6 +19,7 @@ struct EntryDef {
 
 struct Program::Impl {
   Graph *graph = nullptr;
+  std::shared_ptr<const bool> graphAlive; // Graph::Impl::alive
   std::vector<Entry> entries;
   std::shared_ptr<runtime::Artifact> artifact;
   std::unique_ptr<runtime::Session> session;

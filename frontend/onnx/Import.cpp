@@ -449,8 +449,8 @@ void Importer::importNode(const ::onnx::NodeProto &node) {
         if (inferred >= 0)
           failHere("more than one -1 in the shape");
         inferred = static_cast<int64_t>(i);
-      } else {
-        known *= target[i];
+      } else if (target[i] < 0 || __builtin_mul_overflow(known, target[i], &known)) {
+        failHere("the shape " + runtime::shapeString(target) + " is not a valid shape");
       }
     }
     if (inferred >= 0)

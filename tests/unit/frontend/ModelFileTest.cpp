@@ -267,3 +267,19 @@ TEST_CASE("saving is atomic", "[model-file]") {
     CHECK(fs::is_empty(dir.path));
   }
 }
+
+TEST_CASE("saving a program whose graph is gone is an error, not a crash", "[model-file]") {
+  TempDir dir;
+  auto compileAndDropGraph = [] {
+    Graph g;
+    Tensor x = g.input("x", {2});
+    return g.compile({{"f", {x}, {x * 2.0}}});
+  };
+  Program program = compileAndDropGraph();
+  HostTensor x(DType::F32, {2});
+  x.as<float>()[0] = 1;
+  x.as<float>()[1] = 2;
+  CHECK(program.run("f", {x})[0].as<float>()[1] == 4.0f); // the compiled code still runs
+  CHECK_THROWS_WITH(program.save(dir.file("gone.sinter")), Catch::Contains("no longer exists"));
+  CHECK_FALSE(fs::exists(dir.file("gone.sinter")));
+}
