@@ -9,20 +9,31 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <unistd.h>
 
 namespace sinter::runtime {
 
 namespace {
 
-std::shared_ptr<std::byte> allocateAligned(size_t bytes) {
+/// The machine's physical memory in bytes: no tensor can be larger.
+size_t physicalMemory() {
+  static const size_t bytes =
+      static_cast<size_t>(::sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  return bytes;
+}
+
+std::shared_ptr<std::byte> allocateAligned(size_t bytes, const TensorSpec &spec) {
   // Round up: aligned_alloc wants a multiple of the alignment, and compiled code may use
   // full-width vector loads on the last elements.
   size_t rounded = std::max<size_t>(SINTER_BUFFER_ALIGNMENT, (bytes + SINTER_BUFFER_ALIGNMENT - 1) /
                                                                  SINTER_BUFFER_ALIGNMENT *
                                                                  SINTER_BUFFER_ALIGNMENT);
-  void *p = std::aligned_alloc(SINTER_BUFFER_ALIGNMENT, rounded);
+  void *p =
+      rounded <= physicalMemory() ? std::aligned_alloc(SINTER_BUFFER_ALIGNMENT, rounded) : nullptr;
   if (!p)
-    throw std::bad_alloc();
+    throw Error("tensor '" + spec.name + "' " + spec.shapeString() + ": cannot allocate " +
+                std::to_string(bytes) + " bytes (the machine has " +
+                std::to_string(physicalMemory()) + ")");
   std::memset(p, 0, rounded);
   return std::shared_ptr<std::byte>(static_cast<std::byte *>(p),
                                     [](std::byte *q) { std::free(q); });
@@ -255,7 +266,7 @@ private:
 } // namespace
 
 HostTensor::HostTensor(TensorSpec spec)
-    : spec_(std::move(spec)), storage_(allocateAligned(spec_.byteSize())) {}
+    : spec_(std::move(spec)), storage_(allocateAligned(spec_.byteSize(), spec_)) {}
 
 HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape, std::string name)
     : HostTensor(TensorSpec{std::move(name), dtype, std::move(shape)}) {}

@@ -47,6 +47,11 @@ TEST_CASE("host tensors are aligned, zeroed and share storage on copy", "[runtim
   REQUIRE_THROWS_AS(t.as<double>(), Error);
 }
 
+TEST_CASE("a tensor larger than the machine's memory is an Error naming it", "[runtime]") {
+  CHECK_THROWS_WITH(HostTensor(DType::F32, {int64_t(1) << 40}, "huge"),
+                    Catch::Contains("tensor 'huge'") && Catch::Contains("cannot allocate"));
+}
+
 TEST_CASE("toString looks like TensorFlow", "[runtime]") {
   HostTensor t(DType::F32, {2, 3});
   for (int i = 0; i < 6; ++i)
