@@ -65,6 +65,11 @@ private:
   std::string path_;
   std::map<std::string, Value> values_;
   std::map<std::string, HostTensor> hosts_;
+  std::map<std::string, int> uses_; // how many node inputs name each value
+  /// A weight stored in another layout than the file's (`permutation` of its axes): under its
+  /// ONNX name when this node is its only user, else under `<name>/<suffix>`.
+  Tensor relaidWeight(const ::onnx::NodeProto &node, int input,
+                      const std::vector<int64_t> &permutation, const std::string &suffix);
 };
 
 // ---- attributes -------------------------------------------------------------------------------
@@ -275,6 +280,14 @@ HostTensor permuted(const HostTensor &t, const std::vector<int64_t> &perm) {
   return r;
 }
 
+Tensor Importer::relaidWeight(const ::onnx::NodeProto &node, int input,
+                              const std::vector<int64_t> &permutation, const std::string &suffix) {
+  const std::string &name = node.input(input);
+  bool only = uses_[name] == 1 && !known(node, input).tensor;
+  return graphTensor(only ? name : name + "/" + suffix,
+                     permuted(hostInput(node, input), permutation));
+}
+
 // ---- nodes ------------------------------------------------------------------------------------
 
 using Unary = Tensor (*)(const Tensor &, Loc);
@@ -341,9 +354,17 @@ void Importer::importNode(const ::onnx::NodeProto &node) {
     return;
   }
   if (op == "Gemm" || op == "MatMul") {
-    Tensor a = nchw(value(node, 0)), b = nchw(value(node, 1));
     bool ta = op == "Gemm" && intAttr(node, "transA", 0);
     bool tb = op == "Gemm" && intAttr(node, "transB", 0);
+    Tensor a = nchw(value(node, 0)), b;
+    if (tb && known(node, 1).host && known(node, 1).host->shape().size() == 2) {
+      // A weight [out, in] (PyTorch's Linear) is stored [in, out]: the product is then the
+      // plain x·W whose bias and activation join the matmul kernel as its epilogue.
+      b = relaidWeight(node, 1, {1, 0}, "transposed");
+      tb = false;
+    } else {
+      b = nchw(value(node, 1));
+    }
     Tensor y = matmul(a, b, ta, tb);
     if (op == "Gemm") {
       float alpha = floatAttr(node, "alpha", 1.0f), beta = floatAttr(node, "beta", 1.0f);
@@ -361,7 +382,7 @@ void Importer::importNode(const ::onnx::NodeProto &node) {
     if (w.shape().size() != 4)
       failHere("only 2-D convolutions are supported (weight of rank " +
                std::to_string(w.shape().size()) + ")");
-    Tensor filter = graphTensor(node.input(1), permuted(w, {2, 3, 1, 0}));
+    Tensor filter = relaidWeight(node, 1, {2, 3, 1, 0}, "hwio");
     Tensor y = conv2d(nhwc(node, value(node, 0)), filter, pair(node, "strides", failHere),
                       padding(node, failHere), pair(node, "dilations", failHere),
                       intAttr(node, "group", 1));
@@ -547,6 +568,9 @@ ImportedGraph Importer::run(const ::onnx::ModelProto &model) {
     result.inputs.push_back(t);
     result.inputNames.push_back(in.name());
   }
+  for (const ::onnx::NodeProto &node : graph.node())
+    for (const std::string &in : node.input())
+      ++uses_[in];
   for (const ::onnx::NodeProto &node : graph.node())
     importNode(node);
   for (const ::onnx::ValueInfoProto &o : graph.output()) {
