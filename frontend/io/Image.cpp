@@ -295,19 +295,28 @@ std::string encodeJpeg(const Image &image, int quality) {
   return out;
 }
 
+using GifFile = std::unique_ptr<GifFileType, void (*)(GifFileType *)>;
+
+/// Opens a GIF held in memory (`source` must outlive the result); closing it frees everything
+/// DGifSlurp read.
+static GifFile openGif(GifSource &source) {
+  int error = 0;
+  GifFileType *gif = DGifOpen(&source, gifRead, &error);
+  if (!gif)
+    throw Error("GIF: cannot decode: " + gifError(error));
+  return GifFile(gif, [](GifFileType *g) {
+    int ignored = 0;
+    DGifCloseFile(g, &ignored);
+  });
+}
+
 /// DGifSlurp allocates every frame at the size its descriptor claims: a pre-pass over the
 /// records (skipping the compressed data) refuses a frame that the file's bytes cannot encode —
 /// an LZW code (12 bits at most) stands for at most 4,096 pixels — before anything is allocated.
 static void checkGifSizes(const std::string &bytes) {
   GifSource source{&bytes, 0};
-  int error = 0;
-  GifFileType *gif = DGifOpen(&source, gifRead, &error);
-  if (!gif)
-    throw Error("GIF: cannot decode: " + gifError(error));
-  std::unique_ptr<GifFileType, void (*)(GifFileType *)> closer(gif, [](GifFileType *g) {
-    int ignored = 0;
-    DGifCloseFile(g, &ignored);
-  });
+  GifFile file = openGif(source);
+  GifFileType *gif = file.get();
   double limit = static_cast<double>(bytes.size()) * 8 / 12 * 4096;
   GifRecordType record;
   do {
@@ -343,17 +352,10 @@ static void checkGifSizes(const std::string &bytes) {
 Image decodeGif(const std::string &bytes) {
   if (!isGif(bytes))
     throw Error("GIF: cannot decode: not a GIF file (no GIF87a or GIF89a signature)");
-  GifSource source{&bytes, 0};
-  int error = 0;
-  GifFileType *gif = DGifOpen(&source, gifRead, &error);
-  if (!gif)
-    throw Error("GIF: cannot decode: " + gifError(error));
-  // Closes the file on every path out (DGifCloseFile frees everything DGifSlurp read).
-  std::unique_ptr<GifFileType, void (*)(GifFileType *)> closer(gif, [](GifFileType *g) {
-    int ignored = 0;
-    DGifCloseFile(g, &ignored);
-  });
   checkGifSizes(bytes);
+  GifSource source{&bytes, 0};
+  GifFile file = openGif(source);
+  GifFileType *gif = file.get();
   if (DGifSlurp(gif) != GIF_OK)
     throw Error("GIF: cannot decode: " + gifError(gif->Error));
   if (gif->ImageCount < 1)
