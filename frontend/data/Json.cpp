@@ -1,14 +1,13 @@
 // The JSON parser: recursive descent with line/column tracking.
 #include "sinter/data/Json.h"
+#include "sinter/runtime/File.h"
+#include "sinter/runtime/Runtime.h"
 
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace sinter::data {
 
@@ -513,17 +512,11 @@ JsonValue parseJson(std::string_view text, const std::string &source) {
 }
 
 std::string readTextFile(const std::string &path) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
-    throw DataError(path + ": not a regular file (a FIFO, device or directory)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw DataError(path + ": cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad())
-    throw DataError(path + ": read error");
-  return ss.str();
+  try {
+    return runtime::readFile(path, "text file", /*allowEmpty=*/true);
+  } catch (const ::sinter::runtime::Error &e) {
+    throw DataError(e.what()); // the data loaders' error type
+  }
 }
 
 JsonValue loadJson(const std::string &path) { return parseJson(readTextFile(path), path); }

@@ -10,11 +10,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 
 namespace pb = ::sinter::proto;
 
@@ -59,17 +56,7 @@ void writeCheckpoint(const std::string &path, const std::map<std::string, HostTe
 
 CheckpointContents readCheckpoint(const std::string &path) {
   auto fail = [&](const std::string &what) { return Error("checkpoint '" + path + "': " + what); };
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    throw fail("no such file");
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw fail("not a regular file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw fail("cannot open (unreadable)");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.empty())
-    throw fail("the file is empty");
+  std::string bytes = runtime::readFile(path, "checkpoint");
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw fail("not a Sinter checkpoint (bad magic bytes)");
   if (bytes.size() < kHeaderSize)

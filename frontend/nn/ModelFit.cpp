@@ -32,7 +32,6 @@ void Model::runStep(Kind kind, const HostTensor &x, const HostTensor &y, double 
     throw Error("model '" + name() + "': a batch needs x and y with the same rows, got " +
                 shapeString(x.shape()) + " and " + shapeString(y.shape()));
   int64_t size = x.shape()[0];
-  ensureEntries({kind}, x, &y);
   Impl::Buffers &buf = m.buffersFor(Impl::entryName(kind), size);
   m.program->call(buf.index, {x.data(), y.data()}, {buf.loss.data(), buf.pred.data()}, size);
   if (kind == Kind::Train)
@@ -243,11 +242,18 @@ HostTensor Model::predict(const HostTensor &x, int64_t batchSize) {
 // ---------------------------------------------------------------------------------------------
 // fit / evaluate on a Dataset of (x, y) batches
 
-Model::Batches Model::datasetBatches(const data::Dataset &dataset) const {
-  return [&dataset, model = name()](const BatchStep &step) {
+Model::Batches Model::datasetBatches(const data::Dataset &dataset, Kind kind) {
+  // Every element is checked against the model (its shapes, embedding ids): elements differ,
+  // unlike the rows of one tensor. A training pass compiles every entry fit needs at its first
+  // element (train, test and predict at once).
+  return [this, &dataset, kind](const BatchStep &step) {
+    bool first = true;
     for (data::Element &e : dataset) {
       if (e.size() < 2)
-        throw Error("model '" + model + "': dataset elements must be (x, y)");
+        throw Error("model '" + name() + "': dataset elements must be (x, y)");
+      ensureEntries(first && kind == Kind::Train ? Impl::fitEntries() : std::vector<Kind>{kind},
+                    e[0], &e[1]);
+      first = false;
       step(e[0], e[1]);
     }
   };
@@ -255,18 +261,9 @@ Model::Batches Model::datasetBatches(const data::Dataset &dataset) const {
 
 History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
   requireCompiled("fit");
-  bool first = true;
-  Batches batches = datasetBatches(dataset);
-  // The first batch compiles every entry fit needs at once (train, test, predict).
-  Batches train = [&](const BatchStep &step) {
-    batches([&](const HostTensor &x, const HostTensor &y) {
-      if (first)
-        ensureEntries(Impl::fitEntries(), x, &y);
-      first = false;
-      step(x, y);
-    });
-  };
-  Batches validation = o.validationDataset ? datasetBatches(*o.validationDataset) : Batches();
+  Batches train = datasetBatches(dataset, Kind::Train);
+  Batches validation =
+      o.validationDataset ? datasetBatches(*o.validationDataset, Kind::Test) : Batches();
   int64_t card = dataset.cardinality();
   return fitEpochs(o, card > 0 ? card : 0, train, o.validationDataset ? &validation : nullptr);
 }
@@ -274,7 +271,7 @@ History Model::fit(const data::Dataset &dataset, const FitOptions &o) {
 Logs Model::evaluate(const data::Dataset &dataset, const EvaluateOptions &o) {
   requireCompiled("evaluate");
   int64_t card = dataset.cardinality();
-  return evaluateBatches(datasetBatches(dataset), card > 0 ? card : 0, o);
+  return evaluateBatches(datasetBatches(dataset, Kind::Test), card > 0 ? card : 0, o);
 }
 
 } // namespace sinter::nn

@@ -50,11 +50,12 @@ private:
   Tensor graphTensor(const std::string &name, const HostTensor &host);
   /// The node's input as a graph value (an initializer becomes a variable here).
   const Value &value(const ::onnx::NodeProto &node, int input);
-  const Value &known(const ::onnx::NodeProto &node, int input) const;
+  /// The node's input as it is (an initializer may have no graph tensor yet).
+  Value &known(const ::onnx::NodeProto &node, int input);
   bool hasInput(const ::onnx::NodeProto &node, int input) const {
     return input < node.input_size() && !node.input(input).empty();
   }
-  const HostTensor &hostInput(const ::onnx::NodeProto &node, int input) const;
+  const HostTensor &hostInput(const ::onnx::NodeProto &node, int input);
   Tensor nchw(const Value &v) const {
     return v.nhwc ? transpose(*v.tensor, {0, 3, 1, 2}) : *v.tensor;
   }
@@ -197,7 +198,7 @@ Tensor Importer::graphTensor(const std::string &name, const HostTensor &host) {
   return g_.variable(name, constant(g_, values, host.shape()));
 }
 
-const Value &Importer::known(const ::onnx::NodeProto &node, int input) const {
+Value &Importer::known(const ::onnx::NodeProto &node, int input) {
   if (!hasInput(node, input))
     failNode(node, "input " + std::to_string(input) + " is missing");
   auto it = values_.find(node.input(input));
@@ -207,13 +208,13 @@ const Value &Importer::known(const ::onnx::NodeProto &node, int input) const {
 }
 
 const Value &Importer::value(const ::onnx::NodeProto &node, int input) {
-  Value &v = const_cast<Value &>(known(node, input));
+  Value &v = known(node, input);
   if (!v.tensor)
     v.tensor = graphTensor(node.input(input), *v.host);
   return v;
 }
 
-const HostTensor &Importer::hostInput(const ::onnx::NodeProto &node, int input) const {
+const HostTensor &Importer::hostInput(const ::onnx::NodeProto &node, int input) {
   const Value &v = known(node, input);
   if (!v.host)
     failNode(node, "input '" + node.input(input) +

@@ -18,7 +18,7 @@ namespace {
 std::string errnoText() { return std::strerror(errno); }
 } // namespace
 
-std::string readFile(const std::string &path, const std::string &what) {
+std::string readFile(const std::string &path, const std::string &what, bool allowEmpty) {
   auto fail = [&](const std::string &why) { return Error(what + " '" + path + "': " + why); };
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -31,7 +31,7 @@ std::string readFile(const std::string &path, const std::string &what) {
   std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad())
     throw fail("read error");
-  if (bytes.empty())
+  if (bytes.empty() && !allowEmpty)
     throw fail("the file is empty");
   return bytes;
 }

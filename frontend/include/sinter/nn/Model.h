@@ -197,9 +197,11 @@ private:
   /// gathered into the buffers of `kind`'s entry; the last partial one unless dropRemainder.
   Batches tensorBatches(Kind kind, const HostTensor &x, const HostTensor &y, int64_t rows,
                         int64_t batchSize, bool dropRemainder, const std::vector<int64_t> *order);
-  /// The (x, y) elements of a dataset of batches.
-  Batches datasetBatches(const data::Dataset &dataset) const;
-  /// One compiled step on a batch; updates the running loss and metrics into `logs`.
+  /// The (x, y) elements of a dataset of batches, each checked against (and, for a first
+  /// training batch, compiling) the entries of `kind`.
+  Batches datasetBatches(const data::Dataset &dataset, Kind kind);
+  /// One compiled step on a batch whose entry exists; updates the running loss and metrics into
+  /// `logs`.
   void runStep(Kind kind, const HostTensor &x, const HostTensor &y, double &lossSum, int64_t &count,
                Logs &logs);
   /// One pass of train or test steps with fresh metrics, the batch callbacks and `bar`.

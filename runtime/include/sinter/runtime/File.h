@@ -17,8 +17,9 @@ void writeFileAtomically(const std::string &path, const std::string &bytes,
 
 /// The whole content of a regular file. Throws Error "<what> '<path>': ..." when it does not
 /// exist, is not a regular file (a FIFO or device would block or never end), cannot be read
-/// or is empty.
-std::string readFile(const std::string &path, const std::string &what = "file");
+/// or, unless `allowEmpty` (text whose parser reports it), is empty.
+std::string readFile(const std::string &path, const std::string &what = "file",
+                     bool allowEmpty = false);
 
 /// A name for a temporary file beside `path` that no other writer in this or another process
 /// uses: `<path>.tmp.<pid>.<n>`.
