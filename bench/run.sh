@@ -12,6 +12,9 @@
 # Against ONNX Runtime (npm onnxruntime-node 1.30.0, CPU) instead: the same MLP exported to ONNX
 # by PyTorch, imported by Sinter (sinter/onnx/Import.h) and loaded by ONNX Runtime, batch 1 and
 # batch 128 inference (onnx_mlp_infer_*).
+# Data-parallel training over MPI (bench_distributed, docs/distributed.md): the chapter-8 MLP's
+# and LeNet-5's Keras fit with 1 rank × THREADS threads and THREADS ranks × 1 thread
+# (mpirun on this machine), the all-reduce time per step, and the all-reduce bandwidth.
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
 # process per core, started and stopped by this script), and Sinter also with 1 thread.
@@ -36,7 +39,7 @@ scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -G Ninja -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release
 fi
-ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile bench_conv bench_rnn bench_rl bench_onnx
+ninja -C "$BUILD" -j "$(nproc)" bench_mlp bench_elementwise bench_fit bench_compile bench_conv bench_rnn bench_rl bench_onnx bench_distributed
 # ONNX Runtime's node package ships its CPU library; ONNXRUNTIME_NODE_INSTALL=skip skips the
 # install script's CUDA download.
 ORT_DIR=$BUILD/bench-npm
@@ -109,6 +112,11 @@ sinter_rl=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_rl" --seconds "$SECS")
 sinter_onnx=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_onnx" "$MLP_ONNX" --seconds "$SECS")
 sinter="$sinter"$'\n'"$sinter_fit"$'\n'"$sinter_conv"$'\n'"$sinter_resnet"$'\n'"$sinter_rnn"$'\n'"$sinter_rl"$'\n'"$sinter_onnx"
 echo "$sinter" | sed 's/^/   sinter /'
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
+sinter_dp1=$("${MPIRUN[@]}" -np 1 -x OMP_NUM_THREADS="$THREADS" "$BUILD/bin/bench_distributed" | suffix _1rank)
+sinter_dp2=$("${MPIRUN[@]}" -np "$THREADS" -x OMP_NUM_THREADS=1 "$BUILD/bin/bench_distributed" | suffix _${THREADS}ranks)
+echo "$sinter_dp1"$'\n'"$sinter_dp2" | sed 's/^/   sinter /'
+sinter="$sinter"$'\n'"$sinter_dp1"$'\n'"$sinter_dp2"
 sinter_1t=$(sinter_quick 1 | suffix _1t)
 echo "$sinter_1t" | sed 's/^/   sinter /'
 
@@ -182,6 +190,14 @@ report ppo_train_b32 steps_per_s higher
 echo "== Sinter against ONNX Runtime on the same ONNX file (ratio > 1: Sinter faster)"
 report onnx_mlp_infer_b1 us lower
 report onnx_mlp_infer_b128 us lower
+echo "== data-parallel training (MPI): 1 rank x $THREADS threads against $THREADS ranks x 1 thread"
+for w in dp_mlp_train_b128 dp_lenet5_train_b128; do
+  one=$(value "${w}_1rank" samples_per_s "$sinter")
+  many=$(value "${w}_${THREADS}ranks" samples_per_s "$sinter")
+  echo "$w samples_per_s 1rank=$one ${THREADS}ranks=$many ratio=$(speed "$many" "$one" x higher)" \
+    "allreduce_ms_per_step=$(value "${w}_${THREADS}ranks" allreduce_ms_per_step "$sinter")"
+done
+grep '^allreduce_' <<<"$sinter_dp2" || true
 echo "resnet18_train_b32 peak memory (MB): sinter=$(value resnet18_train_b32 peak_rss_mb "$sinter")" \
   "peer=$(value resnet18_train_b32 peak_rss_mb "$peer")"
 echo "lstm_train_b128 with the LSTM on oneDNN's RNN primitives (useLibrary):" \

@@ -21,6 +21,11 @@ install(TARGETS ${SINTER_EXPORTED_TARGETS} sinter-compile sinter-run sinter-opt 
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The collectives over MPI, loaded by the runtime from its own folder when a program joins a
+# distributed job (runtime/CMakeLists.txt); not part of any imported target.
+if(TARGET sinter_mpi)
+  install(TARGETS sinter_mpi LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
 # Sinter::compiler is the library the frontend compiles graphs with (MLIR inside); it has no
 # headers or interface in the package (compiler/CMakeLists.txt).
 

@@ -431,6 +431,39 @@ TopK topK(const Tensor &x, int64_t k, Loc loc) {
   return {x.graph().tensor(ids[0]), x.graph().tensor(ids[1])};
 }
 
+Tensor dimSize(const Tensor &x, int64_t dimension, DType dtype, Loc loc) {
+  Graph::Impl &g = impl(x);
+  if (dimension < 0 || dimension >= static_cast<int64_t>(x.shape().size()))
+    throw Error(where(g, loc, opName<ops::DimSizeOp>()) + ": dimension " +
+                std::to_string(dimension) + " of a rank-" + std::to_string(x.shape().size()) +
+                " tensor");
+  auto type = RankedTensorType::get({}, elementType(g.ctx, dtype));
+  return x.graph().tensor(g.build(opName<ops::DimSizeOp>(), {x.id()},
+                                  {named(g, "dimension", g.builder.getI64IntegerAttr(dimension))},
+                                  loc, llvm::ArrayRef<Type>{type})[0]);
+}
+
+namespace distributed {
+Tensor allReduce(const Tensor &x, Reduction reduction, Loc loc) {
+  Graph::Impl &g = impl(x);
+  const char *name = opName<ops::AllReduceOp>();
+  if (!isFloat(x.dtype()))
+    throw Error(where(g, loc, name) + ": reduces float tensors only, got " +
+                runtime::dtypeName(x.dtype()));
+  for (int64_t d : x.shape())
+    if (d < 0)
+      throw Error(where(g, loc, name) +
+                  ": needs a static shape (every rank reduces the same "
+                  "number of elements), got " +
+                  runtime::shapeString(x.shape()));
+  return x.graph().tensor(
+      g.build(name, {x.id()},
+              {named(g, "reduction",
+                     g.builder.getStringAttr(reduction == Reduction::Mean ? "mean" : "sum"))},
+              loc)[0]);
+}
+} // namespace distributed
+
 Tensor iota(Graph &graph, const Shape &shape, int64_t dimension, DType dtype, Loc loc) {
   Graph::Impl &g = graph.impl();
   auto type = RankedTensorType::get(mlirShape(shape, where(g, loc, opName<ops::IotaOp>())),

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <unistd.h>
 
@@ -215,6 +216,69 @@ void ProgressBar::update(int64_t current, const std::vector<std::pair<std::strin
     *out_ << line << '\n';
   }
   out_->flush();
+}
+
+} // namespace sinter::nn
+
+// ---------------------------------------------------------------------------------------------
+// BackupAndRestore
+
+namespace sinter::nn {
+
+BackupAndRestore::BackupAndRestore(std::string dir) : dir_(std::move(dir)) {}
+
+std::string BackupAndRestore::path(int epoch) const {
+  char name[48];
+  std::snprintf(name, sizeof name, "/backup-epoch-%06d.ckpt", epoch + 1);
+  return dir_ + name;
+}
+
+int BackupAndRestore::latestEpoch() const {
+  int latest = -1;
+  std::error_code ec;
+  for (const auto &entry : std::filesystem::directory_iterator(dir_, ec)) {
+    int done = 0;
+    std::string name = entry.path().filename().string();
+    if (std::sscanf(name.c_str(), "backup-epoch-%d.ckpt", &done) == 1 &&
+        name == path(done - 1).substr(dir_.size() + 1))
+      latest = std::max(latest, done - 1);
+  }
+  return latest;
+}
+
+void BackupAndRestore::onTrainBegin(const Logs &) {
+  if (!model_)
+    return;
+  bool chief = !model_->distributed() || distributed::rank() == 0;
+  int64_t epoch = chief ? latestEpoch() : -1;
+  if (model_->distributed())
+    distributed::broadcast(&epoch, sizeof epoch);
+  if (epoch < 0)
+    return;
+  if (chief)
+    model_->loadWeights(path(static_cast<int>(epoch)));
+  // A compiled model's program holds the weights now: give every rank rank 0's. (Before the
+  // first compile they wait in the model, and the compile broadcasts them.)
+  if (model_->distributed() && !model_->entryNames().empty())
+    distributed::broadcastVariables(model_->program().session());
+  model_->resumeEpoch = static_cast<int>(epoch) + 1;
+}
+
+void BackupAndRestore::onEpochEnd(int epoch, const Logs &) {
+  if (!model_ || (model_->distributed() && distributed::rank() != 0))
+    return;
+  std::filesystem::create_directories(dir_);
+  model_->saveWeights(path(epoch)); // atomic: a kill leaves the previous backup whole
+  for (int e = latestEpoch(); e >= 0; --e)
+    if (e != epoch)
+      std::filesystem::remove(path(e));
+}
+
+void BackupAndRestore::onTrainEnd(const Logs &) {
+  if (!model_ || (model_->distributed() && distributed::rank() != 0))
+    return;
+  for (int e = latestEpoch(); e >= 0; e = latestEpoch())
+    std::filesystem::remove(path(e));
 }
 
 } // namespace sinter::nn

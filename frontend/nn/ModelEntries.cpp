@@ -72,9 +72,21 @@ const std::string &Model::lossName() const {
   return impl_->loss->name;
 }
 
+void Model::distribute(DataParallel strategy) {
+  distributed::initialize();
+  if (impl_->program)
+    throw Error("model '" + name() +
+                "': distribute() must come before the first fit, evaluate or predict");
+  impl_->dataParallel = strategy;
+}
+
+bool Model::distributed() const { return impl_->dataParallel.has_value(); }
+
 std::vector<Callback *> Model::attach(const std::vector<std::shared_ptr<Callback>> &callbacks) {
   std::vector<Callback *> out;
   for (const auto &c : callbacks) {
+    if (c->chiefOnly() && !impl_->chief())
+      continue;
     c->setModel(*this);
     out.push_back(c.get());
   }
@@ -169,16 +181,28 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
       Tensor loss = (*m.loss)(yin, pred, m.compileLoc);
       for (const Tensor &r : regularizationLosses())
         loss = loss + r;
-      t.lossShape = loss.shape();
-      t.lossType = loss.dtype();
+      // Data-parallel: each rank's loss weighted by its share of the global batch, so the
+      // sums across ranks of it and of its gradients are the global batch's.
+      Tensor weighted = m.dataParallel ? loss * distributed::batchShare(xin) : loss;
+      Tensor reported =
+          m.dataParallel ? distributed::allReduce(weighted, distributed::Reduction::Sum) : loss;
+      t.lossShape = reported.shape();
+      t.lossType = reported.dtype();
       t.entry.inputs = {xin, yin};
-      t.entry.outputs = {loss, pred};
+      t.entry.outputs = {reported, pred};
       t.entry.outputNames = {"loss", "predictions"};
       if (kind == Kind::Train) {
         std::vector<Variable> vars = trainableVariables();
         if (vars.empty())
           throw Error("model '" + name() + "': nothing to train (no trainable weights)");
-        t.entry.updates = m.optimizer->minimize(loss, vars);
+        if (m.dataParallel)
+          t.entry.updates = m.optimizer->applyGradients(
+              distributed::allReduceGradients(gradients(weighted, vars),
+                                              distributed::Reduction::Sum,
+                                              m.dataParallel->bucketBytes),
+              vars);
+        else
+          t.entry.updates = m.optimizer->minimize(loss, vars);
         for (const Update &u : updates()) // layer state: moving statistics
           t.entry.updates.push_back(u);
         addRngStepUpdate(g, t.entry.updates);
@@ -248,6 +272,8 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
     if (have.count(n))
       copyInto(program.variable(n), value, n);
   m.pending.clear();
+  if (m.dataParallel)
+    distributed::broadcastVariables(program.session());
   m.program = program;
   hostParts(program);
   m.programEntries = std::set<std::string>(m.tracedOrder.begin(), m.tracedOrder.end());

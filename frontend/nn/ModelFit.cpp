@@ -68,6 +68,17 @@ Model::Pass Model::runPass(Kind kind, const Batches &batches,
   if (count == 0)
     throw Error("model '" + name() + "': " + (kind == Kind::Train ? "fit" : "evaluate") +
                 " on an empty dataset");
+  if (impl_->dataParallel) {
+    // The pass's figures over every rank's rows. Each step's loss is already the global
+    // batch's; the metrics are means over rows, so weighting each rank's by its rows is exact.
+    std::vector<double> sums{lossSum, static_cast<double>(count)};
+    for (auto &[mn, metric] : impl_->metrics)
+      sums.push_back(metric->result() * static_cast<double>(count));
+    distributed::allReduceSum(sums.data(), sums.size());
+    pass.logs["loss"] = sums[0] / sums[1];
+    for (size_t i = 0; i < impl_->metrics.size(); ++i)
+      pass.logs[impl_->metrics[i].first] = sums[i + 2] / sums[1];
+  }
   return pass;
 }
 
@@ -76,12 +87,19 @@ Model::Batches Model::tensorBatches(Kind kind, const HostTensor &x, const HostTe
                                     const std::vector<int64_t> *order) {
   int64_t b = std::min(batchSize, rows);
   int64_t steps = rows / b, rem = dropRemainder ? 0 : rows % b;
+  if (impl_->dataParallel && (b < distributed::size() || (rem && rem < distributed::size())))
+    throw Error("model '" + name() + "': a batch of " + std::to_string(rem ? rem : b) +
+                " rows cannot be split between " + std::to_string(distributed::size()) +
+                " ranks (use a batch size, and a last batch, of at least one row per rank, or "
+                "dropRemainder)");
   return [this, kind, &x, &y, b, steps, rem, order](const BatchStep &step) {
     for (int64_t s = 0; s < steps + (rem ? 1 : 0); ++s) {
-      int64_t size = s < steps ? b : rem;
-      Impl::Buffers &buf = impl_->buffersFor(Impl::entryName(kind), size);
-      gatherRows(x, order, s * b, size, buf.x);
-      gatherRows(y, order, s * b, size, buf.y);
+      // Data-parallel: this rank's rows of the global batch.
+      auto [begin, end] = impl_->dataParallel ? distributed::shard(s < steps ? b : rem)
+                                              : std::pair<int64_t, int64_t>(0, s < steps ? b : rem);
+      Impl::Buffers &buf = impl_->buffersFor(Impl::entryName(kind), end - begin);
+      gatherRows(x, order, s * b + begin, end - begin, buf.x);
+      gatherRows(y, order, s * b + begin, end - begin, buf.y);
       step(buf.x, buf.y);
     }
   };
@@ -92,16 +110,20 @@ History Model::fitEpochs(const FitOptions &o, int64_t stepsPerEpoch, const Batch
   std::vector<Callback *> callbacks = attach(o.callbacks);
   History history;
   stopTraining = false;
+  resumeEpoch = -1;
   for (Callback *c : callbacks)
     c->onTrainBegin({});
+  int first = resumeEpoch >= 0 ? resumeEpoch : o.initialEpoch;
+  resumeEpoch = -1;
   Logs logs;
   std::ostream &out = o.out ? *o.out : std::cout;
-  for (int epoch = o.initialEpoch; epoch < o.epochs; ++epoch) {
+  int verbose = impl_->chief() ? o.verbose : 0;
+  for (int epoch = first; epoch < o.epochs; ++epoch) {
     for (Callback *c : callbacks)
       c->onEpochBegin(epoch, {});
-    if (o.verbose)
+    if (verbose)
       out << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
-    ProgressBar bar(stepsPerEpoch, o.verbose, &out, o.tty);
+    ProgressBar bar(stepsPerEpoch, verbose, &out, o.tty);
     Pass pass = runPass(Kind::Train, train, callbacks, &bar);
     logs = pass.logs;
     std::vector<std::pair<std::string, double>> values = displayValues(logs, impl_->metrics);
@@ -136,7 +158,7 @@ Logs Model::evaluateBatches(const Batches &batches, int64_t steps, const Evaluat
   for (Callback *c : callbacks)
     c->onTestBegin({});
   std::ostream &out = o.out ? *o.out : std::cout;
-  ProgressBar bar(steps, o.verbose, &out, o.tty);
+  ProgressBar bar(steps, impl_->chief() ? o.verbose : 0, &out, o.tty);
   Pass pass = runPass(Kind::Test, batches, callbacks, &bar);
   bar.update(pass.steps, displayValues(pass.logs, impl_->metrics), true);
   for (Callback *c : callbacks)
@@ -254,7 +276,18 @@ Model::Batches Model::datasetBatches(const data::Dataset &dataset, Kind kind) {
       ensureEntries(first && kind == Kind::Train ? Impl::fitEntries() : std::vector<Kind>{kind},
                     e[0], &e[1]);
       first = false;
-      step(e[0], e[1]);
+      if (!impl_->dataParallel) {
+        step(e[0], e[1]);
+        continue;
+      }
+      // Data-parallel: every rank reads the same global batches and keeps its rows.
+      int64_t rows = e[0].shape()[0];
+      if (rows < distributed::size() || e[1].shape().empty() || e[1].shape()[0] != rows)
+        throw Error("model '" + name() + "': a dataset batch of " + std::to_string(rows) +
+                    " rows cannot be split between " + std::to_string(distributed::size()) +
+                    " ranks (at least one row per rank, with as many labels)");
+      auto [begin, end] = distributed::shard(rows);
+      step(sliceRows(e[0], begin, end - begin), sliceRows(e[1], begin, end - begin));
     }
   };
 }

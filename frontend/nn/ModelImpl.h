@@ -91,6 +91,11 @@ struct Model::Impl {
   int output = -1;
   std::shared_ptr<optim::Optimizer> optimizer;
   std::optional<losses::Loss> loss;
+  /// Set by distribute(): data-parallel training across the job's ranks.
+  std::optional<DataParallel> dataParallel;
+  /// Whether this process shows progress and runs the callbacks that write files: always,
+  /// except on the ranks other than 0 of data-parallel training.
+  bool chief() const { return !dataParallel || distributed::rank() == 0; }
   Loc compileLoc = Loc::current(); // where compile() was called: loss errors point there
   std::vector<MetricSpec> metricSpecs;
   /// Resolved metrics (display name, object); resolved on the first fit/evaluate.

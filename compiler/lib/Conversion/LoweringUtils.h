@@ -147,6 +147,9 @@ Value lowerBatchNorm(OpBuilder &b, Operation *op);
 /// lstm, gru and their gradients as calls of the runtime's kernels (LowerRecurrence.cpp);
 /// replaces the op's other results, returns its first. Null if `op` is none of them.
 Value lowerRecurrence(OpBuilder &b, Operation *op);
+/// all_reduce as a call of the runtime's collective (LowerCollectives.cpp). Null if `op` is
+/// not a collective.
+Value lowerCollective(OpBuilder &b, Operation *op);
 /// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,
 /// gather_nd, scatter_nd, where, top_k, argmax/argmin. Null if `op` is none of them.
 Value lowerDataMovement(OpBuilder &b, Operation *op);

@@ -564,6 +564,8 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
                   return v;
                 if (Value v = lowerRecurrence(b, o))
                   return v;
+                if (Value v = lowerCollective(b, o))
+                  return v;
                 return lowerElementwise(b, o);
               });
       if (!r) {

@@ -151,6 +151,16 @@ LogicalResult CastOp::verify() {
   return success();
 }
 
+LogicalResult AllReduceOp::verify() {
+  if (getReduction() != "sum" && getReduction() != "mean")
+    return emitOpError("reduction must be \"sum\" or \"mean\", got \"") << getReduction() << "\"";
+  if (!getOperand().getType().hasStaticShape())
+    return emitOpError("needs a static shape (every rank reduces the same number of elements), "
+                       "got ")
+           << getOperand().getType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Contraction and reductions
 //===----------------------------------------------------------------------===//

@@ -333,6 +333,9 @@ SINTER_VJP(RoundOp) {
   SINTER_EMIT;
   return {e.splat(g, 0.0)};
 }
+// The sum over ranks is linear: each rank's x reaches every rank's result, so its adjoint
+// is the same reduction of every rank's g.
+SINTER_VJP(AllReduceOp) { return {AllReduceOp::create(b, getLoc(), grads[0], getReductionAttr())}; }
 SINTER_VJP(StopGradientOp) {
   SINTER_EMIT;
   return {e.splat(g, 0.0)};

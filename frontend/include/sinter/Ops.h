@@ -35,6 +35,15 @@ Tensor ones(Graph &g, const Shape &shape, DType dtype = DType::F32, Loc loc = Lo
 Tensor zerosLike(const Tensor &x, Loc loc = Loc::current());
 Tensor onesLike(const Tensor &x, Loc loc = Loc::current());
 
+namespace distributed {
+/// How all_reduce combines the ranks' values.
+enum class Reduction { Sum, Mean };
+/// x summed (or averaged) element by element over the ranks of a distributed job, the same on
+/// every rank (the op sinter.all_reduce; the processes: sinter/Distributed.h); x itself in a
+/// process that is not part of one. Float tensors of static shape.
+Tensor allReduce(const Tensor &x, Reduction reduction = Reduction::Sum, Loc loc = Loc::current());
+} // namespace distributed
+
 namespace random {
 Tensor uniform(Graph &g, const Shape &shape, double minval, double maxval, int64_t seed,
                DType dtype = DType::F32, Loc loc = Loc::current());
@@ -142,6 +151,10 @@ struct TopK {
 TopK topK(const Tensor &x, int64_t k, Loc loc = Loc::current());
 
 // Shapes. reshape takes one −1 for an inferred dimension.
+/// The size of dimension `dimension` as a scalar of `dtype` (tf.shape(x)[d]): a constant for a
+/// static size, the call's batch size for the batch dimension of a dynamic-batch entry.
+Tensor dimSize(const Tensor &x, int64_t dimension, DType dtype = DType::F32,
+               Loc loc = Loc::current());
 Tensor reshape(const Tensor &x, const Shape &shape, Loc loc = Loc::current());
 Tensor transpose(const Tensor &x, std::vector<int64_t> permutation = {}, Loc loc = Loc::current());
 Tensor broadcastTo(const Tensor &x, const Shape &shape, Loc loc = Loc::current());

@@ -30,3 +30,19 @@ func.func @broadcast_rank(%a: tensor<3xf32>) -> tensor<2x3xf32> {
   %0 = sinter.broadcast_in_dim %a {broadcast_dimensions = array<i64: 0, 1>} : tensor<3xf32> -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @all_reduce_kind(%a: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{reduction must be "sum" or "mean", got "max"}}
+  %0 = sinter.all_reduce %a {reduction = "max"} : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @all_reduce_batch(%a: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+1 {{needs a static shape (every rank reduces the same number of elements)}}
+  %0 = sinter.all_reduce %a : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}

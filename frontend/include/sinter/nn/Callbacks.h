@@ -44,6 +44,10 @@ public:
   virtual void onTestEnd(const Logs &) {}
   virtual void onTestBatchEnd(int /*batch*/, const Logs &) {}
   virtual void onPredictBatchEnd(int /*batch*/, const Logs &) {}
+  /// In data-parallel training (Model::distribute), whether only rank 0 runs this callback:
+  /// true for those that write files (checkpoints, logs), which every rank would otherwise
+  /// write at once.
+  virtual bool chiefOnly() const { return false; }
 
 protected:
   Model *model_ = nullptr;
@@ -85,6 +89,7 @@ public:
                            bool saveBestOnly = false, std::string mode = "auto",
                            bool weightsOnly = false);
   void onEpochEnd(int epoch, const Logs &logs) override;
+  bool chiefOnly() const override { return true; }
   /// The paths written so far.
   const std::vector<std::string> &saved() const { return saved_; }
 
@@ -94,6 +99,26 @@ private:
   bool haveBest_ = false;
   double best_ = 0;
   std::vector<std::string> saved_;
+};
+
+/// Fault tolerance (Keras' BackupAndRestore): at the end of every epoch, a checkpoint of the
+/// model (Model::saveWeights: weights, optimizer slots, counters) named for the epoch goes to
+/// `dir` (older ones are removed); a fit that starts with one there — its previous run was
+/// killed — loads the latest and continues with the next epoch. fit ending normally removes
+/// them. In data-parallel training rank 0 writes and reads them and the weights it loads go to
+/// every rank. Epochs resumed with shuffling on draw their orders from the seed afresh.
+class BackupAndRestore : public Callback {
+public:
+  explicit BackupAndRestore(std::string dir);
+  void onTrainBegin(const Logs &logs) override;
+  void onEpochEnd(int epoch, const Logs &logs) override;
+  void onTrainEnd(const Logs &logs) override;
+  /// The epoch (0-based) the latest backup in `dir` ends, or −1 when there is none.
+  int latestEpoch() const;
+
+private:
+  std::string path(int epoch) const;
+  std::string dir_;
 };
 
 /// A callback from functions (Keras' LambdaCallback); unset ones do nothing.

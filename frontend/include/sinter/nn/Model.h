@@ -13,6 +13,7 @@
 #ifndef SINTER_NN_MODEL_H
 #define SINTER_NN_MODEL_H
 
+#include "sinter/Distributed.h"
 #include "sinter/Program.h"
 #include "sinter/data/Dataset.h"
 #include "sinter/nn/Callbacks.h"
@@ -41,6 +42,13 @@ struct MetricSpec {
       : name(metric->name()), metric(std::move(metric)) {}
   std::string name;
   std::shared_ptr<metrics::Metric> metric;
+};
+
+/// Data-parallel training over the ranks of an `mpirun` job (tf.distribute's
+/// MultiWorkerMirroredStrategy, PyTorch's DistributedDataParallel): Model::distribute.
+struct DataParallel {
+  /// The most gradient bytes one all_reduce carries (distributed::allReduceGradients).
+  size_t bucketBytes = distributed::kBucketBytes;
 };
 
 struct FitOptions {
@@ -138,6 +146,19 @@ public:
   /// The compiled program (compiling the entries traced so far if needed); Error before any.
   Program &program();
   bool compiled() const;
+  /// Trains data-parallel from now on, over the ranks of the job this process was started in
+  /// by mpirun (distributed::initialize(); an Error outside one). Every rank runs the same
+  /// program on the same data: fit and evaluate split each global batch of batchSize rows
+  /// between the ranks (distributed::shard), the train step reduces the gradients across
+  /// ranks (each rank's loss weighted by its share of the rows, so the update is that of the
+  /// whole global batch), the reported loss is the global batch's, and each pass's metrics
+  /// are averaged across ranks for the progress bar and History. Rank 0's variables go to
+  /// every rank whenever the program is compiled (after a check that all ranks compiled the
+  /// same one); only rank 0 prints progress and runs the callbacks that write files
+  /// (Callback::chiefOnly). Call before the first fit.
+  void distribute(DataParallel strategy = {});
+  /// Whether distribute() was called.
+  bool distributed() const;
   /// Saves the model as a .sinter file (graph, entry points, variable values); a program without
   /// a predict entry (any batch size) is first compiled again with one, so that the file can be
   /// deployed (sinter-compile --entry predict).
@@ -156,6 +177,9 @@ public:
   Graph &graph();
   /// Set by a callback to end fit() after the current epoch.
   bool stopTraining = false;
+  /// Set by a callback in onTrainBegin to start fit() at this (0-based) epoch instead of
+  /// FitOptions::initialEpoch (BackupAndRestore); fit resets it.
+  int resumeEpoch = -1;
   /// The entry point names of the current program (for tests and tools).
   std::vector<std::string> entryNames() const;
   /// How many times the model's program has been compiled (once per new kind of entry:

@@ -65,6 +65,7 @@ public:
                        CurvesOptions imageOptions = {});
   void onTrainBegin(const Logs &logs) override;
   void onEpochEnd(int epoch, const Logs &logs) override;
+  bool chiefOnly() const override { return true; }
   void onTrainEnd(const Logs &logs) override;
 
   /// The event file being written ("" before the first fit()).
@@ -89,6 +90,7 @@ public:
   explicit CurvesPlot(std::string path, bool everyEpoch = true, CurvesOptions options = {});
   void onEpochEnd(int epoch, const Logs &logs) override;
   void onTrainEnd(const Logs &logs) override;
+  bool chiefOnly() const override { return true; }
 
   const std::string &path() const { return path_; }
   const EpochCurves &curves() const { return curves_; }

@@ -694,6 +694,27 @@ def Sinter_SoftmaxCrossEntropyOp : Sinter_Op<"softmax_cross_entropy",
 }
 
 //===----------------------------------------------------------------------===//
+// Collectives (data-parallel training across processes)
+//===----------------------------------------------------------------------===//
+
+def Sinter_AllReduceOp : Sinter_Op<"all_reduce", [Pure, SameOperandsAndResultType,
+    InferTypeOpInterface, DeclareOpInterfaceMethods<DifferentiableOpInterface>]> {
+  let summary = "sum or mean of a tensor over the processes of a distributed job";
+  let description = [{
+    Element by element, the `reduction` ("sum" or "mean") of x over every process (rank) of
+    the job, the same result on each; in a process that is not part of a distributed job,
+    x itself. Every rank runs the same program, so each makes the same all_reduce calls in
+    the same order. Static shapes only (every rank's x has the same size). Lowered to one
+    runtime call (MPI). Gradient: all_reduce of g with the same reduction.
+  }];
+  let arguments = (ins Sinter_FloatTensor:$operand,
+                   DefaultValuedAttr<StrAttr, "\"sum\"">:$reduction);
+  let results = (outs Sinter_FloatTensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Differentiation
 //===----------------------------------------------------------------------===//
 
