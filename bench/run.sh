@@ -12,9 +12,10 @@
 # Against ONNX Runtime (npm onnxruntime-node 1.30.0, CPU) instead: the same MLP exported to ONNX
 # by PyTorch, imported by Sinter (sinter/onnx/Import.h) and loaded by ONNX Runtime, batch 1 and
 # batch 128 inference (onnx_mlp_infer_*).
-# Data-parallel training over MPI (bench_distributed, docs/distributed.md): the chapter-8 MLP's
-# and LeNet-5's Keras fit with 1 rank × THREADS threads and THREADS ranks × 1 thread
-# (mpirun on this machine), the all-reduce time per step, and the all-reduce bandwidth.
+# Data-parallel training (bench_distributed over MPI, docs/distributed.md; PyTorch's
+# DistributedDataParallel over Gloo, bench/pytorch_ddp.py): the chapter-8 MLP's and LeNet-5's
+# training with 1 rank × THREADS threads and THREADS ranks × 1 thread on this machine, Sinter's
+# all-reduce time per step, and its all-reduce bandwidth.
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
 # process per core, started and stopped by this script), and Sinter also with 1 thread.
@@ -101,7 +102,9 @@ peer_resnet=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_conv.py --resn
 peer_rnn=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_rnn.py --seconds "$SECS" --threads "$THREADS")
 peer_rl=$(/usr/bin/python3 bench/pytorch_rl.py --seconds "$SECS" --threads "$THREADS")
 peer_onnx=$(NODE_PATH="$ORT_DIR/node_modules" node bench/onnxruntime_mlp.js "$MLP_ONNX" "$SECS" "$THREADS")
-peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"$'\n'"$peer_rnn"$'\n'"$peer_rl"$'\n'"$peer_onnx"
+peer_dp=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_ddp.py --ranks 1 --threads "$THREADS" | suffix _1rank
+  env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_ddp.py --ranks "$THREADS" --threads 1 | suffix "_${THREADS}ranks")
+peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"$'\n'"$peer_rnn"$'\n'"$peer_rl"$'\n'"$peer_onnx"$'\n'"$peer_dp"
 echo "$peer" | sed 's/^/   peer   /'
 sinter=$(sinter_quick "$THREADS")
 sinter_fit=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
@@ -190,12 +193,14 @@ report ppo_train_b32 steps_per_s higher
 echo "== Sinter against ONNX Runtime on the same ONNX file (ratio > 1: Sinter faster)"
 report onnx_mlp_infer_b1 us lower
 report onnx_mlp_infer_b128 us lower
-echo "== data-parallel training (MPI): 1 rank x $THREADS threads against $THREADS ranks x 1 thread"
+echo "== data-parallel training (ratio > 1: Sinter faster; Sinter over MPI, PyTorch DDP over Gloo)"
 for w in dp_mlp_train_b128 dp_lenet5_train_b128; do
-  one=$(value "${w}_1rank" samples_per_s "$sinter")
-  many=$(value "${w}_${THREADS}ranks" samples_per_s "$sinter")
-  echo "$w samples_per_s 1rank=$one ${THREADS}ranks=$many ratio=$(speed "$many" "$one" x higher)" \
-    "allreduce_ms_per_step=$(value "${w}_${THREADS}ranks" allreduce_ms_per_step "$sinter")"
+  report "${w}_1rank" samples_per_s higher
+  report "${w}_${THREADS}ranks" samples_per_s higher
+  echo "$w ${THREADS} ranks x 1 thread against 1 rank x $THREADS threads:" \
+    "sinter=$(speed "$(value "${w}_${THREADS}ranks" samples_per_s "$sinter")" "$(value "${w}_1rank" samples_per_s "$sinter")" x higher)" \
+    "peer=$(speed "$(value "${w}_${THREADS}ranks" samples_per_s "$peer")" "$(value "${w}_1rank" samples_per_s "$peer")" x higher)" \
+    "sinter_allreduce_ms_per_step=$(value "${w}_${THREADS}ranks" allreduce_ms_per_step "$sinter")"
 done
 grep '^allreduce_' <<<"$sinter_dp2" || true
 echo "resnet18_train_b32 peak memory (MB): sinter=$(value resnet18_train_b32 peak_rss_mb "$sinter")" \

@@ -12,7 +12,8 @@ set -euo pipefail
 PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libdnnl-dev ocl-icd-opencl-dev
-  protobuf-compiler libprotobuf-dev libonnx-dev libcli11-dev openmpi-bin libopenmpi-dev
+  protobuf-compiler libprotobuf-dev libonnx-dev libcli11-dev nlohmann-json3-dev
+  openmpi-bin libopenmpi-dev
   catch2 cmake ninja-build build-essential pkgconf zlib1g-dev libpng-dev libjpeg-dev libgif-dev
   clang-format-22
   dataset-fashion-mnist python3-vega-datasets

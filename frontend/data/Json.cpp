@@ -1,4 +1,4 @@
-// The JSON parser: recursive descent with line/column tracking.
+// JSON values, parsed by nlohmann/json (its SAX interface builds them) and written compactly.
 #include "sinter/data/Json.h"
 #include "sinter/runtime/File.h"
 #include "sinter/runtime/Runtime.h"
@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+
+#include <nlohmann/json.hpp>
 
 namespace sinter::data {
 
@@ -162,299 +164,84 @@ void dumpValue(const JsonValue &v, std::string &out) {
   }
 }
 
-class Parser {
+/// Builds JsonValues from nlohmann's SAX events, with an explicit stack (no recursion, so no
+/// depth can overflow the C++ stack) and a nesting limit.
+class Builder {
 public:
-  Parser(std::string_view text, const std::string &source) : text_(text), source_(source) {}
+  using json = nlohmann::json;
+  static constexpr size_t kMaxDepth = 512;
 
-  JsonValue parseDocument() {
-    skipWs();
-    JsonValue v = parseValue(0);
-    skipWs();
-    if (pos_ < text_.size())
-      fail("unexpected text after the JSON value");
-    return v;
+  bool null() { return add(JsonValue::null()); }
+  bool boolean(bool b) { return add(JsonValue::boolean(b)); }
+  bool number_integer(json::number_integer_t v) {
+    return add(JsonValue::number(static_cast<double>(v)));
   }
-
-private:
-  static constexpr int kMaxDepth = 512;
-
-  [[noreturn]] void fail(const std::string &msg) const { failAt(pos_, msg); }
-  [[noreturn]] void failAt(size_t at, const std::string &msg) const {
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < at && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    throw DataError(source_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + msg);
+  bool number_unsigned(json::number_unsigned_t v) {
+    return add(JsonValue::number(static_cast<double>(v)));
   }
-  std::string describeHere() const {
-    if (pos_ >= text_.size())
-      return "end of input";
-    char c = text_[pos_];
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "byte 0x%02x", static_cast<unsigned char>(c));
-      return buf;
-    }
-    return std::string("'") + c + "'";
+  bool number_float(json::number_float_t v, const std::string &) {
+    return add(JsonValue::number(v));
   }
-
-  void skipWs() {
-    while (pos_ < text_.size()) {
-      char c = text_[pos_];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-        ++pos_;
-      else
-        break;
-    }
+  bool string(std::string &v) { return add(JsonValue::string(std::move(v))); }
+  bool binary(json::binary_t &) { return false; } // not in JSON text
+  bool start_object(size_t) { return open(true); }
+  bool key(std::string &k) {
+    stack_.back().key = std::move(k);
+    return true;
   }
-
-  bool consumeWord(std::string_view w) {
-    if (text_.substr(pos_, w.size()) == w) {
-      pos_ += w.size();
-      return true;
-    }
+  bool end_object() { return close(); }
+  bool start_array(size_t) { return open(false); }
+  bool end_array() { return close(); }
+  bool parse_error(size_t position, const std::string &, const nlohmann::detail::exception &e) {
+    errorPosition = position;
+    error = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: <what>" or
+    // "[json.exception.out_of_range.406] <what>": keep <what> (the position is added later).
+    if (size_t bracket = error.find("] ");
+        error.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)
+      error = error.substr(bracket + 2);
+    if (error.rfind("parse error at ", 0) == 0)
+      if (size_t colon = error.find(": "); colon != std::string::npos)
+        error = error.substr(colon + 2);
     return false;
   }
 
-  JsonValue parseValue(int depth) {
-    if (depth > kMaxDepth)
-      fail("nesting deeper than " + std::to_string(kMaxDepth));
-    if (pos_ >= text_.size())
-      fail("expected a value, found end of input");
-    char c = text_[pos_];
-    switch (c) {
-    case '{':
-      return parseObject(depth);
-    case '[':
-      return parseArray(depth);
-    case '"':
-      return JsonValue::string(parseString());
-    case 't':
-      if (consumeWord("true"))
-        return JsonValue::boolean(true);
-      break;
-    case 'f':
-      if (consumeWord("false"))
-        return JsonValue::boolean(false);
-      break;
-    case 'n':
-      if (consumeWord("null"))
-        return JsonValue::null();
-      break;
-    default:
-      if (c == '-' || (c >= '0' && c <= '9'))
-        return JsonValue::number(parseNumber());
-    }
-    fail("expected a value, found " + describeHere());
-  }
+  JsonValue result;
+  std::string error;
+  size_t errorPosition = 0;
+  bool tooDeep = false;
 
-  JsonValue parseObject(int depth) {
-    ++pos_; // '{'
-    std::vector<std::pair<std::string, JsonValue>> members;
-    skipWs();
-    if (pos_ < text_.size() && text_[pos_] == '}') {
-      ++pos_;
-      return JsonValue::object(std::move(members));
-    }
-    for (;;) {
-      skipWs();
-      if (pos_ >= text_.size() || text_[pos_] != '"')
-        fail("expected a string key in object, found " + describeHere());
-      std::string key = parseString();
-      skipWs();
-      if (pos_ >= text_.size() || text_[pos_] != ':')
-        fail("expected ':' after object key, found " + describeHere());
-      ++pos_;
-      skipWs();
-      JsonValue v = parseValue(depth + 1);
-      members.emplace_back(std::move(key), std::move(v));
-      skipWs();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == '}') {
-        ++pos_;
-        return JsonValue::object(std::move(members));
-      }
-      fail("expected ',' or '}' in object, found " + describeHere());
-    }
-  }
-
-  JsonValue parseArray(int depth) {
-    ++pos_; // '['
+private:
+  struct Frame {
+    bool object;
     std::vector<JsonValue> items;
-    skipWs();
-    if (pos_ < text_.size() && text_[pos_] == ']') {
-      ++pos_;
-      return JsonValue::array(std::move(items));
-    }
-    for (;;) {
-      skipWs();
-      items.push_back(parseValue(depth + 1));
-      skipWs();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == ']') {
-        ++pos_;
-        return JsonValue::array(std::move(items));
-      }
-      fail("expected ',' or ']' in array, found " + describeHere());
-    }
+    std::vector<std::pair<std::string, JsonValue>> members;
+    std::string key;
+  };
+  bool add(JsonValue v) {
+    if (stack_.empty())
+      result = std::move(v);
+    else if (stack_.back().object)
+      stack_.back().members.emplace_back(std::move(stack_.back().key), std::move(v));
+    else
+      stack_.back().items.push_back(std::move(v));
+    return true;
   }
-
-  unsigned hex4() {
-    if (pos_ + 4 > text_.size())
-      fail("truncated \\u escape");
-    unsigned v = 0;
-    for (int i = 0; i < 4; ++i) {
-      char c = text_[pos_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9')
-        v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        v |= static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        v |= static_cast<unsigned>(c - 'A' + 10);
-      else
-        failAt(pos_ - 1, "bad hex digit in \\u escape");
+  bool open(bool object) {
+    if (stack_.size() >= kMaxDepth) {
+      tooDeep = true;
+      return false;
     }
-    return v;
+    stack_.push_back(Frame{object, {}, {}, {}});
+    return true;
   }
-
-  static void appendUtf8(std::string &out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+  bool close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    return add(f.object ? JsonValue::object(std::move(f.members))
+                        : JsonValue::array(std::move(f.items)));
   }
-
-  std::string parseString() {
-    size_t start = pos_;
-    ++pos_; // '"'
-    std::string out;
-    for (;;) {
-      if (pos_ >= text_.size())
-        failAt(start, "unterminated string");
-      char c = text_[pos_];
-      if (c == '"') {
-        ++pos_;
-        return out;
-      }
-      if (static_cast<unsigned char>(c) < 0x20)
-        fail("control character in string (escape it)");
-      if (c != '\\') {
-        out += c;
-        ++pos_;
-        continue;
-      }
-      ++pos_;
-      if (pos_ >= text_.size())
-        failAt(start, "unterminated string");
-      char e = text_[pos_++];
-      switch (e) {
-      case '"':
-        out += '"';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '/':
-        out += '/';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'u': {
-        unsigned cp = hex4();
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          if (text_.substr(pos_, 2) != "\\u")
-            fail("high surrogate without a low surrogate");
-          pos_ += 2;
-          unsigned lo = hex4();
-          if (lo < 0xDC00 || lo > 0xDFFF)
-            fail("invalid low surrogate");
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          fail("lone low surrogate");
-        }
-        appendUtf8(out, cp);
-        break;
-      }
-      default:
-        failAt(pos_ - 1, std::string("invalid escape '\\") + e + "'");
-      }
-    }
-  }
-
-  double parseNumber() {
-    size_t start = pos_;
-    if (text_[pos_] == '-')
-      ++pos_;
-    auto digits = [&] {
-      size_t s = pos_;
-      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9')
-        ++pos_;
-      return pos_ - s;
-    };
-    if (pos_ < text_.size() && text_[pos_] == '0') {
-      ++pos_;
-      if (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9')
-        fail("leading zeros are not allowed in numbers");
-    } else if (digits() == 0) {
-      fail("expected digits in number");
-    }
-    if (pos_ < text_.size() && text_[pos_] == '.') {
-      ++pos_;
-      if (digits() == 0)
-        fail("expected digits after the decimal point");
-    }
-    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-'))
-        ++pos_;
-      if (digits() == 0)
-        fail("expected digits in the exponent");
-    }
-    std::string token(text_.substr(start, pos_ - start));
-    errno = 0;
-    double d = std::strtod(token.c_str(), nullptr); // locale: data files use '.', as does "C"
-    return d;                                       // overflow gives +-inf, as in Python's json
-  }
-
-  std::string_view text_;
-  const std::string &source_;
-  size_t pos_ = 0;
+  std::vector<Frame> stack_;
 };
 } // namespace
 
@@ -505,10 +292,25 @@ std::string JsonValue::dump() const {
 }
 
 JsonValue parseJson(std::string_view text, const std::string &source) {
-  // A UTF-8 byte-order mark is tolerated.
-  if (text.substr(0, 3) == "\xEF\xBB\xBF")
-    text.remove_prefix(3);
-  return Parser(text, source).parseDocument();
+  Builder builder;
+  // nlohmann's parser (strict RFC 8259; a UTF-8 byte-order mark is skipped) drives the builder.
+  if (nlohmann::json::sax_parse(text, &builder))
+    return std::move(builder.result);
+  if (builder.tooDeep)
+    throw DataError(source + ": nesting deeper than " + std::to_string(Builder::kMaxDepth) +
+                    " arrays and objects");
+  // The line and column of the last character read (the parser's position counts from 1).
+  size_t at = builder.errorPosition > 0 ? builder.errorPosition - 1 : 0, line = 1, column = 1;
+  for (size_t i = 0; i < at && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  throw DataError(source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                  builder.error);
 }
 
 std::string readTextFile(const std::string &path) {

@@ -2,6 +2,8 @@
 #include "sinter/CompileTool.h"
 #include "sinter/runtime/File.h"
 
+#include "CommandLine.h"
+
 #include "GraphImpl.h"
 #include "ProgramImpl.h"
 
@@ -23,23 +25,10 @@ namespace sinter {
 
 namespace {
 
-const char *kUsage =
-    "usage: sinter-compile MODEL.sinter [--entry NAME]... "
-    "--emit=mlir|grad|fused|linalg|llvm|obj|so|header [-o OUT] [--prefix P] "
-    "[--class-name NAME] [--cpu CPU]\n"
-    "  Compiles the model's entry points (all of them unless --entry is given).\n"
-    "  mlir, grad, fused, linalg: the IR after that phase; llvm: LLVM IR;\n"
-    "  obj: a native object; so: a shared library; header: the C++ header for obj.\n";
-
 struct Options {
   std::string model, emit, output = "-", prefix = "sinter_model", className = "Model", cpu;
   std::vector<std::string> entries;
 };
-
-int usageError(const std::string &message) {
-  std::cerr << "sinter-compile: " << message << "\n" << kUsage;
-  return 2;
-}
 
 /// A text output: standard output for "-", else written atomically (a full disk fails with an
 /// error and leaves the previous file).
@@ -56,58 +45,34 @@ void writeOutput(const std::string &path, const std::string &text) {
 } // namespace
 
 int compileToolMain(int argc, char **argv) {
+  CLI::App app{"Compiles the entry points of a saved model (.sinter) ahead of time: the IR after "
+               "a phase, LLVM IR, a native object or shared library, or the C++ header of an "
+               "object.",
+               "sinter-compile"};
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](const std::string &flag) -> std::optional<std::string> {
-      if (arg.rfind(flag + "=", 0) == 0)
-        return arg.substr(flag.size() + 1);
-      if (arg == flag) {
-        if (i + 1 >= argc)
-          return std::nullopt;
-        return std::string(argv[++i]);
-      }
-      return std::string("\x01");
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
-    bool matched = false;
-    for (auto [flag, target] : {std::pair{"--emit", &o.emit},
-                                {"-o", &o.output},
-                                {"--prefix", &o.prefix},
-                                {"--class-name", &o.className},
-                                {"--cpu", &o.cpu},
-                                {"--entry", static_cast<std::string *>(nullptr)}}) {
-      auto v = value(flag);
-      if (v && *v == "\x01")
-        continue;
-      if (!v)
-        return usageError(std::string("flag '") + flag + "' needs a value");
-      matched = true;
-      if (target)
-        *target = *v;
-      else
-        o.entries.push_back(*v);
-      break;
-    }
-    if (matched)
-      continue;
-    if (arg.rfind("-", 0) == 0)
-      return usageError("unknown flag '" + arg + "'");
-    if (!o.model.empty())
-      return usageError("more than one model file given");
-    o.model = arg;
-  }
+  static const std::vector<std::string> kEmits = {"mlir", "grad", "fused", "linalg",
+                                                  "llvm", "obj",  "so",    "header"};
+  app.add_option("model", o.model, "the model file (MODEL.sinter)");
+  app.add_option("--emit", o.emit,
+                 "mlir, grad, fused, linalg: the IR after that phase; llvm: LLVM IR; obj: a "
+                 "native object; so: a shared library; header: the C++ header for obj")
+      ->check(CLI::IsMember(kEmits));
+  app.add_option("--entry", o.entries,
+                 "an entry point to compile (repeatable; default: every entry)");
+  app.add_option("-o,--output", o.output, "the output file (- for standard output)")
+      ->capture_default_str();
+  app.add_option("--prefix", o.prefix, "the symbol prefix of the artifact")->capture_default_str();
+  app.add_option("--class-name", o.className, "the class of the generated header")
+      ->capture_default_str();
+  app.add_option("--cpu", o.cpu, "the target CPU (default: the host's)");
+  if (int rc = cli::parseCommandLine(app, argc, argv); rc >= 0)
+    return rc;
   if (o.model.empty())
-    return usageError("no model file given");
-  static const char *kEmits[] = {"mlir", "grad", "fused", "linalg", "llvm", "obj", "so", "header"};
-  if (std::find_if(std::begin(kEmits), std::end(kEmits),
-                   [&](const char *e) { return o.emit == e; }) == std::end(kEmits))
-    return usageError(o.emit.empty() ? "--emit is required" : "unknown --emit '" + o.emit + "'");
+    return cli::usageError(app, "no model file given");
+  if (o.emit.empty())
+    return cli::usageError(app, "--emit is required");
   if ((o.emit == "obj" || o.emit == "so") && o.output == "-")
-    return usageError("--emit=" + o.emit + " needs -o OUT");
+    return cli::usageError(app, "--emit=" + o.emit + " needs -o OUT");
 
   try {
     SavedModel model = loadModel(o.model);

@@ -4,7 +4,7 @@
 //   sinter-import-onnx --list-ops
 #include "sinter/onnx/Import.h"
 
-#include <CLI/CLI.hpp>
+#include "CommandLine.h"
 
 #include <iostream>
 
@@ -19,13 +19,10 @@ int main(int argc, char **argv) {
   app.add_option("--entry", entry, "the name of the entry point (inputs -> outputs)")
       ->capture_default_str();
   app.add_flag("--list-ops", listOps, "print the ONNX op types that can be imported, and exit");
-  try {
-    app.parse(argc, argv);
-    if (!listOps && (input.empty() || output.empty()))
-      throw CLI::RequiredError("a model and -o,--output");
-  } catch (const CLI::ParseError &e) {
-    return app.exit(e) == 0 ? 0 : 2; // usage errors exit 2, as the other tools
-  }
+  if (int rc = sinter::cli::parseCommandLine(app, argc, argv); rc >= 0)
+    return rc;
+  if (!listOps && (input.empty() || output.empty()))
+    return sinter::cli::usageError(app, "needs a model and -o,--output");
   if (listOps) {
     for (const std::string &op : sinter::onnx::supportedOnnxOps())
       std::cout << op << "\n";

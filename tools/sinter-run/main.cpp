@@ -3,6 +3,8 @@
 #include "sinter/runtime/Npy.h"
 #include "sinter/runtime/Runtime.h"
 
+#include "CommandLine.h"
+
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -16,31 +18,8 @@ namespace sinter::runtime {
 
 namespace {
 
-constexpr const char *kUsage =
-    "usage: sinter-run ARTIFACT.so --entry NAME [options]\n"
-    "       sinter-run ARTIFACT.so --list\n"
-    "\n"
-    "Loads a compiled Sinter artifact, calls one entry point and prints its results.\n"
-    "\n"
-    "options:\n"
-    "  --entry NAME            entry point to call\n"
-    "  --prefix P              symbol prefix of the artifact (default: sinter_model)\n"
-    "  --input NAME=FILE.npy   value of argument NAME (repeatable); arguments not given are\n"
-    "                          random: floats uniform in [0, 1), integers in [0, 10)\n"
-    "  --random-seed S         seed for the random arguments (default: 0)\n"
-    "  --batch N               batch size of an entry compiled with a dynamic batch dimension,\n"
-    "                          for its random arguments (default: that of the --input files,\n"
-    "                          else 1)\n"
-    "  --iterations N          number of calls to time (default: 1); the printed results are\n"
-    "                          those of the first call\n"
-    "  --save-dir DIR          write each result to DIR/<result name>.npy\n"
-    "  --list                  print the entry points and their signatures\n"
-    "  --help                  print this message\n";
-
-/// A command-line problem: exit code 2.
-struct UsageError {
-  std::string message;
-};
+/// A command-line problem found after parsing: exit code 2.
+using UsageError = sinter::cli::UsageError;
 
 struct Options {
   std::string artifact;
@@ -52,82 +31,46 @@ struct Options {
   int64_t batch = -1;
   std::string saveDir;
   bool list = false;
-  bool help = false;
 };
 
-int64_t parseInt(const std::string &flag, const std::string &text, int64_t min) {
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || errno || *end || v < min)
-    throw UsageError{"invalid value '" + text + "' for " + flag +
-                     " (expected an integer >= " + std::to_string(min) + ")"};
-  return v;
+/// The options, on `app`.
+void addOptions(CLI::App &app, Options &o, std::vector<std::string> &inputs) {
+  app.add_option("artifact", o.artifact, "the compiled artifact (ARTIFACT.so)");
+  app.add_option("--entry", o.entry, "entry point to call");
+  app.add_option("--prefix", o.prefix, "symbol prefix of the artifact")->capture_default_str();
+  app.add_option("--input", inputs,
+                 "NAME=FILE.npy: the value of argument NAME (repeatable); arguments not given are "
+                 "random: floats uniform in [0, 1), integers in [0, 10)");
+  app.add_option("--random-seed", o.seed, "seed for the random arguments")->capture_default_str();
+  app.add_option("--batch", o.batch,
+                 "batch size of an entry compiled with a dynamic batch dimension, for its random "
+                 "arguments (default: that of the --input files, else 1)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--iterations", o.iterations,
+                 "number of calls to time; the printed results are those of the first call")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--save-dir", o.saveDir, "write each result to DIR/<result name>.npy");
+  app.add_flag("--list", o.list, "print the entry points and their signatures");
 }
 
-Options parseArgs(int argc, char **argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string flag = arg, value;
-    bool hasInlineValue = false;
-    if (arg.rfind("--", 0) == 0) {
-      size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        flag = arg.substr(0, eq);
-        value = arg.substr(eq + 1);
-        hasInlineValue = true;
-      }
-    }
-    auto takeValue = [&]() -> std::string {
-      if (hasInlineValue)
-        return value;
-      if (i + 1 >= argc)
-        throw UsageError{"missing value for " + flag};
-      return argv[++i];
-    };
-    if (flag == "--help" || flag == "-h") {
-      o.help = true;
-    } else if (flag == "--list") {
-      o.list = true;
-    } else if (flag == "--entry") {
-      o.entry = takeValue();
-    } else if (flag == "--prefix") {
-      o.prefix = takeValue();
-    } else if (flag == "--input") {
-      std::string v = takeValue();
-      size_t eq = v.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-        throw UsageError{"invalid --input '" + v + "' (expected NAME=FILE.npy)"};
-      o.inputs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-    } else if (flag == "--random-seed") {
-      o.seed = static_cast<uint64_t>(parseInt(flag, takeValue(), 0));
-    } else if (flag == "--batch") {
-      o.batch = parseInt(flag, takeValue(), 1);
-    } else if (flag == "--iterations") {
-      o.iterations = parseInt(flag, takeValue(), 1);
-    } else if (flag == "--save-dir") {
-      o.saveDir = takeValue();
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      throw UsageError{"unknown flag '" + arg + "'"};
-    } else if (o.artifact.empty()) {
-      o.artifact = arg;
-    } else {
-      throw UsageError{"unexpected argument '" + arg + "' (the artifact is '" + o.artifact + "')"};
-    }
+/// The checks that need more than one option, or the files.
+void checkOptions(Options &o, const std::vector<std::string> &inputs) {
+  for (const std::string &v : inputs) {
+    size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+      throw UsageError("invalid --input '" + v + "' (expected NAME=FILE.npy)");
+    o.inputs.emplace_back(v.substr(0, eq), v.substr(eq + 1));
   }
-  if (o.help)
-    return o;
   if (o.artifact.empty())
-    throw UsageError{"missing ARTIFACT.so"};
+    throw UsageError("missing ARTIFACT.so");
   if (!std::filesystem::is_regular_file(o.artifact))
-    throw UsageError{"artifact file '" + o.artifact + "' not found"};
+    throw UsageError("artifact file '" + o.artifact + "' not found");
   if (!o.list && o.entry.empty())
-    throw UsageError{"missing --entry NAME (use --list to see the entries)"};
+    throw UsageError("missing --entry NAME (use --list to see the entries)");
   for (const auto &[name, file] : o.inputs)
     if (!std::filesystem::is_regular_file(file))
-      throw UsageError{"input file '" + file + "' for argument '" + name + "' not found"};
-  return o;
+      throw UsageError("input file '" + file + "' for argument '" + name + "' not found");
 }
 
 uint16_t floatToHalf(float f) {
@@ -221,11 +164,11 @@ int runMain(const Options &o) {
   for (const auto &[name, file] : o.inputs) {
     if (std::none_of(entry.args.begin(), entry.args.end(),
                      [&](const TensorSpec &s) { return s.name == name; }))
-      throw UsageError{"entry '" + entry.name + "' has no argument named '" + name + "'"};
+      throw UsageError("entry '" + entry.name + "' has no argument named '" + name + "'");
     files[name] = file;
   }
   if (o.batch > 0 && !entry.batched)
-    throw UsageError{"--batch: entry '" + entry.name + "' has no dynamic batch dimension"};
+    throw UsageError("--batch: entry '" + entry.name + "' has no dynamic batch dimension");
   std::mt19937_64 rng(o.seed);
   std::vector<HostTensor> args(entry.args.size());
   int64_t batch = o.batch;
@@ -236,8 +179,8 @@ int runMain(const Options &o) {
         continue; // (a wrong rank is reported by the checked call below)
       int64_t rows = args[i].shape()[0];
       if (o.batch > 0 && rows != o.batch)
-        throw UsageError{"--batch " + std::to_string(o.batch) + " differs from the " +
-                         std::to_string(rows) + " rows of '" + it->second + "'"};
+        throw UsageError("--batch " + std::to_string(o.batch) + " differs from the " +
+                         std::to_string(rows) + " rows of '" + it->second + "'");
       batch = rows;
     }
   if (batch < 0)
@@ -302,16 +245,18 @@ int runMain(const Options &o) {
 /// file), 1 on any other failure. Never throws.
 int main(int argc, char **argv) {
   using namespace sinter::runtime;
+  CLI::App app{"Loads a compiled Sinter artifact, calls one entry point and prints its results.",
+               "sinter-run"};
+  Options o;
+  std::vector<std::string> inputs;
+  addOptions(app, o, inputs);
+  if (int rc = sinter::cli::parseCommandLine(app, argc, argv); rc >= 0)
+    return rc;
   try {
-    Options o = parseArgs(argc, argv);
-    if (o.help) {
-      std::cout << kUsage;
-      return 0;
-    }
+    checkOptions(o, inputs);
     return runMain(o);
   } catch (const UsageError &e) {
-    std::cerr << "sinter-run: " << e.message << "\n(run 'sinter-run --help' for usage)\n";
-    return 2;
+    return sinter::cli::usageError(app, e.what());
   } catch (const std::exception &e) {
     std::cerr << "sinter-run: error: " << e.what() << "\n";
     return 1;

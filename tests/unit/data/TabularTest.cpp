@@ -130,21 +130,26 @@ TEST_CASE("JSON parser: values, nesting, escapes", "[data][json]") {
 }
 
 TEST_CASE("JSON errors carry line and column", "[data][json]") {
+  // nlohmann/json's messages, at the last character the parser read.
   auto err = [](const std::string &text) { return errorOf([&] { parseJson(text, "t.json"); }); };
-  CHECK_THAT(err("[1, 2,\n  3 4]"), Catch::Contains("t.json:2:5") && Catch::Contains("','"));
+  CHECK_THAT(err("[1, 2,\n  3 4]"),
+             Catch::Contains("t.json:2:5") && Catch::Contains("expected ']'"));
   CHECK_THAT(err("{\"a\": 1,\n\n   }"),
-             Catch::Contains("t.json:3:4") && Catch::Contains("string key"));
-  CHECK_THAT(err("[\"abc"), Catch::Contains("t.json:1:2") && Catch::Contains("unterminated"));
-  CHECK_THAT(err("[tru]"), Catch::Contains("t.json:1:2"));
-  CHECK_THAT(err("[01]"), Catch::Contains("leading zeros"));
-  CHECK_THAT(err("[1] x"), Catch::Contains("t.json:1:5") && Catch::Contains("after"));
+             Catch::Contains("t.json:3:4") && Catch::Contains("expected string literal"));
+  CHECK_THAT(err("[\"abc"),
+             Catch::Contains("t.json:1:6") && Catch::Contains("missing closing quote"));
+  CHECK_THAT(err("[tru]"), Catch::Contains("t.json:1:5") && Catch::Contains("invalid literal"));
+  CHECK_THAT(err("[01]"), Catch::Contains("t.json:1:3") && Catch::Contains("unexpected number"));
+  CHECK_THAT(err("[1] x"),
+             Catch::Contains("t.json:1:5") && Catch::Contains("expected end of input"));
   CHECK_THAT(err(""), Catch::Contains("t.json:1:1") && Catch::Contains("end of input"));
-  CHECK_THAT(err("[\"\\q\"]"), Catch::Contains("invalid escape"));
+  CHECK_THAT(err("[\"\\q\"]"), Catch::Contains("forbidden character after backslash"));
   CHECK_THAT(err("{\"a\" 1}"), Catch::Contains("':'"));
   CHECK_THAT(err(std::string(600, '[') + std::string(600, ']')), Catch::Contains("nesting"));
   TempFile bad("bad.json", "[\n {\"x\": 1},\n {\"x\": }\n]\n");
   CHECK_THAT(errorOf([&] { loadJsonRecords(bad.path); }),
-             Catch::Contains(bad.path + ":3:8") && Catch::Contains("expected a value"));
+             Catch::Contains(bad.path + ":3:8") &&
+                 Catch::Contains("expected '[', '{', or a literal"));
   CHECK_THAT(errorOf([] { loadJson("/nonexistent/cars.json"); }),
              Catch::Contains("/nonexistent/cars.json"));
 }
@@ -208,8 +213,13 @@ TEST_CASE("Auto MPG from a generated cars.json", "[data][autompg]") {
     {"Name":"a","Miles_per_Gallon":18,"Cylinders":8,"Displacement":307,"Horsepower":)") +
                                  value + R"(,
      "Weight_in_lbs":3504,"Acceleration":12,"Year":"1970-01-01","Origin":"USA"}])");
+    // 1e999 does not parse as JSON (number overflow, at its line and column); 1e40 parses as a
+    // double and is refused as a float32 column.
     CHECK_THAT(errorOf([&] { loadAutoMpg(bad.path); }),
-               Catch::Contains(bad.path) && Catch::Contains("Horsepower is not a finite number"));
+               Catch::Contains(bad.path) &&
+                   (std::string(value) == "1e999"
+                        ? Catch::Contains(":2:89: number overflow parsing '1e999'")
+                        : Catch::Contains("Horsepower is not a finite number")));
   }
 }
 

@@ -3,6 +3,7 @@
 // their errors), the stratified split, the embedding matrix; the real npm files when
 // SINTER_TEXT_CACHE names a folder filled by scripts/fetch-text-data.sh.
 #include "sinter/data/Text.h"
+#include "../../common/RequireData.h"
 #include "sinter/data/Dataset.h"
 
 #include <catch2/catch.hpp>
@@ -244,7 +245,7 @@ TEST_CASE("sentiment JSON: malformed files and records name the file and line", 
   };
   std::string p = (dir.path / "a.json").string();
   CHECK_THAT(load("a.json", "[{\"text\":\"a\",\"class\":1},\n{\"text\":\"b\" \"class\":0}]"),
-             Catch::StartsWith(p + ":2:13:") && Catch::Contains("expected ','"));
+             Catch::StartsWith(p + ":2:19:") && Catch::Contains("expected '}'"));
   p = (dir.path / "b.json").string();
   CHECK_THAT(load("b.json", "[\n {\"text\":\"a [x], {y}\",\"class\":1},\n {\"text\":\"b\","
                             "\"class\":2}\n]"),
@@ -408,13 +409,10 @@ TEST_CASE("embeddingMatrix: rows by id, reserved and missing words stay zero", "
 
 // ---- the real npm files ----------------------------------------------------------------------
 
-TEST_CASE("real npm sentiment@5.0.2 and word2vec@1.1.5 (if SINTER_TEXT_CACHE is fetched)",
+TEST_CASE("real npm sentiment@5.0.2 and word2vec@1.1.5 (skipped when not fetched)",
           "[text][real]") {
-  const char *cache = std::getenv("SINTER_TEXT_CACHE");
-  if (!cache || !*cache) {
-    WARN("SKIP: SINTER_TEXT_CACHE not set (scripts/fetch-text-data.sh DIR fills it)");
-    return;
-  }
+  std::string cache = sinter::testing::requireData("SINTER_TEXT_CACHE", "sentiment-5.0.2",
+                                                   "scripts/fetch-text-data.sh DIR");
   LabelledTexts all = loadSentimentSentences(cache);
   REQUIRE(all.size() == 3000);
   for (SentimentSource s : kAllSentimentSources) {

@@ -44,7 +44,7 @@ TEST_CASE("sinter-run: command-line errors exit with 2", "[tool]") {
   REQUIRE(r.err.find("--frobnicate") != std::string::npos);
   r = runTool(kArtifact + " --entry");
   REQUIRE(r.exitCode == 2);
-  REQUIRE(r.err.find("missing value for --entry") != std::string::npos);
+  REQUIRE(r.err.find("--entry: 1 required TEXT missing") != std::string::npos);
   r = runTool("/nonexistent/a.so --entry add_one");
   REQUIRE(r.exitCode == 2);
   REQUIRE(r.err.find("/nonexistent/a.so") != std::string::npos);
@@ -57,7 +57,10 @@ TEST_CASE("sinter-run: command-line errors exit with 2", "[tool]") {
   REQUIRE(r.exitCode == 2);
   r = runTool("--help");
   REQUIRE(r.exitCode == 0);
-  REQUIRE(r.out.find("usage: sinter-run") != std::string::npos);
+  REQUIRE(r.out.find("Usage: sinter-run") != std::string::npos);
+  for (const char *option : {"--entry", "--prefix", "--input", "--random-seed", "--batch",
+                             "--iterations", "--save-dir", "--list"})
+    CHECK(r.out.find(option) != std::string::npos); // --help lists every option
 }
 
 TEST_CASE("sinter-run: list, run, save", "[tool]") {

