@@ -24,6 +24,10 @@ ninja -C "$BUILD" -j "$(nproc)"
 
 printf '\n== tests under ASan + UBSan ==\n'
 export SINTER_MNIST_CACHE=${SINTER_MNIST_CACHE:-$ROOT/build/data}
+# The tests find the fetched data sets in the build folder's data/: share scripts/build.sh's.
+if [[ -d "$SINTER_MNIST_CACHE" && ! -e "$BUILD/data" ]]; then
+  ln -s "$SINTER_MNIST_CACHE" "$BUILD/data"
+fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 # Leaks are not reported: MLIR and LLVM keep process-wide caches until exit. A huge allocation
 # must fail as std::bad_alloc, which the loaders turn into errors (tests check that).

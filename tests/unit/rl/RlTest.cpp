@@ -163,8 +163,16 @@ TEST_CASE("pickActions and PPO's clipped surrogate", "[rl][losses]") {
   Tensor loss = clippedSurrogateLoss(constant(g, std::vector<float>{0.9f, 0.2f}, {2, 1}),
                                      constant(g, std::vector<float>{0.5f, 0.5f}, {2, 1}),
                                      constant(g, std::vector<float>{1, -1}, {2, 1}), 0.2);
-  Program p = g.compile({{"f", {}, {pickActions(values, actions), loss}}});
+  // Four samples where each of min(r·A, clip(r)·A) picks differently: ratios 1.8, 0.4, 0.4, 1.8
+  // with advantages 1, −1, 1, −1 give min terms 1.2, −0.8, 0.4, −1.8, a loss of 0.25; clipping
+  // alone or no clipping would give 0, max instead of min −0.25.
+  Tensor mixed =
+      clippedSurrogateLoss(constant(g, std::vector<float>{0.9f, 0.2f, 0.2f, 0.9f}, {4, 1}),
+                           constant(g, std::vector<float>{0.5f, 0.5f, 0.5f, 0.5f}, {4, 1}),
+                           constant(g, std::vector<float>{1, -1, 1, -1}, {4, 1}), 0.2);
+  Program p = g.compile({{"f", {}, {pickActions(values, actions), loss, mixed}}});
   auto r = p.run("f", {});
+  CHECK(r[2].as<float>()[0] == Approx(0.25));
   CHECK(r[0].shape() == Shape{3, 1});
   CHECK(std::vector<float>(r[0].as<float>().begin(), r[0].as<float>().end()) ==
         std::vector<float>{2, 3, 6});
