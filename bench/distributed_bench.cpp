@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <omp.h>
 #include <random>
 
 using namespace sinter;
@@ -41,6 +40,12 @@ HostTensor labels(int64_t n, unsigned seed) {
   return t;
 }
 
+/// The OpenMP threads of each rank (OMP_NUM_THREADS, which bench/run.sh sets).
+int threads() {
+  const char *n = std::getenv("OMP_NUM_THREADS");
+  return n && std::atoi(n) > 0 ? std::atoi(n) : 1;
+}
+
 void trainThroughput(const char *name, nn::Sequential &model, const HostTensor &x,
                      const HostTensor &y, int epochs) {
   model.compile(optim::Adam(0.001), losses::sparseCategoricalCrossentropy(/*fromLogits=*/true),
@@ -62,7 +67,7 @@ void trainThroughput(const char *name, nn::Sequential &model, const HostTensor &
   double reduceMs = distributed::stats().seconds * 1e3 / static_cast<double>(epochs * steps);
   if (distributed::rank() == 0)
     std::printf("%s ranks=%d threads=%d samples_per_s=%.0f allreduce_ms_per_step=%.3f\n", name,
-                distributed::size(), omp_get_max_threads(),
+                distributed::size(), threads(),
                 static_cast<double>(x.shape()[0]) / seconds[seconds.size() / 2], reduceMs);
 }
 
