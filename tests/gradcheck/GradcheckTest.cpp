@@ -214,6 +214,22 @@ TEST_CASE("gradcheck relu", "[gradcheck][unary]") {
 TEST_CASE("gradcheck abs", "[gradcheck][unary]") {
   gradcheckBoth({{"x", randomF64(kShape, -2, 2, 8, 0.1)}}, unaryFn(abs));
 }
+// relu and abs are piecewise linear: alone, their second-order check compares zeros. Times a
+// second input s, the second derivative with respect to s runs through their gradient rules
+// with a varying upstream gradient (what a gradient penalty differentiates).
+Fn timesWeight(Tensor (*op)(const Tensor &, Loc)) {
+  return [op](Graph &, const std::vector<Tensor> &t) { return op(t[0], Loc::current()) * t[1]; };
+}
+TEST_CASE("gradcheck relu times a weight (its gradient rule, differentiated)",
+          "[gradcheck][unary]") {
+  gradcheckBoth({{"x", randomF64(kShape, -2, 2, 7, 0.1)}, {"s", randomF64(kShape, 0.5, 1.5, 97)}},
+                timesWeight(relu));
+}
+TEST_CASE("gradcheck abs times a weight (its gradient rule, differentiated)",
+          "[gradcheck][unary]") {
+  gradcheckBoth({{"x", randomF64(kShape, -2, 2, 8, 0.1)}, {"s", randomF64(kShape, 0.5, 1.5, 98)}},
+                timesWeight(abs));
+}
 TEST_CASE("gradcheck square (mul of a value with itself)", "[gradcheck][unary]") {
   gradcheckBoth({{"x", randomF64(kShape, -2, 2, 9)}}, unaryFn(square));
 }
