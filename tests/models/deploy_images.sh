@@ -17,7 +17,8 @@ mkdir -p "$work" || exit 1
   echo "FAIL: sinter-compile --emit=obj"; exit 1; }
 "$compile" "$model" --entry predict --emit=header --prefix image --class-name ImageModel \
   -o "$work/image.h" || { echo "FAIL: sinter-compile --emit=header"; exit 1; }
-c++ -O2 -std=c++20 -I "$work" -I "$src/frontend/include" -I "$src/runtime/include" \
+# shellcheck disable=SC2086 # SINTER_DEPLOY_CXXFLAGS: extra flags (the sanitizer build sets them)
+c++ -O2 -std=c++20 ${SINTER_DEPLOY_CXXFLAGS:-} -I "$work" -I "$src/frontend/include" -I "$src/runtime/include" \
   "$src/models/deploy/classify_images.cpp" "$work/image.o" -L "$lib" -lsinter_image \
   -lsinter_runtime "-Wl,-rpath,$lib" -o "$work/classify_images" || {
   echo "FAIL: building the deployed image classifier"; exit 1; }
