@@ -269,15 +269,14 @@ void BackupAndRestore::onEpochEnd(int epoch, const Logs &) {
     return;
   std::filesystem::create_directories(dir_);
   model_->saveWeights(path(epoch)); // atomic: a kill leaves the previous backup whole
-  for (int e = latestEpoch(); e >= 0; --e)
-    if (e != epoch)
-      std::filesystem::remove(path(e));
+  for (int e = epoch - 1; e >= 0; --e)
+    std::filesystem::remove(path(e));
 }
 
 void BackupAndRestore::onTrainEnd(const Logs &) {
   if (!model_ || (model_->distributed() && distributed::rank() != 0))
     return;
-  for (int e = latestEpoch(); e >= 0; e = latestEpoch())
+  for (int e = latestEpoch(); e >= 0; --e)
     std::filesystem::remove(path(e));
 }
 
