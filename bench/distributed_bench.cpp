@@ -4,10 +4,13 @@
 //                         batches of 128 split between the ranks
 //   dp_lenet5_train_b128  the same with the book's LeNet-5 (10.4) on [128, 28, 28, 1]
 // each as samples/s over the whole job (median of --epochs measured epochs after one that
-// compiles) and the milliseconds per step spent in all_reduce calls; and with 2 or more ranks
+// compiles), the milliseconds per step the all-reduces of the step were in flight on the
+// communication thread, and those the step waited for them (communication not hidden by
+// computation; all of it with SINTER_ASYNC_COLLECTIVES=0); and with 2 or more ranks
 //   allreduce_<bytes>     one host all-reduce of that many bytes (float64, in place): microseconds
 //                         and the bus bandwidth (bytes · 2(p−1)/p per second, as NCCL reports it)
 // Prints (rank 0) WORKLOAD ranks=P threads=T samples_per_s=... allreduce_ms_per_step=...
+// waiting_ms_per_step=...; --bucket-kib K sets the gradient buckets' size (default 25 MiB).
 #include "sinter/nn/Model.h"
 
 #include <algorithm>
@@ -47,10 +50,10 @@ int threads() {
 }
 
 void trainThroughput(const char *name, nn::Sequential &model, const HostTensor &x,
-                     const HostTensor &y, int epochs) {
+                     const HostTensor &y, int epochs, size_t bucketBytes) {
   model.compile(optim::Adam(0.001), losses::sparseCategoricalCrossentropy(/*fromLogits=*/true),
                 {"accuracy"});
-  model.distribute();
+  model.distribute(nn::DataParallel{.bucketBytes = bucketBytes});
   nn::FitOptions options{.batchSize = kBatch, .epochs = 1, .verbose = 0};
   model.fit(x, y, options); // compiles
   int64_t steps = x.shape()[0] / kBatch;
@@ -64,11 +67,14 @@ void trainThroughput(const char *name, nn::Sequential &model, const HostTensor &
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::sort(seconds.begin(), seconds.end());
-  double reduceMs = distributed::stats().seconds * 1e3 / static_cast<double>(epochs * steps);
+  distributed::Stats stats = distributed::stats();
+  double perStep = 1e3 / static_cast<double>(epochs * steps);
   if (distributed::rank() == 0)
-    std::printf("%s ranks=%d threads=%d samples_per_s=%.0f allreduce_ms_per_step=%.3f\n", name,
-                distributed::size(), threads(),
-                static_cast<double>(x.shape()[0]) / seconds[seconds.size() / 2], reduceMs);
+    std::printf("%s ranks=%d threads=%d samples_per_s=%.0f allreduce_ms_per_step=%.3f "
+                "waiting_ms_per_step=%.3f\n",
+                name, distributed::size(), threads(),
+                static_cast<double>(x.shape()[0]) / seconds[seconds.size() / 2],
+                stats.backgroundSeconds * perStep, stats.seconds * perStep);
 }
 
 void allReduceBandwidth() {
@@ -97,11 +103,17 @@ void allReduceBandwidth() {
 
 int main(int argc, char **argv) {
   int epochs = 3;
+  size_t bucketBytes = distributed::kBucketBytes;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--epochs") == 0 && i + 1 < argc) {
       epochs = std::max(1, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--bucket-kib") == 0 && i + 1 < argc &&
+               std::atoi(argv[i + 1]) > 0) {
+      bucketBytes = static_cast<size_t>(std::atoi(argv[++i])) << 10;
     } else {
-      std::fprintf(stderr, "usage: mpirun -np P %s [--epochs N]   (measured epochs, default 3)\n",
+      std::fprintf(stderr,
+                   "usage: mpirun -np P %s [--epochs N] [--bucket-kib K]   (measured epochs, "
+                   "default 3; gradient bucket size, default 25 MiB)\n",
                    argv[0]);
       return 2;
     }
@@ -111,7 +123,7 @@ int main(int argc, char **argv) {
     nn::Sequential mlp({nn::Dense(256, "relu"), nn::Dense(128, "relu"), nn::Dense(64, "relu"),
                         nn::Dense(32, "relu"), nn::Dense(10)});
     trainThroughput("dp_mlp_train_b128", mlp, uniform({200 * kBatch, 784}, 1),
-                    labels(200 * kBatch, 2), epochs);
+                    labels(200 * kBatch, 2), epochs, bucketBytes);
     nn::Sequential lenet("lenet5");
     for (int64_t filters : {6, 16}) {
       lenet.add(nn::Conv2D(filters, {3, 3}));
@@ -123,7 +135,7 @@ int main(int argc, char **argv) {
     lenet.add(nn::Dense(84, "relu"));
     lenet.add(nn::Dense(10));
     trainThroughput("dp_lenet5_train_b128", lenet, uniform({40 * kBatch, 28, 28, 1}, 3),
-                    labels(40 * kBatch, 4), epochs);
+                    labels(40 * kBatch, 4), epochs, bucketBytes);
     if (distributed::size() > 1)
       allReduceBandwidth();
   } catch (const std::exception &e) {

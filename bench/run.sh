@@ -200,7 +200,8 @@ for w in dp_mlp_train_b128 dp_lenet5_train_b128; do
   echo "$w ${THREADS} ranks x 1 thread against 1 rank x $THREADS threads:" \
     "sinter=$(speed "$(value "${w}_${THREADS}ranks" samples_per_s "$sinter")" "$(value "${w}_1rank" samples_per_s "$sinter")" x higher)" \
     "peer=$(speed "$(value "${w}_${THREADS}ranks" samples_per_s "$peer")" "$(value "${w}_1rank" samples_per_s "$peer")" x higher)" \
-    "sinter_allreduce_ms_per_step=$(value "${w}_${THREADS}ranks" allreduce_ms_per_step "$sinter")"
+    "sinter_allreduce_ms_per_step=$(value "${w}_${THREADS}ranks" allreduce_ms_per_step "$sinter")" \
+    "waiting_ms_per_step=$(value "${w}_${THREADS}ranks" waiting_ms_per_step "$sinter")"
 done
 grep '^allreduce_' <<<"$sinter_dp2" || true
 echo "resnet18_train_b32 peak memory (MB): sinter=$(value resnet18_train_b32 peak_rss_mb "$sinter")" \

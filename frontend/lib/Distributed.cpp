@@ -2,11 +2,19 @@
 // written with the public ops.
 #include "sinter/Distributed.h"
 
+#include <algorithm>
+
 namespace sinter::distributed {
+
+/// The first bucket (the last layers' gradients, computed first) holds at most this, as
+/// PyTorch DDP's does: its all-reduce then starts early in the backward pass, which the rest
+/// of the pass overlaps (sinter-schedule-collectives).
+constexpr size_t kFirstBucketBytes = size_t(1) << 20;
 
 std::vector<Tensor> allReduceGradients(const std::vector<Tensor> &grads, Reduction reduction,
                                        size_t bucketBytes, Loc loc) {
   std::vector<Tensor> out(grads.begin(), grads.end());
+  size_t cap = std::min(bucketBytes, kFirstBucketBytes);
   // A bucket: indices into grads, all of one dtype, filled from the last gradient backwards.
   std::vector<size_t> bucket;
   size_t bytes = 0;
@@ -30,12 +38,12 @@ std::vector<Tensor> allReduceGradients(const std::vector<Tensor> &grads, Reducti
     }
     bucket.clear();
     bytes = 0;
+    cap = bucketBytes;
   };
   for (size_t k = grads.size(); k-- > 0;) {
     const Tensor &g = grads[k];
     size_t size = static_cast<size_t>(g.numElements()) * runtime::dtypeSize(g.dtype());
-    if (!bucket.empty() &&
-        (bytes + size > bucketBytes || grads[bucket.front()].dtype() != g.dtype()))
+    if (!bucket.empty() && (bytes + size > cap || grads[bucket.front()].dtype() != g.dtype()))
       flush();
     bucket.push_back(k);
     bytes += size;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SINTER_BACKEND_VERSION 1u
+#define SINTER_BACKEND_VERSION 2u
 #define SINTER_BACKEND_ERROR_SIZE 512u
 
 /* Element types of allReduce (the SINTER_COLLECTIVE_* values of Abi.h). */
@@ -24,6 +24,11 @@ typedef struct SinterCollectives {
   /* out = Σ (or mean) over ranks of in; in == out reduces in place. */
   int (*allReduce)(const void *in, void *out, int64_t count, int32_t dtype, int32_t mean,
                    char *error);
+  /* A non-blocking allReduce of `data` in place: *request names it for testAllReduce, which
+   * must be called until it reports done (the request is then freed, the result in data). */
+  int (*startAllReduce)(void *data, int64_t count, int32_t dtype, int32_t mean, void **request,
+                        char *error);
+  int (*testAllReduce)(void *request, int *done, char *error);
   int (*broadcast)(void *data, int64_t bytes, int32_t root, char *error);
   /* out holds size * bytes: rank r's `in` at r * bytes. */
   int (*allGather)(const void *in, void *out, int64_t bytes, char *error);

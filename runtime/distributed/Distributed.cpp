@@ -1,6 +1,7 @@
 // The runtime's side of distributed jobs (Distributed.h): loads libsinter_mpi on first use,
-// keeps the rank and size, counts the time spent in collectives, and provides the kernel that
-// compiled all_reduce ops call (Abi.h).
+// keeps the rank and size, counts the time spent in collectives, and provides the kernels that
+// compiled all_reduce ops call (Abi.h): started there, they run on a communication thread
+// while the step goes on, and are waited for where their result is first needed.
 #include "sinter/runtime/Distributed.h"
 
 #include "Backend.h"
@@ -9,12 +10,19 @@
 #include "sinter/runtime/Runtime.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <dlfcn.h>
 #include <mutex>
+#include <omp.h>
+#include <sched.h>
 #include <sstream>
+#include <sys/prctl.h>
+#include <thread>
+#include <unistd.h>
 
 namespace sinter::distributed {
 
@@ -24,6 +32,8 @@ namespace {
 
 struct State {
   std::mutex lock; // initialize() may race with a kernel's lazy start on another thread
+  /// Held around every backend call: MPI is called by one thread at a time (SERIALIZED).
+  std::mutex mpi;
   const SinterCollectives *backend = nullptr;
   bool initialized = false, finalized = false;
   int rank = 0, size = 1;
@@ -78,20 +88,169 @@ void exitHandler() {
   s.backend->abort(1);
 }
 
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// The all-reduces of compiled code in flight. Started calls queue here; a communication
+/// thread starts them in order as non-blocking MPI calls and drives them (MPI progresses only
+/// inside its calls) while the caller's thread computes, sleeping briefly between tests rather
+/// than polling as MPI's blocking calls do, so it leaves the cores to the computation. A
+/// caller that waits drives them itself until its ticket is done.
+class Communicator {
+public:
+  /// Queues `data` (count elements of dtype) for an in-place all-reduce; returns its ticket.
+  int64_t start(void *data, int64_t count, int32_t dtype, bool mean, int64_t bytes) {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (!thread_.joinable())
+      thread_ = std::thread([this] { run(); });
+    queue_.push_back({++issued_, data, count, dtype, mean, bytes});
+    wake_.notify_one();
+    return issued_;
+  }
+
+  /// Returns once the all-reduce of `ticket` (and every earlier one) is done; an Error if one
+  /// failed.
+  void wait(int64_t ticket) {
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> guard(lock_);
+        if (!error_.empty())
+          throw Error(error_);
+        if (completed_ >= ticket)
+          return;
+      }
+      progress();
+      std::this_thread::yield();
+    }
+  }
+
+  void drain() { wait(issued()); }
+  int64_t issued() {
+    std::lock_guard<std::mutex> guard(lock_);
+    return issued_;
+  }
+  /// Adds the finished all-reduces' count, bytes and time in flight to `stats`.
+  void addStats(Stats &stats) {
+    std::lock_guard<std::mutex> guard(lock_);
+    stats.calls += calls_;
+    stats.bytes += bytes_;
+    stats.backgroundSeconds += backgroundSeconds_;
+  }
+  void resetStats() {
+    std::lock_guard<std::mutex> guard(lock_);
+    calls_ = bytes_ = 0;
+    backgroundSeconds_ = 0;
+  }
+
+private:
+  struct Job {
+    int64_t ticket;
+    void *data;
+    int64_t count;
+    int32_t dtype;
+    bool mean;
+    int64_t bytes;
+  };
+  struct InFlight {
+    Job job;
+    void *request;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  void run();
+  void progress();
+  void fail(const std::string &message) {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (error_.empty())
+      error_ = "distributed: rank " + std::to_string(state().rank) + ": all_reduce: " + message;
+  }
+
+  std::mutex lock_; // the queue, counters and error
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  int64_t issued_ = 0, completed_ = 0, calls_ = 0, bytes_ = 0;
+  double backgroundSeconds_ = 0;
+  std::string error_;
+  std::deque<InFlight> inFlight_; // under State::mpi
+  std::thread thread_;            // never joined: the communicator lives until the process ends
+};
+
+Communicator &communicator() {
+  static Communicator *c = new Communicator;
+  return *c;
+}
+
 /// Runs a backend call, counting its time and bytes; an Error naming `what` if it fails.
 template <class Call> void collective(const char *what, int64_t bytes, Call call) {
   State &s = state();
   if (!s.initialized)
     throw Error(std::string("distributed: ") + what + " before initialize()");
+  communicator().drain(); // collectives reach MPI in the order they were made
   char error[SINTER_BACKEND_ERROR_SIZE] = {};
   auto start = std::chrono::steady_clock::now();
-  int rc = call(error);
-  s.stats.seconds +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  int rc;
+  {
+    std::lock_guard<std::mutex> guard(s.mpi);
+    rc = call(error);
+  }
+  s.stats.seconds += secondsSince(start);
   s.stats.calls += 1;
   s.stats.bytes += bytes;
   if (rc != 0)
     throw Error("distributed: rank " + std::to_string(s.rank) + ": " + what + ": " + error);
+}
+
+/// Starts the queued all-reduces and finishes those done, in order (a later one may finish
+/// first; its ticket waits). One thread at a time: the other may be doing it already.
+void Communicator::progress() {
+  State &s = state();
+  std::unique_lock<std::mutex> mpi(s.mpi, std::try_to_lock);
+  if (!mpi.owns_lock())
+    return;
+  std::deque<Job> fresh;
+  {
+    std::lock_guard<std::mutex> guard(lock_);
+    if (!error_.empty())
+      return;
+    fresh.swap(queue_);
+  }
+  char error[SINTER_BACKEND_ERROR_SIZE] = {};
+  for (const Job &job : fresh) {
+    void *request = nullptr;
+    if (s.backend->startAllReduce(job.data, job.count, job.dtype, job.mean, &request, error) != 0)
+      return fail(error);
+    inFlight_.push_back({job, request, std::chrono::steady_clock::now()});
+  }
+  while (!inFlight_.empty()) {
+    int done = 0;
+    if (s.backend->testAllReduce(inFlight_.front().request, &done, error) != 0) {
+      inFlight_.pop_front();
+      return fail(error);
+    }
+    if (!done)
+      return;
+    const InFlight &finished = inFlight_.front();
+    std::lock_guard<std::mutex> guard(lock_);
+    completed_ = finished.job.ticket;
+    backgroundSeconds_ += secondsSince(finished.started);
+    calls_ += 1;
+    bytes_ += finished.job.bytes;
+    inFlight_.pop_front();
+  }
+}
+
+void Communicator::run() {
+  // Sleeps of 20 µs, not the default 50 µs timer slack on top.
+  prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> guard(lock_);
+      wake_.wait(guard, [&] { return completed_ < issued_ && error_.empty(); });
+    }
+    progress();
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
 }
 
 } // namespace
@@ -254,13 +413,47 @@ std::pair<int64_t, int64_t> shard(int64_t rows) {
   return {rows * r / n, rows * (r + 1) / n};
 }
 
-Stats stats() { return state().stats; }
-void resetStats() { state().stats = Stats(); }
+Stats stats() {
+  Stats out = state().stats;
+  communicator().addStats(out);
+  return out;
+}
+void resetStats() {
+  state().stats = Stats();
+  communicator().resetStats();
+}
 
 } // namespace sinter::distributed
 
-extern "C" void sinter_kernel_all_reduce(int32_t reduction, const void *in, void *out,
-                                         int64_t count, int64_t dtype) {
+namespace {
+
+/// Whether compiled all-reduces run on the communication thread (overlapping the step) or to
+/// completion where they start. The thread needs a core of its own: where this machine's ranks
+/// already keep every core busy (ranks here × OpenMP threads ≥ cores), waking it costs the
+/// computation more than the overlap gains (measured: docs/distributed.md), so it is used only
+/// when a core is left. SINTER_ASYNC_COLLECTIVES=1 or 0 decides instead.
+bool asyncCollectives() {
+  static const bool on = [] {
+    if (const char *env = std::getenv("SINTER_ASYNC_COLLECTIVES"); env && *env)
+      return std::strcmp(env, "0") != 0;
+    int ranksHere = 1;
+    for (const char *name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"})
+      if (const char *v = std::getenv(name); v && std::atoi(v) > 0)
+        ranksHere = std::atoi(v);
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    int cores = sched_getaffinity(0, sizeof cpus, &cpus) == 0
+                    ? CPU_COUNT(&cpus)
+                    : static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+    return ranksHere * omp_get_max_threads() < cores;
+  }();
+  return on;
+}
+
+} // namespace
+
+extern "C" int64_t sinter_kernel_all_reduce_start(int32_t reduction, const void *in, void *out,
+                                                  int64_t count, int64_t dtype) {
   namespace d = sinter::distributed;
   size_t bytes = static_cast<size_t>(count) *
                  (dtype == SINTER_COLLECTIVE_F32 ? sizeof(float) : sizeof(double));
@@ -269,16 +462,37 @@ extern "C" void sinter_kernel_all_reduce(int32_t reduction, const void *in, void
     // code never called initialize(); anywhere else the "job" is this process alone.
     if (!d::initialized() && d::launchedByMpi())
       d::initialize();
-    if (d::size() == 1) {
-      if (in != out)
-        std::memcpy(out, in, bytes);
-      return;
+    // The result buffer takes a copy and is reduced in place, so `in` is free on return.
+    if (in != out)
+      std::memcpy(out, in, bytes);
+    if (d::size() == 1)
+      return 0;
+    if (!asyncCollectives()) {
+      d::collective("all_reduce", static_cast<int64_t>(bytes), [&](char *error) {
+        return d::state().backend->allReduce(out, out, count, static_cast<int32_t>(dtype),
+                                             reduction == SINTER_REDUCE_MEAN, error);
+      });
+      return 0;
     }
-    d::collective("all_reduce", static_cast<int64_t>(bytes), [&](char *error) {
-      return d::state().backend->allReduce(in, out, count, static_cast<int32_t>(dtype),
-                                           reduction == SINTER_REDUCE_MEAN, error);
-    });
+    if (!d::initialized())
+      throw sinter::runtime::Error("distributed: all_reduce before initialize()");
+    return d::communicator().start(out, count, static_cast<int32_t>(dtype),
+                                   reduction == SINTER_REDUCE_MEAN, static_cast<int64_t>(bytes));
+  } catch (const std::exception &e) {
+    sinter::runtime::reportCallError(e.what());
+    return 0;
+  }
+}
+
+extern "C" void sinter_kernel_all_reduce_wait(int64_t ticket) {
+  if (ticket == 0)
+    return;
+  namespace d = sinter::distributed;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    d::communicator().wait(ticket);
   } catch (const std::exception &e) {
     sinter::runtime::reportCallError(e.what());
   }
+  d::state().stats.seconds += d::secondsSince(start);
 }

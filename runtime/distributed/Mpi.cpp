@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <cstdio>
+#include <vector>
 
 namespace {
 
@@ -24,12 +25,19 @@ int initialize(int *rank, int *size, char *error) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
-    // Collectives are made by one thread at a time (the entry calls of one process are
-    // serialised by the data-parallel step); SERIALIZED lets that thread vary.
+    // Collectives are made by one thread at a time (the runtime holds a lock around every
+    // call): the caller's thread, or the runtime's communication thread for the all-reduces of
+    // compiled code. SERIALIZED lets that thread vary.
     int provided = 0;
     if (int rc = check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided),
                        "MPI_Init_thread", error))
       return rc;
+    if (provided < MPI_THREAD_SERIALIZED) {
+      std::snprintf(error, SINTER_BACKEND_ERROR_SIZE,
+                    "this MPI library cannot be called from more than one thread "
+                    "(MPI_THREAD_SERIALIZED)");
+      return 1;
+    }
   }
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   if (int rc = check(MPI_Comm_rank(MPI_COMM_WORLD, rank), "MPI_Comm_rank", error))
@@ -41,29 +49,82 @@ int finalize(char *error) { return check(MPI_Finalize(), "MPI_Finalize", error);
 
 void abortJob(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
-int allReduce(const void *in, void *out, int64_t count, int32_t dtype, int32_t mean, char *error) {
-  MPI_Datatype type = dtype == 0 ? MPI_FLOAT : MPI_DOUBLE;
+// MPI counts are int: buffers go in chunks of at most 2^30 elements.
+constexpr int64_t kChunk = int64_t(1) << 30;
+
+MPI_Datatype mpiType(int32_t dtype) { return dtype == 0 ? MPI_FLOAT : MPI_DOUBLE; }
+size_t elementSize(int32_t dtype) { return dtype == 0 ? sizeof(float) : sizeof(double); }
+
+/// The sum over ranks in `out` becomes the mean.
+void divideBySize(void *out, int64_t count, int32_t dtype) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  // MPI counts are int: reduce in chunks of at most 2^30 elements.
-  const int64_t chunk = int64_t(1) << 30;
-  size_t element = dtype == 0 ? sizeof(float) : sizeof(double);
-  for (int64_t done = 0; done < count; done += chunk) {
-    int n = static_cast<int>(count - done < chunk ? count - done : chunk);
+  if (size == 1)
+    return;
+  if (dtype == 0)
+    for (float *p = static_cast<float *>(out), *e = p + count; p != e; ++p)
+      *p /= static_cast<float>(size);
+  else
+    for (double *p = static_cast<double *>(out), *e = p + count; p != e; ++p)
+      *p /= static_cast<double>(size);
+}
+
+int allReduce(const void *in, void *out, int64_t count, int32_t dtype, int32_t mean, char *error) {
+  size_t element = elementSize(dtype);
+  for (int64_t done = 0; done < count; done += kChunk) {
+    int n = static_cast<int>(count - done < kChunk ? count - done : kChunk);
     char *o = static_cast<char *>(out) + static_cast<size_t>(done) * element;
     const void *i = in == out ? MPI_IN_PLACE
                               : static_cast<const char *>(in) + static_cast<size_t>(done) * element;
-    if (int rc =
-            check(MPI_Allreduce(i, o, n, type, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce", error))
+    if (int rc = check(MPI_Allreduce(i, o, n, mpiType(dtype), MPI_SUM, MPI_COMM_WORLD),
+                       "MPI_Allreduce", error))
       return rc;
   }
-  if (mean && size > 1) {
-    if (dtype == 0)
-      for (float *p = static_cast<float *>(out), *e = p + count; p != e; ++p)
-        *p /= static_cast<float>(size);
-    else
-      for (double *p = static_cast<double *>(out), *e = p + count; p != e; ++p)
-        *p /= static_cast<double>(size);
+  if (mean)
+    divideBySize(out, count, dtype);
+  return 0;
+}
+
+struct AllReduceRequest {
+  std::vector<MPI_Request> parts;
+  void *data;
+  int64_t count;
+  int32_t dtype, mean;
+};
+
+int startAllReduce(void *data, int64_t count, int32_t dtype, int32_t mean, void **request,
+                   char *error) {
+  auto *r = new AllReduceRequest{{}, data, count, dtype, mean};
+  for (int64_t done = 0; done < count; done += kChunk) {
+    int n = static_cast<int>(count - done < kChunk ? count - done : kChunk);
+    r->parts.push_back(MPI_REQUEST_NULL);
+    if (int rc = check(MPI_Iallreduce(MPI_IN_PLACE,
+                                      static_cast<char *>(data) +
+                                          static_cast<size_t>(done) * elementSize(dtype),
+                                      n, mpiType(dtype), MPI_SUM, MPI_COMM_WORLD, &r->parts.back()),
+                       "MPI_Iallreduce", error)) {
+      delete r;
+      return rc;
+    }
+  }
+  *request = r;
+  return 0;
+}
+
+int testAllReduce(void *request, int *done, char *error) {
+  auto *r = static_cast<AllReduceRequest *>(request);
+  int flag = 0;
+  if (int rc = check(MPI_Testall(static_cast<int>(r->parts.size()), r->parts.data(), &flag,
+                                 MPI_STATUSES_IGNORE),
+                     "MPI_Iallreduce", error)) {
+    delete r;
+    return rc;
+  }
+  *done = flag;
+  if (flag) {
+    if (r->mean)
+      divideBySize(r->data, r->count, r->dtype);
+    delete r;
   }
   return 0;
 }
@@ -88,14 +149,9 @@ int allGather(const void *in, void *out, int64_t bytes, char *error) {
 
 int barrier(char *error) { return check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier", error); }
 
-const SinterCollectives kTable = {SINTER_BACKEND_VERSION,
-                                  initialize,
-                                  finalize,
-                                  abortJob,
-                                  allReduce,
-                                  broadcast,
-                                  allGather,
-                                  barrier};
+const SinterCollectives kTable = {
+    SINTER_BACKEND_VERSION, initialize,    finalize,  abortJob,  allReduce,
+    startAllReduce,         testAllReduce, broadcast, allGather, barrier};
 
 } // namespace
 

@@ -1,7 +1,9 @@
 // Data-parallel training under `mpirun -np 2` (tests/distributed/CMakeLists.txt): every rank
 // also trains a single-process reference on the whole global batch, and the two must agree.
 //   equivalence  the raw graph API and the Keras API: 2 ranks × half of each batch give the
-//                losses and weights of one process on the whole batch (uneven halves too)
+//                losses and weights of one process on the whole batch (uneven halves too),
+//                with the all-reduces overlapping the step on the communication thread
+//                (SINTER_ASYNC_COLLECTIVES=1) or run where they start (=0)
 //   mismatch     rank 1 builds a different model: an error on every rank
 //   die          rank 1 is killed in the middle of training: the job ends
 //   keras        distribute() and fit (for the check that it refuses to start outside mpirun)
@@ -16,6 +18,8 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 using namespace sinter;
 
@@ -200,9 +204,19 @@ int main(int argc, char **argv) {
       rawEquivalence();
       kerasEquivalence();
       distributed::Stats stats = distributed::stats();
-      std::printf("rank %d: %s; %lld collectives, %lld bytes, %.3f ms\n", distributed::rank(),
-                  failures ? "FAILED" : "passed", static_cast<long long>(stats.calls),
-                  static_cast<long long>(stats.bytes), stats.seconds * 1e3);
+      // SINTER_ASYNC_COLLECTIVES=1 / 0 (tests/distributed/CMakeLists.txt): the compiled
+      // all-reduces ran on the communication thread / where they started.
+      if (const char *async = std::getenv("SINTER_ASYNC_COLLECTIVES")) {
+        bool expectBackground = std::string(async) != "0";
+        check((stats.backgroundSeconds > 0) == expectBackground,
+              std::string("the compiled all-reduces ran ") +
+                  (expectBackground ? "on the communication thread" : "where they started"));
+      }
+      std::printf("rank %d: %s; %lld collectives, %lld bytes, %.3f ms waited, %.3f ms in flight "
+                  "on the communication thread\n",
+                  distributed::rank(), failures ? "FAILED" : "passed",
+                  static_cast<long long>(stats.calls), static_cast<long long>(stats.bytes),
+                  stats.seconds * 1e3, stats.backgroundSeconds * 1e3);
     } else if (mode == "mismatch" || mode == "keras" || mode == "die") {
       auto [x, y] = classification();
       if (mode != "keras") // "keras" leaves it to distribute()

@@ -76,6 +76,15 @@ void KernelCall::batch(RankedTensorType image) {
 SmallVector<Value> KernelCall::call(StringRef kernel) {
   declareKernel(b_, kernel, types_);
   func::CallOp::create(b_, loc_, kernel, TypeRange{}, args_);
+  return tensors();
+}
+
+Value KernelCall::callReturning(StringRef kernel, Type type) {
+  declareKernel(b_, kernel, types_, type);
+  return func::CallOp::create(b_, loc_, kernel, TypeRange{type}, args_).getResult(0);
+}
+
+SmallVector<Value> KernelCall::tensors() {
   SmallVector<Value> tensors;
   for (Value buffer : results_) {
     auto m = cast<MemRefType>(buffer.getType());
@@ -102,14 +111,14 @@ Value bufferAddress(OpBuilder &b, Location loc, Value buffer) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
 }
 
-void declareKernel(OpBuilder &b, StringRef name, TypeRange args) {
+void declareKernel(OpBuilder &b, StringRef name, TypeRange args, TypeRange results) {
   Operation *op = b.getInsertionBlock()->getParentOp();
   auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
   if (module.lookupSymbol(name))
     return;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(module.getBody());
-  func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {})).setPrivate();
+  func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, results)).setPrivate();
 }
 
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {

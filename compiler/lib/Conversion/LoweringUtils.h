@@ -85,7 +85,7 @@ constexpr const char *kConv2DKernel = "sinter_kernel_conv2d_f32";
 /// The address of a dense buffer as an i64 (the kernel ABI passes pointers as 64-bit values).
 Value bufferAddress(OpBuilder &b, Location loc, Value buffer);
 /// Declares the external function `name` in the module of the builder's insertion point.
-void declareKernel(OpBuilder &b, StringRef name, TypeRange args);
+void declareKernel(OpBuilder &b, StringRef name, TypeRange args, TypeRange results = {});
 
 /// A call of a runtime kernel on tensors: the operands' buffers (bufferization.to_buffer) and
 /// fresh result buffers are passed as addresses with the sizes, as Abi.h declares them; the
@@ -109,6 +109,10 @@ public:
   void batch(RankedTensorType image);
   /// Emits the call; returns the results as tensors.
   SmallVector<Value> call(StringRef kernel);
+  /// Emits the call of a kernel that returns a value of `type`, and returns it; the results
+  /// are then read with tensors(), wherever the builder is by then.
+  Value callReturning(StringRef kernel, Type type);
+  SmallVector<Value> tensors();
 
 private:
   void push(Value v);
@@ -147,8 +151,8 @@ Value lowerBatchNorm(OpBuilder &b, Operation *op);
 /// lstm, gru and their gradients as calls of the runtime's kernels (LowerRecurrence.cpp);
 /// replaces the op's other results, returns its first. Null if `op` is none of them.
 Value lowerRecurrence(OpBuilder &b, Operation *op);
-/// all_reduce as a call of the runtime's collective (LowerCollectives.cpp). Null if `op` is
-/// not a collective.
+/// all_reduce as the runtime's start and wait calls, the wait before the result's first user
+/// (LowerCollectives.cpp). Null if `op` is not a collective.
 Value lowerCollective(OpBuilder &b, Operation *op);
 /// The ops of chapters 4–5 that move data by index: iota, slice, reverse, pad, concatenate,
 /// gather_nd, scatter_nd, where, top_k, argmax/argmin. Null if `op` is none of them.

@@ -47,7 +47,8 @@ void mlir::sinter::registerCompilerDialects(DialectRegistry &registry) {
 namespace {
 
 /// Pass lists on the module, in mlir-opt syntax: the textual form is stable across versions.
-const char *kFusePipeline = "sinter-decompose, canonicalize, cse, sinter-to-linalg, "
+const char *kFusePipeline = "sinter-decompose, canonicalize, cse, sinter-schedule-collectives, "
+                            "sinter-to-linalg, "
                             "sinter-fuse-elementwise, canonicalize, cse, sinter-block-rows";
 const char *kBufferizePipeline =
     "sinter-split-empty-tensors, sinter-results-in-place, "
@@ -104,6 +105,7 @@ void mlir::sinter::registerSinterPasses() {
   static bool done = [] {
     registerPass(createAutodiffPass);
     registerPass(createDecomposePass);
+    registerPass(createScheduleCollectivesPass);
     registerPass(createSinterToLinalgPass);
     registerPass(createFuseElementwisePass);
     registerPass(createOutlineKernelsPass);

@@ -141,17 +141,20 @@ void sinter_kernel_pool2d_f64(int32_t kind, const double *x, const double *in, d
                               int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t pt,
                               int64_t pb, int64_t pl, int64_t pr);
 
-/* How sinter_kernel_all_reduce combines the ranks' buffers, and their element type. */
+/* How an all-reduce combines the ranks' buffers, and their element type. */
 #define SINTER_REDUCE_SUM 0
 #define SINTER_REDUCE_MEAN 1
 #define SINTER_COLLECTIVE_F32 0
 #define SINTER_COLLECTIVE_F64 1
 
-/* out = the sum (or mean) over every rank of the job of each rank's `in`, `count` elements of
- * `dtype` (the sinter.all_reduce op). Over MPI, loaded on the first call (Distributed.h); in a
- * process that is not part of a distributed job, out = in. */
-void sinter_kernel_all_reduce(int32_t reduction, const void *in, void *out, int64_t count,
-                              int64_t dtype);
+/* Starts out = the sum (or mean) over every rank of the job of each rank's `in`, `count`
+ * elements of `dtype` (the sinter.all_reduce op), and returns a ticket for
+ * sinter_kernel_all_reduce_wait, before which `out` must not be read; `in` may be reused at
+ * once. The reduction runs on the runtime's communication thread, over MPI, loaded on the
+ * first call (Distributed.h); in a process that is not part of a distributed job, out = in. */
+int64_t sinter_kernel_all_reduce_start(int32_t reduction, const void *in, void *out, int64_t count,
+                                       int64_t dtype);
+void sinter_kernel_all_reduce_wait(int64_t ticket);
 
 /* A chunk of a generated loop: iterations [begin, end) of its outlined dimension, with the
  * values it captured in `context`. */

@@ -69,11 +69,14 @@ void broadcastVariables(runtime::Session &session);
 std::pair<int64_t, int64_t> shard(int64_t rows);
 
 /// The collectives the process has made so far (all_reduce from compiled code and the host
-/// calls above): count, bytes reduced and seconds spent waiting in them.
+/// calls above): count, bytes reduced, seconds the caller's threads spent waiting for them
+/// (the communication the computation did not hide), and seconds the all-reduces of compiled
+/// code were in flight on the communication thread, overlapping the step.
 struct Stats {
   int64_t calls = 0;
   int64_t bytes = 0;
   double seconds = 0;
+  double backgroundSeconds = 0;
 };
 Stats stats();
 void resetStats();

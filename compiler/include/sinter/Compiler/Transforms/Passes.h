@@ -25,6 +25,9 @@ std::unique_ptr<Pass> createResultsInPlacePass();
 /// Gives every use of a tensor.empty its own one, undoing CSE before bufferization
 /// (sinter-split-empty-tensors).
 std::unique_ptr<Pass> createSplitEmptyTensorsPass();
+/// Moves each all_reduce up to where its operand is computed, so its communication overlaps
+/// the rest of the step (sinter-schedule-collectives).
+std::unique_ptr<Pass> createScheduleCollectivesPass();
 /// Replaces math functions by vectorizable polynomial approximations
 /// (sinter-approximate-math).
 std::unique_ptr<Pass> createApproximateMathPass();
