@@ -26,6 +26,8 @@ import torch.multiprocessing as mp
 import torch.nn as nn
 from torch.nn.parallel import DistributedDataParallel
 
+from pytorch_fit import train_epoch
+
 BATCH = 128
 
 
@@ -57,22 +59,10 @@ def worker(rank, args, port):
         x = torch.rand(n, *shape)
         y = torch.randint(0, 10, (n,))
         gen = torch.Generator().manual_seed(0)  # the same order on every rank
+        rows = (BATCH * rank // args.ranks, BATCH * (rank + 1) // args.ranks)
 
         def epoch():
-            perm = torch.randperm(n, generator=gen)
-            loss_sum, correct = 0.0, 0
-            lo, hi = BATCH * rank // args.ranks, BATCH * (rank + 1) // args.ranks
-            for start in range(0, n, BATCH):
-                idx = perm[start + lo:start + hi]
-                xb, yb = x[idx], y[idx]
-                opt.zero_grad(set_to_none=True)
-                logits = model(xb)
-                loss = loss_fn(logits, yb)
-                loss.backward()
-                opt.step()
-                loss_sum += loss.item() * xb.shape[0]
-                correct += (logits.argmax(1) == yb).sum().item()
-            return loss_sum, correct
+            train_epoch(model, opt, loss_fn, x, y, BATCH, gen, rows)
 
         epoch()  # warm-up
         times = []

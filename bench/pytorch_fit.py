@@ -49,12 +49,15 @@ def make_model():
     )
 
 
-def train_epoch(model, opt, loss_fn, x, y, batch, gen):
+def train_epoch(model, opt, loss_fn, x, y, batch, gen, rows=None):
+    """One epoch in a fresh random order; `rows` = (lo, hi): the part of every batch this
+    process takes (a data-parallel rank, bench/pytorch_ddp.py), all of it by default."""
     n = x.shape[0]
+    lo, hi = rows or (0, batch)
     perm = torch.randperm(n, generator=gen)
     loss_sum, correct = 0.0, 0
     for start in range(0, n, batch):
-        idx = perm[start:start + batch]
+        idx = perm[start + lo:start + hi]
         xb, yb = x[idx], y[idx]
         opt.zero_grad(set_to_none=True)
         logits = model(xb)
