@@ -3,8 +3,10 @@
 # time limit): a start without mpirun, ranks whose programs differ, a rank killed mid-training;
 # and a killed job resumed from its last backup.
 # usage: failures.sh MPIEXEC DISTRIBUTED_DATA_PARALLEL
+# SINTER_ASYNC_COLLECTIVES, if set, goes to every rank (1: the communication thread).
 set -u
-mpirun=("$1" --allow-run-as-root --oversubscribe --bind-to none -x OMP_NUM_THREADS=1 -np 2)
+mpirun=("$1" --allow-run-as-root --oversubscribe --bind-to none -x OMP_NUM_THREADS=1
+  -x SINTER_ASYNC_COLLECTIVES="${SINTER_ASYNC_COLLECTIVES:-}" -np 2)
 program=$2
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
