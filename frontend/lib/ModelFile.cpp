@@ -48,7 +48,8 @@ Location parseLocation(MLIRContext &ctx, const std::string &text) {
 
 } // namespace
 
-void Program::save(const std::string &path) const {
+void Program::save(const std::string &path,
+                   const std::map<std::string, std::string> &metadata) const {
   if (!impl_->graphAlive || !*impl_->graphAlive)
     throw Error("Program::save('" + path +
                 "'): the Graph this program was compiled from no longer exists (keep it alive "
@@ -102,6 +103,7 @@ void Program::save(const std::string &path) const {
       u->set_value(id);
     }
   }
+  model.mutable_metadata()->insert(metadata.begin(), metadata.end());
   runtime::writeFileAtomically(path, model.SerializeAsString(), "model file");
 }
 
@@ -259,6 +261,7 @@ SavedModel loadModel(const std::string &path) {
     }
     result.entries.push_back(std::move(e));
   }
+  result.metadata.insert(model.metadata().begin(), model.metadata().end());
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include "sinter/io/Checkpoint.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 namespace sinter::nn {
@@ -68,6 +69,8 @@ Model::Model(const SymbolicTensor &inputs, const SymbolicTensor &outputs, std::s
 
 Tensor Model::call(const Tensor &x, bool training) {
   Impl &m = *impl_;
+  if (m.loaded())
+    throw m.loadedCannot(name(), "be called on tensors or used as a layer");
   if (!m.trace)
     throw Error("model '" + name() +
                 "': a subclassed Model must override call(x, training) (or use Sequential)");
@@ -130,6 +133,8 @@ void Model::build(const Shape &inputShape, DType dtype) {
 }
 
 std::string Model::summaryString() const {
+  if (impl_->loaded())
+    return impl_->loadedSummary;
   if (!built())
     throw Error("model '" + name() +
                 "' has not been built yet: call build(inputShape), fit() or the model on a "
@@ -204,6 +209,8 @@ std::map<std::string, HostTensor> Model::getWeights() {
   std::map<std::string, HostTensor> out, parts;
   Program *live = impl_->liveProgram();
   std::set<std::string> liveNames = variableNames(live);
+  for (const std::string &n : impl_->loadedWeights)
+    out[n] = live->variable(n).clone();
   if (!live)
     parts = partWeights();
   std::vector<Tensor> initial; // evaluated together: one compile for all of them
@@ -250,7 +257,8 @@ void Model::setWeights(const std::map<std::string, HostTensor> &weights) {
   std::set<std::string> liveNames = variableNames(live);
   for (const auto &[n, value] : weights) {
     auto it = vars.find(n);
-    if (it == vars.end())
+    bool loadedWeight = std::count(impl_->loadedWeights.begin(), impl_->loadedWeights.end(), n);
+    if (it == vars.end() && !loadedWeight)
       throw Error("model '" + name() + "': setWeights: '" + n + "' is not a weight of the model");
     if (liveNames.count(n)) {
       copyInto(live->variable(n), value, n);
@@ -278,7 +286,113 @@ void Model::save(const std::string &path) {
     HostTensor x(impl_->xType, xs);
     ensureEntries({Kind::Predict}, x, nullptr);
   }
-  impl_->program->save(path);
+  impl_->program->save(path, fileMetadata());
+}
+
+// The keys of a model's strings in its .sinter file; lists are one name per line.
+namespace {
+constexpr const char *kTypeKey = "nn.type", *kNameKey = "nn.name", *kLossKey = "nn.loss",
+                     *kMetricsKey = "nn.metrics", *kSummaryKey = "nn.summary",
+                     *kWeightsKey = "nn.weights", *kTrainStepsKey = "nn.train_steps";
+
+std::string joinLines(const std::vector<std::string> &items) {
+  std::string out;
+  for (const std::string &item : items)
+    out += (out.empty() ? "" : "\n") + item;
+  return out;
+}
+
+std::vector<std::string> splitLines(const std::string &text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+} // namespace
+
+std::map<std::string, std::string> Model::fileMetadata() const {
+  const Impl &m = *impl_;
+  std::vector<std::string> metrics, weights = m.loadedWeights;
+  for (const MetricSpec &spec : m.metricSpecs)
+    metrics.push_back(spec.name);
+  for (const Variable &v : variables())
+    weights.push_back(v.name());
+  return {{kTypeKey, typeName()},
+          {kNameKey, name()},
+          {kLossKey, m.loss ? m.loss->name : ""},
+          {kMetricsKey, joinLines(metrics)},
+          {kSummaryKey, summaryString()},
+          {kWeightsKey, joinLines(weights)},
+          {kTrainStepsKey, std::to_string(m.trainSteps)}};
+}
+
+std::shared_ptr<Model> Model::load(const std::string &path,
+                                   std::vector<std::shared_ptr<metrics::Metric>> customMetrics) {
+  SavedModel saved = loadModel(path);
+  auto fail = [&](const std::string &what) { return Error("model file '" + path + "': " + what); };
+  auto field = [&](const char *key) {
+    auto it = saved.metadata.find(key);
+    return it == saved.metadata.end() ? std::string() : it->second;
+  };
+  if (!saved.metadata.count(kTypeKey))
+    throw fail("not saved by nn::Model::save (sinter::loadModel gives its graph and entries)");
+  auto model = std::make_shared<Model>(field(kNameKey), field(kTypeKey));
+  Impl &m = *model->impl_;
+  m.loadedFrom = path;
+  m.loadedSummary = field(kSummaryKey);
+  m.loadedWeights = splitLines(field(kWeightsKey));
+  m.trainSteps = std::atoll(field(kTrainStepsKey).c_str());
+  for (const Entry &e : saved.entries) {
+    bool predict = e.name == Impl::entryName(Kind::Predict);
+    if (!predict && e.name != Impl::entryName(Kind::Train) && e.name != Impl::entryName(Kind::Test))
+      throw fail("entry '" + e.name + "' is not one of a Model's (train_step, test_step, predict)");
+    size_t arity = predict ? 1 : 2;
+    if (e.inputs.size() != arity || e.outputs.size() != arity || e.inputs[0].shape().empty())
+      throw fail("entry '" + e.name + "' does not have the inputs and outputs of a Model's");
+    Impl::Traced t;
+    t.entry = e;
+    t.predShape = e.outputs.back().shape();
+    t.predType = e.outputs.back().dtype();
+    t.lossShape = e.outputs.front().shape();
+    t.lossType = e.outputs.front().dtype();
+    const Shape &xs = e.inputs[0].shape();
+    m.xFeat = Shape(xs.begin() + 1, xs.end());
+    m.xType = e.inputs[0].dtype();
+    m.haveX = true;
+    if (!predict) {
+      const Shape &ys = e.inputs[1].shape();
+      m.yFeat = Shape(ys.begin() + (ys.empty() ? 0 : 1), ys.end());
+      m.yType = e.inputs[1].dtype();
+      m.haveY = true;
+    }
+    m.traced[e.name] = std::move(t);
+    m.tracedOrder.push_back(e.name);
+  }
+  if (!m.traced.count(Impl::entryName(Kind::Predict)))
+    throw fail("has no predict entry");
+  if (std::string loss = field(kLossKey); !loss.empty())
+    m.loss = losses::Loss{loss, nullptr}; // its graph is in the saved entries
+  for (const std::string &n : splitLines(field(kMetricsKey))) {
+    auto custom = std::find_if(customMetrics.begin(), customMetrics.end(),
+                               [&](const auto &metric) { return metric && metric->name() == n; });
+    if (custom != customMetrics.end())
+      m.metricSpecs.emplace_back(*custom);
+    else if (metricByName(n, false, false))
+      m.metricSpecs.emplace_back(n);
+    else
+      throw fail("metric '" + n + "' is not one of Sinter's: pass an object of its class in " +
+                 "Model::load's customMetrics");
+  }
+  m.program = saved.compile();
+  m.ownedGraph = std::move(saved.graph); // the program's graph: save() writes it again
+  m.programEntries = std::set<std::string>(m.tracedOrder.begin(), m.tracedOrder.end());
+  m.compilations = 1;
+  std::set<std::string> variables = variableNames(&*m.program);
+  for (const std::string &n : m.loadedWeights)
+    if (!variables.count(n))
+      throw fail("weight '" + n + "' is not a variable of the saved program");
+  return model;
 }
 
 void Model::saveWeights(const std::string &path) {
@@ -293,22 +407,32 @@ void Model::loadWeights(const std::string &path) {
   Program *program = impl_->program ? &*impl_->program : nullptr;
   std::set<std::string> programNames = variableNames(program);
   std::vector<std::string> problems;
-  auto describe = [](const HostTensor &t) {
-    return std::string(runtime::dtypeName(t.dtype())) + " " + runtime::shapeString(t.shape());
+  auto describe = [](DType dtype, const Shape &shape) {
+    return std::string(runtime::dtypeName(dtype)) + " " + runtime::shapeString(shape);
   };
+  struct Weight {
+    std::string name;
+    DType dtype;
+    Shape shape;
+  };
+  std::vector<Weight> current;
+  for (const Variable &v : variables())
+    current.push_back({v.name(), v.dtype(), v.shape()});
+  for (const std::string &n : impl_->loadedWeights)
+    current.push_back({n, program->variable(n).dtype(), program->variable(n).shape()});
   std::set<std::string> weights;
-  for (const Variable &v : variables()) {
-    weights.insert(v.name());
-    auto it = saved.variables.find(v.name());
+  for (const Weight &w : current) {
+    weights.insert(w.name);
+    auto it = saved.variables.find(w.name);
     if (it == saved.variables.end())
-      problems.push_back("missing from the file: '" + v.name() + "' " + describe(v.value()));
-    else if (it->second.shape() != v.shape() || it->second.dtype() != v.dtype())
-      problems.push_back("'" + v.name() + "' is " + describe(it->second) + " in the file, " +
-                         describe(v.value()) + " in the model");
+      problems.push_back("missing from the file: '" + w.name + "' " + describe(w.dtype, w.shape));
+    else if (it->second.shape() != w.shape || it->second.dtype() != w.dtype)
+      problems.push_back("'" + w.name + "' is " + describe(it->second.dtype(), it->second.shape()) +
+                         " in the file, " + describe(w.dtype, w.shape) + " in the model");
   }
   for (const auto &[n, value] : saved.variables)
     if (!weights.count(n) && !programNames.count(n))
-      problems.push_back("not in the model: '" + n + "' " + describe(value));
+      problems.push_back("not in the model: '" + n + "' " + describe(value.dtype(), value.shape()));
   if (!problems.empty()) {
     constexpr size_t kShown = 20;
     std::string list;

@@ -32,11 +32,34 @@ Model::Impl::Buffers &Model::Impl::buffersFor(const std::string &entry, int64_t 
   return b;
 }
 
+std::shared_ptr<metrics::Metric> metricByName(const std::string &name, bool sparse, bool binary) {
+  if (name == "accuracy" || name == "acc") {
+    if (sparse)
+      return std::make_shared<metrics::SparseCategoricalAccuracy>();
+    if (binary)
+      return std::make_shared<metrics::BinaryAccuracy>();
+    return std::make_shared<metrics::CategoricalAccuracy>();
+  }
+  if (name == "binary_accuracy")
+    return std::make_shared<metrics::BinaryAccuracy>();
+  if (name == "categorical_accuracy")
+    return std::make_shared<metrics::CategoricalAccuracy>();
+  if (name == "sparse_categorical_accuracy")
+    return std::make_shared<metrics::SparseCategoricalAccuracy>();
+  if (name == "mse" || name == "mean_squared_error")
+    return std::make_shared<metrics::MeanSquaredError>();
+  if (name == "mae" || name == "mean_absolute_error")
+    return std::make_shared<metrics::MeanAbsoluteError>();
+  return nullptr;
+}
+
 // ---------------------------------------------------------------------------------------------
 // compile and entries
 
 void Model::compile(std::shared_ptr<optim::Optimizer> optimizer, losses::Loss loss,
                     std::vector<MetricSpec> metrics, Loc loc) {
+  if (impl_->loaded())
+    throw impl_->loadedCannot(name(), "be compiled again");
   if (!optimizer)
     throw Error("model '" + name() + "': compile needs an optimizer");
   if (!loss.fn)
@@ -65,7 +88,7 @@ void Model::compile(const std::string &optimizer, const std::string &loss,
   compile(optimizerByName(optimizer), lossByName(loss), std::move(metrics), loc);
 }
 
-bool Model::compiled() const { return impl_->optimizer && impl_->loss; }
+bool Model::compiled() const { return (impl_->optimizer || impl_->loaded()) && impl_->loss; }
 
 const std::string &Model::lossName() const {
   requireCompiled("lossName");
@@ -73,6 +96,8 @@ const std::string &Model::lossName() const {
 }
 
 void Model::distribute(DataParallel strategy) {
+  if (impl_->loaded())
+    throw impl_->loadedCannot(name(), "be distributed (its train step has no all-reduce)");
   distributed::initialize();
   if (impl_->program)
     throw Error("model '" + name() +
@@ -94,6 +119,9 @@ std::vector<Callback *> Model::attach(const std::vector<std::shared_ptr<Callback
 }
 
 void Model::requireCompiled(const char *what) const {
+  if (!compiled() && impl_->loaded())
+    throw Error("model '" + name() + "' loaded from '" + impl_->loadedFrom +
+                "' was saved before compile(): it only predicts");
   if (!compiled())
     throw Error("model '" + name() + "': call compile(optimizer, loss, metrics) before " + what);
 }
@@ -161,6 +189,11 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
       missing = true;
     if (m.traced.count(en))
       continue;
+    if (m.loaded())
+      throw Error("model '" + name() + "' loaded from '" + m.loadedFrom + "' has no '" + en +
+                  "' entry: it was saved before it was " +
+                  (kind == Kind::Predict ? "built" : "trained") + " (save after fit to " +
+                  (kind == Kind::Train ? "continue training" : "evaluate") + ")");
     Shape xs{-1}; // any batch size
     xs.insert(xs.end(), m.xFeat.begin(), m.xFeat.end());
     Tensor xin = g.input("x", xs, m.xType);
@@ -216,36 +249,18 @@ void Model::ensureEntries(const std::vector<Kind> &needed, const HostTensor &x,
     const Shape &pred = m.traced[m.tracedOrder.front()].predShape;
     for (const MetricSpec &spec : m.metricSpecs) {
       std::shared_ptr<metrics::Metric> metric = spec.metric;
-      std::string n = spec.name;
       if (!metric) {
         bool sparse =
             m.yFeat.size() + 1 < pred.size() || (m.loss->name.find("sparse") != std::string::npos);
         bool binary =
             !sparse && (pred.back() == 1 || m.loss->name.find("binary") != std::string::npos);
-        if (n == "accuracy" || n == "acc") {
-          if (sparse)
-            metric = std::make_shared<metrics::SparseCategoricalAccuracy>();
-          else if (binary)
-            metric = std::make_shared<metrics::BinaryAccuracy>();
-          else
-            metric = std::make_shared<metrics::CategoricalAccuracy>();
-        } else if (n == "binary_accuracy") {
-          metric = std::make_shared<metrics::BinaryAccuracy>();
-        } else if (n == "categorical_accuracy") {
-          metric = std::make_shared<metrics::CategoricalAccuracy>();
-        } else if (n == "sparse_categorical_accuracy") {
-          metric = std::make_shared<metrics::SparseCategoricalAccuracy>();
-        } else if (n == "mse" || n == "mean_squared_error") {
-          metric = std::make_shared<metrics::MeanSquaredError>();
-        } else if (n == "mae" || n == "mean_absolute_error") {
-          metric = std::make_shared<metrics::MeanAbsoluteError>();
-        } else {
-          throw Error("unknown metric '" + n +
-                      "' (accuracy, binary_accuracy, categorical_accuracy, "
-                      "sparse_categorical_accuracy, mse, mae, or a metrics::Metric)");
-        }
+        metric = metricByName(spec.name, sparse, binary);
       }
-      m.metrics.emplace_back(n, metric);
+      if (!metric)
+        throw Error("unknown metric '" + spec.name +
+                    "' (accuracy, binary_accuracy, categorical_accuracy, "
+                    "sparse_categorical_accuracy, mse, mae, or a metrics::Metric)");
+      m.metrics.emplace_back(spec.name, metric);
     }
     m.metricsResolved = true;
   }

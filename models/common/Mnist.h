@@ -37,6 +37,20 @@ inline data::TrainTest loadMnistLike(const std::string &name, const std::string 
   return data;
 }
 
+/// The images of `set` as [n, ...imageShape] ({784} or {28, 28, 1}) and the labels one-hot
+/// [n, 10].
+inline std::pair<HostTensor, HostTensor> oneHotImages(const data::ImageDataset &set,
+                                                      const Shape &imageShape) {
+  Shape xs{set.n};
+  xs.insert(xs.end(), imageShape.begin(), imageShape.end());
+  HostTensor x(DType::F32, xs), y(DType::F32, {set.n, kClasses});
+  std::copy_n(set.images.data(), set.n * kPixels, x.as<float>().data());
+  auto oneHot = y.as<float>();
+  for (int64_t i = 0; i < set.n; ++i)
+    oneHot[static_cast<size_t>(i * kClasses + set.labels[static_cast<size_t>(i)])] = 1.0f;
+  return {x, y};
+}
+
 /// Top-1 accuracy of entry `predict` ([batch, 784] → [batch, 10]) over the whole batches of `set`.
 inline double accuracy(Program &program, const data::ImageDataset &set, int64_t batch) {
   int64_t correct = 0, n = set.n / batch * batch;

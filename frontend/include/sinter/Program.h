@@ -31,8 +31,9 @@ public:
   /// Seconds spent compiling (all phases, object emission, loading in process).
   double compileSeconds() const;
 
-  /// Saves the graph, the entry points and the current variable values (.sinter, atomic).
-  void save(const std::string &path) const;
+  /// Saves the graph, the entry points and the current variable values (.sinter, atomic), with
+  /// `metadata` (SavedModel::metadata).
+  void save(const std::string &path, const std::map<std::string, std::string> &metadata = {}) const;
 
   struct Impl;
   explicit Program(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -55,6 +56,8 @@ struct SavedModel {
   std::unique_ptr<Graph> graph;
   std::vector<Entry> entries;
   std::map<std::string, HostTensor> values;
+  /// Strings by key saved with the program (nn::Model::save keeps what Model::load needs here).
+  std::map<std::string, std::string> metadata;
   /// Compiles all entries; the variables start at the saved values.
   Program compile();
 };

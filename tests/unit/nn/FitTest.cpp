@@ -338,3 +338,114 @@ TEST_CASE("fit and evaluate on a data::Dataset of batches", "[fit][dataset]") {
   CHECK(logs.at("loss") == Approx(h["val_loss"].back()).epsilon(1e-5));
   CHECK(model->evaluate(vx, vy, {.batchSize = 32}).at("accuracy") == Approx(logs.at("accuracy")));
 }
+
+TEST_CASE("Model::load continues training where save left off", "[fit][load]") {
+  auto [x, y] = threeClasses(96, 21);
+  auto make = [] {
+    auto m = std::make_shared<Sequential>(std::initializer_list<Sequential::LayerRef>{
+        Dense(16, "relu"), Dropout(0.2), Dense(3, "softmax")});
+    m->compile(optim::Adam(0.01), losses::sparseCategoricalCrossentropy(),
+               {"accuracy", MetricSpec(std::make_shared<metrics::Mean>("mean_output"))});
+    return m;
+  };
+  FitOptions options{.batchSize = 32, .epochs = 2, .verbose = 0, .shuffle = false};
+  auto model = make();
+  model->fit(x, y, options);
+  std::string path = "/tmp/sinter_fit_load_" + std::to_string(::getpid()) + ".sinter";
+  model->save(path);
+
+  // A metric of the user's own class must be passed again, as Keras' custom_objects.
+  CHECK_THROWS_WITH(Model::load(path),
+                    Catch::Contains("metric 'mean_output'") && Catch::Contains("customMetrics"));
+  auto loaded = Model::load(path, {std::make_shared<metrics::Mean>("mean_output")});
+  CHECK(loaded->name() == model->name());
+  CHECK(loaded->summaryString() == model->summaryString());
+  CHECK(loaded->lossName() == "sparse_categorical_crossentropy");
+  CHECK(loaded->compilations() == 1);
+  CHECK(loaded->entryNames() == model->entryNames());
+  auto w0 = model->getWeights(), w1 = loaded->getWeights();
+  REQUIRE(w1.size() == 4);
+  for (const auto &[n, value] : w0) {
+    REQUIRE(w1.count(n));
+    auto a = value.as<float>();
+    auto b = w1.at(n).as<float>();
+    CHECK(std::equal(a.begin(), a.end(), b.begin()));
+  }
+
+  // One more epoch on each: the same losses and weights, so the optimizer's slots and step
+  // counter and the dropout's random step came back too (fresh Adam moments would move every
+  // weight by about the learning rate on the first step).
+  options.epochs = 1;
+  History h0 = model->fit(x, y, options), h1 = loaded->fit(x, y, options);
+  CHECK(h1["loss"][0] == Approx(h0["loss"][0]).epsilon(1e-5));
+  CHECK(h1["accuracy"][0] == Approx(h0["accuracy"][0]));
+  CHECK(h1["mean_output"][0] == Approx(h0["mean_output"][0]).epsilon(1e-5));
+  w0 = model->getWeights(), w1 = loaded->getWeights();
+  for (const auto &[n, value] : w0) {
+    auto a = value.as<float>();
+    auto b = w1.at(n).as<float>();
+    for (size_t i = 0; i < a.size(); ++i)
+      CHECK(b[i] == Approx(a[i]).margin(1e-6));
+  }
+  CHECK(loaded->evaluate(x, y).at("accuracy") == Approx(model->evaluate(x, y).at("accuracy")));
+  CHECK(loaded->compilations() == 1);
+
+  // Saved again, it loads again.
+  loaded->save(path);
+  auto again = Model::load(path, {std::make_shared<metrics::Mean>("mean_output")});
+  auto p1 = loaded->predict(x), p2 = again->predict(x);
+  CHECK(std::equal(p1.as<float>().begin(), p1.as<float>().end(), p2.as<float>().begin()));
+  // Weights set on it, or loaded from a checkpoint, are what it predicts with.
+  auto closeTo = [&](const HostTensor &got, const HostTensor &want) {
+    CHECK(std::abs(got.as<float>()[0] - p1.as<float>()[0]) > 1e-6); // they changed
+    for (size_t i = 0; i < want.as<float>().size(); ++i)
+      CHECK(got.as<float>()[i] == Approx(want.as<float>()[i]).margin(1e-6));
+  };
+  model->fit(x, y, options);
+  again->setWeights(model->getWeights());
+  closeTo(again->predict(x), model->predict(x));
+  model->fit(x, y, options);
+  std::string ckpt = path + ".ckpt";
+  model->saveWeights(ckpt);
+  again->loadWeights(ckpt);
+  closeTo(again->predict(x), model->predict(x));
+  std::remove(ckpt.c_str());
+
+  // What a loaded model cannot do is an Error that says so.
+  CHECK_THROWS_WITH(loaded->compile("sgd", "mse"), Catch::Contains("cannot be compiled again"));
+  CHECK_THROWS_WITH(loaded->setWeights({{"nope", HostTensor(DType::F32, {1})}}),
+                    Catch::Contains("not a weight"));
+  CHECK_THROWS_WITH(loaded->fit(HostTensor(DType::F32, {4, 3}), HostTensor(DType::I32, {4})),
+                    Catch::Contains("inputs of shape [4, 3]"));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("Model::load of a file saved before fit, or not by a Model", "[fit][load]") {
+  auto [x, y] = separable(32, 22);
+  auto model = binaryModel();
+  model->build({-1, 2});
+  std::string path = "/tmp/sinter_fit_load_early_" + std::to_string(::getpid()) + ".sinter";
+  model->save(path); // only predict: the labels' shape is not known before fit
+  auto loaded = Model::load(path);
+  auto a = model->predict(x), b = loaded->predict(x);
+  CHECK(std::equal(a.as<float>().begin(), a.as<float>().end(), b.as<float>().begin()));
+  CHECK_THROWS_WITH(loaded->fit(x, y), Catch::Contains("no 'train_step' entry") &&
+                                           Catch::Contains("saved before it was trained"));
+
+  // Nor does a model saved before compile() train.
+  auto plain = std::make_shared<Sequential>(
+      std::initializer_list<Sequential::LayerRef>{Dense(1, "sigmoid")});
+  plain->build({-1, 2});
+  plain->save(path);
+  CHECK_THROWS_WITH(Model::load(path)->fit(x, y), Catch::Contains("saved before compile()"));
+
+  // A graph saved by Program::save has no model to give back.
+  Graph g;
+  Tensor in = g.input("x", {-1, 2});
+  Program p = g.compile({Entry{"predict", {in}, {in * 2.0f}, {}, {"predictions"}}});
+  p.save(path);
+  CHECK_THROWS_WITH(Model::load(path),
+                    Catch::Contains(path) && Catch::Contains("not saved by nn::Model::save"));
+  std::remove(path.c_str());
+  CHECK_THROWS_WITH(Model::load(path), Catch::Contains(path));
+}

@@ -159,10 +159,21 @@ public:
   void distribute(DataParallel strategy = {});
   /// Whether distribute() was called.
   bool distributed() const;
-  /// Saves the model as a .sinter file (graph, entry points, variable values); a program without
-  /// a predict entry (any batch size) is first compiled again with one, so that the file can be
-  /// deployed (sinter-compile --entry predict).
+  /// Saves the model as a .sinter file: the graph, the entry points, every variable value
+  /// (weights, optimizer slots, counters) and what load() needs (loss, metric names, summary).
+  /// A program without a predict entry (any batch size) is first compiled again with one, so
+  /// that the file can be deployed (sinter-compile --entry predict).
   void save(const std::string &path);
+  /// Keras' load_model: a model written by save() comes back ready to predict, evaluate and —
+  /// when it was saved after fit — continue training where it stopped: its compiled entries
+  /// (train_step, test_step, predict), every variable (the optimizer's slots and step counter
+  /// included), its loss, metrics and summary. Metrics that were objects of the user's own
+  /// classes are passed again in `customMetrics`, matched by name (Keras' custom_objects). The
+  /// model runs the saved graph and has no layer objects: it cannot be compiled again,
+  /// distributed or called on tensors (for that, build the model in code and loadWeights a
+  /// checkpoint). Throws Error naming the file when it is missing, corrupt or not a Model's.
+  static std::shared_ptr<Model>
+  load(const std::string &path, std::vector<std::shared_ptr<metrics::Metric>> customMetrics = {});
   /// A checkpoint file (sinter/io/Checkpoint.h): of a compiled model, every program variable
   /// (weights, optimizer slots, counters) and the training step, to resume training; of a model
   /// used as a layer of a compiled one (a backbone), or of an uncompiled model, its weights.
@@ -197,6 +208,8 @@ private:
   struct Impl;
   enum class Kind { Train, Test, Predict };
   void requireCompiled(const char *what) const;
+  /// The strings save() keeps beside the graph for load().
+  std::map<std::string, std::string> fileMetadata() const;
   /// The current weights of the parts that are models (a trained model reused as a layer): a
   /// new program of this model starts from them.
   std::map<std::string, HostTensor> partWeights();
