@@ -304,9 +304,11 @@ std::string joinLines(const std::vector<std::string> &items) {
 
 std::vector<std::string> splitLines(const std::string &text) {
   std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    out.push_back(line);
+  for (size_t start = 0; start < text.size();) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
   return out;
 }
 } // namespace

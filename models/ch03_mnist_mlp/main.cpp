@@ -3,7 +3,6 @@
 // program: `train_step` (forward, loss, gradients, Adam update) and `predict`.
 #include "sinter/sinter.h"
 
-#include "../common/Cli.h"
 #include "../common/Mnist.h"
 
 #include <cmath>
@@ -26,23 +25,10 @@ Variable dense(Graph &g, const std::string &name, int64_t in, int64_t out, int64
 
 int main(int argc, char **argv) {
   models::Cli cli(argc, argv,
-                  {{"--epochs", "10"},
-                   {"--quick", ""},
-                   {"--dataset", "fashion"},
-                   {"--data-dir", models::defaultMnistDir()},
-                   {"--save", "-"},
-                   {"--lr", "0.002"}},
-                  "[--dataset fashion|mnist] [--epochs N] [--quick] [--data-dir DIR] "
-                  "[--save MODEL.sinter] [--lr RATE]");
+                  models::mnistFlags("10", "fashion", {{"--save", "-"}, {"--lr", "0.002"}}),
+                  std::string(models::kMnistUsage) + " [--save MODEL.sinter] [--lr RATE]");
   try {
-    std::string dataset = cli.str("--dataset");
-    data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
-    long epochs = cli.integer("--epochs");
-    if (cli.on("--quick")) {
-      epochs = 1;
-      data.train = data::subset(data.train, 0, 6000);
-      data.test = data::subset(data.test, 0, 1000);
-    }
+    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/1, /*quickTrain=*/6000);
 
     Graph g;
     Tensor x = g.input("x", {kBatch, kPixels});

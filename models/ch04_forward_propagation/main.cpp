@@ -13,7 +13,6 @@
 // so the default is 0.2 on the digits (and the repo's 0.001 kept available with --lr).
 #include "sinter/sinter.h"
 
-#include "../common/Cli.h"
 #include "../common/Mnist.h"
 
 #include <cstdio>
@@ -25,23 +24,11 @@ using models::kPixels;
 constexpr int64_t kBatch = 200, kEvalBatch = 200;
 
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv,
-                  {{"--epochs", "20"},
-                   {"--quick", ""},
-                   {"--dataset", "mnist"},
-                   {"--data-dir", models::defaultMnistDir()},
-                   {"--lr", "0.2"}},
-                  "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE]");
+  models::Cli cli(argc, argv, models::mnistFlags("20", "mnist", {{"--lr", "0.2"}}),
+                  std::string(models::kMnistUsage) + " [--lr RATE]");
   try {
-    std::string dataset = cli.str("--dataset");
-    data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
-    long epochs = cli.integer("--epochs");
+    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/5, /*quickTrain=*/8000);
     double lr = std::stod(cli.str("--lr"));
-    if (cli.on("--quick")) {
-      epochs = 5;
-      data.train = data::subset(data.train, 0, 8000);
-      data.test = data::subset(data.test, 0, 1000);
-    }
 
     // The network, with raw variables as in the book (truncated-normal weights, zero biases).
     Graph g;

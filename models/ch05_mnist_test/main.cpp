@@ -13,7 +13,6 @@
 // 60,000 images give the book's step count.
 #include "sinter/sinter.h"
 
-#include "../common/Cli.h"
 #include "../common/Mnist.h"
 
 #include <cstdio>
@@ -25,25 +24,12 @@ using models::kPixels;
 constexpr int64_t kBatch = 128, kEvalBatch = 200;
 
 int main(int argc, char **argv) {
-  models::Cli cli(
-      argc, argv,
-      {{"--epochs", "20"},
-       {"--quick", ""},
-       {"--dataset", "mnist"},
-       {"--data-dir", models::defaultMnistDir()},
-       {"--lr", "auto"}},
-      "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE|auto]");
+  models::Cli cli(argc, argv, models::mnistFlags("20", "mnist", {{"--lr", "auto"}}),
+                  std::string(models::kMnistUsage) + " [--lr RATE|auto]");
   try {
-    std::string dataset = cli.str("--dataset");
-    data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
-    long epochs = cli.integer("--epochs");
+    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/5, /*quickTrain=*/8000);
     double lr =
         cli.str("--lr") == "auto" ? (dataset == "mnist" ? 0.2 : 0.01) : std::stod(cli.str("--lr"));
-    if (cli.on("--quick")) {
-      epochs = 5;
-      data.train = data::subset(data.train, 0, 8000);
-      data.test = data::subset(data.test, 0, 1000);
-    }
 
     // The network, with raw variables as in the book.
     Graph g;

@@ -17,7 +17,6 @@
 #include "sinter/nn/Model.h"
 #include "sinter/nn/TrainingLogs.h"
 
-#include "../common/Cli.h"
 #include "../common/Mnist.h"
 #include "../common/SaveLoad.h"
 
@@ -34,31 +33,18 @@ using models::kPixels;
 } // namespace
 
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv,
-                  {{"--epochs", "5"},
-                   {"--quick", ""},
-                   {"--dataset", "fashion"},
-                   {"--data-dir", models::defaultMnistDir()},
-                   {"--lr", "0.01"},
-                   {"--save", "-"},
-                   {"--logdir", "-"},
-                   {"--distributed", ""}},
-                  "[--dataset fashion|mnist] [--epochs N] [--quick] [--data-dir DIR] "
-                  "[--lr RATE] [--save MODEL.sinter] [--logdir DIR] [--distributed]");
+  models::Cli cli(
+      argc, argv,
+      models::mnistFlags(
+          "5", "fashion",
+          {{"--lr", "0.01"}, {"--save", "-"}, {"--logdir", "-"}, {"--distributed", ""}}),
+      std::string(models::kMnistUsage) +
+          " [--lr RATE] [--save MODEL.sinter] [--logdir DIR] [--distributed]");
   try {
     if (cli.on("--distributed"))
       distributed::initialize();
     bool chief = distributed::rank() == 0; // the rank that prints and writes files
-    std::string dataset = cli.str("--dataset");
-    long epochs = cli.integer("--epochs");
-    if (epochs < 1)
-      throw Error("--epochs must be at least 1");
-    data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
-    if (cli.on("--quick")) {
-      epochs = 2;
-      data.train = data::subset(data.train, 0, 6000);
-      data.test = data::subset(data.test, 0, 1000);
-    }
+    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/2, /*quickTrain=*/6000);
     auto [xTrain, yTrain] = models::oneHotImages(data.train, {kPixels});
     auto [xTest, yTest] = models::oneHotImages(data.test, {kPixels});
 

@@ -15,7 +15,6 @@
 #include "sinter/Distributed.h"
 #include "sinter/nn/Model.h"
 
-#include "../common/Cli.h"
 #include "../common/Mnist.h"
 #include "../common/SaveLoad.h"
 
@@ -33,31 +32,18 @@ using models::kPixels;
 } // namespace
 
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv,
-                  {{"--epochs", "30"},
-                   {"--quick", ""},
-                   {"--dataset", "mnist"},
-                   {"--data-dir", models::defaultMnistDir()},
-                   {"--lr", "0.001"},
-                   {"--save", "-"},
-                   {"--batch-norm", ""},
-                   {"--distributed", ""}},
-                  "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR] [--lr RATE] "
-                  "[--save MODEL.sinter] [--batch-norm] [--distributed]");
+  models::Cli cli(
+      argc, argv,
+      models::mnistFlags(
+          "30", "mnist",
+          {{"--lr", "0.001"}, {"--save", "-"}, {"--batch-norm", ""}, {"--distributed", ""}}),
+      std::string(models::kMnistUsage) +
+          " [--lr RATE] [--save MODEL.sinter] [--batch-norm] [--distributed]");
   try {
     if (cli.on("--distributed"))
       distributed::initialize();
     bool chief = distributed::rank() == 0; // the rank that prints and writes files
-    std::string dataset = cli.str("--dataset");
-    long epochs = cli.integer("--epochs");
-    if (epochs < 1)
-      throw Error("--epochs must be at least 1");
-    data::TrainTest data = models::loadMnistLike(dataset, cli.str("--data-dir"));
-    if (cli.on("--quick")) {
-      epochs = 2;
-      data.train = data::subset(data.train, 0, std::min<int64_t>(data.train.n, 6000));
-      data.test = data::subset(data.test, 0, std::min<int64_t>(data.test.n, 1000));
-    }
+    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/2, /*quickTrain=*/6000);
     auto [xTrain, yTrain] = models::oneHotImages(data.train, {kSide, kSide, 1});
     auto [xTest, yTest] = models::oneHotImages(data.test, {kSide, kSide, 1});
 

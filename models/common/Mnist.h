@@ -3,6 +3,8 @@
 #ifndef SINTER_MODELS_COMMON_MNIST_H
 #define SINTER_MODELS_COMMON_MNIST_H
 
+#include "Cli.h"
+
 #include "sinter/sinter.h"
 
 #include <algorithm>
@@ -21,6 +23,20 @@ inline std::string defaultMnistDir() {
   return env && *env ? env : "build/data";
 }
 
+/// The flags every MNIST program takes (--epochs, --quick, --dataset, --data-dir), with its
+/// defaults, plus its own `more`; kMnistUsage describes them for --help.
+inline std::map<std::string, std::string> mnistFlags(const std::string &epochs,
+                                                     const std::string &dataset,
+                                                     std::map<std::string, std::string> more) {
+  more.insert({{"--epochs", epochs},
+               {"--quick", ""},
+               {"--dataset", dataset},
+               {"--data-dir", defaultMnistDir()}});
+  return more;
+}
+inline constexpr const char *kMnistUsage =
+    "[--dataset mnist|fashion] [--epochs N] [--quick] [--data-dir DIR]";
+
 /// "mnist" (the 10,000 real digits, 8,000/2,000) or "fashion" (Fashion-MNIST, 60,000/10,000).
 inline data::TrainTest loadMnistLike(const std::string &name, const std::string &mnistDir) {
   data::TrainTest data;
@@ -35,6 +51,29 @@ inline data::TrainTest loadMnistLike(const std::string &name, const std::string 
       throw Error("--dataset " + name + ": images of " + std::to_string(set->rows) + "x" +
                   std::to_string(set->cols) + " pixels; the models take 28x28");
   return data;
+}
+
+/// What an MNIST program's flags select: the data set (by name, from --data-dir) and the
+/// epochs (--epochs, at least 1); --quick: `quickEpochs` epochs on the first `quickTrain`
+/// training and 1,000 test images.
+struct MnistRun {
+  std::string dataset;
+  data::TrainTest data;
+  long epochs = 0;
+};
+
+inline MnistRun mnistRun(const Cli &cli, long quickEpochs, int64_t quickTrain) {
+  MnistRun run{cli.str("--dataset"), loadMnistLike(cli.str("--dataset"), cli.str("--data-dir")),
+               cli.integer("--epochs")};
+  if (run.epochs < 1)
+    throw Error("--epochs must be at least 1");
+  if (cli.on("--quick")) {
+    run.epochs = quickEpochs;
+    data::TrainTest &d = run.data;
+    d.train = data::subset(d.train, 0, std::min<int64_t>(d.train.n, quickTrain));
+    d.test = data::subset(d.test, 0, std::min<int64_t>(d.test.n, 1000));
+  }
+  return run;
 }
 
 /// The images of `set` as [n, ...imageShape] ({784} or {28, 28, 1}) and the labels one-hot
