@@ -1,5 +1,6 @@
 """Timing helper shared by the PyTorch side of the benchmarks (same method as bench/Timing.h)."""
 import argparse
+import statistics
 import time
 
 
@@ -35,3 +36,21 @@ def train_step(model, loss_fn, opt, x, y):
         loss.backward()
         opt.step()
     return step
+
+
+def train_seconds(model, loss_fn, opt, x, y, seconds, **measure_args):
+    """The median seconds of one training step of model (in training mode) on (x, y)."""
+    step = train_step(model, loss_fn, opt, x, y)
+    model.train()
+    return statistics.median(measure(step, seconds, **measure_args))
+
+
+def infer_seconds(model, x, seconds, warmup=50):
+    """The median seconds of one forward pass of model (in eval and inference mode) on x."""
+    import torch
+    model.eval()
+
+    def infer():
+        with torch.inference_mode():
+            model(x)
+    return statistics.median(measure(infer, seconds, warmup=warmup))

@@ -19,14 +19,13 @@ Adam(1e-4), batch 32:
 """
 import os
 import resource
-import statistics
 import sys
 
 import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure, train_step, parse_args  # noqa: E402
+from peer_timing import infer_seconds, parse_args, train_seconds  # noqa: E402
 
 
 def make_lenet5():
@@ -74,12 +73,9 @@ def resnet18(seconds):
     x = torch.rand(32, 3, 32, 32)
     y = torch.arange(32) % 10
 
-    step = train_step(model, loss_fn, opt, x, y)
-    model.train()
-    t = measure(step, seconds, warmup=2, min_reps=5)
+    per_step = train_seconds(model, loss_fn, opt, x, y, seconds, warmup=2, min_reps=5)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"resnet18_train_b32 steps_per_s={1.0 / statistics.median(t):.2f} peak_rss_mb={peak:.0f}",
-          flush=True)
+    print(f"resnet18_train_b32 steps_per_s={1.0 / per_step:.2f} peak_rss_mb={peak:.0f}", flush=True)
 
 
 def main():
@@ -99,21 +95,12 @@ def main():
     x = torch.rand(128, 1, 28, 28)
     y = torch.arange(128) % 10
 
-    step = train_step(model, loss_fn, opt, x, y)
-    model.train()
-    t = measure(step, args.seconds)
-    print(f"lenet5_train_b128 steps_per_s={1.0 / statistics.median(t):.1f}", flush=True)
+    per_step = train_seconds(model, loss_fn, opt, x, y, args.seconds)
+    print(f"lenet5_train_b128 steps_per_s={1.0 / per_step:.1f}", flush=True)
 
     # (2) inference, batch 100.
-    model.eval()
-    xb = torch.rand(100, 1, 28, 28)
-
-    def infer():
-        with torch.inference_mode():
-            model(xb)
-
-    t = measure(infer, args.seconds, warmup=50)
-    print(f"lenet5_infer_b100 us_per_image={statistics.median(t) * 1e6 / 100:.2f}", flush=True)
+    per_call = infer_seconds(model, torch.rand(100, 1, 28, 28), args.seconds)
+    print(f"lenet5_infer_b100 us_per_image={per_call * 1e6 / 100:.2f}", flush=True)
 
 
 if __name__ == "__main__":

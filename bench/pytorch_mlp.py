@@ -11,14 +11,13 @@ Prints one line per workload, medians over repetitions after warm-up:
     mlp_infer_b128 us=...
 """
 import os
-import statistics
 import sys
 
 import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure, train_step, parse_args  # noqa: E402
+from peer_timing import infer_seconds, parse_args, train_seconds  # noqa: E402
 
 
 def make_model():
@@ -46,23 +45,13 @@ def main():
     x = torch.rand(128, 784)
     y = torch.randint(0, 10, (128,))
 
-    step = train_step(model, loss_fn, opt, x, y)
-    model.train()
-    t = measure(step, args.seconds)
-    print(f"mlp_train_b128 steps_per_s={1.0 / statistics.median(t):.1f}", flush=True)
+    per_step = train_seconds(model, loss_fn, opt, x, y, args.seconds)
+    print(f"mlp_train_b128 steps_per_s={1.0 / per_step:.1f}", flush=True)
 
     # (2), (3) inference latency, batch 1 and 128.
-    model.eval()
     for batch, name in ((1, "mlp_infer_b1"), (128, "mlp_infer_b128")):
-        xb = torch.rand(batch, 784)
-
-        def infer():
-            with torch.inference_mode():
-                model(xb)
-
-        t = measure(infer, args.seconds, warmup=50)
-        print(f"{name} us={statistics.median(t) * 1e6:.1f}", flush=True)
-
+        per_call = infer_seconds(model, torch.rand(batch, 784), args.seconds)
+        print(f"{name} us={per_call * 1e6:.1f}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -8,14 +8,13 @@ Embedding(10000, 100) over [128, 80] token ids → nn.LSTM(100, 64) → last ste
     lstm_train_b128 steps_per_s=...
 """
 import os
-import statistics
 import sys
 
 import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure, train_step, parse_args  # noqa: E402
+from peer_timing import parse_args, train_seconds  # noqa: E402
 
 
 class Net(nn.Module):
@@ -38,8 +37,8 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     x = torch.randint(0, 10000, (128, 80))
     y = (torch.arange(128) % 2).float().reshape(128, 1)
-    step = train_step(model, nn.BCELoss(), opt, x, y)
-    print(f"lstm_train_b128 steps_per_s={1.0 / statistics.median(measure(step, args.seconds, warmup=3)):.2f}")
+    per_step = train_seconds(model, nn.BCELoss(), opt, x, y, args.seconds, warmup=3)
+    print(f"lstm_train_b128 steps_per_s={1.0 / per_step:.2f}")
 
 
 if __name__ == "__main__":

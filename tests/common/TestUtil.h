@@ -2,16 +2,30 @@
 #ifndef SINTER_TESTS_COMMON_TESTUTIL_H
 #define SINTER_TESTS_COMMON_TESTUTIL_H
 
-#include "sinter/Graph.h"
+#include "sinter/Program.h"
 #include "sinter/runtime/Runtime.h"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace sinter::testing {
+
+/// Asserts that `fn` throws an E (sinter::Error unless told) and returns its message.
+template <class E = Error, class Fn> std::string errorOf(Fn &&fn) {
+  try {
+    fn();
+  } catch (const E &e) {
+    return e.what();
+  } catch (const std::exception &e) {
+    FAIL("expected another exception type, got: " << e.what());
+  }
+  FAIL("expected an exception, nothing was thrown");
+  return {};
+}
 
 /// The elements of a host tensor of any numeric dtype, as doubles.
 inline std::vector<double> values(const runtime::HostTensor &h) {

@@ -24,7 +24,8 @@ inline constexpr size_t kBucketBytes = size_t(25) << 20;
 /// The gradients of a step combined across ranks by `reduction`: several gradients per
 /// all_reduce — flattened and concatenated into buckets of at most `bucketBytes` (a gradient
 /// larger than that is a bucket alone), filled from the last gradient to the first (the order
-/// backpropagation computes them), each then split and reshaped back. Sum is the default: with
+/// backpropagation computes them; the first bucket holds at most 1 MiB, as DDP's, so its
+/// reduction starts early), each then split and reshaped back. Sum is the default: with
 /// each rank's loss weighted by batchShare, the sum is the gradient of the global batch's loss.
 std::vector<Tensor> allReduceGradients(const std::vector<Tensor> &grads,
                                        Reduction reduction = Reduction::Sum,

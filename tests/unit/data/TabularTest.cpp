@@ -1,6 +1,7 @@
 // CSV and JSON loaders on generated files (and their errors), the real Auto MPG cars.json when
 // Debian's python3-vega-datasets is installed, split/normalisation, and make_moons.
 #include "sinter/data/Tabular.h"
+#include "../../common/TestUtil.h"
 #include "sinter/data/Preprocessing.h"
 #include "sinter/data/Synthetic.h"
 
@@ -16,6 +17,8 @@ using namespace sinter::data;
 
 namespace {
 
+using sinter::testing::errorOf;
+
 struct TempFile {
   std::string path;
   explicit TempFile(const std::string &name, const std::string &text) {
@@ -30,15 +33,6 @@ struct TempFile {
     fs::remove(path, ec);
   }
 };
-
-std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "<no DataError>";
-}
 
 } // namespace
 
@@ -67,7 +61,7 @@ TEST_CASE("CSV: header, numbers, strings, missing values", "[data][csv]") {
   CHECK(m.as<float>()[5] == 4.0f);
   CHECK(t.toTensor({"mpg"}, DType::F64, true).shape() == std::vector<int64_t>{3});
   CHECK_THROWS_AS(t.toTensor({"name"}), DataError);
-  CHECK_THAT(errorOf([&] { t.column("weight"); }),
+  CHECK_THAT(errorOf<DataError>([&] { t.column("weight"); }),
              Catch::Contains("weight") && Catch::Contains("mpg, cyl, name, hp"));
 
   CsvOptions drop;
@@ -99,15 +93,15 @@ TEST_CASE("CSV: the UCI auto-mpg.data layout (whitespace, '?' and a tab comment)
 
 TEST_CASE("CSV errors name the file and line", "[data][csv]") {
   TempFile ragged("ragged.csv", "a,b,c\n1,2,3\n4,5\n");
-  std::string msg = errorOf([&] { loadCsv(ragged.path); });
+  std::string msg = errorOf<DataError>([&] { loadCsv(ragged.path); });
   CHECK_THAT(msg, Catch::Contains(ragged.path + ":3") && Catch::Contains("2 cells") &&
                       Catch::Contains("expected 3"));
   TempFile quote("quote.csv", "a,b\n1,\"open\n2,3\n");
-  CHECK_THAT(errorOf([&] { loadCsv(quote.path); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadCsv(quote.path); }),
              Catch::Contains(quote.path + ":2") && Catch::Contains("unterminated"));
   TempFile empty("empty.csv", "");
-  CHECK_THAT(errorOf([&] { loadCsv(empty.path); }), Catch::Contains("empty"));
-  CHECK_THAT(errorOf([] { loadCsv("/nonexistent/dir/x.csv"); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadCsv(empty.path); }), Catch::Contains("empty"));
+  CHECK_THAT(errorOf<DataError>([] { loadCsv("/nonexistent/dir/x.csv"); }),
              Catch::Contains("/nonexistent/dir/x.csv"));
 }
 
@@ -131,7 +125,9 @@ TEST_CASE("JSON parser: values, nesting, escapes", "[data][json]") {
 
 TEST_CASE("JSON errors carry line and column", "[data][json]") {
   // nlohmann/json's messages, at the last character the parser read.
-  auto err = [](const std::string &text) { return errorOf([&] { parseJson(text, "t.json"); }); };
+  auto err = [](const std::string &text) {
+    return errorOf<DataError>([&] { parseJson(text, "t.json"); });
+  };
   CHECK_THAT(err("[1, 2,\n  3 4]"),
              Catch::Contains("t.json:2:5") && Catch::Contains("expected ']'"));
   CHECK_THAT(err("{\"a\": 1,\n\n   }"),
@@ -147,10 +143,10 @@ TEST_CASE("JSON errors carry line and column", "[data][json]") {
   CHECK_THAT(err("{\"a\" 1}"), Catch::Contains("':'"));
   CHECK_THAT(err(std::string(600, '[') + std::string(600, ']')), Catch::Contains("nesting"));
   TempFile bad("bad.json", "[\n {\"x\": 1},\n {\"x\": }\n]\n");
-  CHECK_THAT(errorOf([&] { loadJsonRecords(bad.path); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadJsonRecords(bad.path); }),
              Catch::Contains(bad.path + ":3:8") &&
                  Catch::Contains("expected '[', '{', or a literal"));
-  CHECK_THAT(errorOf([] { loadJson("/nonexistent/cars.json"); }),
+  CHECK_THAT(errorOf<DataError>([] { loadJson("/nonexistent/cars.json"); }),
              Catch::Contains("/nonexistent/cars.json"));
 }
 
@@ -178,10 +174,11 @@ TEST_CASE("JSON records become columns by key", "[data][json]") {
   CHECK(t.dropMissing().rows == 0);
 
   TempFile notArray("obj.json", "{\"a\": 1}");
-  CHECK_THAT(errorOf([&] { loadJsonRecords(notArray.path); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadJsonRecords(notArray.path); }),
              Catch::Contains(notArray.path) && Catch::Contains("array of objects"));
   TempFile notObj("arr.json", "[{\"a\": 1}, 2]");
-  CHECK_THAT(errorOf([&] { loadJsonRecords(notObj.path); }), Catch::Contains("element 1"));
+  CHECK_THAT(errorOf<DataError>([&] { loadJsonRecords(notObj.path); }),
+             Catch::Contains("element 1"));
 }
 
 TEST_CASE("Auto MPG from a generated cars.json", "[data][autompg]") {
@@ -205,7 +202,7 @@ TEST_CASE("Auto MPG from a generated cars.json", "[data][autompg]") {
         std::vector<float>{4, 97, 88, 2130, 14.5f, 82, 0, 0, 1});
   CHECK(a.mpg.as<float>()[1] == 27.0f);
   CHECK(a.featureNames.size() == 9);
-  CHECK_THAT(errorOf([] { loadAutoMpg("/nonexistent/cars.json"); }),
+  CHECK_THAT(errorOf<DataError>([] { loadAutoMpg("/nonexistent/cars.json"); }),
              Catch::Contains("python3-vega-datasets"));
   // A number beyond float32 (or JSON's 1e999, inf) is an error, not a non-finite column.
   for (const char *value : {"1e999", "1e40"}) {
@@ -215,7 +212,7 @@ TEST_CASE("Auto MPG from a generated cars.json", "[data][autompg]") {
      "Weight_in_lbs":3504,"Acceleration":12,"Year":"1970-01-01","Origin":"USA"}])");
     // 1e999 does not parse as JSON (number overflow, at its line and column); 1e40 parses as a
     // double and is refused as a float32 column.
-    CHECK_THAT(errorOf([&] { loadAutoMpg(bad.path); }),
+    CHECK_THAT(errorOf<DataError>([&] { loadAutoMpg(bad.path); }),
                Catch::Contains(bad.path) &&
                    (std::string(value) == "1e999"
                         ? Catch::Contains(":2:89: number overflow parsing '1e999'")

@@ -4,6 +4,7 @@
 // SINTER_TEXT_CACHE names a folder filled by scripts/fetch-text-data.sh.
 #include "sinter/data/Text.h"
 #include "../../common/RequireData.h"
+#include "../../common/TestUtil.h"
 #include "sinter/data/Dataset.h"
 
 #include <catch2/catch.hpp>
@@ -21,6 +22,8 @@ using namespace sinter::data;
 using Strings = std::vector<std::string>;
 
 namespace {
+
+using sinter::testing::errorOf;
 
 struct TempDir {
   fs::path path;
@@ -41,15 +44,6 @@ struct TempDir {
     return p.string();
   }
 };
-
-std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const DataError &e) {
-    return e.what();
-  }
-  return "<no DataError>";
-}
 
 std::vector<int32_t> values(const HostTensor &t) {
   auto v = t.as<int32_t>();
@@ -125,7 +119,7 @@ TEST_CASE("Vocabulary: ranks by count then first appearance, reserved ids, limit
   CHECK(Vocabulary::build(corpus, 4).encode("the cat") == std::vector<int32_t>{1, 2, 2});
   CHECK(Vocabulary::build(corpus, 100).numWords() == 100);
   CHECK(Vocabulary().numWords() == 4);
-  CHECK_THAT(errorOf([&] { Vocabulary::build(corpus, 3); }),
+  CHECK_THAT(errorOf<DataError>([&] { Vocabulary::build(corpus, 3); }),
              Catch::Contains("numWords 3") && Catch::Contains("at least 4"));
 
   // Already tokenised documents give the same index.
@@ -187,7 +181,7 @@ TEST_CASE("padSequences: Keras pre/post padding and truncation", "[text]") {
   CHECK(padSequences({}, 5).shape() == std::vector<int64_t>{0, 5});
   CHECK(padSequences({}).shape() == std::vector<int64_t>{0, 0});
   CHECK(padSequences(s, 0).shape() == std::vector<int64_t>{2, 0});
-  CHECK_THAT(errorOf([&] { padSequences(s, -2); }), Catch::Contains("maxlen -2"));
+  CHECK_THAT(errorOf<DataError>([&] { padSequences(s, -2); }), Catch::Contains("maxlen -2"));
 }
 
 // ---- sentiment sentences ---------------------------------------------------------------------
@@ -230,10 +224,10 @@ TEST_CASE("sentiment@5.0.2 fixtures: loading, sources, labels", "[text][sentimen
   CHECK(std::string(sentimentSourceName(SentimentSource::Amazon)) == "amazon");
 
   TempDir empty;
-  CHECK_THAT(errorOf([&] { loadSentimentSentences(empty.path.string()); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadSentimentSentences(empty.path.string()); }),
              Catch::Contains(empty.path.string()) && Catch::Contains("scripts/fetch-text-data.sh"));
   fs::remove(dir.path / (fixtures + "amazon.json"));
-  CHECK_THAT(errorOf([&] { loadSentimentSentences(dir.path.string()); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadSentimentSentences(dir.path.string()); }),
              Catch::Contains("amazon.json: file not found"));
   CHECK(loadSentimentSentences(dir.path.string(), {SentimentSource::Imdb}).size() == 10);
 }
@@ -241,7 +235,8 @@ TEST_CASE("sentiment@5.0.2 fixtures: loading, sources, labels", "[text][sentimen
 TEST_CASE("sentiment JSON: malformed files and records name the file and line", "[text]") {
   TempDir dir;
   auto load = [&](const std::string &name, const std::string &text) {
-    return errorOf([&] { loadSentimentJson(dir.write(name, text), SentimentSource::Imdb); });
+    return errorOf<DataError>(
+        [&] { loadSentimentJson(dir.write(name, text), SentimentSource::Imdb); });
   };
   std::string p = (dir.path / "a.json").string();
   CHECK_THAT(load("a.json", "[{\"text\":\"a\",\"class\":1},\n{\"text\":\"b\" \"class\":0}]"),
@@ -262,7 +257,7 @@ TEST_CASE("sentiment JSON: malformed files and records name the file and line", 
   CHECK_THAT(load("i.json", "{\"text\":\"a\",\"class\":1}"),
              Catch::Contains("i.json") && Catch::Contains("expected a JSON array"));
   CHECK_THAT(load("j.json", ""), Catch::Contains("j.json:1:1"));
-  CHECK_THAT(errorOf([&] {
+  CHECK_THAT(errorOf<DataError>([&] {
                loadSentimentJson((dir.path / "missing.json").string(), SentimentSource::Yelp);
              }),
              Catch::Contains("missing.json: file not found"));
@@ -304,7 +299,8 @@ TEST_CASE("stratifiedSplit: fixed quotas per (source, label), deterministic", "[
   CHECK(stratifiedSplit(data, 0.8, 7).trainIndex != a.trainIndex);
   CHECK(stratifiedSplit(data, 1.0).test.size() == 0);
   CHECK(stratifiedSplit(data, 0.0).train.size() == 0);
-  CHECK_THAT(errorOf([&] { stratifiedSplit(data, 1.5); }), Catch::Contains("trainFraction"));
+  CHECK_THAT(errorOf<DataError>([&] { stratifiedSplit(data, 1.5); }),
+             Catch::Contains("trainFraction"));
   LabelledTexts noSources = data;
   noSources.sources.clear();
   CHECK(stratifiedSplit(noSources, 0.5).train.size() == 15); // 9 + 6
@@ -347,7 +343,7 @@ TEST_CASE("word vectors: GloVe lines, a word2vec header, maxWords", "[text][vect
 TEST_CASE("word vectors: bad input names the file and line", "[text][vectors]") {
   TempDir dir;
   auto load = [&](const std::string &name, const std::string &text) {
-    return errorOf([&] { loadWordVectors(dir.write(name, text)); });
+    return errorOf<DataError>([&] { loadWordVectors(dir.write(name, text)); });
   };
   std::string p = (dir.path / "ragged.txt").string();
   CHECK_THAT(load("ragged.txt", "a 1 2 3\nb 4 5 6\nc 7 8\n"),
@@ -368,12 +364,12 @@ TEST_CASE("word vectors: bad input names the file and line", "[text][vectors]") 
   CHECK_THAT(load("dim0.txt", "3 0\n"),
              Catch::Contains("dim0.txt:1:") && Catch::Contains("dimension 0"));
   CHECK_THAT(load("empty.txt", "\n \n"), Catch::Contains("empty.txt: empty file"));
-  CHECK_THAT(errorOf([&] { loadWordVectors((dir.path / "absent.txt").string()); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadWordVectors((dir.path / "absent.txt").string()); }),
              Catch::Contains("absent.txt: file not found"));
-  CHECK_THAT(errorOf([&] { loadWordVectors(dir.path.string()); }),
+  CHECK_THAT(errorOf<DataError>([&] { loadWordVectors(dir.path.string()); }),
              Catch::Contains("not a regular file"));
   TempDir empty;
-  CHECK_THAT(errorOf([&] { word2vecVectorsPath(empty.path.string()); }),
+  CHECK_THAT(errorOf<DataError>([&] { word2vecVectorsPath(empty.path.string()); }),
              Catch::Contains("scripts/fetch-text-data.sh"));
 }
 

@@ -1,5 +1,6 @@
 // Errors at graph-building and program-building time point at the user's line and the op
 // (docs/architecture.md, "Decisions"), or name the entry and the input at fault.
+#include "../../common/TestUtil.h"
 #include "sinter/sinter.h"
 
 #include <catch2/catch.hpp>
@@ -10,17 +11,7 @@ using namespace sinter;
 
 namespace {
 
-template <typename Fn> std::string errorOf(Fn &&fn) {
-  try {
-    fn();
-  } catch (const Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    FAIL("expected sinter::Error, got another exception: " << e.what());
-  }
-  FAIL("expected sinter::Error, nothing was thrown");
-  return {};
-}
+using sinter::testing::errorOf;
 
 /// "GraphErrorTest.cpp:<line>" for a line of this file.
 std::string here(int line) { return std::string("GraphErrorTest.cpp:") + std::to_string(line); }

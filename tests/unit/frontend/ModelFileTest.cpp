@@ -1,6 +1,7 @@
 // Model files (.sinter): save → load → compile reproduces the outputs bit for bit; bad files
 // (corrupt, truncated, empty, missing) are rejected with an Error naming the file; saves are
 // atomic.
+#include "../../common/TestUtil.h"
 #include "sinter/model.pb.h"
 #include "sinter/sinter.h"
 
@@ -20,6 +21,8 @@ using namespace sinter;
 namespace fs = std::filesystem;
 
 namespace {
+
+using sinter::testing::errorOf;
 
 constexpr int64_t kBatch = 8, kIn = 6, kHidden = 16, kOut = 3;
 
@@ -98,21 +101,6 @@ struct TrainedMlp {
 TrainedMlp &trainedMlp() {
   static TrainedMlp mlp;
   return mlp;
-}
-
-/// Asserts that `fn` throws sinter::Error and returns its message.
-template <typename Fn> std::string errorOf(Fn &&fn) {
-  try {
-    fn();
-  } catch (const Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    FAIL("expected sinter::Error, got another exception: " << e.what());
-  } catch (...) {
-    FAIL("expected sinter::Error, got a non-standard exception");
-  }
-  FAIL("expected sinter::Error, nothing was thrown");
-  return {};
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 
 #include "sinter/Graph.h"
 
+#include "../../common/TestUtil.h"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -43,18 +45,7 @@ inline void writeFile(const std::string &path, const std::string &bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-/// Asserts that `fn` throws sinter::Error and returns its message.
-template <typename Fn> std::string errorOf(Fn &&fn) {
-  try {
-    fn();
-  } catch (const sinter::Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    FAIL("expected sinter::Error, got another exception: " << e.what());
-  }
-  FAIL("expected sinter::Error, nothing was thrown");
-  return {};
-}
+using sinter::testing::errorOf;
 
 } // namespace iotest
 

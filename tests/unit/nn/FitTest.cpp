@@ -1,7 +1,7 @@
 // compile / fit / evaluate / predict: a tiny separable problem, History, validation split and
 // frequency, EarlyStopping with restored weights, callback order, the progress output, Dropout
 // in fit, entry points per batch size.
-#include "sinter/nn/Model.h"
+#include "NnTestUtil.h"
 
 #include <catch2/catch.hpp>
 
@@ -15,43 +15,20 @@
 
 using namespace sinter;
 using namespace sinter::nn;
+using nntest::binaryModel;
+using nntest::separable;
 
 namespace {
 
-/// n points in [-1, 1]²; label 1 when x0 + x1 > 0 (flipped when `flip`).
-std::pair<HostTensor, HostTensor> separable(int64_t n, uint64_t seed, bool flip = false) {
-  HostTensor x(DType::F32, {n, 2}), y(DType::F32, {n, 1});
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-1, 1);
-  for (int64_t i = 0; i < n; ++i) {
-    float a = u(rng), b = u(rng);
-    x.as<float>()[2 * i] = a;
-    x.as<float>()[2 * i + 1] = b;
-    y.as<float>()[i] = ((a + b > 0) != flip) ? 1.0f : 0.0f;
-  }
-  return {x, y};
-}
-
 /// Three classes by the angle of the point, labels as int32 class ids.
 std::pair<HostTensor, HostTensor> threeClasses(int64_t n, uint64_t seed) {
-  HostTensor x(DType::F32, {n, 2}), y(DType::I32, {n});
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-1, 1);
+  HostTensor x = nntest::randomPoints(n, seed), y(DType::I32, {n});
+  auto p = x.as<float>();
   for (int64_t i = 0; i < n; ++i) {
-    float a = u(rng), b = u(rng);
-    x.as<float>()[2 * i] = a;
-    x.as<float>()[2 * i + 1] = b;
-    double angle = std::atan2(b, a) + M_PI; // [0, 2π)
+    double angle = std::atan2(p[2 * i + 1], p[2 * i]) + M_PI; // [0, 2π)
     y.as<int32_t>()[i] = static_cast<int32_t>(angle / (2 * M_PI / 3)) % 3;
   }
   return {x, y};
-}
-
-std::shared_ptr<Sequential> binaryModel() {
-  auto m = std::make_shared<Sequential>(
-      std::initializer_list<Sequential::LayerRef>{Dense(8, "relu"), Dense(1, "sigmoid")});
-  m->compile(optim::Adam(0.05), losses::binaryCrossentropy(), {"accuracy"});
-  return m;
 }
 
 } // namespace

@@ -3,10 +3,14 @@
 #ifndef SINTER_TESTS_UNIT_NN_NNTESTUTIL_H
 #define SINTER_TESTS_UNIT_NN_NNTESTUTIL_H
 
+#include "sinter/nn/Model.h"
 #include "sinter/sinter.h"
+
+#include "../../common/TestUtil.h"
 
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -43,15 +47,33 @@ inline std::vector<HostTensor> evalAll(Graph &g, const std::vector<Tensor> &valu
 /// The first element of a float32 result.
 inline double scalarOf(const HostTensor &t) { return t.as<float>()[0]; }
 
-/// Runs `fn` and returns the message of the sinter::Error it throws (fails if none).
-template <class F> std::string errorOf(F &&fn) {
-  try {
-    fn();
-  } catch (const sinter::Error &e) {
-    return e.what();
-  }
-  FAIL("expected a sinter::Error");
-  return "";
+using sinter::testing::errorOf;
+
+/// n points drawn uniformly from [-1, 1]², as [n, 2].
+inline HostTensor randomPoints(int64_t n, uint64_t seed) {
+  HostTensor x(DType::F32, {n, 2});
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (float &v : x.as<float>())
+    v = u(rng);
+  return x;
+}
+
+/// randomPoints and labels [n, 1]: 1 when x0 + x1 > 0 (flipped when `flip`).
+inline std::pair<HostTensor, HostTensor> separable(int64_t n, uint64_t seed, bool flip = false) {
+  HostTensor x = randomPoints(n, seed), y(DType::F32, {n, 1});
+  auto p = x.as<float>();
+  for (int64_t i = 0; i < n; ++i)
+    y.as<float>()[i] = ((p[2 * i] + p[2 * i + 1] > 0) != flip) ? 1.0f : 0.0f;
+  return {x, y};
+}
+
+/// Dense(8, relu) → Dense(1, sigmoid), compiled with Adam(0.05), binary cross-entropy, accuracy.
+inline std::shared_ptr<nn::Sequential> binaryModel() {
+  auto m = std::make_shared<nn::Sequential>(std::initializer_list<nn::Sequential::LayerRef>{
+      nn::Dense(8, "relu"), nn::Dense(1, "sigmoid")});
+  m->compile(optim::Adam(0.05), losses::binaryCrossentropy(), {"accuracy"});
+  return m;
 }
 
 } // namespace nntest

@@ -3,6 +3,8 @@
 // CurvesPlot's PNG (decodes, right size, rewritten per epoch and at the end).
 #include "sinter/nn/TrainingLogs.h"
 
+#include "NnTestUtil.h"
+
 #include "sinter/io/Events.h"
 #include "sinter/io/Image.h"
 
@@ -17,27 +19,6 @@ using namespace sinter;
 using namespace sinter::nn;
 
 namespace {
-
-/// n points in [-1, 1]²; label 1 when x0 + x1 > 0.
-std::pair<HostTensor, HostTensor> separable(int64_t n, uint64_t seed) {
-  HostTensor x(DType::F32, {n, 2}), y(DType::F32, {n, 1});
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-1, 1);
-  for (int64_t i = 0; i < n; ++i) {
-    float a = u(rng), b = u(rng);
-    x.as<float>()[2 * i] = a;
-    x.as<float>()[2 * i + 1] = b;
-    y.as<float>()[i] = a + b > 0 ? 1.0f : 0.0f;
-  }
-  return {x, y};
-}
-
-std::shared_ptr<Sequential> tinyModel() {
-  auto m = std::make_shared<Sequential>(
-      std::initializer_list<Sequential::LayerRef>{Dense(8, "relu"), Dense(1, "sigmoid")});
-  m->compile(optim::Adam(0.05), losses::binaryCrossentropy(), {"accuracy"});
-  return m;
-}
 
 /// A fresh directory under /tmp, removed at the end of the scope.
 struct TempDir {
@@ -62,8 +43,8 @@ int inkIn(const io::Image &img, int x0, int x1) {
 
 TEST_CASE("TensorBoard: scalars per epoch, weight histograms, curves image", "[logs]") {
   TempDir dir("tb");
-  auto [x, y] = separable(128, 1);
-  auto model = tinyModel();
+  auto [x, y] = nntest::separable(128, 1);
+  auto model = nntest::binaryModel();
   auto tb = std::make_shared<TensorBoard>(dir.path, /*histogramFreq=*/2, /*writeImages=*/true);
   CHECK(tb->eventFile().empty());
   History h = model->fit(
@@ -165,8 +146,8 @@ TEST_CASE("TensorBoard: scalars per epoch, weight histograms, curves image", "[l
 
 TEST_CASE("TensorBoard: histogramFreq 0 writes no histograms, no images by default", "[logs]") {
   TempDir dir("tb0");
-  auto [x, y] = separable(64, 2);
-  auto model = tinyModel();
+  auto [x, y] = nntest::separable(64, 2);
+  auto model = nntest::binaryModel();
   auto tb = std::make_shared<TensorBoard>(dir.path, /*histogramFreq=*/0);
   model->fit(x, y, {.batchSize = 32, .epochs = 2, .verbose = 0, .callbacks = {tb}});
   int scalars = 0;
@@ -183,8 +164,8 @@ TEST_CASE("CurvesPlot: a PNG of loss and accuracy per epoch", "[logs]") {
   TempDir dir("plot");
   std::filesystem::create_directories(dir.path);
   std::string path = dir.path + "/curves.png";
-  auto [x, y] = separable(128, 3);
-  auto model = tinyModel();
+  auto [x, y] = nntest::separable(128, 3);
+  auto model = nntest::binaryModel();
   auto plot = std::make_shared<CurvesPlot>(path);
   int seenDuringFit = 0;
   auto watch = std::make_shared<LambdaCallback>();

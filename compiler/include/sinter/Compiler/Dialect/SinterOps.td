@@ -704,8 +704,10 @@ def Sinter_AllReduceOp : Sinter_Op<"all_reduce", [Pure, SameOperandsAndResultTyp
     Element by element, the `reduction` ("sum" or "mean") of x over every process (rank) of
     the job, the same result on each; in a process that is not part of a distributed job,
     x itself. Every rank runs the same program, so each makes the same all_reduce calls in
-    the same order. Static shapes only (every rank's x has the same size). Lowered to one
-    runtime call (MPI). Gradient: all_reduce of g with the same reduction.
+    the same order. Static shapes only (every rank's x has the same size). Lowered to a start
+    (queues the reduction, on a communication thread where a core is free) and a wait before
+    the result's first use, so the work between them overlaps it (MPI). Gradient: all_reduce
+    of g with the same reduction.
   }];
   let arguments = (ins Sinter_FloatTensor:$operand,
                    DefaultValuedAttr<StrAttr, "\"sum\"">:$reduction);
