@@ -18,7 +18,8 @@
 # all-reduce time per step, and its all-reduce bandwidth.
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
-# process per core, started and stopped by this script), and Sinter also with 1 thread.
+# process per core, started and stopped by this script), and Sinter also with 1 thread (on the
+# busy machine: the median of rounds alternating both thread counts).
 # Prints one line per workload and machine state (NAME and NAME_busy),
 #   WORKLOAD sinter=X peer=Y ratio=Z
 # where ratio > 1 means Sinter is faster (steps/s, samples/s: sinter/peer; microseconds:
@@ -26,7 +27,9 @@
 # 2-thread against 1-thread throughput (quiet and busy); then Sinter's compile times. Both sides
 # use the same number of threads (default 2).
 # Environment: BENCH_SECONDS (measuring time per workload, default 2.5), BENCH_THREADS (2),
-#              BENCH_FIT_EPOCHS (measured epochs of the fit workload, 2), SINTER_BUILD_DIR (build).
+#              BENCH_FIT_EPOCHS (measured epochs of the fit workload, 2), BENCH_BUSY_ROUNDS
+#              (alternating 2- and 1-thread rounds of Sinter on the busy machine, 3),
+#              SINTER_BUILD_DIR (build).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +38,7 @@ BUILD=${SINTER_BUILD_DIR:-build}
 SECS=${BENCH_SECONDS:-2.5}
 THREADS=${BENCH_THREADS:-2}
 FIT_EPOCHS=${BENCH_FIT_EPOCHS:-2}
+BUSY_ROUNDS=${BENCH_BUSY_ROUNDS:-3}
 
 scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
@@ -128,13 +132,19 @@ start_spinners
 peer_busy=$(peer_quick | suffix _busy)
 stop_spinners
 echo "$peer_busy" | sed 's/^/   peer   /'
+# Sinter with THREADS and with 1 thread, alternating under the same spinners for BUSY_ROUNDS
+# rounds, each line the median of its rounds: a busy machine's figures move by tens of percent
+# from one run to the next, so separate runs could not compare the two thread counts.
 start_spinners
-sinter_busy=$(sinter_quick "$THREADS" | suffix _busy)
+busy_2t="" busy_1t=""
+for ((round = 0; round < BUSY_ROUNDS; ++round)); do
+  busy_2t+=$(sinter_quick "$THREADS")$'\n'
+  busy_1t+=$(sinter_quick 1)$'\n'
+done
 stop_spinners
+sinter_busy=$(bench/median_rounds.py <<<"$busy_2t" | suffix _busy)
+sinter_busy_1t=$(bench/median_rounds.py <<<"$busy_1t" | suffix _busy_1t)
 echo "$sinter_busy" | sed 's/^/   sinter /'
-start_spinners
-sinter_busy_1t=$(sinter_quick 1 | suffix _busy_1t)
-stop_spinners
 echo "$sinter_busy_1t" | sed 's/^/   sinter /'
 echo
 peer="$peer"$'\n'"$peer_busy"
