@@ -43,6 +43,20 @@ struct Geometry {
   }
 };
 
+/// For each window of the pooled image: visit(its offset in elements to the first channel, the
+/// rows [r0, r1) and columns [c0, c1) of the image it covers).
+template <class Visit> void forEachWindow(const Geometry &g, Visit visit) {
+  for (int64_t i = 0; i < g.oh; ++i) {
+    int64_t r0, r1;
+    g.span(i, g.sh, g.pt, g.kh, g.h, r0, r1);
+    for (int64_t j = 0; j < g.ow; ++j) {
+      int64_t c0, c1;
+      g.span(j, g.sw, g.pl, g.kw, g.w, c0, c1);
+      visit((i * g.ow + j) * g.c, r0, r1, c0, c1);
+    }
+  }
+}
+
 /// For each window of image b: the offset (in elements, within the image) of the first
 /// position holding the window's maximum, per channel; calls visit(window offset, channel,
 /// argmax offset).
@@ -50,46 +64,33 @@ template <class T, class Visit>
 void forEachArgmax(const T *x, const Geometry &g, int64_t b, std::vector<int64_t> &arg,
                    std::vector<T> &best, Visit visit) {
   const T *image = x + b * g.h * g.w * g.c;
-  for (int64_t i = 0; i < g.oh; ++i) {
-    int64_t r0, r1;
-    g.span(i, g.sh, g.pt, g.kh, g.h, r0, r1);
-    for (int64_t j = 0; j < g.ow; ++j) {
-      int64_t c0, c1;
-      g.span(j, g.sw, g.pl, g.kw, g.w, c0, c1);
-      std::fill(best.begin(), best.end(), -std::numeric_limits<T>::infinity());
-      std::fill(arg.begin(), arg.end(), -1);
-      for (int64_t r = r0; r < r1; ++r)
-        for (int64_t col = c0; col < c1; ++col) {
-          int64_t at = (r * g.w + col) * g.c;
-          for (int64_t ch = 0; ch < g.c; ++ch)
-            if (image[at + ch] > best[ch] || arg[ch] < 0) { // the first maximum wins ties
-              best[ch] = image[at + ch];
-              arg[ch] = at + ch;
-            }
-        }
-      int64_t window = (i * g.ow + j) * g.c;
-      for (int64_t ch = 0; ch < g.c; ++ch)
-        visit(window + ch, arg[ch]);
-    }
-  }
+  forEachWindow(g, [&](int64_t window, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    std::fill(best.begin(), best.end(), -std::numeric_limits<T>::infinity());
+    std::fill(arg.begin(), arg.end(), -1);
+    for (int64_t r = r0; r < r1; ++r)
+      for (int64_t col = c0; col < c1; ++col) {
+        int64_t at = (r * g.w + col) * g.c;
+        for (int64_t ch = 0; ch < g.c; ++ch)
+          if (image[at + ch] > best[ch] || arg[ch] < 0) { // the first maximum wins ties
+            best[ch] = image[at + ch];
+            arg[ch] = at + ch;
+          }
+      }
+    for (int64_t ch = 0; ch < g.c; ++ch)
+      visit(window + ch, arg[ch]);
+  });
 }
 
 /// For each window of one image and each image position inside it: visit(the window's
 /// offset in the pooled image, the position's offset in the image, 1 / the positions inside
 /// the window), offsets in elements to the first channel.
 template <class T, class Visit> void forEachWindowPosition(const Geometry &g, Visit visit) {
-  for (int64_t i = 0; i < g.oh; ++i) {
-    int64_t r0, r1;
-    g.span(i, g.sh, g.pt, g.kh, g.h, r0, r1);
-    for (int64_t j = 0; j < g.ow; ++j) {
-      int64_t c0, c1;
-      g.span(j, g.sw, g.pl, g.kw, g.w, c0, c1);
-      T scale = T(1) / static_cast<T>((r1 - r0) * (c1 - c0));
-      for (int64_t r = r0; r < r1; ++r)
-        for (int64_t col = c0; col < c1; ++col)
-          visit((i * g.ow + j) * g.c, (r * g.w + col) * g.c, scale);
-    }
-  }
+  forEachWindow(g, [&](int64_t window, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    T scale = T(1) / static_cast<T>((r1 - r0) * (c1 - c0));
+    for (int64_t r = r0; r < r1; ++r)
+      for (int64_t col = c0; col < c1; ++col)
+        visit(window, (r * g.w + col) * g.c, scale);
+  });
 }
 
 /// Whether `kind`'s result has the pooled shape (else the image's).
