@@ -21,19 +21,6 @@ using data::DataError;
 
 namespace {
 
-/// Asserts that `fn` throws data::DataError and returns its message.
-template <typename Fn> std::string dataErrorOf(Fn &&fn) {
-  try {
-    fn();
-  } catch (const DataError &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    FAIL("expected DataError, got another exception: " << e.what());
-  }
-  FAIL("expected DataError, nothing was thrown");
-  return {};
-}
-
 // One solid colour per class (sorted names: bulbasaur 0, charmander 1, squirtle 2).
 const Rgb kClassColour[3] = {{40, 200, 80}, {230, 90, 20}, {30, 60, 240}};
 
@@ -222,8 +209,9 @@ TEST_CASE("normalize and denormalize per channel", "[imagefolder]") {
   runtime::HostTensor back = denormalize(normalize(x));
   for (size_t i = 0; i < px.size(); ++i)
     CHECK(back.as<float>()[i] == Approx(px[i]).margin(1e-6));
-  CHECK_THAT(dataErrorOf([&] { normalize(runtime::HostTensor(runtime::DType::F32, {2, 2})); }),
-             Catch::Contains("[..., 3]"));
+  CHECK_THAT(
+      errorOf<DataError>([&] { normalize(runtime::HostTensor(runtime::DType::F32, {2, 2})); }),
+      Catch::Contains("[..., 3]"));
 }
 
 TEST_CASE("image folder errors name the folder, the CSV line or the image", "[imagefolder]") {
@@ -232,39 +220,39 @@ TEST_CASE("image folder errors name the folder, the CSV line or the image", "[im
 
   SECTION("a missing root folder, a root without class folders, class folders without images") {
     std::string missing = tree.dir.file("nowhere");
-    CHECK_THAT(dataErrorOf([&] { indexImageFolder(missing, tree.csv); }),
+    CHECK_THAT(errorOf<DataError>([&] { indexImageFolder(missing, tree.csv); }),
                Catch::Contains("nowhere") && Catch::Contains("no such folder"));
     fs::create_directories(tree.dir.path / "flat");
     writePng(tree.dir.file("flat/x.png"), Image(1, 1));
-    CHECK_THAT(dataErrorOf([&] { indexImageFolder(tree.dir.file("flat"), tree.csv); }),
+    CHECK_THAT(errorOf<DataError>([&] { indexImageFolder(tree.dir.file("flat"), tree.csv); }),
                Catch::Contains("no class folders"));
     fs::create_directories(tree.dir.path / "empty" / "cats");
-    CHECK_THAT(dataErrorOf([&] { indexImageFolder(tree.dir.file("empty"), tree.csv); }),
+    CHECK_THAT(errorOf<DataError>([&] { indexImageFolder(tree.dir.file("empty"), tree.csv); }),
                Catch::Contains("no images"));
     CHECK_FALSE(fs::exists(tree.csv));
   }
   SECTION("a malformed CSV line") {
     writeFile(tree.csv, "bulbasaur/a.png,0\njust a name\n");
-    std::string message = dataErrorOf([&] { indexImageFolder(root, tree.csv); });
+    std::string message = errorOf<DataError>([&] { indexImageFolder(root, tree.csv); });
     CHECK_THAT(message, Catch::Contains(tree.csv) && Catch::Contains("line 2") &&
                             Catch::Contains("path,label"));
     writeFile(tree.csv, "bulbasaur/a.png,zero\n");
-    CHECK_THAT(dataErrorOf([&] { indexImageFolder(root, tree.csv); }),
+    CHECK_THAT(errorOf<DataError>([&] { indexImageFolder(root, tree.csv); }),
                Catch::Contains("line 1") && Catch::Contains("not an integer"));
   }
   SECTION("a label outside the classes") {
     writeFile(tree.csv, "bulbasaur/a.png,0\nsquirtle/a.png,3\n");
-    CHECK_THAT(dataErrorOf([&] { indexImageFolder(root, tree.csv); }),
+    CHECK_THAT(errorOf<DataError>([&] { indexImageFolder(root, tree.csv); }),
                Catch::Contains(tree.csv) && Catch::Contains("line 2") &&
                    Catch::Contains("outside 0..2"));
     writeFile(tree.csv, "bulbasaur/a.png,-1\n");
-    CHECK_THAT(dataErrorOf([&] { indexImageFolder(root, tree.csv); }),
+    CHECK_THAT(errorOf<DataError>([&] { indexImageFolder(root, tree.csv); }),
                Catch::Contains("outside 0..2"));
   }
   SECTION("a listed image that was deleted") {
     indexImageFolder(root, tree.csv);
     fs::remove(tree.root / "charmander" / "c.gif");
-    CHECK_THAT(dataErrorOf([&] { indexImageFolder(root, tree.csv); }),
+    CHECK_THAT(errorOf<DataError>([&] { indexImageFolder(root, tree.csv); }),
                Catch::Contains(tree.csv) && Catch::Contains("c.gif") &&
                    Catch::Contains("no longer exists"));
   }
@@ -276,6 +264,6 @@ TEST_CASE("image folder errors name the folder, the CSV line or the image", "[im
     data::Dataset ds = imageFolderDataset(entries, {.height = 4, .width = 4}); // lazy: no throw
     data::Dataset::Iterator it = ds.prefetch(2).iterator();
     CHECK(it.next().has_value());
-    CHECK_THAT(dataErrorOf([&] { it.next(); }), Catch::Contains("broken.png"));
+    CHECK_THAT(errorOf<DataError>([&] { it.next(); }), Catch::Contains("broken.png"));
   }
 }
