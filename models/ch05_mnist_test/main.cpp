@@ -18,8 +18,6 @@
 #include <cstdio>
 
 using namespace sinter;
-using models::kClasses;
-using models::kPixels;
 
 constexpr int64_t kBatch = 128, kEvalBatch = 200;
 
@@ -27,30 +25,12 @@ int main(int argc, char **argv) {
   models::Cli cli(argc, argv, models::mnistFlags("20", "mnist", {{"--lr", "auto"}}),
                   std::string(models::kMnistUsage) + " [--lr RATE|auto]");
   try {
-    auto [dataset, data, epochs] = models::mnistRun(cli, /*quickEpochs=*/5, /*quickTrain=*/8000);
-    double lr =
-        cli.str("--lr") == "auto" ? (dataset == "mnist" ? 0.2 : 0.01) : std::stod(cli.str("--lr"));
+    models::MnistRun run = models::mnistRun(cli, /*quickEpochs=*/5, /*quickTrain=*/8000);
+    double lr = cli.str("--lr") == "auto" ? (run.dataset == "mnist" ? 0.2 : 0.01)
+                                          : std::stod(cli.str("--lr"));
 
-    // The network, with raw variables as in the book.
-    Graph g;
-    Tensor x = g.input("x", {kBatch, kPixels});
-    Tensor y = g.input("y", {kBatch, kClasses}); // one-hot
-    Tensor xEval = g.input("x_eval", {kEvalBatch, kPixels});
-    Variable w1 = g.variable("w1", random::normal(g, {kPixels, 256}, 0.0, 0.1, 1));
-    Variable b1 = g.variable("b1", zeros(g, {256}));
-    Variable w2 = g.variable("w2", random::normal(g, {256, 128}, 0.0, 0.1, 2));
-    Variable b2 = g.variable("b2", zeros(g, {128}));
-    Variable w3 = g.variable("w3", random::normal(g, {128, kClasses}, 0.0, 0.1, 3));
-    Variable b3 = g.variable("b3", zeros(g, {kClasses}));
-    auto forward = [&](const Tensor &in) {
-      Tensor h1 = relu(matmul(in, w1) + b1);
-      Tensor h2 = relu(matmul(h1, w2) + b2);
-      return matmul(h2, w3) + b3;
-    };
-    Tensor loss = reduceMean(square(y - forward(x)));
-    // w.assign_sub(lr * grad) for each variable, as the book writes it (models/common/Mnist.h).
-    models::trainByHand(g, x, y, loss, xEval, forward(xEval), {w1, b1, w2, b2, w3, b3}, lr, data,
-                        dataset, kBatch, kEvalBatch, epochs);
+    models::trainRawNetwork(run, models::RawWeights::Normal, /*broadcastBias=*/false, lr, kBatch,
+                            kEvalBatch);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -143,25 +143,51 @@ inline std::pair<double, double> trainMnist(Program &program, const data::TrainT
   return {meanLoss, testAccuracy};
 }
 
-/// Sections 4.10 and 5.8: plain SGD written by hand — w ← w − lr·∂L/∂w for each parameter, as
-/// variable updates of a compiled `train_step` — next to a `predict` entry; trains, evaluates
-/// and prints the last line (`dataset=… epochs=… lr=… train_loss=… test_accuracy=…`).
-inline void trainByHand(Graph &g, const Tensor &x, const Tensor &y, const Tensor &loss,
-                        const Tensor &xEval, const Tensor &predictions,
-                        const std::vector<Variable> &params, double lr, const data::TrainTest &data,
-                        const std::string &dataset, int64_t batch, int64_t evalBatch, long epochs) {
+/// How sections 4.10 and 5.8 draw the raw network's weight matrices.
+enum class RawWeights { Normal, TruncatedNormal };
+
+/// Sections 4.10 and 5.8: the 784-256-128-10 network with raw variables,
+/// out = relu(relu(x@w1 + b1)@w2 + b2)@w3 + b3 (the output layer linear, as the book's code),
+/// weights drawn with stddev 0.1, zero biases (`broadcastBias`: the first bias broadcast with an
+/// explicit broadcastTo, as section 4.10 writes it); loss = mean((y_onehot − out)²); plain SGD
+/// written by hand — w ← w − lr·∂L/∂w, the variable updates of a compiled `train_step` — next to
+/// a `predict` entry. Trains, evaluates and prints the last line
+/// (`dataset=… epochs=… lr=… train_loss=… test_accuracy=…`).
+inline void trainRawNetwork(const MnistRun &run, RawWeights weights, bool broadcastBias, double lr,
+                            int64_t batch, int64_t evalBatch) {
+  Graph g;
+  Tensor x = g.input("x", {batch, kPixels});
+  Tensor y = g.input("y", {batch, kClasses}); // one-hot
+  Tensor xEval = g.input("x_eval", {evalBatch, kPixels});
+  auto weight = [&](const Shape &shape, uint64_t seed) {
+    return weights == RawWeights::Normal ? random::normal(g, shape, 0.0, 0.1, seed)
+                                         : random::truncatedNormal(g, shape, 0.0, 0.1, seed);
+  };
+  Variable w1 = g.variable("w1", weight({kPixels, 256}, 1)), b1 = g.variable("b1", zeros(g, {256}));
+  Variable w2 = g.variable("w2", weight({256, 128}, 2)), b2 = g.variable("b2", zeros(g, {128}));
+  Variable w3 = g.variable("w3", weight({128, kClasses}, 3));
+  Variable b3 = g.variable("b3", zeros(g, {kClasses}));
+  auto forward = [&](const Tensor &in) {
+    Tensor bias1 = broadcastBias ? broadcastTo(b1, {in.shape()[0], 256}) : Tensor(b1);
+    Tensor h1 = relu(matmul(in, w1) + bias1);
+    Tensor h2 = relu(matmul(h1, w2) + b2);
+    return matmul(h2, w3) + b3;
+  };
+  Tensor loss = reduceMean(square(y - forward(x)));
+
+  std::vector<Variable> params{w1, b1, w2, b2, w3, b3};
   std::vector<Tensor> grads = gradients(loss, params);
   std::vector<Update> updates;
   for (size_t i = 0; i < params.size(); ++i)
     updates.push_back({params[i], params[i] - lr * grads[i]});
   Program program = g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}},
-                               {"predict", {xEval}, {predictions}, {}, {"out"}}});
+                               {"predict", {xEval}, {forward(xEval)}, {}, {"out"}}});
   std::printf("compiled in %.2f s; %s: %lld train / %lld test images, lr %g, batch %lld\n",
-              program.compileSeconds(), dataset.c_str(), (long long)data.train.n,
-              (long long)data.test.n, lr, (long long)batch);
-  auto [lastLoss, testAccuracy] = trainMnist(program, data, batch, evalBatch, epochs, 100);
-  std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n", dataset.c_str(),
-              epochs, lr, lastLoss, testAccuracy);
+              program.compileSeconds(), run.dataset.c_str(), (long long)run.data.train.n,
+              (long long)run.data.test.n, lr, (long long)batch);
+  auto [lastLoss, testAccuracy] = trainMnist(program, run.data, batch, evalBatch, run.epochs, 100);
+  std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n",
+              run.dataset.c_str(), run.epochs, lr, lastLoss, testAccuracy);
 }
 
 } // namespace sinter::models
