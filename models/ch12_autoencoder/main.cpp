@@ -9,13 +9,11 @@
 // stddev during training (a GaussianNoise layer before the encoder, fresh noise each step).
 #include "sinter/nn/Model.h"
 
-#include "../common/Cli.h"
-#include "../common/ImageRows.h"
+#include "../common/Autoencoders.h"
 #include "../common/Mnist.h"
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 using namespace sinter;
 
@@ -61,34 +59,17 @@ void writeReconstructions(Autoencoder &model, const HostTensor &shown, const std
 } // namespace
 
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv,
-                  {{"--epochs", "100"},
-                   {"--quick", ""},
-                   {"--lr", "0.001"},
-                   {"--denoise", ""},
-                   {"--noise", "0.2"},
-                   {"--out-dir", "ch12_autoencoder_out"}},
-                  "[--epochs N] [--quick] [--lr RATE] [--denoise] [--noise STDDEV] "
-                  "[--out-dir DIR]");
+  models::Cli cli = models::autoencoderCli(argc, argv, "ch12_autoencoder_out",
+                                           {{"--denoise", ""}, {"--noise", "0.2"}},
+                                           " [--denoise] [--noise STDDEV]");
   try {
-    long epochs = cli.integer("--epochs");
-    if (epochs < 1)
-      throw Error("--epochs must be at least 1");
+    models::AutoencoderRun run = models::autoencoderRun(cli);
     double noise = cli.on("--denoise") ? cli.real("--noise") : 0.0;
     if (!(noise >= 0))
       throw Error("--noise must be non-negative");
-    data::TrainTest data = data::loadFashionMnist();
-    int64_t nTrain = data.train.n, nTest = data.test.n;
-    if (cli.on("--quick")) {
-      epochs = 2;
-      nTrain = std::min<int64_t>(nTrain, 6000);
-      nTest = std::min<int64_t>(nTest, 1000);
-    }
-    HostTensor xTrain = models::imageRows(data.train, nTrain);
-    HostTensor xTest = models::imageRows(data.test, nTest);
-    HostTensor shown = models::imageRows(data.test, kShown);
-    std::string dir = cli.str("--out-dir");
-    std::filesystem::create_directories(dir);
+    HostTensor xTrain = models::imageRows(run.data.train, run.nTrain);
+    HostTensor xTest = models::imageRows(run.data.test, run.nTest);
+    HostTensor shown = models::imageRows(run.data.test, kShown);
 
     Autoencoder model(noise);
     model.build({4, kPixels});
@@ -97,20 +78,20 @@ int main(int argc, char **argv) {
     auto grids = std::make_shared<nn::LambdaCallback>();
     grids->epochEnd = [&](int epoch, const nn::Logs &) {
       int e = epoch + 1;
-      if (e == 1 || e == 10 || e == 100 || e == epochs)
+      if (models::isGridEpoch(e, run.epochs))
         writeReconstructions(model, shown,
-                             dir + "/reconstruction_epoch_" + std::to_string(e) + ".png");
+                             run.outDir + "/reconstruction_epoch_" + std::to_string(e) + ".png");
     };
     nn::History h = model.fit(xTrain, xTrain,
                               {.batchSize = kBatch,
-                               .epochs = static_cast<int>(epochs),
+                               .epochs = static_cast<int>(run.epochs),
                                .verbose = 2,
                                .callbacks = {grids},
                                .seed = 7});
     nn::Logs test = model.evaluate(xTest, xTest, {.batchSize = kBatch});
     std::printf("dataset=fashion_mnist epochs=%ld train_size=%lld denoise_stddev=%.2f "
                 "params=%lld train_loss=%.4f test_reconstruction_loss=%.4f\n",
-                epochs, static_cast<long long>(nTrain), noise,
+                run.epochs, static_cast<long long>(run.nTrain), noise,
                 static_cast<long long>(model.countParams()), h["loss"].back(), test.at("loss"));
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());

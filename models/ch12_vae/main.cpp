@@ -12,12 +12,10 @@
 // 1, 10, 100 and the last.
 #include "sinter/nn/Model.h"
 
-#include "../common/Cli.h"
-#include "../common/ImageRows.h"
+#include "../common/Autoencoders.h"
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <numeric>
 #include <random>
 
@@ -30,26 +28,10 @@ constexpr int64_t kPixels = 784, kLatent = 20, kBatch = 512, kShown = 50;
 } // namespace
 
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv,
-                  {{"--epochs", "100"},
-                   {"--quick", ""},
-                   {"--lr", "0.001"},
-                   {"--seed", "0"},
-                   {"--out-dir", "ch12_vae_out"}},
-                  "[--epochs N] [--quick] [--lr RATE] [--seed N] [--out-dir DIR]");
+  models::Cli cli =
+      models::autoencoderCli(argc, argv, "ch12_vae_out", {{"--seed", "0"}}, " [--seed N]");
   try {
-    long epochs = cli.integer("--epochs");
-    if (epochs < 1)
-      throw Error("--epochs must be at least 1");
-    data::TrainTest data = data::loadFashionMnist();
-    int64_t nTrain = data.train.n, nTest = data.test.n;
-    if (cli.on("--quick")) {
-      epochs = 2;
-      nTrain = std::min<int64_t>(nTrain, 6000);
-      nTest = std::min<int64_t>(nTest, 1000);
-    }
-    std::string dir = cli.str("--out-dir");
-    std::filesystem::create_directories(dir);
+    models::AutoencoderRun run = models::autoencoderRun(cli);
 
     // The model: the book's fc1..fc5.
     Graph g;
@@ -84,9 +66,9 @@ int main(int argc, char **argv) {
                     [](int64_t n, const Variable &v) { return n + v.numElements(); })),
                 program.compileSeconds());
 
-    std::vector<int64_t> order(static_cast<size_t>(nTrain));
+    std::vector<int64_t> order(static_cast<size_t>(run.nTrain));
     std::iota(order.begin(), order.end(), 0);
-    HostTensor shown = models::imageRows(data.test, kShown);
+    HostTensor shown = models::imageRows(run.data.test, kShown);
     HostTensor latent(DType::F32, {100, kLatent});
     std::mt19937_64 rng(static_cast<uint64_t>(cli.integer("--seed")));
     std::normal_distribution<float> normal(0, 1);
@@ -95,39 +77,39 @@ int main(int argc, char **argv) {
 
     auto testTerms = [&] {
       double recSum = 0, klSum = 0;
-      for (int64_t start = 0; start < nTest; start += kBatch) {
-        int64_t n = std::min(kBatch, nTest - start);
-        auto out = program.run("test_step", {models::imageRows(data.test, n, {}, start)});
+      for (int64_t start = 0; start < run.nTest; start += kBatch) {
+        int64_t n = std::min(kBatch, run.nTest - start);
+        auto out = program.run("test_step", {models::imageRows(run.data.test, n, {}, start)});
         recSum += out[0].as<float>()[0] * n;
         klSum += out[1].as<float>()[0] * n;
       }
-      return std::pair{recSum / nTest, klSum / nTest};
+      return std::pair{recSum / run.nTest, klSum / run.nTest};
     };
     double trainLoss = 0;
-    for (long epoch = 1; epoch <= epochs; ++epoch) {
+    for (long epoch = 1; epoch <= run.epochs; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
       double recSum = 0, klSum = 0;
-      for (int64_t start = 0; start < nTrain; start += kBatch) {
-        int64_t n = std::min(kBatch, nTrain - start);
-        auto out = program.run("train_step", {models::imageRows(data.train, n, order, start)});
+      for (int64_t start = 0; start < run.nTrain; start += kBatch) {
+        int64_t n = std::min(kBatch, run.nTrain - start);
+        auto out = program.run("train_step", {models::imageRows(run.data.train, n, order, start)});
         recSum += out[1].as<float>()[0] * n;
         klSum += out[2].as<float>()[0] * n;
       }
-      trainLoss = (recSum + klSum) / nTrain;
-      std::printf("epoch %ld: reconstruction %.2f kl %.2f\n", epoch, recSum / nTrain,
-                  klSum / nTrain);
-      if (epoch == 1 || epoch == 10 || epoch == 100 || epoch == epochs) {
+      trainLoss = (recSum + klSum) / run.nTrain;
+      std::printf("epoch %ld: reconstruction %.2f kl %.2f\n", epoch, recSum / run.nTrain,
+                  klSum / run.nTrain);
+      if (models::isGridEpoch(epoch, run.epochs)) {
         std::string e = std::to_string(epoch);
-        models::writeRowsGrid(dir + "/reconstruction_epoch_" + e + ".png",
+        models::writeRowsGrid(run.outDir + "/reconstruction_epoch_" + e + ".png",
                               {shown, program.run("reconstruct", {shown})[0]});
-        models::writeRowsGrid(dir + "/generated_epoch_" + e + ".png",
+        models::writeRowsGrid(run.outDir + "/generated_epoch_" + e + ".png",
                               {program.run("generate", {latent})[0]});
       }
     }
     auto [testRec, testKl] = testTerms();
     std::printf("dataset=fashion_mnist epochs=%ld train_size=%lld train_loss=%.2f "
                 "test_reconstruction=%.2f test_kl=%.2f test_negative_elbo=%.2f\n",
-                epochs, static_cast<long long>(nTrain), trainLoss, testRec, testKl,
+                run.epochs, static_cast<long long>(run.nTrain), trainLoss, testRec, testKl,
                 testRec + testKl);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
