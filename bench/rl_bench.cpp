@@ -10,8 +10,8 @@
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Model.h"
 #include "sinter/rl/CartPole.h"
-#include "sinter/rl/Losses.h"
 
+#include "../models/common/Rl.h"
 #include "Timing.h"
 
 #include <cstdio>
@@ -32,20 +32,10 @@ int main(int argc, char **argv) {
     Tensor action = random::categorical(nn::rngStep(g), policy(state), 1, 0);
     nn::Sequential actor({nn::Dense(100, "relu"), nn::Dense(2, "softmax")});
     nn::Sequential critic({nn::Dense(100, "relu"), nn::Dense(1)});
-    Tensor s = g.input("states", {kBatch, 4}), a = g.input("actions", {kBatch, 1}, DType::I32);
-    Tensor oldProb = g.input("old_probs", {kBatch, 1}), target = g.input("returns", {kBatch, 1});
-    Tensor v = critic(s);
-    Tensor advantage = stopGradient(target - v);
-    Tensor policyLoss =
-        rl::clippedSurrogateLoss(rl::pickActions(actor(s), a), oldProb, advantage, 0.2);
-    Tensor valueLoss = reduceMean(square(target - v));
-    optim::Adam actorAdam(1e-3), criticAdam(3e-3);
-    std::vector<Update> updates = actorAdam.minimize(policyLoss, actor.trainableVariables());
-    for (const Update &u : criticAdam.minimize(valueLoss, critic.trainableVariables()))
-      updates.push_back(u);
+    models::agent::PpoUpdate ppo = models::agent::ppoUpdate(g, actor, critic, kBatch, 0.2);
     Program program =
         g.compile({{"act", {state}, {action}, {nn::rngStepUpdate(g)}},
-                   {"train", {s, a, oldProb, target}, {policyLoss, valueLoss}, updates}});
+                   {"train", ppo.inputs, {ppo.policyLoss, ppo.valueLoss}, ppo.updates}});
 
     int act = program.entryIndex("act"), train = program.entryIndex("train");
     HostTensor obs(DType::F32, {1, 4}), chosen(DType::I32, {1, 1});

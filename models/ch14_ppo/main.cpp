@@ -8,8 +8,6 @@
 // episodes; when they average ≥ 475, 100 more decide whether CartPole-v1 is solved.
 #include "sinter/TensorLanguage.h"
 #include "sinter/nn/Model.h"
-#include "sinter/optim/Optimizers.h"
-#include "sinter/rl/Losses.h"
 
 #include "../common/Cli.h"
 #include "../common/Rl.h"
@@ -63,24 +61,14 @@ int main(int argc, char **argv) {
     Tensor sampled = random::categorical(nn::rngStep(g), log(pi1), 1, seed);
     Tensor greedy = argmax(pi1, 1);
 
-    Tensor s = g.input("states", {batch, 4}), a = g.input("actions", {batch, 1}, DType::I32);
-    Tensor oldProb = g.input("old_probs", {batch, 1}), target = g.input("returns", {batch, 1});
-    Tensor v = critic(s);
-    Tensor advantage = stopGradient(target - v);
-    Tensor policyLoss =
-        rl::clippedSurrogateLoss(rl::pickActions(actor(s), a), oldProb, advantage, clip);
-    Tensor valueLoss = reduceMean(square(target - v));
-    optim::Adam actorAdam(1e-3), criticAdam(3e-3);
-    std::vector<Update> updates = actorAdam.minimize(policyLoss, actor.trainableVariables());
-    for (const Update &u : criticAdam.minimize(valueLoss, critic.trainableVariables()))
-      updates.push_back(u);
+    agent::PpoUpdate ppo = agent::ppoUpdate(g, actor, critic, batch, clip);
     Program program =
         g.compile({{"act", {state}, {sampled, pi1}, {nn::rngStepUpdate(g)}, {"action", "probs"}},
                    {"greedy", {state}, {greedy}, {}, {"action"}},
                    {"train",
-                    {s, a, oldProb, target},
-                    {policyLoss, valueLoss},
-                    updates,
+                    ppo.inputs,
+                    {ppo.policyLoss, ppo.valueLoss},
+                    ppo.updates,
                     {"policy_loss", "value_loss"}}});
     std::printf("compile_seconds=%.2f\n", program.compileSeconds());
 

@@ -7,7 +7,9 @@
 #include "sinter/Program.h"
 #include "sinter/io/Plot.h"
 #include "sinter/nn/Initializers.h"
+#include "sinter/nn/Model.h"
 #include "sinter/rl/CartPole.h"
+#include "sinter/rl/Losses.h"
 #include "sinter/rl/Returns.h"
 
 #include <algorithm>
@@ -187,6 +189,33 @@ inline void printSummary(const std::vector<double> &returns, long envSteps, doub
               returns.size(), envSteps, seconds, envSteps / actSeconds,
               firstLastText(returns).c_str(), solved.solvedAt >= 0 ? 1 : 0, solved.solvedAt,
               solved.evalMean);
+}
+
+/// PPO's update (14.3.5) on a batch of `batch` transitions: the inputs "states" [b, 4],
+/// "actions" [b, 1] (int32), "old_probs" and "returns" [b, 1]; the clipped surrogate of `actor`
+/// (advantage = returns − V(s), without gradient) and the critic's squared error, minimised by
+/// Adam(1e-3) and Adam(3e-3).
+struct PpoUpdate {
+  std::vector<Tensor> inputs; // states, actions, old_probs, returns
+  Tensor policyLoss, valueLoss;
+  std::vector<Update> updates;
+};
+
+inline PpoUpdate ppoUpdate(Graph &g, nn::Sequential &actor, nn::Sequential &critic, int64_t batch,
+                           double clip) {
+  Tensor s = g.input("states", {batch, 4}), a = g.input("actions", {batch, 1}, DType::I32);
+  Tensor oldProb = g.input("old_probs", {batch, 1}), target = g.input("returns", {batch, 1});
+  Tensor v = critic(s);
+  Tensor advantage = stopGradient(target - v);
+  PpoUpdate u{{s, a, oldProb, target},
+              clippedSurrogateLoss(pickActions(actor(s), a), oldProb, advantage, clip),
+              reduceMean(square(target - v)),
+              {}};
+  optim::Adam actorAdam(1e-3), criticAdam(3e-3);
+  u.updates = actorAdam.minimize(u.policyLoss, actor.trainableVariables());
+  for (const Update &update : criticAdam.minimize(u.valueLoss, critic.trainableVariables()))
+    u.updates.push_back(update);
+  return u;
 }
 
 } // namespace sinter::models::agent
