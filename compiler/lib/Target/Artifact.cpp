@@ -206,39 +206,31 @@ std::unique_ptr<llvm::Module> translate(ModuleOp module, const proto::Manifest &
 
 } // namespace
 
-LogicalResult mlir::sinter::emitObject(ModuleOp module, const proto::Manifest &manifest,
-                                       llvm::StringRef variableBlob, const ArtifactOptions &options,
-                                       llvm::SmallVectorImpl<char> &object, std::string *llvmIr) {
-  Laps laps;
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translate(module, manifest, variableBlob, options, context, laps);
-  if (!llvmModule)
-    return failure();
-  std::string error;
-  if (!compileToObject(*llvmModule, options, object, error, llvmIr, &laps))
-    return module.emitError("artifact: ") << error;
-  return success();
-}
-
 LogicalResult mlir::sinter::emitObjects(ModuleOp module, const proto::Manifest &manifest,
                                         llvm::StringRef variableBlob,
                                         const ArtifactOptions &options, unsigned threads,
-                                        std::vector<llvm::SmallVector<char, 0>> &objects) {
+                                        std::vector<llvm::SmallVector<char, 0>> &objects,
+                                        std::string *llvmIr) {
   Laps laps;
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule =
       translate(module, manifest, variableBlob, options, context, laps);
   if (!llvmModule)
     return failure();
+  if (threads <= 1) {
+    objects.assign(1, {});
+    std::string error;
+    if (!compileToObject(*llvmModule, options, objects[0], error, llvmIr, &laps))
+      return module.emitError("artifact: ") << error;
+    return success();
+  }
   // Each part travels as bitcode into a context of its own: one LLVMContext is not
   // thread-safe, and O3 and code generation of the parts run on their own threads.
   std::vector<llvm::SmallString<0>> bitcode;
   // SplitModule shares functions out by name, not size: with several parts per thread, taken
   // from a queue, a thread that drew small parts takes more (64-layer training step on two
   // threads: two parts of 29,735 and 17,868 instructions took 6.5 and 3.3 s).
-  threads = std::max(threads, 1u);
-  unsigned parts = threads == 1 ? 1 : 4 * threads;
+  unsigned parts = 4 * threads;
   llvm::SplitModule(*llvmModule, parts, [&](std::unique_ptr<llvm::Module> part) {
     bitcode.emplace_back();
     llvm::raw_svector_ostream os(bitcode.back());
@@ -280,9 +272,10 @@ LogicalResult mlir::sinter::writeObject(ModuleOp module, const proto::Manifest &
                                         llvm::StringRef variableBlob,
                                         const ArtifactOptions &options, llvm::StringRef path,
                                         std::string *llvmIr) {
-  llvm::SmallVector<char, 0> object;
-  if (failed(emitObject(module, manifest, variableBlob, options, object, llvmIr)))
+  std::vector<llvm::SmallVector<char, 0>> objects;
+  if (failed(emitObjects(module, manifest, variableBlob, options, /*threads=*/1, objects, llvmIr)))
     return failure();
+  const llvm::SmallVector<char, 0> &object = objects[0];
   if (path.empty())
     return success();
   std::error_code ec;

@@ -16,18 +16,16 @@ struct ArtifactOptions {
   std::string cpu;                     // target CPU; empty = the host's
 };
 
-/// Compiles a module in the LLVM dialect (Phase::Llvm) to a native relocatable object in
+/// Compiles a module in the LLVM dialect (Phase::Llvm) to native relocatable objects in
 /// memory: its entry points under the ABI names, the manifest, and the initial variable data
-/// `variableBlob` (offsets in `manifest`). `llvmIr` receives the optimized LLVM IR.
-LogicalResult emitObject(ModuleOp module, const ::sinter::proto::Manifest &manifest,
-                         llvm::StringRef variableBlob, const ArtifactOptions &options,
-                         llvm::SmallVectorImpl<char> &object, std::string *llvmIr = nullptr);
-
-/// The same split into several objects, optimized and generated on `threads` threads (for the
-/// JIT, which links them together); the parts reference each other's symbols.
+/// `variableBlob` (offsets in `manifest`). With `threads` > 1 the module is split into several
+/// objects, optimized and generated on that many threads (for the JIT, which links them
+/// together; the parts reference each other's symbols); with 1, one object, and `llvmIr`
+/// receives its optimized LLVM IR.
 LogicalResult emitObjects(ModuleOp module, const ::sinter::proto::Manifest &manifest,
                           llvm::StringRef variableBlob, const ArtifactOptions &options,
-                          unsigned threads, std::vector<llvm::SmallVector<char, 0>> &objects);
+                          unsigned threads, std::vector<llvm::SmallVector<char, 0>> &objects,
+                          std::string *llvmIr = nullptr);
 
 /// Writes a native object from a module in the LLVM dialect (Phase::Llvm): its entry points
 /// under the ABI names, the manifest, and the initial variable data `variableBlob` (offsets

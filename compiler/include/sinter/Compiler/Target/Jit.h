@@ -15,7 +15,7 @@ namespace mlir::sinter {
 /// kernels, libc) resolve against the process.
 class JitCode {
 public:
-  /// Links relocatable objects (from emitObject/emitObjects) into the process; nullptr and
+  /// Links relocatable objects (from emitObjects) into the process; nullptr and
   /// `error` set on failure.
   static std::shared_ptr<JitCode> load(llvm::ArrayRef<llvm::StringRef> objects, std::string &error);
   ~JitCode();
