@@ -12,6 +12,7 @@
 
 using namespace sinter;
 using sinter::testing::check;
+using sinter::testing::errorOf;
 using sinter::testing::eval;
 using sinter::testing::randomTensor;
 using sinter::testing::values;
@@ -35,6 +36,30 @@ struct Geometry {
   std::array<int64_t, 4> padding{}; // top, bottom, left, right
   int64_t groups = 1;
 };
+
+/// A convolution to test: input and kernel shapes and the geometry.
+struct ConvCase {
+  const char *name;
+  Shape x, w;
+  Geometry geo;
+};
+
+Tensor conv2dWith(const Tensor &x, const Tensor &w, const Geometry &geo) {
+  return conv2d(x, w, geo.strides,
+                Padding(geo.padding[0], geo.padding[1], geo.padding[2], geo.padding[3]),
+                geo.dilations, geo.groups);
+}
+
+/// The book's kernel over the image 1..side² [1, side, side, 1] at `stride` ("valid"), and the
+/// transposed convolution of that back to the image's size: {out, back}.
+std::vector<HostTensor> bookConvAndBack(int64_t side, int64_t stride) {
+  Graph g;
+  auto n = static_cast<int>(side * side);
+  Tensor out = conv2d(constant(g, iotaValues(n), {1, side, side, 1}), bookKernel(g),
+                      {stride, stride}, "valid");
+  Tensor back = conv2dTranspose(out, bookKernel(g), {1, side, side, 1}, {stride, stride}, "valid");
+  return eval(g, {out, back});
+}
 
 /// conv2d by definition, in double: y[n, i, j, o] = Σ x[n, i·s + a·d − top, j·s + b·d − left,
 /// g·cg + c] · w[a, b, c, o] over the window and the channels of o's group.
@@ -77,22 +102,15 @@ std::vector<double> asDoubles(const HostTensor &t) { return values(t); }
 } // namespace
 
 TEST_CASE("10.11.2: the book's convolution and transposed convolution values", "[conv][book]") {
-  Graph g;
   SECTION("5x5 input, stride 2, valid, and back") {
-    Tensor x = constant(g, iotaValues(25), {1, 5, 5, 1});
-    Tensor out = conv2d(x, bookKernel(g), {2, 2}, "valid");
-    Tensor back = conv2dTranspose(out, bookKernel(g), {1, 5, 5, 1}, {2, 2}, "valid");
-    auto r = eval(g, {out, back});
+    auto r = bookConvAndBack(5, 2);
     check(r[0], {1, 2, 2, 1}, {-67, -77, -117, -127});
     check(r[1], {1, 5, 5, 1},
           {67,   -134, 278,  -154, 231,   -268, 335,  -710, 385,  -462, 586,   -770, 1620,
            -870, 1074, -468, 585,  -1210, 635,  -762, 819,  -936, 1942, -1016, 1143});
   }
   SECTION("4x4 input, stride 1, valid, and back") {
-    Tensor x = constant(g, iotaValues(16), {1, 4, 4, 1});
-    Tensor out = conv2d(x, bookKernel(g), {1, 1}, "valid");
-    Tensor back = conv2dTranspose(out, bookKernel(g), {1, 4, 4, 1}, {1, 1}, "valid");
-    auto r = eval(g, {out, back});
+    auto r = bookConvAndBack(4, 1);
     check(r[0], {1, 2, 2, 1}, {-56, -61, -76, -81});
     check(r[1], {1, 4, 4, 1},
           {56, -51, 46, 183, -148, -35, 35, -123, 88, 35, -35, 63, 532, -41, 36, 729});
@@ -141,12 +159,7 @@ TEST_CASE("10.7: max and average pooling values, padding not counted", "[conv][p
 }
 
 TEST_CASE("conv2d matches the definition for every geometry", "[conv]") {
-  struct Case {
-    const char *name;
-    Shape x, w;
-    Geometry geo;
-  };
-  const Case cases[] = {
+  const ConvCase cases[] = {
       {"1x1", {2, 4, 4, 3}, {1, 1, 3, 5}, {}},
       {"3x3 stride 2, padding 1 0 2 1",
        {2, 7, 6, 3},
@@ -160,18 +173,16 @@ TEST_CASE("conv2d matches the definition for every geometry", "[conv]") {
        {3, 3, 8, 16},
        {{1, 1}, {1, 1}, {1, 1, 1, 1}, 1}},
   };
-  for (const Case &c : cases) {
+  for (const ConvCase &c : cases) {
     DYNAMIC_SECTION(c.name) {
       HostTensor xv = randomTensor(c.x, 1), wv = randomTensor(c.w, 2);
       Graph g;
       Tensor x = g.input("x", c.x), w = g.input("w", c.w);
-      const Geometry &geo = c.geo;
-      Tensor y = conv2d(x, w, geo.strides,
-                        Padding(geo.padding[0], geo.padding[1], geo.padding[2], geo.padding[3]),
-                        geo.dilations, geo.groups);
+      Tensor y = conv2dWith(x, w, c.geo);
       HostTensor got = g.compile({{"f", {x, w}, {y}}}).run("f", {xv, wv})[0];
       Shape ys;
-      std::vector<double> expected = referenceConv(asDoubles(xv), c.x, asDoubles(wv), c.w, geo, ys);
+      std::vector<double> expected =
+          referenceConv(asDoubles(xv), c.x, asDoubles(wv), c.w, c.geo, ys);
       check(got, ys, expected, 1e-4);
     }
   }
@@ -204,14 +215,6 @@ TEST_CASE("a convolution in an entry compiled for any batch size", "[conv][batch
 TEST_CASE("bad convolution shapes and attributes name the line and the problem", "[conv][errors]") {
   Graph g;
   Tensor x = g.input("x", {2, 5, 5, 3});
-  auto errorOf = [](auto &&fn) -> std::string {
-    try {
-      fn();
-    } catch (const Error &e) {
-      return e.what();
-    }
-    return "no error";
-  };
   const std::string file = "ConvolutionTest.cpp:";
   int line = 0;
   std::string msg = errorOf([&] {
@@ -250,7 +253,7 @@ TEST_CASE("bad convolution shapes and attributes name the line and the problem",
 
 namespace {
 
-/// The library kernels' results against the generated loops' (SINTER_GENERATED_ONLY=1), each
+/// The library kernels' results against the generated loops' (or the reference loops'), each
 /// within 1e-5 of its largest magnitude.
 void checkSameNumbers(const std::vector<HostTensor> &library,
                       const std::vector<HostTensor> &generated) {
@@ -265,15 +268,24 @@ void checkSameNumbers(const std::vector<HostTensor> &library,
   }
 }
 
+/// Runs `run` with the library kernels, then with the generated loops alone
+/// (SINTER_GENERATED_ONLY=1), checks that both give the same numbers and returns the library's.
+template <class Run> std::vector<HostTensor> libraryMatchesGenerated(Run run) {
+  std::vector<HostTensor> library = run();
+  setenv("SINTER_GENERATED_ONLY", "1", 1);
+  std::vector<HostTensor> generated = run();
+  unsetenv("SINTER_GENERATED_ONLY");
+  checkSameNumbers(library, generated);
+  return library;
+}
+
 } // namespace
 
 TEST_CASE("a convolution's bias and ReLU fused into the oneDNN call give the generated numbers",
           "[conv][library]") {
   // Inference (the bias-add + ReLU loop folds into sinter_kernel_conv2d_bias_f32) and a
   // training step's gradients (where the pre-activation may be needed elsewhere).
-  auto run = [&](bool generatedOnly) {
-    if (generatedOnly)
-      setenv("SINTER_GENERATED_ONLY", "1", 1);
+  auto library = libraryMatchesGenerated([] {
     Graph g;
     Tensor x = g.input("x", {-1, 10, 10, 6}), w = g.input("w", {3, 3, 6, 12}),
            b = g.input("b", {12});
@@ -286,21 +298,13 @@ TEST_CASE("a convolution's bias and ReLU fused into the oneDNN call give the gen
     auto r = p.run("infer", in);
     for (HostTensor &t : p.run("train", in))
       r.push_back(t);
-    unsetenv("SINTER_GENERATED_ONLY");
     return r;
-  };
-  auto library = run(false), generated = run(true);
-  REQUIRE(library.size() == 5);
-  checkSameNumbers(library, generated);
+  });
+  CHECK(library.size() == 5);
 }
 
 TEST_CASE("the oneDNN kernels and the generated loops give the same numbers", "[conv][library]") {
-  struct Case {
-    const char *name;
-    Shape x, w;
-    Geometry geo;
-  };
-  const Case cases[] = {
+  const ConvCase cases[] = {
       {"3x3 same", {4, 12, 12, 8}, {3, 3, 8, 16}, {{1, 1}, {1, 1}, {1, 1, 1, 1}, 1}},
       {"groups 2, stride 2, uneven padding",
        {4, 15, 15, 8},
@@ -311,26 +315,17 @@ TEST_CASE("the oneDNN kernels and the generated loops give the same numbers", "[
        {3, 3, 4, 8},
        {{1, 2}, {2, 2}, {2, 2, 2, 2}, 1}},
   };
-  for (const Case &c : cases) {
+  for (const ConvCase &c : cases) {
     DYNAMIC_SECTION(c.name) {
       // A training step's three convolutions: forward, and the input and filter gradients.
-      auto run = [&](bool generatedOnly) {
-        if (generatedOnly)
-          setenv("SINTER_GENERATED_ONLY", "1", 1);
+      libraryMatchesGenerated([&] {
         Graph g;
         Tensor x = g.input("x", c.x), w = g.input("w", c.w);
-        const Geometry &geo = c.geo;
-        Tensor y = conv2d(x, w, geo.strides,
-                          Padding(geo.padding[0], geo.padding[1], geo.padding[2], geo.padding[3]),
-                          geo.dilations, geo.groups);
+        Tensor y = conv2dWith(x, w, c.geo);
         std::vector<Tensor> grads = gradients(reduceSum(y * y), {x, w});
-        auto r = g.compile({{"f", {x, w}, {y, grads[0], grads[1]}}})
-                     .run("f", {randomTensor(c.x, 5), randomTensor(c.w, 6)});
-        unsetenv("SINTER_GENERATED_ONLY");
-        return r;
-      };
-      auto library = run(false), generated = run(true);
-      checkSameNumbers(library, generated);
+        return g.compile({{"f", {x, w}, {y, grads[0], grads[1]}}})
+            .run("f", {randomTensor(c.x, 5), randomTensor(c.w, 6)});
+      });
     }
   }
 }
@@ -348,9 +343,7 @@ TEST_CASE("batch normalisation on oneDNN's kernels gives the generated numbers",
       Shape concrete = c.x;
       concrete[0] = 9;
       int64_t channels = c.x.back();
-      auto run = [&](bool generatedOnly) {
-        if (generatedOnly)
-          setenv("SINTER_GENERATED_ONLY", "1", 1);
+      auto library = libraryMatchesGenerated([&] {
         uint64_t fallbacksBefore = runtime::libraryKernelFallbacks();
         Graph g;
         Tensor x = g.input("x", c.x), gamma = g.input("gamma", {channels}),
@@ -362,12 +355,9 @@ TEST_CASE("batch normalisation on oneDNN's kernels gives the generated numbers",
                                {bn.y, bn.mean, bn.variance, grads[0], grads[1], grads[2]}}})
                        .run("step", {randomTensor(concrete, 11), randomTensor({channels}, 12),
                                      randomTensor({channels}, 13), randomTensor(concrete, 14)});
-        unsetenv("SINTER_GENERATED_ONLY");
         CHECK(runtime::libraryKernelFallbacks() == fallbacksBefore);
         return out;
-      };
-      auto library = run(false), generated = run(true);
-      checkSameNumbers(library, generated);
+      });
       // The statistics themselves, against the host: the mean and biased variance per channel.
       std::vector<double> x = values(randomTensor(concrete, 11));
       std::vector<double> mean(channels), variance(channels);
@@ -386,14 +376,6 @@ TEST_CASE("batch normalisation on oneDNN's kernels gives the generated numbers",
 TEST_CASE("fusedBatchNorm rejects bad shapes with the caller's line", "[batchnorm][errors]") {
   Graph g;
   Tensor x = g.input("x", {4, 3, 3, 8});
-  auto errorOf = [](auto f) -> std::string {
-    try {
-      f();
-    } catch (const Error &e) {
-      return e.what();
-    }
-    return "";
-  };
   std::string msg =
       errorOf([&] { fusedBatchNorm(x, g.input("gamma", {4}), g.input("beta", {8})); });
   CHECK_THAT(msg, Catch::Contains("ConvolutionTest.cpp"));
