@@ -66,9 +66,17 @@ Value padImage(OpBuilder &b, Location loc, Value x, const int64_t low[2], const 
 }
 
 /// out[parallel dims] = Σ lhs · rhs over the three reduction dimensions (the last three of
-/// the eight loop dimensions).
-Value contraction(OpBuilder &b, Location loc, Value lhs, AffineMap lhsMap, Value rhs,
-                  AffineMap rhsMap, RankedTensorType outType) {
+/// the eight loop dimensions), with the last dimension of `lhs`, `rhs` and `outType` (rank 4)
+/// split into [groups, size / groups]: the five parallel loops run over the split out, and the
+/// index expressions of lhs and rhs (five each, `d(i)` the i-th loop) read the split operands.
+Value groupedContraction(OpBuilder &b, Location loc, int64_t groups, Value lhs,
+                         ArrayRef<AffineExpr> lhsIndex, Value rhs, ArrayRef<AffineExpr> rhsIndex,
+                         RankedTensorType outType) {
+  outType = splitLastType(outType, groups);
+  lhs = splitLast(b, loc, lhs, groups);
+  rhs = splitLast(b, loc, rhs, groups);
+  AffineMap lhsMap = AffineMap::get(8, 0, lhsIndex, b.getContext());
+  AffineMap rhsMap = AffineMap::get(8, 0, rhsIndex, b.getContext());
   Value zero = scalarConst(b, loc, outType.getElementType(), 0);
   Value init =
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, outType)})
@@ -77,18 +85,15 @@ Value contraction(OpBuilder &b, Location loc, Value lhs, AffineMap lhsMap, Value
   iters.append(3, utils::IteratorType::reduction);
   SmallVector<AffineMap> maps{
       lhsMap, rhsMap, AffineMap::getMultiDimIdentityMap(8, b.getContext()).getMajorSubMap(5)};
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
-             [](OpBuilder &nb, Location nl, ValueRange a) {
-               Value product = arith::MulFOp::create(nb, nl, a[0], a[1]);
-               linalg::YieldOp::create(nb, nl,
-                                       ValueRange{arith::AddFOp::create(nb, nl, a[2], product)});
-             })
-      .getResult(0);
-}
-
-AffineMap map8(OpBuilder &b, ArrayRef<AffineExpr> results) {
-  return AffineMap::get(8, 0, results, b.getContext());
+  Value sum = linalg::GenericOp::create(
+                  b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
+                  [](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value product = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                    linalg::YieldOp::create(
+                        nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], product)});
+                  })
+                  .getResult(0);
+  return joinLast(b, loc, sum);
 }
 
 /// Whether a convolution of these shapes goes to the library kernel.
@@ -133,15 +138,12 @@ Value lowerConv2D(OpBuilder &b, Conv2DOp op) {
                        op.getType());
   Location loc = op.getLoc();
   Geometry geo = Geometry::of(op);
-  Value x =
-      splitLast(b, loc, padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0), geo.groups);
-  Value w = splitLast(b, loc, op.getRhs(), geo.groups);
+  Value x = padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0);
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // n, i, j, g, o | a, b, c
-  AffineMap xMap = map8(b, {d(0), d(1) * geo.stride[0] + d(5) * geo.dilation[0],
-                            d(2) * geo.stride[1] + d(6) * geo.dilation[1], d(3), d(7)});
-  AffineMap wMap = map8(b, {d(5), d(6), d(7), d(3), d(4)});
-  return joinLast(b, loc,
-                  contraction(b, loc, x, xMap, w, wMap, splitLastType(op.getType(), geo.groups)));
+  return groupedContraction(b, loc, geo.groups, x,
+                            {d(0), d(1) * geo.stride[0] + d(5) * geo.dilation[0],
+                             d(2) * geo.stride[1] + d(6) * geo.dilation[1], d(3), d(7)},
+                            op.getRhs(), {d(5), d(6), d(7), d(3), d(4)}, op.getType());
 }
 
 /// dw[a, b, c, g, o] = Σ_{n, i, j} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · dy[n, i, j, g, o].
@@ -151,15 +153,12 @@ Value lowerConv2DBackpropFilter(OpBuilder &b, Conv2DBackpropFilterOp op) {
                        op.getRhs().getType());
   Location loc = op.getLoc();
   Geometry geo = Geometry::of(op);
-  Value x =
-      splitLast(b, loc, padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0), geo.groups);
-  Value dy = splitLast(b, loc, op.getRhs(), geo.groups);
+  Value x = padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0);
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // a, b, c, g, o | n, i, j
-  AffineMap xMap = map8(b, {d(5), d(6) * geo.stride[0] + d(0) * geo.dilation[0],
-                            d(7) * geo.stride[1] + d(1) * geo.dilation[1], d(3), d(2)});
-  AffineMap dyMap = map8(b, {d(5), d(6), d(7), d(3), d(4)});
-  return joinLast(b, loc,
-                  contraction(b, loc, x, xMap, dy, dyMap, splitLastType(op.getType(), geo.groups)));
+  return groupedContraction(b, loc, geo.groups, x,
+                            {d(5), d(6) * geo.stride[0] + d(0) * geo.dilation[0],
+                             d(7) * geo.stride[1] + d(1) * geo.dilation[1], d(3), d(2)},
+                            op.getRhs(), {d(5), d(6), d(7), d(3), d(4)}, op.getType());
 }
 
 /// dx_padded[n, y, x, g, c] = Σ_{a, b, o} dy_spread[n, y + (kh − 1 − a)·dh, x + (kw − 1 − b)·dw, g,
@@ -181,15 +180,13 @@ Value lowerConv2DBackpropInput(OpBuilder &b, Conv2DBackpropInputOp op) {
   Value spread =
       placeInto(b, loc, op.getLhs(), spreadType, scalarConst(b, loc, xType.getElementType(), 0),
                 {0, reach[0], reach[1], 0}, {1, geo.stride[0], geo.stride[1], 1});
-  Value dy = splitLast(b, loc, spread, geo.groups);
-  Value w = splitLast(b, loc, op.getRhs(), geo.groups);
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // n, y, x, g, c | a, b, o
-  AffineMap dyMap = map8(b, {d(0), d(1) + reach[0] - d(5) * geo.dilation[0],
-                             d(2) + reach[1] - d(6) * geo.dilation[1], d(3), d(7)});
-  AffineMap wMap = map8(b, {d(5), d(6), d(4), d(3), d(7)});
-  auto outType = splitLastType(
-      xType.clone({xType.getDimSize(0), padded[0], padded[1], xType.getDimSize(3)}), geo.groups);
-  Value dx = joinLast(b, loc, contraction(b, loc, dy, dyMap, w, wMap, outType));
+  Value dx = groupedContraction(
+      b, loc, geo.groups, spread,
+      {d(0), d(1) + reach[0] - d(5) * geo.dilation[0], d(2) + reach[1] - d(6) * geo.dilation[1],
+       d(3), d(7)},
+      op.getRhs(), {d(5), d(6), d(4), d(3), d(7)},
+      xType.clone({xType.getDimSize(0), padded[0], padded[1], xType.getDimSize(3)}));
   if (padded[0] == xType.getDimSize(1) && padded[1] == xType.getDimSize(2))
     return dx;
   return tensor::ExtractSliceOp::create(b, loc, xType, dx,
