@@ -478,11 +478,14 @@ struct PrefetchNode final : UnaryNode {
   int64_t cardinality() const override { return input->cardinality(); }
 };
 
-template <typename N> std::shared_ptr<N> unary(const NodePtr &input, const char *what) {
+/// A node of type N reading `input`, its own fields set by `configure`.
+template <typename N, typename Configure>
+std::shared_ptr<N> unary(const NodePtr &input, const char *what, Configure configure) {
   if (!input)
     throw DataError(std::string("dataset: ") + what + " on an empty (default) Dataset");
   auto node = std::make_shared<N>();
   node->input = input;
+  configure(*node);
   return node;
 }
 
@@ -543,60 +546,52 @@ Dataset Dataset::shuffle(int64_t bufferSize, uint64_t seed, bool reshuffleEachIt
   if (bufferSize < 1)
     throw DataError("Dataset::shuffle: buffer size must be >= 1, got " +
                     std::to_string(bufferSize));
-  auto node = unary<ShuffleNode>(node_, "shuffle");
-  node->bufferSize = bufferSize;
-  node->seed = seed;
-  node->reshuffle = reshuffleEachIteration;
-  return Dataset(node);
+  return Dataset(unary<ShuffleNode>(node_, "shuffle", [&](ShuffleNode &node) {
+    node.bufferSize = bufferSize;
+    node.seed = seed;
+    node.reshuffle = reshuffleEachIteration;
+  }));
 }
 
 Dataset Dataset::batch(int64_t size, bool dropRemainder) const {
   if (size < 1)
     throw DataError("Dataset::batch: batch size must be >= 1, got " + std::to_string(size));
-  auto node = unary<BatchNode>(node_, "batch");
-  node->size = size;
-  node->dropRemainder = dropRemainder;
-  return Dataset(node);
+  return Dataset(unary<BatchNode>(node_, "batch", [&](BatchNode &node) {
+    node.size = size;
+    node.dropRemainder = dropRemainder;
+  }));
 }
 
 Dataset Dataset::map(std::function<Element(Element)> fn) const {
   if (!fn)
     throw DataError("Dataset::map: empty function");
-  auto node = unary<MapNode>(node_, "map");
-  node->fn = std::move(fn);
-  return Dataset(node);
+  return Dataset(unary<MapNode>(node_, "map", [&](MapNode &node) { node.fn = std::move(fn); }));
 }
 
 Dataset Dataset::filter(std::function<bool(const Element &)> pred) const {
   if (!pred)
     throw DataError("Dataset::filter: empty predicate");
-  auto node = unary<FilterNode>(node_, "filter");
-  node->pred = std::move(pred);
-  return Dataset(node);
+  return Dataset(
+      unary<FilterNode>(node_, "filter", [&](FilterNode &node) { node.pred = std::move(pred); }));
 }
 
 Dataset Dataset::repeat(int64_t count) const {
-  auto node = unary<RepeatNode>(node_, "repeat");
-  node->count = count < 0 ? -1 : count;
-  return Dataset(node);
+  return Dataset(unary<RepeatNode>(node_, "repeat",
+                                   [&](RepeatNode &node) { node.count = count < 0 ? -1 : count; }));
 }
 
 Dataset Dataset::take(int64_t n) const {
-  auto node = unary<TakeNode>(node_, "take");
-  node->n = n < 0 ? -1 : n;
-  return Dataset(node);
+  return Dataset(unary<TakeNode>(node_, "take", [&](TakeNode &node) { node.n = n < 0 ? -1 : n; }));
 }
 
 Dataset Dataset::skip(int64_t n) const {
-  auto node = unary<SkipNode>(node_, "skip");
-  node->n = n < 0 ? -1 : n;
-  return Dataset(node);
+  return Dataset(unary<SkipNode>(node_, "skip", [&](SkipNode &node) { node.n = n < 0 ? -1 : n; }));
 }
 
 Dataset Dataset::prefetch(int64_t bufferSize) const {
-  auto node = unary<PrefetchNode>(node_, "prefetch");
-  node->bufferSize = bufferSize <= 0 ? 2 : bufferSize;
-  return Dataset(node);
+  return Dataset(unary<PrefetchNode>(node_, "prefetch", [&](PrefetchNode &node) {
+    node.bufferSize = bufferSize <= 0 ? 2 : bufferSize;
+  }));
 }
 
 Dataset::Iterator Dataset::iterator() const {
