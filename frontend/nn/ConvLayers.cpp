@@ -26,54 +26,59 @@ void requireInterpolation(const char *layer, const std::string &method) {
                 method + "\"");
 }
 
-Tensor withBiasAndActivation(Tensor y, const Variable &bias, const ConvOptions &o) {
-  if (o.useBias)
-    y = y + bias;
-  return o.activation(y);
-}
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Convolutions
 
-Conv2D::Conv2D(int64_t filters, Size2 kernelSize, ConvOptions options, std::string name)
-    : Layer("Conv2D", std::move(name)), filters_(filters), kernelSize_(kernelSize),
+ConvLayer::ConvLayer(std::string typeName, std::string name, int64_t filters, Size2 kernelSize,
+                     ConvOptions options)
+    : Layer(std::move(typeName), std::move(name)), filters_(filters), kernelSize_(kernelSize),
       options_(std::move(options)) {
+  requirePositive(this->typeName().c_str(), "kernel height", kernelSize[0]);
+  requirePositive(this->typeName().c_str(), "kernel width", kernelSize[1]);
+}
+
+Variable ConvLayer::addKernel(Graph &g, const std::string &name, std::array<int64_t, 2> inner) {
+  return addWeight(g, name, {kernelSize_[0], kernelSize_[1], inner[0], inner[1]},
+                   options_.kernelInitializer, true, options_.kernelRegularizer);
+}
+
+void ConvLayer::addBias(Graph &g, int64_t units) {
+  if (options_.useBias)
+    bias_ = addWeight(g, "bias", {units}, options_.biasInitializer, true, options_.biasRegularizer);
+}
+
+Tensor ConvLayer::finish(Tensor y) const {
+  if (options_.useBias)
+    y = y + bias_;
+  return options_.activation(y);
+}
+
+Conv2D::Conv2D(int64_t filters, Size2 kernelSize, ConvOptions options, std::string name)
+    : ConvLayer("Conv2D", std::move(name), filters, kernelSize, std::move(options)) {
   requirePositive("Conv2D", "filters", filters);
-  requirePositive("Conv2D", "kernel height", kernelSize[0]);
-  requirePositive("Conv2D", "kernel width", kernelSize[1]);
 }
 
 void Conv2D::build(Graph &g, const Shape &inputShape) {
-  int64_t c = imageChannels(*this, inputShape);
-  kernel_ = addWeight(g, "kernel", {kernelSize_[0], kernelSize_[1], c, filters_},
-                      options_.kernelInitializer, true, options_.kernelRegularizer);
-  if (options_.useBias)
-    bias_ =
-        addWeight(g, "bias", {filters_}, options_.biasInitializer, true, options_.biasRegularizer);
+  kernel_ = addKernel(g, "kernel", {imageChannels(*this, inputShape), filters_});
+  addBias(g, filters_);
 }
 
 Tensor Conv2D::call(const Tensor &x, bool) {
   imageChannels(*this, x.shape());
-  Tensor y = conv2d(x, kernel_, options_.strides, options_.padding, options_.dilation);
-  return withBiasAndActivation(y, bias_, options_);
+  return finish(conv2d(x, kernel_, options_.strides, options_.padding, options_.dilation));
 }
 
 Conv2DTranspose::Conv2DTranspose(int64_t filters, Size2 kernelSize, ConvOptions options,
                                  std::string name)
-    : Layer("Conv2DTranspose", std::move(name)), filters_(filters), kernelSize_(kernelSize),
-      options_(std::move(options)) {
+    : ConvLayer("Conv2DTranspose", std::move(name), filters, kernelSize, std::move(options)) {
   requirePositive("Conv2DTranspose", "filters", filters);
 }
 
 void Conv2DTranspose::build(Graph &g, const Shape &inputShape) {
-  int64_t c = imageChannels(*this, inputShape);
-  kernel_ = addWeight(g, "kernel", {kernelSize_[0], kernelSize_[1], filters_, c},
-                      options_.kernelInitializer, true, options_.kernelRegularizer);
-  if (options_.useBias)
-    bias_ =
-        addWeight(g, "bias", {filters_}, options_.biasInitializer, true, options_.biasRegularizer);
+  kernel_ = addKernel(g, "kernel", {filters_, imageChannels(*this, inputShape)});
+  addBias(g, filters_);
 }
 
 Tensor Conv2DTranspose::call(const Tensor &x, bool) {
@@ -83,54 +88,46 @@ Tensor Conv2DTranspose::call(const Tensor &x, bool) {
   for (int i = 0; i < 2; ++i)
     out[1 + i] = conv2dTransposeSize(s[1 + i], kernelSize_[i], options_.strides[i],
                                      options_.padding, options_.dilation[i]);
-  Tensor y =
-      conv2dTranspose(x, kernel_, out, options_.strides, options_.padding, options_.dilation);
-  return withBiasAndActivation(y, bias_, options_);
+  return finish(
+      conv2dTranspose(x, kernel_, out, options_.strides, options_.padding, options_.dilation));
 }
 
 DepthwiseConv2D::DepthwiseConv2D(Size2 kernelSize, int64_t depthMultiplier, ConvOptions options,
                                  std::string name)
-    : Layer("DepthwiseConv2D", std::move(name)), kernelSize_(kernelSize),
-      multiplier_(depthMultiplier), options_(std::move(options)) {
+    : ConvLayer("DepthwiseConv2D", std::move(name), 0, kernelSize, std::move(options)),
+      multiplier_(depthMultiplier) {
   requirePositive("DepthwiseConv2D", "depth multiplier", depthMultiplier);
 }
 
 void DepthwiseConv2D::build(Graph &g, const Shape &inputShape) {
   int64_t c = imageChannels(*this, inputShape);
-  kernel_ = addWeight(g, "depthwise_kernel", {kernelSize_[0], kernelSize_[1], c, multiplier_},
-                      options_.kernelInitializer, true, options_.kernelRegularizer);
-  if (options_.useBias)
-    bias_ = addWeight(g, "bias", {c * multiplier_}, options_.biasInitializer, true,
-                      options_.biasRegularizer);
+  kernel_ = addKernel(g, "depthwise_kernel", {c, multiplier_});
+  addBias(g, c * multiplier_);
 }
 
 Tensor DepthwiseConv2D::call(const Tensor &x, bool) {
-  Tensor y = depthwiseConv2d(x, kernel_, options_.strides, options_.padding, options_.dilation);
-  return withBiasAndActivation(y, bias_, options_);
+  return finish(depthwiseConv2d(x, kernel_, options_.strides, options_.padding, options_.dilation));
 }
 
 SeparableConv2D::SeparableConv2D(int64_t filters, Size2 kernelSize, ConvOptions options,
                                  int64_t depthMultiplier, std::string name)
-    : Layer("SeparableConv2D", std::move(name)), filters_(filters), kernelSize_(kernelSize),
-      options_(std::move(options)), multiplier_(depthMultiplier) {
+    : ConvLayer("SeparableConv2D", std::move(name), filters, kernelSize, std::move(options)),
+      multiplier_(depthMultiplier) {
   requirePositive("SeparableConv2D", "filters", filters);
   requirePositive("SeparableConv2D", "depth multiplier", depthMultiplier);
 }
 
 void SeparableConv2D::build(Graph &g, const Shape &inputShape) {
   int64_t c = imageChannels(*this, inputShape);
-  depthwise_ = addWeight(g, "depthwise_kernel", {kernelSize_[0], kernelSize_[1], c, multiplier_},
-                         options_.kernelInitializer, true, options_.kernelRegularizer);
+  kernel_ = addKernel(g, "depthwise_kernel", {c, multiplier_});
   pointwise_ = addWeight(g, "pointwise_kernel", {1, 1, c * multiplier_, filters_},
                          options_.kernelInitializer, true, options_.kernelRegularizer);
-  if (options_.useBias)
-    bias_ =
-        addWeight(g, "bias", {filters_}, options_.biasInitializer, true, options_.biasRegularizer);
+  addBias(g, filters_);
 }
 
 Tensor SeparableConv2D::call(const Tensor &x, bool) {
-  Tensor y = depthwiseConv2d(x, depthwise_, options_.strides, options_.padding, options_.dilation);
-  return withBiasAndActivation(conv2d(y, pointwise_), bias_, options_);
+  Tensor y = depthwiseConv2d(x, kernel_, options_.strides, options_.padding, options_.dilation);
+  return finish(conv2d(y, pointwise_));
 }
 
 // ---------------------------------------------------------------------------------------------

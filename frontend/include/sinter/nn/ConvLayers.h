@@ -5,6 +5,7 @@
 
 #include "sinter/nn/Layers.h"
 
+#include <array>
 #include <optional>
 
 namespace sinter::nn {
@@ -22,50 +23,58 @@ struct ConvOptions {
   regularizers::Regularizer biasRegularizer = nullptr;
 };
 
-/// y = activation(conv2d(x, kernel) + bias); kernel [kh, kw, in_channels, filters].
-///   Conv2D(6, {3, 3})                                     // Keras' Conv2D(6, kernel_size=3)
-///   Conv2D(64, {3, 3}, {.padding = "same", .activation = "relu"})
-class Conv2D : public Layer {
+/// What the convolution layers share: the kernel size and options, the (first) kernel, the
+/// optional bias, and y = activation(convolution + bias).
+class ConvLayer : public Layer {
 public:
-  std::shared_ptr<Layer> clone() const override { return std::make_shared<Conv2D>(*this); }
-  Conv2D(int64_t filters, Size2 kernelSize, ConvOptions options = {}, std::string name = "");
   const Variable &kernel() const { return kernel_; }
   const Variable &bias() const { return bias_; }
 
 protected:
-  void build(Graph &g, const Shape &inputShape) override;
-  Tensor call(const Tensor &x, bool training) override;
+  ConvLayer(std::string typeName, std::string name, int64_t filters, Size2 kernelSize,
+            ConvOptions options);
+  /// A kernel [kh, kw, inner[0], inner[1]] with the options' initializer and regularizer.
+  Variable addKernel(Graph &g, const std::string &name, std::array<int64_t, 2> inner);
+  /// The bias [units] when the options use one.
+  void addBias(Graph &g, int64_t units);
+  /// activation(y + bias).
+  Tensor finish(Tensor y) const;
 
-private:
-  int64_t filters_;
+  int64_t filters_; // output channels (0: as many as the depthwise kernel gives)
   Size2 kernelSize_;
   ConvOptions options_;
   Variable kernel_, bias_;
 };
 
-/// The transposed convolution (tf.keras.layers.Conv2DTranspose): kernel [kh, kw, filters,
-/// in_channels]; output size (size − 1)·stride + kernel for "valid", size·stride for "same".
-class Conv2DTranspose : public Layer {
+/// y = activation(conv2d(x, kernel) + bias); kernel [kh, kw, in_channels, filters].
+///   Conv2D(6, {3, 3})                                     // Keras' Conv2D(6, kernel_size=3)
+///   Conv2D(64, {3, 3}, {.padding = "same", .activation = "relu"})
+class Conv2D : public ConvLayer {
 public:
-  std::shared_ptr<Layer> clone() const override { return std::make_shared<Conv2DTranspose>(*this); }
-  Conv2DTranspose(int64_t filters, Size2 kernelSize, ConvOptions options = {},
-                  std::string name = "");
-  const Variable &kernel() const { return kernel_; }
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Conv2D>(*this); }
+  Conv2D(int64_t filters, Size2 kernelSize, ConvOptions options = {}, std::string name = "");
 
 protected:
   void build(Graph &g, const Shape &inputShape) override;
   Tensor call(const Tensor &x, bool training) override;
+};
 
-private:
-  int64_t filters_;
-  Size2 kernelSize_;
-  ConvOptions options_;
-  Variable kernel_, bias_;
+/// The transposed convolution (tf.keras.layers.Conv2DTranspose): kernel [kh, kw, filters,
+/// in_channels]; output size (size − 1)·stride + kernel for "valid", size·stride for "same".
+class Conv2DTranspose : public ConvLayer {
+public:
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Conv2DTranspose>(*this); }
+  Conv2DTranspose(int64_t filters, Size2 kernelSize, ConvOptions options = {},
+                  std::string name = "");
+
+protected:
+  void build(Graph &g, const Shape &inputShape) override;
+  Tensor call(const Tensor &x, bool training) override;
 };
 
 /// One filter per input channel (times `depthMultiplier`): depthwise kernel
 /// [kh, kw, in_channels, depthMultiplier].
-class DepthwiseConv2D : public Layer {
+class DepthwiseConv2D : public ConvLayer {
 public:
   std::shared_ptr<Layer> clone() const override { return std::make_shared<DepthwiseConv2D>(*this); }
   explicit DepthwiseConv2D(Size2 kernelSize, int64_t depthMultiplier = 1, ConvOptions options = {},
@@ -76,15 +85,12 @@ protected:
   Tensor call(const Tensor &x, bool training) override;
 
 private:
-  Size2 kernelSize_;
   int64_t multiplier_;
-  ConvOptions options_;
-  Variable kernel_, bias_;
 };
 
-/// A depthwise convolution then a 1x1 (pointwise) one: depthwise_kernel
+/// A depthwise convolution then a 1x1 (pointwise) one: depthwise_kernel (kernel())
 /// [kh, kw, in, multiplier], pointwise_kernel [1, 1, in·multiplier, filters], bias [filters].
-class SeparableConv2D : public Layer {
+class SeparableConv2D : public ConvLayer {
 public:
   std::shared_ptr<Layer> clone() const override { return std::make_shared<SeparableConv2D>(*this); }
   SeparableConv2D(int64_t filters, Size2 kernelSize, ConvOptions options = {},
@@ -95,11 +101,8 @@ protected:
   Tensor call(const Tensor &x, bool training) override;
 
 private:
-  int64_t filters_;
-  Size2 kernelSize_;
-  ConvOptions options_;
   int64_t multiplier_;
-  Variable depthwise_, pointwise_, bias_;
+  Variable pointwise_;
 };
 
 /// Max or mean pooling over each window; strides default to the pool size (Keras).
