@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "../../common/ReferenceMatmul.h"
 #include "../../common/TestUtil.h"
 
 #include <algorithm>
@@ -359,25 +360,6 @@ TEST_CASE("cast", "[ops]") {
 
 namespace {
 
-/// Reference batched matmul over row-major [batch, m, k] x [batch, k, n] with optional
-/// transposes of the last two dimensions of each operand (stored as given).
-std::vector<double> refMatmul(const std::vector<double> &a, const std::vector<double> &b,
-                              int64_t batch, int64_t m, int64_t k, int64_t n, bool ta, bool tb) {
-  std::vector<double> c(batch * m * n, 0);
-  for (int64_t p = 0; p < batch; ++p)
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double s = 0;
-        for (int64_t l = 0; l < k; ++l) {
-          double av = ta ? a[p * m * k + l * m + i] : a[p * m * k + i * k + l];
-          double bv = tb ? b[p * k * n + j * k + l] : b[p * k * n + l * n + j];
-          s += av * bv;
-        }
-        c[p * m * n + i * n + j] = s;
-      }
-  return c;
-}
-
 std::vector<double> iotaValues(int64_t n, double scale, double offset) {
   std::vector<double> v(n);
   for (int64_t i = 0; i < n; ++i)
@@ -401,7 +383,7 @@ TEST_CASE("matmul 2-D with all transpose combinations", "[ops][matmul]") {
         Tensor c = matmul(a, b, ta, tb);
         CHECK(c.shape() == Shape{m, n});
         auto r = runOnce(g, {a, b}, {c}, {hostFloat(dt, sa, av), hostFloat(dt, sb, bv)});
-        checkClose(r[0], {m, n}, refMatmul(av, bv, 1, m, k, n, ta, tb),
+        checkClose(r[0], {m, n}, testing::referenceMatmul(av, bv, 1, m, k, n, ta, tb),
                    dt == DType::F32 ? kArithRel : kF64Rel, 1e-6);
       }
     }
@@ -438,12 +420,13 @@ TEST_CASE("matmul batched 3-D and broadcast batch", "[ops][matmul]") {
                        {hostFloat(dt, {batch, m, k}, av), hostFloat(dt, {batch, k, n}, bv),
                         hostFloat(dt, {k, n}, wv), hostFloat(dt, {batch, n, k}, btv)});
       double rel = dt == DType::F32 ? kArithRel : kF64Rel;
-      std::vector<double> expected = refMatmul(av, bv, batch, m, k, n, false, false);
+      std::vector<double> expected = testing::referenceMatmul(av, bv, batch, m, k, n, false, false);
       checkClose(r[0], {batch, m, n}, expected, rel, 1e-6);
       std::vector<double> wb;
       for (int64_t p = 0; p < batch; ++p)
         wb.insert(wb.end(), wv.begin(), wv.end());
-      std::vector<double> expectedW = refMatmul(av, wb, batch, m, k, n, false, false);
+      std::vector<double> expectedW =
+          testing::referenceMatmul(av, wb, batch, m, k, n, false, false);
       checkClose(r[1], {batch, m, n}, expectedW, rel, 1e-6);
       checkClose(r[2], {batch, m, n}, expected, rel, 1e-6);
       checkClose(r[3], {1, batch, m, n}, expectedW, rel, 1e-6);

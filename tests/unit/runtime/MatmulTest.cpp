@@ -1,8 +1,10 @@
-// sinter_kernel_matmul_f32 against a naive loop.
+// sinter_kernel_matmul_f32 against the matmul by definition.
 #include "sinter/runtime/Abi.h"
 #include "sinter/runtime/Runtime.h"
 
 #include <catch2/catch.hpp>
+
+#include "../../common/ReferenceMatmul.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,31 +15,15 @@
 
 namespace {
 
-void naive(const std::vector<float> &a, const std::vector<float> &b, std::vector<float> &c,
-           int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
-  for (int64_t p = 0; p < batch; ++p)
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        double sum = 0;
-        for (int64_t q = 0; q < k; ++q) {
-          float av = ta ? a[p * m * k + q * m + i] : a[p * m * k + i * k + q];
-          float bv = tb ? b[p * k * n + j * k + q] : b[p * k * n + q * n + j];
-          sum += static_cast<double>(av) * bv;
-        }
-        c[p * m * n + i * n + j] = static_cast<float>(sum);
-      }
-}
-
 void check(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
   std::mt19937 rng(static_cast<unsigned>(batch * 1000 + m * 100 + n * 10 + k + ta * 7 + tb * 13));
   std::uniform_real_distribution<float> dist(-1, 1);
-  std::vector<float> a(batch * m * k), b(batch * k * n), c(batch * m * n, -42.f),
-      want(batch * m * n);
+  std::vector<float> a(batch * m * k), b(batch * k * n), c(batch * m * n, -42.f);
   for (float &v : a)
     v = dist(rng);
   for (float &v : b)
     v = dist(rng);
-  naive(a, b, want, batch, m, n, k, ta, tb);
+  std::vector<double> want = sinter::testing::referenceMatmul(a, b, batch, m, k, n, ta, tb);
   sinter_kernel_matmul_f32(a.data(), b.data(), c.data(), batch, m, n, k, ta, tb);
   for (size_t i = 0; i < c.size(); ++i)
     REQUIRE(c[i] == Approx(want[i]).margin(1e-4));
@@ -45,7 +31,7 @@ void check(int64_t batch, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
 
 } // namespace
 
-TEST_CASE("matmul matches the naive loop for every transpose and batch", "[kernels]") {
+TEST_CASE("matmul matches its definition for every transpose and batch", "[kernels]") {
   for (int64_t batch : {1, 3})
     for (int ta = 0; ta < 2; ++ta)
       for (int tb = 0; tb < 2; ++tb) {
@@ -106,7 +92,7 @@ TEST_CASE("matmul called from several threads at once", "[kernels][threads]") {
   CHECK(sinter::runtime::libraryKernelFallbacks() == 0);
 }
 
-// The bias and ReLU epilogues (oneDNN bias and post-op) against the naive loop + epilogue.
+// The bias and ReLU epilogues (oneDNN bias and post-op) against the definition + epilogue.
 TEST_CASE("matmul with a bias and a ReLU epilogue", "[kernels]") {
   for (int64_t batch : {1, 2})
     for (int32_t activation : {SINTER_ACTIVATION_NONE, SINTER_ACTIVATION_RELU})
@@ -115,16 +101,16 @@ TEST_CASE("matmul with a bias and a ReLU epilogue", "[kernels]") {
         const int64_t m = 5, n = 7;
         std::mt19937 rng(static_cast<unsigned>(k + activation));
         std::uniform_real_distribution<float> dist(-1, 1);
-        std::vector<float> a(batch * m * k), b(batch * k * n), bias(n), c(batch * m * n, -42.f),
-            want(batch * m * n);
+        std::vector<float> a(batch * m * k), b(batch * k * n), bias(n), c(batch * m * n, -42.f);
         for (auto *v : {&a, &b, &bias})
           for (float &x : *v)
             x = dist(rng);
-        naive(a, b, want, batch, m, n, k, false, true);
+        std::vector<double> want =
+            sinter::testing::referenceMatmul(a, b, batch, m, k, n, false, true);
         for (size_t i = 0; i < want.size(); ++i) {
           want[i] += bias[i % n];
           if (activation == SINTER_ACTIVATION_RELU)
-            want[i] = std::max(want[i], 0.0f);
+            want[i] = std::max(want[i], 0.0);
         }
         sinter_kernel_matmul_bias_f32(a.data(), b.data(), bias.data(), c.data(), batch, m, n, k, 0,
                                       1, activation);
