@@ -2,6 +2,7 @@
 // and the real Fashion-MNIST when Debian's package is installed.
 #include "sinter/data/ImageDatasets.h"
 #include "../../common/RequireData.h"
+#include "../../common/TempFiles.h"
 
 #include <catch2/catch.hpp>
 
@@ -16,27 +17,9 @@
 
 namespace fs = std::filesystem;
 using namespace sinter::data;
+using sinter::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("sinter-data-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string &name) const { return (path / name).string(); }
-  static int &counter() {
-    static int c = 0;
-    return c;
-  }
-};
 
 void writeFile(const std::string &path, const std::vector<uint8_t> &bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -56,8 +39,8 @@ void makeSmall(const TempDir &d, int n, bool gzip, std::string &img, std::string
       px[size_t(i) * 12 + k] = uint8_t((i * 7 + k * 13) % 256);
     lb[size_t(i)] = uint8_t(i % 10);
   }
-  img = d / (gzip ? "img.idx.gz" : "img.idx");
-  lbl = d / (gzip ? "lbl.idx.gz" : "lbl.idx");
+  img = d.file(gzip ? "img.idx.gz" : "img.idx");
+  lbl = d.file(gzip ? "lbl.idx.gz" : "lbl.idx");
   writeIdxImages(img, px, n, 3, 4, gzip);
   writeIdxLabels(lbl, lb, gzip);
 }
@@ -113,8 +96,8 @@ TEST_CASE("writeIdx round-trips a dataset", "[data]") {
   ds.cols = 2;
   ds.images = {0, 1, 0.5f, 0.25f, 1, 1, 0, 0, 0.2f, 0.4f, 0.6f, 0.8f};
   ds.labels = {7, 0, 9};
-  writeIdx(d / "a", d / "b", ds, true);
-  ImageDataset back = loadIdx(d / "a", d / "b");
+  writeIdx(d.file("a"), d.file("b"), ds, true);
+  ImageDataset back = loadIdx(d.file("a"), d.file("b"));
   REQUIRE(back.n == 3);
   CHECK(back.labels == ds.labels);
   for (size_t i = 0; i < ds.images.size(); ++i)
@@ -127,14 +110,14 @@ TEST_CASE("loadIdx errors name the path and the problem", "[data]") {
   makeSmall(d, 10, false, img, lbl);
 
   SECTION("missing file") {
-    std::string missing = d / "nope-images.idx";
+    std::string missing = d.file("nope-images.idx");
     expectError([&] { loadIdx(missing, lbl); }, {missing, "not found"});
     expectError([&] { loadIdx(img, missing); }, {missing, "not found"});
   }
   SECTION("bad magic") {
     auto bytes = readFile(img);
     bytes[3] = 0x01; // 0x801 = labels magic in an images file
-    std::string bad = d / "badmagic.idx";
+    std::string bad = d.file("badmagic.idx");
     writeFile(bad, bytes);
     expectError([&] { loadIdx(bad, lbl); }, {bad, "bad magic"});
     expectError([&] { loadIdx(img, img); }, {img, "bad magic"}); // images as labels
@@ -142,25 +125,25 @@ TEST_CASE("loadIdx errors name the path and the problem", "[data]") {
   SECTION("truncated pixels") {
     auto bytes = readFile(img);
     bytes.resize(bytes.size() - 5);
-    std::string bad = d / "trunc.idx";
+    std::string bad = d.file("trunc.idx");
     writeFile(bad, bytes);
     expectError([&] { loadIdx(bad, lbl); }, {bad, "truncated"});
   }
   SECTION("a small file claiming huge images") {
     // 100,000 images of 100x100 (1 GB) in a 30-byte file: truncated, without allocating 1 GB.
-    std::string bad = d / "huge.idx";
+    std::string bad = d.file("huge.idx");
     writeFile(bad, {0,   0, 8, 3, 0, 1, 0x86, 0xA0, 0, 0, 0,  100, 0,  0,  0,
                     100, 1, 2, 3, 4, 5, 6,    7,    8, 9, 10, 11,  12, 13, 14});
     expectError([&] { loadIdx(bad, lbl); }, {bad, "truncated", "100000 images of 100x100"});
   }
   SECTION("truncated header") {
-    std::string bad = d / "short.idx";
+    std::string bad = d.file("short.idx");
     writeFile(bad, {0, 0, 8, 3, 0, 0});
     expectError([&] { loadIdx(bad, lbl); }, {bad, "truncated"});
   }
   SECTION("truncated labels, gzipped") {
     std::vector<uint8_t> lb(6, 1);
-    std::string gzLbl = d / "lbl6.gz";
+    std::string gzLbl = d.file("lbl6.gz");
     writeIdxLabels(gzLbl, lb, true);
     // Header says 6; rewrite it as a gzip of a header saying 10 with only 6 labels.
     std::vector<uint8_t> raw = {0, 0, 8, 1, 0, 0, 0, 10, 1, 1, 1, 1, 1, 1};
@@ -171,7 +154,7 @@ TEST_CASE("loadIdx errors name the path and the problem", "[data]") {
   }
   SECTION("count mismatch") {
     std::vector<uint8_t> lb(9, 1);
-    std::string bad = d / "lbl9.idx";
+    std::string bad = d.file("lbl9.idx");
     writeIdxLabels(bad, lb);
     expectError([&] { loadIdx(img, bad); }, {bad, "count mismatch", "9", "10"});
   }
@@ -309,13 +292,13 @@ TEST_CASE("MNIST digits: errors", "[data]") {
   expectError([&] { loadMnistDigits(d.path.string()); },
               {d.path.string(), "scripts/fetch-mnist.sh"});
 
-  std::string bad = d / "bad.json";
+  std::string bad = d.file("bad.json");
   writeFile(bad, {'{', '"', 'd', 'a', 't', 'a', '"', ':', '[', '0', ',', 'x', ']', '}'});
   expectError([&] { parseDigitsJson(bad); }, {bad, "malformed"});
-  std::ofstream(d / "short.json") << "{\"data\":[0,0.5,1]}";
-  expectError([&] { parseDigitsJson(d / "short.json"); }, {"short.json", "784"});
-  std::ofstream(d / "open.json") << "{\"data\":[0,0.5,1";
-  expectError([&] { parseDigitsJson(d / "open.json"); }, {"open.json", "truncated"});
+  std::ofstream(d.file("short.json")) << "{\"data\":[0,0.5,1]}";
+  expectError([&] { parseDigitsJson(d.file("short.json")); }, {"short.json", "784"});
+  std::ofstream(d.file("open.json")) << "{\"data\":[0,0.5,1";
+  expectError([&] { parseDigitsJson(d.file("open.json")); }, {"open.json", "truncated"});
 }
 
 TEST_CASE("Fashion-MNIST from Debian's package", "[data][fashion]") {

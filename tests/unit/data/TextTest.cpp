@@ -4,6 +4,7 @@
 // SINTER_TEXT_CACHE names a folder filled by scripts/fetch-text-data.sh.
 #include "sinter/data/Text.h"
 #include "../../common/RequireData.h"
+#include "../../common/TempFiles.h"
 #include "../../common/TestUtil.h"
 #include "sinter/data/Dataset.h"
 
@@ -24,26 +25,7 @@ using Strings = std::vector<std::string>;
 namespace {
 
 using sinter::testing::errorOf;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("sinter-text-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string &name, const std::string &text) const {
-    fs::path p = path / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
+using sinter::testing::TempDir;
 
 std::vector<int32_t> values(const HostTensor &t) {
   auto v = t.as<int32_t>();

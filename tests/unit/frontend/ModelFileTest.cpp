@@ -1,6 +1,7 @@
 // Model files (.sinter): save → load → compile reproduces the outputs bit for bit; bad files
 // (corrupt, truncated, empty, missing) are rejected with an Error naming the file; saves are
 // atomic.
+#include "../../common/TempFiles.h"
 #include "../../common/TestUtil.h"
 #include "sinter/model.pb.h"
 #include "sinter/sinter.h"
@@ -23,43 +24,12 @@ namespace fs = std::filesystem;
 namespace {
 
 using sinter::testing::errorOf;
+using sinter::testing::randomTensor;
+using sinter::testing::readFile;
+using sinter::testing::TempDir;
+using sinter::testing::writeFile;
 
 constexpr int64_t kBatch = 8, kIn = 6, kHidden = 16, kOut = 3;
-
-/// A temporary directory removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() /
-           ("sinter-frontend-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string &name) const { return (path / name).string(); }
-};
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void writeFile(const std::string &path, const std::string &bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-HostTensor randomTensor(std::vector<int64_t> shape, unsigned seed) {
-  HostTensor t(DType::F32, std::move(shape));
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  for (float &v : t.as<float>())
-    v = u(rng);
-  return t;
-}
 
 /// A small MLP with a train_step (SGD on softmax cross-entropy) and a predict entry, trained
 /// for a few steps: compiled once and shared by the tests of this file.

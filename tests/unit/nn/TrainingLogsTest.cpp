@@ -5,6 +5,8 @@
 
 #include "NnTestUtil.h"
 
+#include "../../common/TempFiles.h"
+
 #include "sinter/io/Events.h"
 #include "sinter/io/Image.h"
 
@@ -17,19 +19,11 @@
 
 using namespace sinter;
 using namespace sinter::nn;
+using sinter::testing::TempDir;
 
 namespace {
 
 /// A fresh directory under /tmp, removed at the end of the scope.
-struct TempDir {
-  std::string path;
-  explicit TempDir(const std::string &name)
-      : path("/tmp/sinter_training_logs_" + name + "_" + std::to_string(::getpid())) {
-    std::filesystem::remove_all(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
 /// Counts pixels that are not white in columns [x0, x1).
 int inkIn(const io::Image &img, int x0, int x1) {
   int n = 0;
@@ -42,10 +36,11 @@ int inkIn(const io::Image &img, int x0, int x1) {
 } // namespace
 
 TEST_CASE("TensorBoard: scalars per epoch, weight histograms, curves image", "[logs]") {
-  TempDir dir("tb");
+  TempDir dir;
   auto [x, y] = nntest::separable(128, 1);
   auto model = nntest::binaryModel();
-  auto tb = std::make_shared<TensorBoard>(dir.path, /*histogramFreq=*/2, /*writeImages=*/true);
+  auto tb =
+      std::make_shared<TensorBoard>(dir.path.string(), /*histogramFreq=*/2, /*writeImages=*/true);
   CHECK(tb->eventFile().empty());
   History h = model->fit(
       x, y,
@@ -145,10 +140,10 @@ TEST_CASE("TensorBoard: scalars per epoch, weight histograms, curves image", "[l
 }
 
 TEST_CASE("TensorBoard: histogramFreq 0 writes no histograms, no images by default", "[logs]") {
-  TempDir dir("tb0");
+  TempDir dir;
   auto [x, y] = nntest::separable(64, 2);
   auto model = nntest::binaryModel();
-  auto tb = std::make_shared<TensorBoard>(dir.path, /*histogramFreq=*/0);
+  auto tb = std::make_shared<TensorBoard>(dir.path.string(), /*histogramFreq=*/0);
   model->fit(x, y, {.batchSize = 32, .epochs = 2, .verbose = 0, .callbacks = {tb}});
   int scalars = 0;
   for (const io::Event &e : io::readEvents(tb->eventFile()))
@@ -157,13 +152,12 @@ TEST_CASE("TensorBoard: histogramFreq 0 writes no histograms, no images by defau
       ++scalars;
     }
   CHECK(scalars == 4); // loss and accuracy, 2 epochs
-  CHECK_THROWS_WITH(TensorBoard(dir.path, -1), Catch::Contains("histogramFreq"));
+  CHECK_THROWS_WITH(TensorBoard(dir.path.string(), -1), Catch::Contains("histogramFreq"));
 }
 
 TEST_CASE("CurvesPlot: a PNG of loss and accuracy per epoch", "[logs]") {
-  TempDir dir("plot");
-  std::filesystem::create_directories(dir.path);
-  std::string path = dir.path + "/curves.png";
+  TempDir dir;
+  std::string path = dir.file("curves.png");
   auto [x, y] = nntest::separable(128, 3);
   auto model = nntest::binaryModel();
   auto plot = std::make_shared<CurvesPlot>(path);
@@ -192,7 +186,7 @@ TEST_CASE("CurvesPlot: a PNG of loss and accuracy per epoch", "[logs]") {
   CHECK(plot->curves().values.at("loss").size() == 4);
 
   // Only at train end; a custom panel size; a third panel for a third metric.
-  std::string endOnly = dir.path + "/end.png";
+  std::string endOnly = dir.file("end.png");
   Sequential reg({Dense(4, "relu"), Dense(1)});
   reg.compile(optim::Adam(0.01), losses::meanSquaredError(), {"mae", "mse"});
   auto plot2 = std::make_shared<CurvesPlot>(endOnly, /*everyEpoch=*/false,
