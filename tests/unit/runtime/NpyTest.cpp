@@ -112,28 +112,28 @@ TEST_CASE("npy rejects bad files with clear errors", "[npy]") {
   expectError(tmpPath("magic.npy"), "bad magic");
   float data[4] = {};
   std::string raw(reinterpret_cast<char *>(data), sizeof data);
-  writeBytes(tmpPath("fortran.npy"),
-             npyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", raw));
-  expectError(tmpPath("fortran.npy"), "Fortran");
-  writeBytes(tmpPath("bigendian.npy"),
-             npyFile("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }", raw));
-  expectError(tmpPath("bigendian.npy"), "unsupported dtype '>f4'");
-  writeBytes(tmpPath("complex.npy"),
-             npyFile("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", raw));
-  expectError(tmpPath("complex.npy"), "unsupported dtype");
-  writeBytes(tmpPath("truncated.npy"),
-             npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", raw));
-  expectError(tmpPath("truncated.npy"), "truncated data");
-  // A small file claiming a huge array: refused before anything is allocated; sizes that
-  // overflow: refused too.
-  writeBytes(
-      tmpPath("huge.npy"),
-      npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100), }", raw));
-  expectError(tmpPath("huge.npy"), "truncated data: expected 8000000000000 bytes");
-  writeBytes(
-      tmpPath("overflow.npy"),
-      npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }", raw));
-  expectError(tmpPath("overflow.npy"), "too large");
+  // Files of 16 data bytes with these headers, and what their errors say. The huge one: a small
+  // file claiming a huge array is refused before anything is allocated; sizes that overflow are
+  // refused too.
+  const struct {
+    const char *file, *header, *error;
+  } badHeaders[] = {
+      {"fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", "Fortran"},
+      {"bigendian.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }",
+       "unsupported dtype '>f4'"},
+      {"complex.npy", "{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }",
+       "unsupported dtype"},
+      {"truncated.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }",
+       "truncated data"},
+      {"huge.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 100), }",
+       "truncated data: expected 8000000000000 bytes"},
+      {"overflow.npy",
+       "{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }", "too large"},
+  };
+  for (const auto &bad : badHeaders) {
+    writeBytes(tmpPath(bad.file), npyFile(bad.header, raw));
+    expectError(tmpPath(bad.file), bad.error);
+  }
   // A FIFO or a device: refused, not read forever.
   std::string fifo = tmpPath("x.fifo");
   std::remove(fifo.c_str());
