@@ -5,27 +5,15 @@
 // here; words without a vector and the reserved ids stay zero, as the book's embedding_matrix)
 // and kept frozen (trainable=False), and from the same vectors fine-tuned.
 // Last line: random=… frozen=… tuned=… (test accuracies) found=N (vocabulary words with a vector)
-#include "../common/Cli.h"
 #include "../common/Sentiment.h"
-
-#include <cstdlib>
 
 using namespace sinter;
 
 int main(int argc, char **argv) {
-  const char *cache = std::getenv("SINTER_TEXT_CACHE");
-  models::Cli cli(argc, argv,
-                  {{"--cell", "lstm"},
-                   {"--epochs", "20"},
-                   {"--quick", ""},
-                   {"--data-dir", cache && *cache ? cache : "build/data"}},
-                  "[--cell simple|lstm|gru] [--epochs N] [--quick] [--data-dir DIR]");
+  models::Cli cli = models::sentimentCli(argc, argv, "lstm", {}, "");
   try {
-    int epochs = cli.on("--quick") ? 3 : static_cast<int>(cli.integer("--epochs"));
-    if (epochs < 1)
-      throw Error("--epochs must be at least 1");
+    int epochs = models::sentimentEpochs(cli);
     std::string cell = cli.str("--cell");
-    models::makeCell(cell, 0);
     models::SentimentData d = models::loadSentiment(cli.str("--data-dir"));
     data::WordVectors vectors =
         data::loadWordVectors(data::word2vecVectorsPath(cli.str("--data-dir")));

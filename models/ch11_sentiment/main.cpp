@@ -11,30 +11,17 @@
 //   --export DIR             writes the padded split as .npy files for the PyTorch peer
 //                            (bench/pytorch_sentiment.py)
 // Last line: cell=… layers=… epochs=N train_accuracy=… test_accuracy=…
-#include "../common/Cli.h"
 #include "../common/Sentiment.h"
-
-#include <cstdlib>
 
 using namespace sinter;
 
 int main(int argc, char **argv) {
-  const char *cache = std::getenv("SINTER_TEXT_CACHE");
-  models::Cli cli(argc, argv,
-                  {{"--cell", "simple"},
-                   {"--layers", ""},
-                   {"--epochs", "20"},
-                   {"--quick", ""},
-                   {"--data-dir", cache && *cache ? cache : "build/data"},
-                   {"--export", "-"}},
-                  "[--cell simple|lstm|gru] [--layers] [--epochs N] [--quick] [--data-dir DIR] "
-                  "[--export DIR]");
+  models::Cli cli = models::sentimentCli(
+      argc, argv, "simple", {{"--layers", ""}, {"--export", "-"}}, " [--layers] [--export DIR]");
   try {
-    models::SentimentRun run{.cell = cli.str("--cell"), .layers = cli.on("--layers")};
-    run.epochs = cli.on("--quick") ? 3 : static_cast<int>(cli.integer("--epochs"));
-    if (run.epochs < 1)
-      throw Error("--epochs must be at least 1");
-    models::makeCell(run.cell, 0); // checks the flag before the data is read
+    models::SentimentRun run{.cell = cli.str("--cell"),
+                             .layers = cli.on("--layers"),
+                             .epochs = models::sentimentEpochs(cli)};
     models::SentimentData d = models::loadSentiment(cli.str("--data-dir"));
     if (std::string dir = cli.str("--export"); dir != "-") {
       std::filesystem::create_directories(dir);

@@ -5,6 +5,8 @@
 #ifndef SINTER_MODELS_COMMON_SENTIMENT_H
 #define SINTER_MODELS_COMMON_SENTIMENT_H
 
+#include "Cli.h"
+
 #include "sinter/nn/Model.h"
 
 #include "sinter/TensorLanguage.h"
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -32,6 +35,28 @@ inline std::shared_ptr<RecurrentCell> makeCell(const std::string &kind, double d
   if (kind == "gru")
     return std::make_shared<GRUCell>(kUnits, options);
   throw Error("--cell must be simple, lstm or gru, got '" + kind + "'");
+}
+
+/// The flags both sentiment programs take: --cell (default `cell`), --epochs (20), --quick and
+/// --data-dir ($SINTER_TEXT_CACHE, else build/data), plus the program's own `more`.
+inline Cli sentimentCli(int argc, char **argv, const std::string &cell,
+                        std::map<std::string, std::string> more, const std::string &moreUsage) {
+  const char *cache = std::getenv("SINTER_TEXT_CACHE");
+  more.insert({{"--cell", cell},
+               {"--epochs", "20"},
+               {"--quick", ""},
+               {"--data-dir", cache && *cache ? cache : "build/data"}});
+  return Cli(argc, argv, std::move(more),
+             "[--cell simple|lstm|gru] [--epochs N] [--quick] [--data-dir DIR]" + moreUsage);
+}
+
+/// --epochs (at least 1; 3 with --quick), after checking --cell, before any data is read.
+inline int sentimentEpochs(const Cli &cli) {
+  makeCell(cli.str("--cell"), 0);
+  int epochs = cli.on("--quick") ? 3 : static_cast<int>(cli.integer("--epochs"));
+  if (epochs < 1)
+    throw Error("--epochs must be at least 1");
+  return epochs;
 }
 
 /// The book's MyRNN body: two cells stepped together over tf.unstack(x, axis=1) (unrolled).
