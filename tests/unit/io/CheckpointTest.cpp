@@ -71,6 +71,24 @@ std::map<std::string, HostTensor> snapshot(Mlp &m) {
   return out;
 }
 
+Mlp &sharedMlp();
+
+/// A checkpoint of the shared MLP saved at `name` with `step`: its path, bytes and variables;
+/// then `trainSteps` more training steps move the MLP away from it.
+struct SavedCheckpoint {
+  Mlp &m = sharedMlp();
+  TempDir dir;
+  std::string path, bytes;
+  std::map<std::string, HostTensor> variables;
+
+  SavedCheckpoint(const std::string &name, int64_t step, int trainSteps) : path(dir.file(name)) {
+    io::saveCheckpoint(*m.program, path, step);
+    bytes = readFile(path);
+    variables = snapshot(m);
+    m.train(trainSteps);
+  }
+};
+
 Mlp &sharedMlp() {
   static Mlp mlp;
   return mlp;
@@ -160,13 +178,12 @@ TEST_CASE("resuming from a checkpoint continues bit for bit", "[checkpoint]") {
 }
 
 TEST_CASE("bad checkpoints are rejected; the previous one survives", "[checkpoint]") {
-  Mlp &m = sharedMlp();
-  TempDir dir;
-  std::string good = dir.file("good.ckpt");
-  io::saveCheckpoint(*m.program, good, 42);
-  std::string bytes = readFile(good);
-  auto expected = snapshot(m);
-  m.train(7); // move away, so a bad load that changed anything would show
+  // Trained on after the save, so a bad load that changed anything would show.
+  SavedCheckpoint saved("good.ckpt", 42, 7);
+  Mlp &m = saved.m;
+  const TempDir &dir = saved.dir;
+  const std::string &good = saved.path, &bytes = saved.bytes;
+  const auto &expected = saved.variables;
 
   auto rejected = [&](const std::string &path, const std::string &what) {
     auto moved = snapshot(m);
@@ -254,13 +271,11 @@ TEST_CASE("bad checkpoints are rejected; the previous one survives", "[checkpoin
 }
 
 TEST_CASE("a failed save leaves the previous checkpoint intact", "[checkpoint]") {
-  Mlp &m = sharedMlp();
-  TempDir dir;
-  std::string path = dir.file("model.ckpt");
-  io::saveCheckpoint(*m.program, path, 1);
-  std::string previous = readFile(path);
-  auto expected = snapshot(m);
-  m.train(20);
+  SavedCheckpoint saved("model.ckpt", 1, 20);
+  Mlp &m = saved.m;
+  const TempDir &dir = saved.dir;
+  const std::string &path = saved.path, &previous = saved.bytes;
+  const auto &expected = saved.variables;
 
   SECTION("the temporary file cannot be created") {
     // No file descriptor left for it (the temporary names are unique, so nothing else can
