@@ -2,6 +2,7 @@
 #ifndef SINTER_TESTS_COMMON_TESTUTIL_H
 #define SINTER_TESTS_COMMON_TESTUTIL_H
 
+#include "sinter/Ops.h"
 #include "sinter/Program.h"
 #include "sinter/runtime/Runtime.h"
 
@@ -90,6 +91,20 @@ inline void check(const runtime::HostTensor &got, const std::vector<int64_t> &sh
     CHECK(std::abs(v[i] - expected[i]) <= tol);
   }
 }
+
+/// A two-layer perceptron on a graph: logits = relu(x·w1 + b1)·w2 + b2, the weights drawn from
+/// normal(0, 0.5) with `seed` and `seed + 1`, the biases zero.
+struct TwoLayerMlp {
+  Variable w1, b1, w2, b2;
+
+  TwoLayerMlp(Graph &g, int64_t in, int64_t hidden, int64_t out, uint64_t seed)
+      : w1(g.variable("w1", random::normal(g, {in, hidden}, 0, 0.5, seed))),
+        b1(g.variable("b1", zeros(g, {hidden}))),
+        w2(g.variable("w2", random::normal(g, {hidden, out}, 0, 0.5, seed + 1))),
+        b2(g.variable("b2", zeros(g, {out}))) {}
+
+  Tensor operator()(const Tensor &x) const { return matmul(relu(matmul(x, w1) + b1), w2) + b2; }
+};
 
 } // namespace sinter::testing
 

@@ -42,11 +42,7 @@ struct TrainedMlp {
     Tensor x = g.input("x", {kBatch, kIn});
     Tensor y = g.input("y", {kBatch, kOut});
     Tensor xp = g.input("x_predict", {kBatch, kIn});
-    Variable w1 = g.variable("w1", random::normal(g, {kIn, kHidden}, 0, 0.5, 1));
-    Variable b1 = g.variable("b1", zeros(g, {kHidden}));
-    Variable w2 = g.variable("w2", random::normal(g, {kHidden, kOut}, 0, 0.5, 2));
-    Variable b2 = g.variable("b2", zeros(g, {kOut}));
-    auto forward = [&](const Tensor &in) { return matmul(relu(matmul(in, w1) + b1), w2) + b2; };
+    testing::TwoLayerMlp forward(g, kIn, kHidden, kOut, /*seed=*/1);
     Tensor loss = reduceMean(softmaxCrossEntropyWithLogits(y, forward(x)));
     auto updates = optim::SGD(0.1).minimize(loss, g.trainableVariables());
     program.emplace(g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}},

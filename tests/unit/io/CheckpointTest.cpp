@@ -29,11 +29,7 @@ struct Mlp {
   Mlp() {
     Tensor x = g.input("x", {kBatch, kIn});
     Tensor y = g.input("y", {kBatch, kOut});
-    Variable w1 = g.variable("w1", random::normal(g, {kIn, kHidden}, 0, 0.5, 11));
-    Variable b1 = g.variable("b1", zeros(g, {kHidden}));
-    Variable w2 = g.variable("w2", random::normal(g, {kHidden, kOut}, 0, 0.5, 12));
-    Variable b2 = g.variable("b2", zeros(g, {kOut}));
-    Tensor logits = matmul(relu(matmul(x, w1) + b1), w2) + b2;
+    Tensor logits = sinter::testing::TwoLayerMlp(g, kIn, kHidden, kOut, /*seed=*/11)(x);
     Tensor loss = reduceMean(softmaxCrossEntropyWithLogits(y, logits));
     auto updates = optim::Adam(0.01).minimize(loss, g.trainableVariables());
     program.emplace(g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}}}));
