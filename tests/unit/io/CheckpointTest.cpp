@@ -176,10 +176,7 @@ TEST_CASE("resuming from a checkpoint continues bit for bit", "[checkpoint]") {
 TEST_CASE("bad checkpoints are rejected; the previous one survives", "[checkpoint]") {
   // Trained on after the save, so a bad load that changed anything would show.
   SavedCheckpoint saved("good.ckpt", 42, 7);
-  Mlp &m = saved.m;
-  const TempDir &dir = saved.dir;
-  const std::string &good = saved.path, &bytes = saved.bytes;
-  const auto &expected = saved.variables;
+  auto &[m, dir, good, bytes, expected] = saved;
 
   auto rejected = [&](const std::string &path, const std::string &what) {
     auto moved = snapshot(m);
@@ -268,10 +265,7 @@ TEST_CASE("bad checkpoints are rejected; the previous one survives", "[checkpoin
 
 TEST_CASE("a failed save leaves the previous checkpoint intact", "[checkpoint]") {
   SavedCheckpoint saved("model.ckpt", 1, 20);
-  Mlp &m = saved.m;
-  const TempDir &dir = saved.dir;
-  const std::string &path = saved.path, &previous = saved.bytes;
-  const auto &expected = saved.variables;
+  auto &[m, dir, path, previous, expected] = saved;
 
   SECTION("the temporary file cannot be created") {
     // No file descriptor left for it (the temporary names are unique, so nothing else can
