@@ -131,19 +131,33 @@ Value libraryConv(OpBuilder &b, ConvOp op, int32_t kind, RankedTensorType image,
   return k.call(kConv2DKernel)[0];
 }
 
+/// The loops (of the eight) that index the image's batch n, its output position (i, j), the
+/// window position (a, b) and its channel c in a window contraction.
+struct WindowLoops {
+  unsigned n, i, j, a, b, c;
+};
+
+/// Σ x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · rhs[d5, d6, d7, g, d4] over the last three
+/// loops, x = the op's image operand and rhs = its other operand: what the forward convolution
+/// and the filter gradient compute, with the roles of the loops given by `loops`.
+template <class ConvOp> Value windowContraction(OpBuilder &b, ConvOp op, WindowLoops loops) {
+  Location loc = op.getLoc();
+  Geometry geo = Geometry::of(op);
+  Value x = padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0);
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  return groupedContraction(b, loc, geo.groups, x,
+                            {d(loops.n), d(loops.i) * geo.stride[0] + d(loops.a) * geo.dilation[0],
+                             d(loops.j) * geo.stride[1] + d(loops.b) * geo.dilation[1], d(3),
+                             d(loops.c)},
+                            op.getRhs(), {d(5), d(6), d(7), d(3), d(4)}, op.getType());
+}
+
 /// y[n, i, j, g, o] = Σ_{a, b, c} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · w[a, b, c, g, o].
 Value lowerConv2D(OpBuilder &b, Conv2DOp op) {
   if (useLibrary(op.getLhs().getType(), op.getType(), op.getRhs().getType()))
     return libraryConv(b, op, SINTER_CONV_FORWARD, op.getLhs().getType(), op.getRhs().getType(),
                        op.getType());
-  Location loc = op.getLoc();
-  Geometry geo = Geometry::of(op);
-  Value x = padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0);
-  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // n, i, j, g, o | a, b, c
-  return groupedContraction(b, loc, geo.groups, x,
-                            {d(0), d(1) * geo.stride[0] + d(5) * geo.dilation[0],
-                             d(2) * geo.stride[1] + d(6) * geo.dilation[1], d(3), d(7)},
-                            op.getRhs(), {d(5), d(6), d(7), d(3), d(4)}, op.getType());
+  return windowContraction(b, op, {.n = 0, .i = 1, .j = 2, .a = 5, .b = 6, .c = 7});
 }
 
 /// dw[a, b, c, g, o] = Σ_{n, i, j} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · dy[n, i, j, g, o].
@@ -151,14 +165,7 @@ Value lowerConv2DBackpropFilter(OpBuilder &b, Conv2DBackpropFilterOp op) {
   if (useLibrary(op.getLhs().getType(), op.getRhs().getType(), op.getType()))
     return libraryConv(b, op, SINTER_CONV_BACKWARD_WEIGHTS, op.getLhs().getType(), op.getType(),
                        op.getRhs().getType());
-  Location loc = op.getLoc();
-  Geometry geo = Geometry::of(op);
-  Value x = padImage(b, loc, op.getLhs(), geo.padLow, geo.padHigh, 0);
-  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // a, b, c, g, o | n, i, j
-  return groupedContraction(b, loc, geo.groups, x,
-                            {d(5), d(6) * geo.stride[0] + d(0) * geo.dilation[0],
-                             d(7) * geo.stride[1] + d(1) * geo.dilation[1], d(3), d(2)},
-                            op.getRhs(), {d(5), d(6), d(7), d(3), d(4)}, op.getType());
+  return windowContraction(b, op, {.n = 5, .i = 6, .j = 7, .a = 0, .b = 1, .c = 2});
 }
 
 /// dx_padded[n, y, x, g, c] = Σ_{a, b, o} dy_spread[n, y + (kh − 1 − a)·dh, x + (kw − 1 − b)·dw, g,
