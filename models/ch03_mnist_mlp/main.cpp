@@ -43,7 +43,7 @@ int main(int argc, char **argv) {
       return matmul(h2, w3) + b3;
     };
     Tensor loss = reduceMean(softmaxCrossEntropyWithLogits(y, forward(x)));
-    auto updates = optim::Adam(std::stod(cli.str("--lr"))).minimize(loss, g.trainableVariables());
+    auto updates = optim::Adam(cli.real("--lr")).minimize(loss, g.trainableVariables());
     Program program = g.compile({{"train_step", {x, y}, {loss}, updates, {"loss"}},
                                  {"predict", {xEval}, {forward(xEval)}, {}, {"logits"}}});
     std::printf("compiled in %.2f s\n", program.compileSeconds());

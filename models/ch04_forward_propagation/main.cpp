@@ -11,28 +11,14 @@
 // data::loadMnistDigits) or Debian's Fashion-MNIST (--dataset fashion). The learning rate:
 // the repo's 0.001 barely moves an MSE loss in 20 epochs of 40 steps each (8,000 images / 200),
 // so the default is 0.2 on the digits (and the repo's 0.001 kept available with --lr).
-#include "sinter/sinter.h"
-
 #include "../common/Mnist.h"
 
-#include <cstdio>
-
-using namespace sinter;
-
-constexpr int64_t kBatch = 200, kEvalBatch = 200;
-
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv, models::mnistFlags("20", "mnist", {{"--lr", "0.2"}}),
-                  std::string(models::kMnistUsage) + " [--lr RATE]");
-  try {
-    models::MnistRun run = models::mnistRun(cli, /*quickEpochs=*/5, /*quickTrain=*/8000);
-    double lr = std::stod(cli.str("--lr"));
-
-    models::trainRawNetwork(run, models::RawWeights::TruncatedNormal, /*broadcastBias=*/true, lr,
-                            kBatch, kEvalBatch);
-  } catch (const std::exception &e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  using sinter::models::RawNetworkSetup;
+  return sinter::models::rawNetworkMain(argc, argv,
+                                        {.weights = RawNetworkSetup::Weights::TruncatedNormal,
+                                         .broadcastBias = true,
+                                         .batch = 200,
+                                         .mnistLr = 0.2,
+                                         .otherLr = 0.2});
 }

@@ -11,29 +11,14 @@
 // 0.2, 0.896 at 0.3). So --lr defaults to 0.2 on the digits (fewer, larger steps; the same
 // loss, init, batch and epochs as the book) and to the repo's 1e-2 on Fashion-MNIST, whose
 // 60,000 images give the book's step count.
-#include "sinter/sinter.h"
-
 #include "../common/Mnist.h"
 
-#include <cstdio>
-
-using namespace sinter;
-
-constexpr int64_t kBatch = 128, kEvalBatch = 200;
-
 int main(int argc, char **argv) {
-  models::Cli cli(argc, argv, models::mnistFlags("20", "mnist", {{"--lr", "auto"}}),
-                  std::string(models::kMnistUsage) + " [--lr RATE|auto]");
-  try {
-    models::MnistRun run = models::mnistRun(cli, /*quickEpochs=*/5, /*quickTrain=*/8000);
-    double lr = cli.str("--lr") == "auto" ? (run.dataset == "mnist" ? 0.2 : 0.01)
-                                          : std::stod(cli.str("--lr"));
-
-    models::trainRawNetwork(run, models::RawWeights::Normal, /*broadcastBias=*/false, lr, kBatch,
-                            kEvalBatch);
-  } catch (const std::exception &e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  using sinter::models::RawNetworkSetup;
+  return sinter::models::rawNetworkMain(argc, argv,
+                                        {.weights = RawNetworkSetup::Weights::Normal,
+                                         .broadcastBias = false,
+                                         .batch = 128,
+                                         .mnistLr = 0.2,
+                                         .otherLr = 0.01});
 }

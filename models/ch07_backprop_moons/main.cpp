@@ -30,7 +30,7 @@ int main(int argc, char **argv) {
                   "[--epochs N] [--quick] [--lr RATE] [--seed N] [--frozen-biases]");
   try {
     long epochs = cli.on("--quick") ? 60 : cli.integer("--epochs");
-    double lr = std::stod(cli.str("--lr"));
+    double lr = cli.real("--lr");
     uint64_t seed = static_cast<uint64_t>(cli.integer("--seed"));
     data::Moons moons = data::makeMoons(2000, 0.2, seed);
     data::TrainTestSplit split = data::trainTestSplit(moons.x, moons.y, 0.7, 42);

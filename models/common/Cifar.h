@@ -99,7 +99,7 @@ inline CifarRun cifarRun(int argc, char **argv) {
     trainSize = 256;
     testSize = 128;
   }
-  run.learningRate = std::stod(cli.str("--lr"));
+  run.learningRate = cli.real("--lr");
   std::tie(run.data, run.dataset) = loadCifarOrStandIn(cli.str("--data-dir"), trainSize, testSize);
   std::tie(run.xTrain, run.yTrain) = cifarTensors(run.data.train);
   std::tie(run.xTest, run.yTest) = cifarTensors(run.data.test);

@@ -56,8 +56,8 @@ inline KerasMnistData kerasMnistData(const Cli &cli, const Shape &imageShape) {
 /// compile(Adam(--lr), CategoricalCrossentropy(from_logits=True), ['accuracy']), and
 /// distribute() with --distributed.
 inline void compileKerasMnist(nn::Model &model, const Cli &cli) {
-  model.compile(optim::Adam(std::stod(cli.str("--lr"))),
-                losses::categoricalCrossentropy(/*fromLogits=*/true), {"accuracy"});
+  model.compile(optim::Adam(cli.real("--lr")), losses::categoricalCrossentropy(/*fromLogits=*/true),
+                {"accuracy"});
   if (cli.on("--distributed"))
     model.distribute();
 }

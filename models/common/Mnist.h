@@ -143,32 +143,38 @@ inline std::pair<double, double> trainMnist(Program &program, const data::TrainT
   return {meanLoss, testAccuracy};
 }
 
-/// How sections 4.10 and 5.8 draw the raw network's weight matrices.
-enum class RawWeights { Normal, TruncatedNormal };
+/// How sections 4.10 and 5.8 set up the raw network.
+struct RawNetworkSetup {
+  enum class Weights { Normal, TruncatedNormal } weights; // drawn with stddev 0.1
+  bool broadcastBias;      // the first bias broadcast with an explicit broadcastTo
+  int64_t batch;           // training batch (evaluation: 200)
+  double mnistLr, otherLr; // --lr auto: the rate on the real digits, and on Fashion-MNIST
+};
 
 /// Sections 4.10 and 5.8: the 784-256-128-10 network with raw variables,
 /// out = relu(relu(x@w1 + b1)@w2 + b2)@w3 + b3 (the output layer linear, as the book's code),
 /// weights drawn with stddev 0.1, zero biases (`broadcastBias`: the first bias broadcast with an
-/// explicit broadcastTo, as section 4.10 writes it); loss = mean((y_onehot − out)²); plain SGD
-/// written by hand — w ← w − lr·∂L/∂w, the variable updates of a compiled `train_step` — next to
-/// a `predict` entry. Trains, evaluates and prints the last line
+/// explicit broadcastTo, as section 4.10 writes it; RawNetworkSetup); loss = mean((y_onehot −
+/// out)²); plain SGD written by hand — w ← w − lr·∂L/∂w, the variable updates of a compiled
+/// `train_step` — next to a `predict` entry. Trains, evaluates and prints the last line
 /// (`dataset=… epochs=… lr=… train_loss=… test_accuracy=…`).
-inline void trainRawNetwork(const MnistRun &run, RawWeights weights, bool broadcastBias, double lr,
-                            int64_t batch, int64_t evalBatch) {
+inline void trainRawNetwork(const MnistRun &run, const RawNetworkSetup &setup, double lr) {
+  const int64_t batch = setup.batch, evalBatch = 200;
   Graph g;
   Tensor x = g.input("x", {batch, kPixels});
   Tensor y = g.input("y", {batch, kClasses}); // one-hot
   Tensor xEval = g.input("x_eval", {evalBatch, kPixels});
   auto weight = [&](const Shape &shape, uint64_t seed) {
-    return weights == RawWeights::Normal ? random::normal(g, shape, 0.0, 0.1, seed)
-                                         : random::truncatedNormal(g, shape, 0.0, 0.1, seed);
+    return setup.weights == RawNetworkSetup::Weights::Normal
+               ? random::normal(g, shape, 0.0, 0.1, seed)
+               : random::truncatedNormal(g, shape, 0.0, 0.1, seed);
   };
   Variable w1 = g.variable("w1", weight({kPixels, 256}, 1)), b1 = g.variable("b1", zeros(g, {256}));
   Variable w2 = g.variable("w2", weight({256, 128}, 2)), b2 = g.variable("b2", zeros(g, {128}));
   Variable w3 = g.variable("w3", weight({128, kClasses}, 3));
   Variable b3 = g.variable("b3", zeros(g, {kClasses}));
   auto forward = [&](const Tensor &in) {
-    Tensor bias1 = broadcastBias ? broadcastTo(b1, {in.shape()[0], 256}) : Tensor(b1);
+    Tensor bias1 = setup.broadcastBias ? broadcastTo(b1, {in.shape()[0], 256}) : Tensor(b1);
     Tensor h1 = relu(matmul(in, w1) + bias1);
     Tensor h2 = relu(matmul(h1, w2) + b2);
     return matmul(h2, w3) + b3;
@@ -188,6 +194,24 @@ inline void trainRawNetwork(const MnistRun &run, RawWeights weights, bool broadc
   auto [lastLoss, testAccuracy] = trainMnist(program, run.data, batch, evalBatch, run.epochs, 100);
   std::printf("dataset=%s epochs=%ld lr=%g train_loss=%.5f test_accuracy=%.4f\n",
               run.dataset.c_str(), run.epochs, lr, lastLoss, testAccuracy);
+}
+
+/// The main of the chapter 4 and 5 programs: the MNIST flags plus --lr (default auto: the
+/// setup's rate for the data set), then trainRawNetwork.
+inline int rawNetworkMain(int argc, char **argv, const RawNetworkSetup &setup) {
+  Cli cli(argc, argv, mnistFlags("20", "mnist", {{"--lr", "auto"}}),
+          std::string(kMnistUsage) + " [--lr RATE|auto]");
+  try {
+    MnistRun run = mnistRun(cli, /*quickEpochs=*/5, /*quickTrain=*/8000);
+    double lr = cli.str("--lr") != "auto" ? cli.real("--lr")
+                : run.dataset == "mnist"  ? setup.mnistLr
+                                          : setup.otherLr;
+    trainRawNetwork(run, setup, lr);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
 }
 
 } // namespace sinter::models
