@@ -15,17 +15,9 @@ using namespace sinter;
 using namespace sinter::nn;
 using nntest::errorOf;
 using nntest::floats;
+using sinter::testing::randomTensor;
 
 namespace {
-
-HostTensor randomF32(const Shape &shape, uint64_t seed) {
-  HostTensor t(DType::F32, shape);
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> n(0, 1);
-  for (float &v : t.as<float>())
-    v = n(rng);
-  return t;
-}
 
 /// y = x @ kernel + bias on the host, for `x` [n, in].
 std::vector<float> dense(const std::vector<float> &x, int64_t n, const HostTensor &kernel,
@@ -85,7 +77,7 @@ TEST_CASE("a branching model with Add and Concatenate predicts what the host com
   CHECK_THAT(summary, Catch::Contains(std::string(98, '=')));
   CHECK_THAT(summary, Catch::Contains(a->name() + "[0][0]"));
   CHECK_THAT(summary, Catch::Contains("\n" + std::string(65, ' ') + in.name() + "[0][0]"));
-  HostTensor x = randomF32({5, 3}, 1);
+  HostTensor x = randomTensor({5, 3}, 1);
   HostTensor y = model.predict(x);
   REQUIRE(y.shape() == Shape{5, 5});
   auto w = model.getWeights();
@@ -129,7 +121,7 @@ TEST_CASE("fit passes training=true to BatchNormalization and Dropout of a funct
   SymbolicTensor h = Dropout(0.5)((*bn)(Dense(8, "relu")(in)));
   Model model(in, Dense(1)(h));
   model.compile(optim::Adam(0.01), losses::meanSquaredError());
-  HostTensor x = randomF32({64, 4}, 2), y = randomF32({64, 1}, 3);
+  HostTensor x = randomTensor({64, 4}, 2), y = randomTensor({64, 1}, 3);
   std::string mean = bn->name() + "/moving_mean";
   CHECK(floats(model.getWeights().at(mean)) == std::vector<float>(8, 0.0f));
   model.fit(x, y, {.batchSize = 32, .epochs = 2, .verbose = 0});
@@ -149,9 +141,9 @@ TEST_CASE("a trained model reused as a frozen layer of a new model (transfer lea
                               Dense(4, "relu", true, initializers::glorotUniform(),
                                     initializers::zeros(), nullptr, nullptr, "base_dense")(in),
                               "base");
-  HostTensor x = randomF32({40, 6}, 4), y = randomF32({40, 2}, 5);
+  HostTensor x = randomTensor({40, 6}, 4), y = randomTensor({40, 2}, 5);
   base->compile(optim::Adam(0.05), losses::meanSquaredError());
-  base->fit(x, randomF32({40, 4}, 8), {.batchSize = 8, .epochs = 2, .verbose = 0});
+  base->fit(x, randomTensor({40, 4}, 8), {.batchSize = 8, .epochs = 2, .verbose = 0});
   HostTensor baseOut = base->predict(x);
   std::vector<float> trainedKernel = floats(base->getWeights().at("base_dense/kernel"));
 
@@ -187,7 +179,7 @@ TEST_CASE("a layer called twice shares its weights; the model lists it once",
   Model model(in, out);
   CHECK(model.countParams() == 12);
   CHECK(model.layers().size() == 2); // the input and the dense layer
-  HostTensor x = randomF32({2, 3}, 6);
+  HostTensor x = randomTensor({2, 3}, 6);
   CHECK(floats(model.predict(x)) == floats(x));
 }
 
@@ -196,7 +188,7 @@ TEST_CASE("a functional model saves as .sinter and loads back", "[functional][sa
   SymbolicTensor c = Conv2D(3, {3, 3}, {.padding = "same"})(in);
   SymbolicTensor out = Dense(2)(GlobalAveragePooling2D()(Add()({c, Conv2D(3, {1, 1})(in)})));
   Model model(in, out);
-  HostTensor x = randomF32({3, 4, 4, 2}, 7);
+  HostTensor x = randomTensor({3, 4, 4, 2}, 7);
   HostTensor expected = model.predict(x);
   std::string path = "/tmp/sinter_functional_" + std::to_string(::getpid()) + ".sinter";
   model.save(path);
@@ -211,7 +203,7 @@ TEST_CASE("a model evaluated only still saves with a predict entry", "[functiona
   SymbolicTensor in = Input({3});
   Model model(in, Dense(2)(in));
   model.compile(optim::Adam(0.01), losses::meanSquaredError());
-  HostTensor x = randomF32({5, 3}, 8), y = randomF32({5, 2}, 9);
+  HostTensor x = randomTensor({5, 3}, 8), y = randomTensor({5, 2}, 9);
   model.evaluate(x, y, {.batchSize = 5});
   CHECK(model.entryNames() == std::vector<std::string>{"test_step"});
   std::string path = "/tmp/sinter_evaluated_" + std::to_string(::getpid()) + ".sinter";
