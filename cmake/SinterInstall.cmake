@@ -6,7 +6,7 @@ include(CMakePackageConfigHelpers)
 
 set(SINTER_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Sinter)
 set(SINTER_EXPORTED
-  sinter_schema:schema sinter_runtime:runtime sinter_data:data sinter_frontend:frontend
+  sinter_schema:schema sinter_runtime:runtime sinter_standalone:standalone sinter_data:data sinter_frontend:frontend
   sinter_image:image sinter_io:io sinter_nn:nn sinter_rl:rl sinter_onnx:onnx sinter_compiler:compiler)
 foreach(pair IN LISTS SINTER_EXPORTED)
   string(REPLACE ":" ";" pair "${pair}")

@@ -14,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +29,7 @@ namespace {
 struct Options {
   std::string model, emit, output = "-", prefix = "sinter_model", className = "Model", cpu;
   std::vector<std::string> entries;
+  bool standalone = false;
 };
 
 /// A text output: standard output for "-", else written atomically (a full disk fails with an
@@ -65,6 +67,10 @@ int compileToolMain(int argc, char **argv) {
   app.add_option("--class-name", o.className, "the class of the generated header")
       ->capture_default_str();
   app.add_option("--cpu", o.cpu, "the target CPU (default: the host's)");
+  app.add_flag("--standalone", o.standalone,
+               "compile every op as generated code (no oneDNN calls) and, with --emit=header, "
+               "write a header that needs no runtime library: the object, the header and "
+               "libsinter_standalone.a make a self-contained program");
   if (int rc = cli::parseCommandLine(app, argc, argv); rc >= 0)
     return rc;
   if (o.model.empty())
@@ -74,6 +80,9 @@ int compileToolMain(int argc, char **argv) {
   if ((o.emit == "obj" || o.emit == "so") && o.output == "-")
     return cli::usageError(app, "--emit=" + o.emit + " needs -o OUT");
 
+  // The lowering asks the runtime whether library kernels may be used (SINTER_GENERATED_ONLY).
+  if (o.standalone)
+    setenv("SINTER_GENERATED_ONLY", "1", 1);
   try {
     SavedModel model = loadModel(o.model);
     Graph &graph = *model.graph;
@@ -128,7 +137,9 @@ int compileToolMain(int argc, char **argv) {
       blob.append(static_cast<const char *>(value.data()), value.byteSize());
     }
     if (o.emit == "header") {
-      writeOutput(o.output, mlir::sinter::emitHeader(manifest, options, o.className));
+      writeOutput(o.output, o.standalone
+                                ? mlir::sinter::emitStandaloneHeader(manifest, options, o.className)
+                                : mlir::sinter::emitHeader(manifest, options, o.className));
       return 0;
     }
     if (o.emit == "llvm") {

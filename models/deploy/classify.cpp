@@ -4,7 +4,9 @@
 // program, with the typed class of `sinter-compile --emit=header --class-name MlpModel` (mlp.h).
 //
 // It depends only on libsinter_runtime (and zlib for the data files): no MLIR, no LLVM, no
-// Sinter frontend. Not part of the CMake build — scripts/demo.sh compiles it:
+// Sinter frontend. With the object and header of `sinter-compile --standalone` it links
+// libsinter_standalone.a instead, and the program depends on no Sinter library, oneDNN or
+// protobuf at all (docs/deployment.md). Not part of the CMake build — scripts/demo.sh compiles it:
 //   c++ -O2 -std=c++20 -I build/demo -I runtime/include models/deploy/classify.cpp
 //       build/demo/mlp.o -L build/lib -lsinter_runtime -lz -Wl,-rpath,$PWD/build/lib
 //       -o build/demo/classify
@@ -114,18 +116,17 @@ int main(int argc, char **argv) try {
 
   // The compiled signature: x [batch, 784] (or [batch, 28, 28, 1]) float32 -> logits
   // [batch, classes] float32.
-  const auto &entry = MlpModel::artifact()->entry("predict");
+  MlpModel model;
+  auto predict = model.predict();
   const int64_t batch = batchArg;
+  const std::vector<int64_t> argShape = predict.argShape(0);
   int64_t features = 1;
-  for (size_t d = 1; d < entry.args.at(0).shape.size(); ++d)
-    features *= entry.args.at(0).shape[d];
-  const int64_t classes = entry.results.at(0).shape.at(1);
+  for (size_t d = 1; d < argShape.size(); ++d)
+    features *= argShape[d];
+  const int64_t classes = predict.resultShape(0).at(1);
   if (features != pixels)
     throw std::runtime_error("the model takes " + std::to_string(features) +
                              " features per image, the data has " + std::to_string(pixels));
-
-  MlpModel model;
-  auto predict = model.predict();
 
   int64_t correct = 0;
   auto start = std::chrono::steady_clock::now();
@@ -150,7 +151,11 @@ int main(int argc, char **argv) try {
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec)
     self = argv[0];
+#ifdef SINTER_STANDALONE_MODEL // compiled --standalone: no runtime library
+  std::string runtimeLib;
+#else
   std::string runtimeLib = libraryOf(reinterpret_cast<const void *>(&sinter_kernel_matmul_f32));
+#endif
 
   double accuracy = double(correct) / double(n);
   std::printf("classified %lld images in batches of %lld: %lld correct, %.1f us per image\n",

@@ -4,6 +4,7 @@
 #include "LoweringUtils.h"
 
 #include "sinter/Compiler/Conversion/Passes.h"
+#include "sinter/runtime/Runtime.h"
 
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/StringSet.h"
@@ -33,16 +34,56 @@ ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB) {
       {transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn), map(m, nn)});
 }
 
+/// c[.., m, n] += a[.., m, k] · b[.., k, n] as a linalg.generic that iterates ([batch,] m, k, n):
+/// the reduction in the middle, so the innermost loop walks rows of b and c and vectorizes.
+/// For the generated code of a program without library kernels (sinter-compile --standalone,
+/// SINTER_GENERATED_ONLY): linalg.matmul's own order (m, n, k) reads b down a column.
+Value generatedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init, bool batched,
+                      bool transA, bool transB) {
+  unsigned n = batched ? 4 : 3; // dims: [batch,] m, k, n
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i + (batched ? 1 : 0)); };
+  auto map = [&](AffineExpr x, AffineExpr y) {
+    SmallVector<AffineExpr> r;
+    if (batched)
+      r.push_back(b.getAffineDimExpr(0));
+    r.append({x, y});
+    return AffineMap::get(n, 0, r, b.getContext());
+  };
+  AffineExpr m = d(0), k = d(1), nn = d(2);
+  SmallVector<AffineMap> maps{transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn),
+                              map(m, nn)};
+  SmallVector<utils::IteratorType> iters;
+  if (batched)
+    iters.push_back(utils::IteratorType::parallel);
+  iters.append({utils::IteratorType::parallel, utils::IteratorType::reduction,
+                utils::IteratorType::parallel});
+  bool isFloat = isa<FloatType>(tensorOf(init).getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
+             [isFloat](OpBuilder &nb, Location nl, ValueRange a) {
+               Value sum = isFloat ? Value(arith::AddFOp::create(
+                                         nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1])))
+                                   : Value(arith::AddIOp::create(
+                                         nb, nl, a[2], arith::MulIOp::create(nb, nl, a[0], a[1])));
+               linalg::YieldOp::create(nb, nl, ValueRange{sum});
+             })
+      .getResult(0);
+}
+
 Value lowerMatmul(OpBuilder &b, MatmulOp op) {
   Location loc = op.getLoc();
   auto type = op.getType();
   int64_t rank = type.getRank();
   Value zero = scalarConst(b, loc, type.getElementType(), 0);
   ArrayAttr maps = matmulMaps(b, rank > 2, op.getTransposeA(), op.getTransposeB());
+  const bool generated = !::sinter::runtime::libraryKernelsEnabled();
   if (rank == 2) {
     Value init =
         linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type)})
             .getResult(0);
+    if (generated)
+      return generatedMatmul(b, loc, op.getLhs(), op.getRhs(), init, false, op.getTransposeA(),
+                             op.getTransposeB());
     auto mm = linalg::MatmulOp::create(b, loc, TypeRange{type},
                                        ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init});
     mm.setIndexingMapsAttr(maps);
@@ -64,12 +105,18 @@ Value lowerMatmul(OpBuilder &b, MatmulOp op) {
   Value init = linalg::FillOp::create(b, loc, ValueRange{zero},
                                       ValueRange{emptyTensor(b, loc, type3, dynamicBatch)})
                    .getResult(0);
-  auto mm = linalg::BatchMatmulOp::create(b, loc, TypeRange{type3}, ValueRange{lhs, rhs},
-                                          ValueRange{init});
-  mm.setIndexingMapsAttr(maps);
+  Value product;
+  if (generated) {
+    product = generatedMatmul(b, loc, lhs, rhs, init, true, op.getTransposeA(), op.getTransposeB());
+  } else {
+    auto mm = linalg::BatchMatmulOp::create(b, loc, TypeRange{type3}, ValueRange{lhs, rhs},
+                                            ValueRange{init});
+    mm.setIndexingMapsAttr(maps);
+    product = mm.getResult(0);
+  }
   if (rank == 3)
-    return mm.getResult(0);
-  return tensor::ExpandShapeOp::create(b, loc, type, mm.getResult(0), to3d, mixedSizes(b, type));
+    return product;
+  return tensor::ExpandShapeOp::create(b, loc, type, product, to3d, mixedSizes(b, type));
 }
 
 Value lowerReduceMean(OpBuilder &b, ReduceMeanOp op) {

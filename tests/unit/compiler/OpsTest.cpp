@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <random>
@@ -367,10 +368,24 @@ std::vector<double> iotaValues(int64_t n, double scale, double offset) {
   return v;
 }
 
+/// With `on`, programs compiled in its scope use no library kernels (SINTER_GENERATED_ONLY=1):
+/// matmuls become generated loops (those of sinter-compile --standalone).
+struct GeneratedOnlyScope {
+  explicit GeneratedOnlyScope(bool on) {
+    if (on)
+      setenv("SINTER_GENERATED_ONLY", "1", 1);
+  }
+  ~GeneratedOnlyScope() { unsetenv("SINTER_GENERATED_ONLY"); }
+};
+
 } // namespace
 
 TEST_CASE("matmul 2-D with all transpose combinations", "[ops][matmul]") {
-  const int64_t m = 3, k = 5, n = 4;
+  // Small, and large enough for vectorized loops with remainders.
+  const auto [m, k, n] = GENERATE(table<int64_t, int64_t, int64_t>({{3, 5, 4}, {37, 53, 29}}));
+  const bool generatedOnly = GENERATE(false, true);
+  INFO("generated loops only: " << generatedOnly);
+  GeneratedOnlyScope scope(generatedOnly);
   for (DType dt : {DType::F32, DType::F64}) {
     for (int combo = 0; combo < 4; ++combo) {
       bool ta = combo & 1, tb = combo & 2;
@@ -391,6 +406,9 @@ TEST_CASE("matmul 2-D with all transpose combinations", "[ops][matmul]") {
 }
 
 TEST_CASE("matmul batched 3-D and broadcast batch", "[ops][matmul]") {
+  const bool generatedOnly = GENERATE(false, true);
+  INFO("generated loops only: " << generatedOnly);
+  GeneratedOnlyScope scope(generatedOnly);
   for (DType dt : {DType::F32, DType::F64}) {
     DYNAMIC_SECTION(runtime::dtypeName(dt)) {
       const int64_t batch = 2, m = 3, k = 4, n = 2;

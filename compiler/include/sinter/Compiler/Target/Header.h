@@ -12,6 +12,12 @@ namespace mlir::sinter {
 std::string emitHeader(const ::sinter::proto::Manifest &manifest, const ArtifactOptions &options,
                        llvm::StringRef className);
 
+/// The header of a standalone artifact (sinter-compile --standalone): the same class, with the
+/// signatures and the variable layout written out, so it needs no runtime library: only
+/// libsinter_standalone (and its sinter/runtime/CallErrors.h).
+std::string emitStandaloneHeader(const ::sinter::proto::Manifest &manifest,
+                                 const ArtifactOptions &options, llvm::StringRef className);
+
 } // namespace mlir::sinter
 
 #endif
