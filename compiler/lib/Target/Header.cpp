@@ -82,6 +82,54 @@ std::string shapeComment(const proto::TensorSpec &spec) {
   return s + "]";
 }
 
+/// The results whose row count is known only at run time: each has a row-count buffer.
+int rowCountResults(const proto::EntrySpec &e) {
+  int n = 0;
+  for (const auto &r : e.results())
+    n += r.shape_size() > 0 && r.shape(0) == -1 && !r.batch();
+  return n;
+}
+
+/// The accessors of an entry class that both headers write: setBatch and batch (a batched
+/// entry; a size below 1 throws `error`), arg_<name>, result_<name>, rows_<name>, and arg(i) /
+/// result(i), over the members args_, results_ (whose elements give their bytes by
+/// `.<data>()`), rowCounts_ and batch_.
+void entryAccessors(std::ostringstream &h, const proto::EntrySpec &e, const char *data,
+                    const char *error) {
+  if (e.batched())
+    h << "    /// The batch size of the next run (default 1). A new size reallocates the\n"
+      << "    /// buffers: the pointers from arg_* and result_* change.\n"
+      << "    void setBatch(int64_t batch) {\n"
+      << "      if (batch < 1) throw " << error << "(\"" << e.name()
+      << ": the batch size must be at least 1\");\n"
+      << "      if (batch != batch_) { batch_ = batch; allocate(); }\n    }\n"
+      << "    int64_t batch() const { return batch_; }\n";
+  for (int i = 0; i < e.args_size(); ++i) {
+    const auto &s = e.args(i);
+    h << "    /// Argument '" << s.name() << "': " << shapeComment(s) << "\n"
+      << "    " << cType(s.dtype()) << " *arg_" << identifier(s.name())
+      << "() { return static_cast<" << cType(s.dtype()) << " *>(args_[" << i << "]." << data
+      << "()); }\n";
+  }
+  int row = 0;
+  for (int i = 0; i < e.results_size(); ++i) {
+    const auto &s = e.results(i);
+    h << "    /// Result '" << s.name() << "': " << shapeComment(s) << "\n"
+      << "    const " << cType(s.dtype()) << " *result_" << identifier(s.name())
+      << "() const { return static_cast<const " << cType(s.dtype()) << " *>(results_[" << i << "]."
+      << data << "()); }\n";
+    if (s.shape_size() > 0 && s.shape(0) == -1 && !s.batch())
+      h << "    /// The rows of '" << s.name() << "' the last run filled (at most "
+        << s.max_leading_dim() << ").\n"
+        << "    int64_t rows_" << identifier(s.name()) << "() const { return rowCounts_[" << row++
+        << "]; }\n";
+  }
+  h << "    /// Argument and result i by position (code written for any model), and their shapes\n"
+    << "    /// (the batch size in place of the batch dimension).\n"
+    << "    void *arg(size_t i) { return args_.at(i)." << data << "(); }\n"
+    << "    const void *result(size_t i) const { return results_.at(i)." << data << "(); }\n";
+}
+
 } // namespace
 
 std::string mlir::sinter::emitHeader(const proto::Manifest &manifest,
@@ -134,39 +182,9 @@ std::string mlir::sinter::emitHeader(const proto::Manifest &manifest,
       << "    explicit " << cls << "(sinter::runtime::Session &session) : session_(session) {\n"
       << "      index_ = session.entryIndex(\"" << e.name() << "\");\n"
       << "      allocate();\n    }\n";
-    if (e.batched())
-      h << "    /// The batch size of the next run (default 1). A new size reallocates the\n"
-        << "    /// buffers: the pointers from arg_* and result_* change.\n"
-        << "    void setBatch(int64_t batch) {\n"
-        << "      if (batch < 1) throw sinter::runtime::Error(\"" << e.name()
-        << ": the batch size must be at least 1\");\n"
-        << "      if (batch != batch_) { batch_ = batch; allocate(); }\n    }\n"
-        << "    int64_t batch() const { return batch_; }\n";
-    for (int i = 0; i < e.args_size(); ++i) {
-      const auto &s = e.args(i);
-      h << "    /// Argument '" << s.name() << "': " << shapeComment(s) << "\n"
-        << "    " << cType(s.dtype()) << " *arg_" << identifier(s.name())
-        << "() { return static_cast<" << cType(s.dtype()) << " *>(args_[" << i << "].data()); }\n";
-    }
-    int dynamicResults = 0;
-    for (int i = 0; i < e.results_size(); ++i) {
-      const auto &s = e.results(i);
-      h << "    /// Result '" << s.name() << "': " << shapeComment(s) << "\n"
-        << "    const " << cType(s.dtype()) << " *result_" << identifier(s.name())
-        << "() const { return static_cast<const " << cType(s.dtype()) << " *>(results_[" << i
-        << "].data()); }\n";
-      if (s.shape_size() > 0 && s.shape(0) == -1 && !s.batch())
-        h << "    /// The rows of '" << s.name() << "' the last run filled (at most "
-          << s.max_leading_dim() << ").\n"
-          << "    int64_t rows_" << identifier(s.name()) << "() const { return rowCounts_["
-          << dynamicResults++ << "]; }\n";
-    }
-    h << "    /// Argument and result i by position (code written for any model), and their "
-         "shapes\n"
-      << "    /// (the batch size in place of the batch dimension).\n"
-      << "    void *arg(size_t i) { return args_.at(i).data(); }\n"
-      << "    const void *result(size_t i) const { return results_.at(i).data(); }\n"
-      << "    std::vector<int64_t> argShape(size_t i) const { return args_.at(i).shape(); }\n"
+    entryAccessors(h, e, "data", "sinter::runtime::Error");
+    const int dynamicResults = rowCountResults(e);
+    h << "    std::vector<int64_t> argShape(size_t i) const { return args_.at(i).shape(); }\n"
       << "    std::vector<int64_t> resultShape(size_t i) const { return results_.at(i).shape(); "
          "}\n";
     h << "    /// Runs the entry point on the arguments, updating variables in place.\n"
@@ -280,47 +298,14 @@ std::string mlir::sinter::emitStandaloneHeader(const proto::Manifest &manifest,
 
   for (const auto &e : manifest.entries()) {
     std::string entry = camel(e.name());
-    int dynamicResults = 0;
-    for (const auto &r : e.results())
-      dynamicResults += r.shape_size() > 0 && r.shape(0) == -1 && !r.batch();
+    const int dynamicResults = rowCountResults(e);
     const int buffers = e.args_size() + e.variables_size() + e.results_size() + dynamicResults +
                         (e.batched() ? 1 : 0);
     h << "  /// Entry point '" << e.name() << "'"
       << (e.batched() ? " (any batch size: setBatch before filling the arguments)" : "")
       << ".\n  class " << entry << " {\n  public:\n"
       << "    explicit " << entry << "(" << cls << " &model) : model_(&model) { allocate(); }\n";
-    if (e.batched())
-      h << "    /// The batch size of the next run (default 1). A new size reallocates the\n"
-        << "    /// buffers: the pointers from arg_* and result_* change.\n"
-        << "    void setBatch(int64_t batch) {\n"
-        << "      if (batch < 1) throw std::invalid_argument(\"" << e.name()
-        << ": the batch size must be at least 1\");\n"
-        << "      if (batch != batch_) { batch_ = batch; allocate(); }\n    }\n"
-        << "    int64_t batch() const { return batch_; }\n";
-    for (int i = 0; i < e.args_size(); ++i) {
-      const auto &s = e.args(i);
-      h << "    /// Argument '" << s.name() << "': " << shapeComment(s) << "\n"
-        << "    " << cType(s.dtype()) << " *arg_" << identifier(s.name())
-        << "() { return static_cast<" << cType(s.dtype()) << " *>(args_[" << i << "].get()); }\n";
-    }
-    int row = 0;
-    for (int i = 0; i < e.results_size(); ++i) {
-      const auto &s = e.results(i);
-      h << "    /// Result '" << s.name() << "': " << shapeComment(s) << "\n"
-        << "    const " << cType(s.dtype()) << " *result_" << identifier(s.name())
-        << "() const { return static_cast<const " << cType(s.dtype()) << " *>(results_[" << i
-        << "].get()); }\n";
-      if (s.shape_size() > 0 && s.shape(0) == -1 && !s.batch())
-        h << "    /// The rows of '" << s.name() << "' the last run filled (at most "
-          << s.max_leading_dim() << ").\n"
-          << "    int64_t rows_" << identifier(s.name()) << "() const { return rowCounts_[" << row++
-          << "]; }\n";
-    }
-    h << "    /// Argument and result i by position (code written for any model), and their "
-         "shapes\n"
-      << "    /// (the batch size in place of the batch dimension).\n"
-      << "    void *arg(size_t i) { return args_.at(i).get(); }\n"
-      << "    const void *result(size_t i) const { return results_.at(i).get(); }\n";
+    entryAccessors(h, e, "get", "std::invalid_argument");
     shapeSwitch(h, "argShape", "argument", e.args());
     shapeSwitch(h, "resultShape", "result", e.results());
     // The buffer array of the ABI: arguments, the entry's variables, results, row counts, batch.
