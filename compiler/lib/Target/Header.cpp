@@ -1,6 +1,7 @@
 // The C++ header of an object artifact: one typed class per program, with named accessors per
 // argument, result and variable of each entry point (in the spirit of tfcompile's header).
 #include "sinter/Compiler/Target/Header.h"
+#include "sinter/runtime/DTypeProto.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -34,21 +35,10 @@ const char *cType(int dtype) {
   }
 }
 
-int elementBytes(int dtype) {
-  switch (dtype) {
-  case proto::F64:
-  case proto::I64:
-    return 8;
-  case proto::F32:
-  case proto::I32:
-    return 4;
-  case proto::F16:
-  case proto::BF16:
-  case proto::I16:
-    return 2;
-  default:
-    return 1;
-  }
+/// Bytes per element of a manifest dtype (the runtime's table; the manifest was just built, so
+/// its dtypes are valid).
+size_t elementBytes(int dtype) {
+  return ::sinter::runtime::dtypeSize(*::sinter::runtime::fromProto(dtype));
 }
 
 std::string identifier(const std::string &name) {
