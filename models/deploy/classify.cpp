@@ -84,6 +84,7 @@ Idx readIdx(const std::string &path, int rank) {
   return idx;
 }
 
+#ifndef SINTER_STANDALONE_MODEL
 /// The file that holds `symbol` (the runtime library, for its size).
 std::string libraryOf(const void *symbol) {
   Dl_info info{};
@@ -91,6 +92,7 @@ std::string libraryOf(const void *symbol) {
     return info.dli_fname;
   return "";
 }
+#endif
 
 uintmax_t fileSize(const fs::path &p) {
   std::error_code ec;
