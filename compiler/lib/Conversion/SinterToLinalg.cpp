@@ -17,9 +17,11 @@ using namespace mlir::sinter::lowering;
 namespace {
 
 /// The indexing maps of a (batch) matmul whose operands may be stored transposed: the kernels
-/// take the transposes as flags, so no transposed copy is made.
-ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB) {
-  unsigned n = batched ? 4 : 3; // dims: [batch,] m, n, k
+/// take the transposes as flags, so no transposed copy is made. The loops are ([batch,] m, n, k),
+/// or with `reductionInMiddle` ([batch,] m, k, n).
+ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB,
+                     bool reductionInMiddle = false) {
+  unsigned n = batched ? 4 : 3;
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i + (batched ? 1 : 0)); };
   SmallVector<AffineExpr> lead;
   if (batched)
@@ -29,7 +31,7 @@ ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB) {
     r.append({x, y});
     return AffineMap::get(n, 0, r, b.getContext());
   };
-  AffineExpr m = d(0), nn = d(1), k = d(2);
+  AffineExpr m = d(0), nn = d(reductionInMiddle ? 2 : 1), k = d(reductionInMiddle ? 1 : 2);
   return b.getAffineMapArrayAttr(
       {transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn), map(m, nn)});
 }
@@ -40,18 +42,7 @@ ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB) {
 /// SINTER_GENERATED_ONLY): linalg.matmul's own order (m, n, k) reads b down a column.
 Value generatedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init, bool batched,
                       bool transA, bool transB) {
-  unsigned n = batched ? 4 : 3; // dims: [batch,] m, k, n
-  auto d = [&](unsigned i) { return b.getAffineDimExpr(i + (batched ? 1 : 0)); };
-  auto map = [&](AffineExpr x, AffineExpr y) {
-    SmallVector<AffineExpr> r;
-    if (batched)
-      r.push_back(b.getAffineDimExpr(0));
-    r.append({x, y});
-    return AffineMap::get(n, 0, r, b.getContext());
-  };
-  AffineExpr m = d(0), k = d(1), nn = d(2);
-  SmallVector<AffineMap> maps{transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn),
-                              map(m, nn)};
+  ArrayAttr maps = matmulMaps(b, batched, transA, transB, /*reductionInMiddle=*/true);
   SmallVector<utils::IteratorType> iters;
   if (batched)
     iters.push_back(utils::IteratorType::parallel);
@@ -59,7 +50,8 @@ Value generatedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value in
                 utils::IteratorType::parallel});
   bool isFloat = isa<FloatType>(tensorOf(init).getElementType());
   return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
+             b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
+             llvm::to_vector(maps.getAsValueRange<AffineMapAttr>()), iters,
              [isFloat](OpBuilder &nb, Location nl, ValueRange a) {
                Value sum = isFloat ? Value(arith::AddFOp::create(
                                          nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1])))
