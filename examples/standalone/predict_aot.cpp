@@ -1,7 +1,12 @@
 // The linear model of train_graph, its `predict` compiled ahead of time at build time
 // (sinter_compile_model in CMakeLists.txt) and linked into this program: the typed class of
 // the generated header, on Sinter's runtime alone. Prints predictions for x = -1, 0, 1.
-#include "linear_model.h"
+// predict_standalone builds it against the model compiled STANDALONE, whose header
+// LINEAR_MODEL_HEADER names: the same class, no runtime library.
+#ifndef LINEAR_MODEL_HEADER
+#define LINEAR_MODEL_HEADER "linear_model.h"
+#endif
+#include LINEAR_MODEL_HEADER
 
 #include <cmath>
 #include <cstdio>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Sinter from a build tree into a fresh prefix, builds examples/standalone against that
-# prefix alone (find_package(Sinter)) and runs its three programs; then builds the ahead-of-time
+# prefix alone (find_package(Sinter)) and runs its four programs; then builds the ahead-of-time
 # program a second way, with pkg-config's sinter-runtime flags only.
 # Usage: standalone.sh BUILD_DIR SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -21,6 +21,7 @@ cmake --build "$WORK/example"
 "$WORK/example/train_graph"
 "$WORK/example/train_keras"
 "$WORK/example/predict_aot"
+"$WORK/example/predict_standalone"
 
 echo "== predict_aot through pkg-config sinter-runtime"
 export PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig
@@ -40,4 +41,8 @@ if ldd "$WORK/example/predict_aot" | grep -E 'MLIR|LLVM|sinter_frontend'; then
   echo "standalone.sh: the ahead-of-time program needs more than the runtime" >&2
   exit 1
 fi
-echo "standalone.sh: the installed package builds and runs all three programs"
+if ldd "$WORK/example/predict_standalone" | grep -E 'sinter|dnnl|protobuf|gomp'; then
+  echo "standalone.sh: the STANDALONE program loads more than the standard libraries" >&2
+  exit 1
+fi
+echo "standalone.sh: the installed package builds and runs all four programs"
