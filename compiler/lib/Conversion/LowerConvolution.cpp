@@ -75,16 +75,23 @@ Value groupedContraction(OpBuilder &b, Location loc, int64_t groups, Value lhs,
   outType = splitLastType(outType, groups);
   lhs = splitLast(b, loc, lhs, groups);
   rhs = splitLast(b, loc, rhs, groups);
-  AffineMap lhsMap = AffineMap::get(8, 0, lhsIndex, b.getContext());
-  AffineMap rhsMap = AffineMap::get(8, 0, rhsIndex, b.getContext());
+  // The generic iterates the loops in the order 0-3, 5-7, 4: the last output dimension (the
+  // channels, contiguous in the output and the filter) innermost, after the reductions, so
+  // the inner loop runs along rows and vectorizes (as generatedMatmul's (m, k, n)).
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineMap loopOf = AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(7), d(4), d(5), d(6)}, ctx);
+  auto map = [&](ArrayRef<AffineExpr> index) {
+    return AffineMap::get(8, 0, index, ctx).compose(loopOf);
+  };
   Value zero = scalarConst(b, loc, outType.getElementType(), 0);
   Value init =
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, outType)})
           .getResult(0);
-  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
   iters.append(3, utils::IteratorType::reduction);
-  SmallVector<AffineMap> maps{
-      lhsMap, rhsMap, AffineMap::getMultiDimIdentityMap(8, b.getContext()).getMajorSubMap(5)};
+  iters.push_back(utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps{map(lhsIndex), map(rhsIndex), map({d(0), d(1), d(2), d(3), d(4)})};
   Value sum = linalg::GenericOp::create(
                   b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
                   [](OpBuilder &nb, Location nl, ValueRange a) {
@@ -215,14 +222,16 @@ template <class PoolOp> Value pool(OpBuilder &b, PoolOp op, bool max) {
   Value init = linalg::FillOp::create(b, loc, ValueRange{scalarConst(b, loc, et, identity)},
                                       ValueRange{emptyTensor(b, loc, type)})
                    .getResult(0);
-  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); }; // n, i, j, c | a, b
+  // Loops n, i, j | a, b | c: the channels innermost (contiguous in image and output, so the
+  // inner loop vectorizes), after the window's reductions.
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps{
-      AffineMap::get(6, 0, {d(0), d(1) * s[0] + d(4), d(2) * s[1] + d(5), d(3)}, ctx),
-      AffineMap::get(6, 0, {d(4), d(5)}, ctx),
-      AffineMap::getMultiDimIdentityMap(6, ctx).getMajorSubMap(4)};
-  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+      AffineMap::get(6, 0, {d(0), d(1) * s[0] + d(3), d(2) * s[1] + d(4), d(5)}, ctx),
+      AffineMap::get(6, 0, {d(3), d(4)}, ctx), AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx)};
+  SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
   iters.append(2, utils::IteratorType::reduction);
+  iters.push_back(utils::IteratorType::parallel);
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, ValueRange{x, window}, ValueRange{init}, maps, iters,
              [&](OpBuilder &nb, Location nl, ValueRange a) {

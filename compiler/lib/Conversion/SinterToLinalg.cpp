@@ -4,6 +4,7 @@
 #include "LoweringUtils.h"
 
 #include "sinter/Compiler/Conversion/Passes.h"
+#include "sinter/Compiler/Transforms/Passes.h"
 #include "sinter/runtime/Runtime.h"
 
 #include "mlir/Pass/Pass.h"
@@ -49,17 +50,19 @@ Value generatedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value in
   iters.append({utils::IteratorType::parallel, utils::IteratorType::reduction,
                 utils::IteratorType::parallel});
   bool isFloat = isa<FloatType>(tensorOf(init).getElementType());
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
-             llvm::to_vector(maps.getAsValueRange<AffineMapAttr>()), iters,
-             [isFloat](OpBuilder &nb, Location nl, ValueRange a) {
-               Value sum = isFloat ? Value(arith::AddFOp::create(
-                                         nb, nl, a[2], arith::MulFOp::create(nb, nl, a[0], a[1])))
-                                   : Value(arith::AddIOp::create(
-                                         nb, nl, a[2], arith::MulIOp::create(nb, nl, a[0], a[1])));
-               linalg::YieldOp::create(nb, nl, ValueRange{sum});
-             })
-      .getResult(0);
+  auto product = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
+      llvm::to_vector(maps.getAsValueRange<AffineMapAttr>()), iters,
+      [isFloat](OpBuilder &nb, Location nl, ValueRange a) {
+        Value sum = isFloat
+                        ? Value(arith::AddFOp::create(nb, nl, a[2],
+                                                      arith::MulFOp::create(nb, nl, a[0], a[1])))
+                        : Value(arith::AddIOp::create(nb, nl, a[2],
+                                                      arith::MulIOp::create(nb, nl, a[0], a[1])));
+        linalg::YieldOp::create(nb, nl, ValueRange{sum});
+      });
+  product->setAttr(kGeneratedProductAttr, b.getUnitAttr());
+  return product.getResult(0);
 }
 
 Value lowerMatmul(OpBuilder &b, MatmulOp op) {

@@ -55,10 +55,11 @@ const char *kBufferizePipeline =
     "one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
-    "scf-forall-to-parallel, convert-linalg-to-parallel-loops, sinter-outline-parallel-loops, "
+    "sinter-tile-matmuls, scf-forall-to-parallel, convert-linalg-to-parallel-loops, "
+    "sinter-outline-parallel-loops, "
     "lower-affine, "
     "sinter-approximate-math, "
-    "convert-scf-to-cf, expand-strided-metadata, lower-affine, "
+    "convert-scf-to-cf, expand-strided-metadata, lower-affine, convert-vector-to-llvm, "
     "finalize-memref-to-llvm{use-generic-functions=1}, "
     "convert-math-to-llvm, convert-arith-to-llvm, convert-index-to-llvm, "
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1}, sinter-parallel-calls, "
@@ -113,6 +114,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createSplitEmptyTensorsPass);
     registerPass(createBlockRowsPass);
     registerPass(createResultsInPlacePass);
+    registerPass(createTileMatmulsPass);
     registerPass(createOutlineParallelLoopsPass);
     registerPass(createParallelCallsPass);
     return true;

@@ -1,5 +1,6 @@
 // Elementwise fusion on linalg tensors: MLIR's fusion and reshape-propagation patterns (those
-// of linalg-fuse-elementwise-ops), except that a matrix product stays a named linalg op. The
+// of linalg-fuse-elementwise-ops), except that a matrix product stays a named linalg op (or,
+// generated without the kernel library, a generic of its own: TileMatmuls.cpp). The
 // upstream patterns also fold a reshape around a product into it (the Flatten before a Dense
 // layer, the reshape of a Dense layer's input gradient), turning the product into a generic
 // loop nest that the kernel outlining no longer sees: LeNet-5's 128x120x400 input gradient
@@ -18,8 +19,11 @@ using namespace mlir;
 
 namespace {
 
-bool isLibraryProduct(Operation *op) {
-  return isa_and_present<linalg::MatmulOp, linalg::BatchMatmulOp>(op);
+/// A matrix product: named for the kernel library, or generated (its loops are tiled after
+/// bufferization, where a fused producer would be recomputed for every column strip).
+bool isProduct(Operation *op) {
+  return isa_and_present<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
+         (op && op->hasAttr(mlir::sinter::kGeneratedProductAttr));
 }
 
 struct FuseElementwisePass : PassWrapper<FuseElementwisePass, OperationPass<ModuleOp>> {
@@ -37,8 +41,8 @@ struct FuseElementwisePass : PassWrapper<FuseElementwisePass, OperationPass<Modu
     // As upstream: fuse a producer into its one user; never into or out of a product.
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return producer && producer->hasOneUse() && !isLibraryProduct(producer) &&
-             !isLibraryProduct(fused->getOwner());
+      return producer && producer->hasOneUse() && !isProduct(producer) &&
+             !isProduct(fused->getOwner());
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

@@ -4,19 +4,19 @@
 // RUN: sinter-opt %s -sinter-to-linalg | FileCheck %s
 // RUN: env SINTER_GENERATED_ONLY=1 sinter-opt %s -sinter-to-linalg | FileCheck %s --check-prefix=GEN
 
-// The convolution gradients. Small or float64: one linalg.generic each (5 parallel and 3
-// reduction loops, channels split into [groups, per group]). backprop_input reads the output
-// gradient spread out with the strides and shifted by the filter's reach ((k − 1)·dilation),
-// at y + reach − a·dilation, and crops the padding; backprop_filter reads the padded input at
-// i·stride + a·dilation. Large float32: sinter_kernel_conv2d_f32 with kind 1 / 2.
+// The convolution gradients. Small or float64: one linalg.generic each (4 parallel loops, 3
+// reductions, then the last parallel one; channels split into [groups, per group]).
+// backprop_input reads the output gradient spread out with the strides and shifted by the
+// filter's reach ((k − 1)·dilation), at y + reach − a·dilation, and crops the padding;
+// backprop_filter reads the padded input at i·stride + a·dilation. Large float32: sinter_kernel_conv2d_f32 with kind 1 / 2.
 
-// Loops of backprop_input: n, y, x, g, c | a, b, o.
-// CHECK-DAG: #[[$DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 - d5 + 2, d2 - d6 + 2, d3, d7)>
-// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d4, d3, d7)>
-// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
-// Loops of backprop_filter: a, b, c, g, o | n, i, j.
-// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6 * 2 + d0, d7 * 2 + d1, d3, d2)>
-// CHECK-DAG: #[[$G:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7, d3, d4)>
+// Loops of backprop_input: n, y, x, g | a, b, o | c.
+// CHECK-DAG: #[[$DY:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 - d4 + 2, d2 - d5 + 2, d3, d6)>
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d7, d3, d6)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
+// Loops of backprop_filter: a, b, c, g | n, i, j | o.
+// CHECK-DAG: #[[$X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5 * 2 + d0, d6 * 2 + d1, d3, d2)>
+// CHECK-DAG: #[[$G:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6, d3, d7)>
 
 // conv2d of [1, 5, 5, 4] by [3, 3, 2, 6], strides 2, padding 1, 2 groups, gives [1, 3, 3, 6].
 // The gradient [1, 3, 3, 6] is spread into [1, 9, 9, 6] (padded size 7 + reach 2) at
@@ -29,7 +29,7 @@
 // CHECK: %[[DYG:.*]] = tensor.expand_shape %[[SPREAD]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 9, 9, 2, 3]
 // CHECK: %[[WG:.*]] = tensor.expand_shape %[[WT]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [3, 3, 2, 2, 3]
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f64) outs(%{{.*}} : tensor<1x7x7x2x2xf64>)
-// CHECK: %[[DXG:.*]] = linalg.generic {indexing_maps = [#[[$DY]], #[[$W]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[DYG]], %[[WG]] : tensor<1x9x9x2x3xf64>, tensor<3x3x2x2x3xf64>) outs(%[[INIT]] : tensor<1x7x7x2x2xf64>)
+// CHECK: %[[DXG:.*]] = linalg.generic {indexing_maps = [#[[$DY]], #[[$W]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%[[DYG]], %[[WG]] : tensor<1x9x9x2x3xf64>, tensor<3x3x2x2x3xf64>) outs(%[[INIT]] : tensor<1x7x7x2x2xf64>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f64, %[[B:.*]]: f64, %[[ACC:.*]]: f64):
 // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[B]] : f64
 // CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f64
@@ -49,7 +49,7 @@ func.func @backprop_input_small(%g: tensor<1x3x3x6xf64>, %w: tensor<3x3x2x6xf64>
 // CHECK: %[[XP:.*]] = tensor.insert_slice %[[XT]] into %{{.*}}[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1] : tensor<1x5x5x4xf64> into tensor<1x7x7x4xf64>
 // CHECK: %[[XG:.*]] = tensor.expand_shape %[[XP]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 7, 7, 2, 2]
 // CHECK: %[[DYG:.*]] = tensor.expand_shape %[[DY]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 3, 3, 2, 3]
-// CHECK: %[[DWG:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$G]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XG]], %[[DYG]] : tensor<1x7x7x2x2xf64>, tensor<1x3x3x2x3xf64>) outs(%{{.*}} : tensor<3x3x2x2x3xf64>)
+// CHECK: %[[DWG:.*]] = linalg.generic {indexing_maps = [#[[$X]], #[[$G]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%[[XG]], %[[DYG]] : tensor<1x7x7x2x2xf64>, tensor<1x3x3x2x3xf64>) outs(%{{.*}} : tensor<3x3x2x2x3xf64>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f64, %[[B:.*]]: f64, %[[ACC:.*]]: f64):
 // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[B]] : f64
 // CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f64

@@ -2,17 +2,17 @@
 // RUN: env SINTER_GENERATED_ONLY=1 sinter-opt %s -sinter-to-linalg | FileCheck %s --check-prefix=GEN
 
 // A small or float64 convolution is one linalg.generic with the channels split into
-// [groups, per group]: 5 parallel and 3 reduction loops, the input read at i·stride + a·dilation
-// of its padded copy. A large float32 one calls the oneDNN kernel on the operands' buffers.
+// [groups, per group]: loops n, i, j, g | a, b, c (reductions) | o, the output channels
+// innermost, the input read at i·stride + a·dilation of its padded copy. A large float32 one calls the oneDNN kernel on the operands' buffers.
 
-// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d5, d2 * 2 + d6, d3, d7)>
-// CHECK-DAG: #[[FILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7, d3, d4)>
-// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3, d6)>
+// CHECK-DAG: #[[FILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d4, d5, d6, d3, d7)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
 module @m {
   // CHECK-LABEL: func.func @small(
   // CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1] : tensor<1x5x5x4xf64> into tensor<1x7x7x4xf64>
   // CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2], [3, 4]] output_shape [1, 7, 7, 2, 2]
-  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[FILTER]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[FILTER]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
   // CHECK-NOT: call
   func.func @small(%x: tensor<1x5x5x4xf64>, %w: tensor<3x3x2x6xf64>) -> tensor<1x3x3x6xf64> {
     %y = sinter.conv2d %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, groups = 2 : i64} : tensor<1x5x5x4xf64>, tensor<3x3x2x6xf64> -> tensor<1x3x3x6xf64>

@@ -4,15 +4,15 @@
 // RUN: sinter-opt %s -sinter-to-linalg | FileCheck %s
 // RUN: env SINTER_GENERATED_ONLY=1 sinter-opt %s -sinter-to-linalg | FileCheck %s --check-prefix=GEN
 
-// Pooling: a small (or float64) max/avg pooling is a generic over 4 parallel and 2 window
-// (reduction) loops of the input padded with -inf / 0, the average divided by a constant of
-// how many image positions each window covers; a large float32 one calls the runtime's
+// Pooling: a small (or float64) max/avg pooling is a generic over loops n, i, j | the window's
+// two (reduction) loops | c of the input padded with -inf / 0, the average divided by a
+// constant of how many image positions each window covers; a large float32 one calls the runtime's
 // pooling kernel, as the pooling gradients always do (sinter_kernel_pool2d_f32(kind, x, in,
 // out, n, h, w, c, oh, ow, kh, kw, sh, sw, pt, pb, pl, pr); kinds from Abi.h).
 
-// CHECK-DAG: #[[$WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3)>
-// CHECK-DAG: #[[$KERNEL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
-// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[$KERNEL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
 // CHECK-DAG: #[[$ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-DAG: #[[$HW:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
 
@@ -23,7 +23,7 @@
 // CHECK: %[[XP:.*]] = tensor.insert_slice %[[X]] into %[[PADDED]][0, 0, 0, 0] [2, 6, 6, 3] [1, 1, 1, 1] : tensor<2x6x6x3xf32> into tensor<2x7x7x3xf32>
 // CHECK: %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf32>
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x3x3x3xf32>)
-// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$WIN]], #[[$KERNEL]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[XP]], %[[WINDOW]] : tensor<2x7x7x3xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<2x3x3x3xf32>)
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$WIN]], #[[$KERNEL]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[XP]], %[[WINDOW]] : tensor<2x7x7x3xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<2x3x3x3xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %{{.*}}: f32, %[[ACC:.*]]: f32):
 // CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[ACC]], %[[A]] : f32
 // CHECK-NEXT: linalg.yield %[[M]] : f32

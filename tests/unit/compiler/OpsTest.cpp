@@ -381,8 +381,10 @@ struct GeneratedOnlyScope {
 } // namespace
 
 TEST_CASE("matmul 2-D with all transpose combinations", "[ops][matmul]") {
-  // Small, and large enough for vectorized loops with remainders.
-  const auto [m, k, n] = GENERATE(table<int64_t, int64_t, int64_t>({{3, 5, 4}, {37, 53, 29}}));
+  // Small, large enough for vectorized loops with remainders, and (generated) register tiles
+  // with leftover rows and columns and a deep k split into cache blocks (TileMatmuls.cpp).
+  const auto [m, k, n] =
+      GENERATE(table<int64_t, int64_t, int64_t>({{3, 5, 4}, {37, 53, 29}, {13, 300, 40}}));
   const bool generatedOnly = GENERATE(false, true);
   INFO("generated loops only: " << generatedOnly);
   GeneratedOnlyScope scope(generatedOnly);
@@ -448,6 +450,29 @@ TEST_CASE("matmul batched 3-D and broadcast batch", "[ops][matmul]") {
       checkClose(r[1], {batch, m, n}, expectedW, rel, 1e-6);
       checkClose(r[2], {batch, m, n}, expected, rel, 1e-6);
       checkClose(r[3], {1, batch, m, n}, expectedW, rel, 1e-6);
+    }
+  }
+}
+
+TEST_CASE("matmul batched, large enough for register tiles", "[ops][matmul]") {
+  // Generated: each batch's product is tiled (TileMatmuls.cpp), with leftover rows and columns;
+  // a's transposed form reads its columns.
+  const bool generatedOnly = GENERATE(false, true);
+  INFO("generated loops only: " << generatedOnly);
+  GeneratedOnlyScope scope(generatedOnly);
+  const int64_t batch = 3, m = 14, k = 9, n = 35;
+  for (bool ta : {false, true}) {
+    DYNAMIC_SECTION("ta=" << ta) {
+      Shape sa = ta ? Shape{batch, k, m} : Shape{batch, m, k};
+      std::vector<double> av = iotaValues(batch * m * k, 0.5, -1.5);
+      std::vector<double> bv = iotaValues(batch * k * n, 0.25, 0.5);
+      Graph g;
+      Tensor a = g.input("a", sa, DType::F32), b = g.input("b", {batch, k, n}, DType::F32);
+      Tensor c = matmul(a, b, ta, false);
+      auto r = runOnce(g, {a, b}, {c},
+                       {hostFloat(DType::F32, sa, av), hostFloat(DType::F32, {batch, k, n}, bv)});
+      checkClose(r[0], {batch, m, n}, testing::referenceMatmul(av, bv, batch, m, k, n, ta, false),
+                 kArithRel, 1e-6);
     }
   }
 }

@@ -13,8 +13,11 @@ namespace mlir::sinter {
 std::unique_ptr<Pass> createAutodiffPass();
 /// Rewrites composites (softmax, softmax_cross_entropy) into primitives (sinter-decompose).
 std::unique_ptr<Pass> createDecomposePass();
+/// Marks the linalg.generic of a matrix product generated without the kernel library: fusion
+/// leaves it whole, so that sinter-tile-matmuls finds it.
+constexpr const char *kGeneratedProductAttr = "sinter.generated_product";
 /// Fuses elementwise linalg ops and propagates reshapes, keeping matrix products named for
-/// the kernel library (sinter-fuse-elementwise).
+/// the kernel library, and generated ones whole (sinter-fuse-elementwise).
 std::unique_ptr<Pass> createFuseElementwisePass();
 /// Runs softmaxes and chains of row reductions and elementwise ops over cache-sized blocks of
 /// rows, in an scf.forall (sinter-block-rows).
