@@ -12,6 +12,7 @@
 // kernels.
 #include "LoweringUtils.h"
 
+#include "sinter/Compiler/Transforms/Passes.h"
 #include "sinter/runtime/Abi.h"
 #include "sinter/runtime/Runtime.h"
 
@@ -92,15 +93,15 @@ Value groupedContraction(OpBuilder &b, Location loc, int64_t groups, Value lhs,
   iters.append(3, utils::IteratorType::reduction);
   iters.push_back(utils::IteratorType::parallel);
   SmallVector<AffineMap> maps{map(lhsIndex), map(rhsIndex), map({d(0), d(1), d(2), d(3), d(4)})};
-  Value sum = linalg::GenericOp::create(
-                  b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
-                  [](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value product = arith::MulFOp::create(nb, nl, a[0], a[1]);
-                    linalg::YieldOp::create(
-                        nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], product)});
-                  })
-                  .getResult(0);
-  return joinLast(b, loc, sum);
+  auto sum = linalg::GenericOp::create(
+      b, loc, TypeRange{outType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iters,
+      [](OpBuilder &nb, Location nl, ValueRange a) {
+        Value product = arith::MulFOp::create(nb, nl, a[0], a[1]);
+        linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, a[2], product)});
+      });
+  // Kept whole by fusion, for sinter-tile-contractions to tile (TileContractions.cpp).
+  sum->setAttr(kGeneratedProductAttr, b.getUnitAttr());
+  return joinLast(b, loc, sum.getResult(0));
 }
 
 /// Whether a convolution of these shapes goes to the library kernel.

@@ -55,7 +55,7 @@ const char *kBufferizePipeline =
     "one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
-    "sinter-tile-matmuls, scf-forall-to-parallel, convert-linalg-to-parallel-loops, "
+    "sinter-tile-contractions, scf-forall-to-parallel, convert-linalg-to-parallel-loops, "
     "sinter-outline-parallel-loops, "
     "lower-affine, "
     "sinter-approximate-math, "
@@ -114,7 +114,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createSplitEmptyTensorsPass);
     registerPass(createBlockRowsPass);
     registerPass(createResultsInPlacePass);
-    registerPass(createTileMatmulsPass);
+    registerPass(createTileContractionsPass);
     registerPass(createOutlineParallelLoopsPass);
     registerPass(createParallelCallsPass);
     return true;

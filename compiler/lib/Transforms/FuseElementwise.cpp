@@ -1,6 +1,6 @@
 // Elementwise fusion on linalg tensors: MLIR's fusion and reshape-propagation patterns (those
 // of linalg-fuse-elementwise-ops), except that a matrix product stays a named linalg op (or,
-// generated without the kernel library, a generic of its own: TileMatmuls.cpp). The
+// generated without the kernel library, a generic of its own: TileContractions.cpp). The
 // upstream patterns also fold a reshape around a product into it (the Flatten before a Dense
 // layer, the reshape of a Dense layer's input gradient), turning the product into a generic
 // loop nest that the kernel outlining no longer sees: LeNet-5's 128x120x400 input gradient

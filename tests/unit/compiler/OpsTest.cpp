@@ -382,7 +382,7 @@ struct GeneratedOnlyScope {
 
 TEST_CASE("matmul 2-D with all transpose combinations", "[ops][matmul]") {
   // Small, large enough for vectorized loops with remainders, and (generated) register tiles
-  // with leftover rows and columns and a deep k split into cache blocks (TileMatmuls.cpp).
+  // with leftover rows and columns and a deep k split into cache blocks (TileContractions.cpp).
   const auto [m, k, n] =
       GENERATE(table<int64_t, int64_t, int64_t>({{3, 5, 4}, {37, 53, 29}, {13, 300, 40}}));
   const bool generatedOnly = GENERATE(false, true);
@@ -455,8 +455,8 @@ TEST_CASE("matmul batched 3-D and broadcast batch", "[ops][matmul]") {
 }
 
 TEST_CASE("matmul batched, large enough for register tiles", "[ops][matmul]") {
-  // Generated: each batch's product is tiled (TileMatmuls.cpp), with leftover rows and columns;
-  // a's transposed form reads its columns.
+  // Generated: each batch's product is tiled (TileContractions.cpp), with leftover rows and
+  // columns; a's transposed form reads its columns.
   const bool generatedOnly = GENERATE(false, true);
   INFO("generated loops only: " << generatedOnly);
   GeneratedOnlyScope scope(generatedOnly);

@@ -15,9 +15,9 @@ std::unique_ptr<Pass> createSinterToLinalgPass();
 /// Replaces bufferized matmuls by calls into the runtime's kernel library
 /// (sinter-outline-kernels).
 std::unique_ptr<Pass> createOutlineKernelsPass();
-/// Rewrites generated matrix products (no kernel library) as loop nests tiled for vector
-/// registers and caches (sinter-tile-matmuls).
-std::unique_ptr<Pass> createTileMatmulsPass();
+/// Rewrites generated matrix products and convolutions (no kernel library) as loop nests tiled
+/// for vector registers (sinter-tile-contractions).
+std::unique_ptr<Pass> createTileContractionsPass();
 /// Outlines large scf.parallel loops into range functions (sinter-outline-parallel-loops)...
 std::unique_ptr<Pass> createOutlineParallelLoopsPass();
 /// ...whose calls become sinter_parallel_for calls after the LLVM lowering

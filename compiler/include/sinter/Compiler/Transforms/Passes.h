@@ -13,8 +13,8 @@ namespace mlir::sinter {
 std::unique_ptr<Pass> createAutodiffPass();
 /// Rewrites composites (softmax, softmax_cross_entropy) into primitives (sinter-decompose).
 std::unique_ptr<Pass> createDecomposePass();
-/// Marks the linalg.generic of a matrix product generated without the kernel library: fusion
-/// leaves it whole, so that sinter-tile-matmuls finds it.
+/// Marks the linalg.generic of a matrix product or convolution generated without the kernel
+/// library: fusion leaves it whole, so that sinter-tile-contractions finds it.
 constexpr const char *kGeneratedProductAttr = "sinter.generated_product";
 /// Fuses elementwise linalg ops and propagates reshapes, keeping matrix products named for
 /// the kernel library, and generated ones whole (sinter-fuse-elementwise).

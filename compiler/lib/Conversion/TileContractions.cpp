@@ -1,21 +1,31 @@
-// Generated matrix products, tiled for registers and caches (sinter-tile-matmuls). Without the
-// kernel library (sinter-compile --standalone, SINTER_GENERATED_ONLY) a product is the
-// linalg.generic of generatedMatmul (SinterToLinalg.cpp), c[m, n] += a[m, k] · b[k, n] in the
-// loop order (m, k, n). Lowered as it is, its inner loop loads and stores a row of c for every
-// multiply-add. After bufferization this pass rewrites it as a blocked loop nest whose core
-// keeps a kRows × kCols tile of c in vector registers over a block of kDepth steps of k: per
-// step one vector load of b's row, one broadcast of a per row, kRows fused multiply-adds.
+// Generated contractions tiled for vector registers (sinter-tile-contractions): the matrix
+// products and convolutions of a program compiled without the kernel library (sinter-compile
+// --standalone, SINTER_GENERATED_ONLY), after bufferization.
+//
+// Products. generatedMatmul (SinterToLinalg.cpp) makes c[m, n] += a[m, k] · b[k, n] a generic
+// in the loop order (m, k, n); lowered as it is, its inner loop loads and stores a row of c for
+// every multiply-add. It becomes a blocked loop nest whose core keeps a kRows × kCols tile of c
+// in vector registers over a block of kDepth steps of k: per step one vector load of b's row,
+// one broadcast of a per row, kRows fused multiply-adds.
 //
 //   scf.parallel over panels of kPanelRows rows of c (the threads' share)
 //     for each kCols-wide column strip, each kDepth-deep block of k (b's block stays cached)
 //       for each whole kRows-row tile of the panel: the register tile
 //     the last columns (n % kCols) of those rows, and the rows after the last whole tile: the
 //     original generic on views, lowered as before.
+//
+// Convolutions. groupedContraction (LowerConvolution.cpp) iterates (n, i, j, g | a, b, c | o):
+// output channels innermost. For each (n, i, g), kRows output columns j at a time (then one at
+// a time) by strips of kCols channels (the rest as one narrower vector) keep their sums in
+// registers through the window's reductions: per step one vector load of the filter's row and
+// a broadcast of one image value per column. Gradients of the same shape go the same way.
+//
 // A vector of 16 floats is one AVX-512 register or two AVX2 ones: 6 × 16 accumulators fit
 // either register file. Loop bounds are constants wherever they can be, so the parallel-loop
 // outlining can weigh the work (ParallelLoops.cpp).
 #include "sinter/Compiler/Conversion/Passes.h"
 
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -40,6 +50,27 @@ struct Product {
   bool transA = false;
   bool batched = false;
 };
+
+/// Whether the body of `op` is yield(out + in0 · in1) and nothing else.
+bool isMultiplyAdd(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (body.getOperations().size() != 3 || !add)
+    return false;
+  auto mul = add.getRhs().getDefiningOp<arith::MulFOp>();
+  return mul && add.getLhs() == body.getArgument(2) && mul.getLhs() == body.getArgument(0) &&
+         mul.getRhs() == body.getArgument(1);
+}
+
+/// Whether the last dimension of `buffer` is contiguous (what vector.load reads).
+bool unitInnerStride(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) && !strides.empty() &&
+         strides.back() == 1;
+}
 
 /// Matches the generic of generatedMatmul on f32 buffers with b stored row-major (its rows are
 /// what the vectors load): loops ([batch,] m, k, n), body c + a · b.
@@ -71,15 +102,8 @@ std::optional<Product> matchProduct(linalg::GenericOp op) {
   bool transA = maps[0] == map(k, m);
   if (!transA && maps[0] != map(m, k))
     return std::nullopt;
-  // The body: yield(out + in0 * in1), nothing else.
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (body.getOperations().size() != 3 || !add)
-    return std::nullopt;
-  auto mul = add.getRhs().getDefiningOp<arith::MulFOp>();
-  if (!mul || add.getLhs() != body.getArgument(2) || mul.getLhs() != body.getArgument(0) ||
-      mul.getRhs() != body.getArgument(1))
+  if (!isMultiplyAdd(op) || !unitInnerStride(op.getDpsInputs()[1]) ||
+      !unitInnerStride(op.getDpsInits()[0]))
     return std::nullopt;
   auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
   auto bType = cast<MemRefType>(op.getDpsInputs()[1].getType());
@@ -93,9 +117,9 @@ std::optional<Product> matchProduct(linalg::GenericOp op) {
                  batched};
 }
 
-class Tiler {
+class ProductTiler {
 public:
-  Tiler(OpBuilder &builder, Product p) : b(builder), p(p), loc(p.op.getLoc()) {}
+  ProductTiler(OpBuilder &builder, Product p) : b(builder), p(p), loc(p.op.getLoc()) {}
 
   void rewrite() {
     auto bType = cast<MemRefType>(p.b.getType());
@@ -249,11 +273,179 @@ private:
   SmallVector<Value> lead; ///< the batch index of the current iteration (batched products)
 };
 
-struct TileMatmulsPass : PassWrapper<TileMatmulsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TileMatmulsPass)
-  StringRef getArgument() const override { return "sinter-tile-matmuls"; }
+/// A generated convolution (groupedContraction, LowerConvolution.cpp) on f32 buffers: loops
+/// (parallel..., reductions..., v) with out[parallel..., v] += lhs[...] · rhs[..., v], v (the
+/// output channels) innermost and contiguous in out and rhs, lhs independent of v. Its `row`
+/// loop is the last parallel one that lhs and out use and rhs does not (the output column of
+/// a forward convolution): consecutive rows share rhs's vector, as a matmul's rows share b's.
+struct Window {
+  linalg::GenericOp op;
+  unsigned row = 0, parallel = 0; ///< the row loop; the parallel loops before the reductions
+  SmallVector<int64_t> ranges;    ///< static loop ranges (the parallel ones may be dynamic)
+};
+
+std::optional<Window> matchWindow(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !isMultiplyAdd(op))
+    return std::nullopt;
+  unsigned loops = op.getNumLoops();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  unsigned parallel = 0;
+  while (parallel < loops && iters[parallel] == utils::IteratorType::parallel)
+    ++parallel;
+  if (parallel == 0 || parallel + 1 >= loops || iters[loops - 1] != utils::IteratorType::parallel)
+    return std::nullopt;
+  for (unsigned d = parallel; d + 1 < loops; ++d)
+    if (iters[d] != utils::IteratorType::reduction)
+      return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineExpr> outIndex;
+  for (unsigned d = 0; d < parallel; ++d)
+    outIndex.push_back(getAffineDimExpr(d, ctx));
+  outIndex.push_back(getAffineDimExpr(loops - 1, ctx));
+  AffineMap lhs = maps[0], rhs = maps[1];
+  if (maps[2] != AffineMap::get(loops, 0, outIndex, ctx) ||
+      rhs.getResult(rhs.getNumResults() - 1) != getAffineDimExpr(loops - 1, ctx) ||
+      lhs.isFunctionOfDim(loops - 1))
+    return std::nullopt;
+  for (unsigned d = 0; d + 1 < rhs.getNumResults(); ++d)
+    if (rhs.getResult(d).isFunctionOfDim(loops - 1))
+      return std::nullopt;
+  std::optional<unsigned> row;
+  for (unsigned d = 0; d < parallel; ++d)
+    if (!rhs.isFunctionOfDim(d) && lhs.isFunctionOfDim(d))
+      row = d;
+  Value out = op.getDpsInits()[0], filter = op.getDpsInputs()[1];
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (!row || ShapedType::isDynamic(ranges[*row]) || ShapedType::isDynamic(ranges[loops - 1]) ||
+      !cast<MemRefType>(out.getType()).getElementType().isF32() || !unitInnerStride(out) ||
+      !unitInnerStride(filter))
+    return std::nullopt;
+  for (unsigned d = parallel; d + 1 < loops; ++d)
+    if (ShapedType::isDynamic(ranges[d]))
+      return std::nullopt;
+  return Window{op, *row, parallel, ranges};
+}
+
+/// The tiles of a Window: for each iteration of the parallel loops but `row`, kRows rows at a
+/// time (then one at a time) by strips of kCols output channels (then the rest as one
+/// narrower vector), the reductions run with the tile in registers.
+class WindowTiler {
+public:
+  WindowTiler(OpBuilder &builder, Window w) : b(builder), w(w), loc(w.op.getLoc()) {}
+
+  void rewrite() {
+    b.setInsertionPoint(w.op);
+    Value out = w.op.getDpsInits()[0];
+    unsigned loops = w.op.getNumLoops();
+    ivs.assign(loops, index(0));
+    SmallVector<Value> lbs, ubs, steps;
+    SmallVector<unsigned> outer;
+    for (unsigned d = 0; d < w.parallel; ++d) {
+      if (d == w.row)
+        continue;
+      outer.push_back(d);
+      lbs.push_back(index(0));
+      ubs.push_back(memref::DimOp::create(b, loc, out, d));
+      steps.push_back(index(1));
+    }
+    auto body = [&](ValueRange outerIvs) {
+      for (auto [d, iv] : llvm::zip(outer, outerIvs))
+        ivs[d] = iv;
+      int64_t rows = w.ranges[w.row], channels = w.ranges[loops - 1];
+      int64_t fullRows = rows - rows % kRows;
+      auto strips = [&](Value row, int64_t n) {
+        for (int64_t col = 0; col + kCols <= channels; col += kCols)
+          tile(row, n, col, kCols);
+        if (channels % kCols)
+          tile(row, n, channels - channels % kCols, channels % kCols);
+      };
+      forLoop(0, fullRows, kRows, [&](Value row) { strips(row, kRows); });
+      forLoop(fullRows, rows, 1, [&](Value row) { strips(row, 1); });
+    };
+    if (outer.empty())
+      body({});
+    else
+      scf::ParallelOp::create(b, loc, lbs, ubs, steps,
+                              [&](OpBuilder &, Location, ValueRange iv) { body(iv); });
+    w.op.erase();
+  }
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// The indices of `operand` at the loop values `ivs`.
+  SmallVector<Value> indices(unsigned operand) {
+    AffineMap map = w.op.getIndexingMapsArray()[operand];
+    return *affine::expandAffineMap(b, loc, map, ivs);
+  }
+
+  /// Rows [row, row + n) × channels [col, col + width) of out, summed over the reductions.
+  void tile(Value row, int64_t n, int64_t col, int64_t width) {
+    unsigned loops = w.op.getNumLoops();
+    Value lhs = w.op.getDpsInputs()[0], rhs = w.op.getDpsInputs()[1], out = w.op.getDpsInits()[0];
+    auto vec = VectorType::get({width}, b.getF32Type());
+    ivs[loops - 1] = index(col);
+    auto atRow = [&](int64_t r) {
+      ivs[w.row] = r == 0 ? row : arith::AddIOp::create(b, loc, row, index(r)).getResult();
+    };
+    SmallVector<Value> acc;
+    for (int64_t r = 0; r < n; ++r) {
+      atRow(r);
+      acc.push_back(vector::LoadOp::create(b, loc, vec, out, indices(2)));
+    }
+    SmallVector<Value> sums = reduce(w.parallel, acc, [&](ValueRange acc) {
+      Value filter = vector::LoadOp::create(b, loc, vec, rhs, indices(1));
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < n; ++r) {
+        atRow(r);
+        Value x = memref::LoadOp::create(b, loc, lhs, indices(0));
+        Value splat = vector::BroadcastOp::create(b, loc, vec, x);
+        next.push_back(vector::FMAOp::create(b, loc, splat, filter, acc[r]));
+      }
+      return next;
+    });
+    for (int64_t r = 0; r < n; ++r) {
+      atRow(r);
+      vector::StoreOp::create(b, loc, sums[r], out, indices(2));
+    }
+  }
+
+  /// The reduction loops from `d` inward around `step`, carrying the accumulators.
+  SmallVector<Value> reduce(unsigned d, ValueRange acc,
+                            function_ref<SmallVector<Value>(ValueRange)> step) {
+    if (d + 1 == w.op.getNumLoops())
+      return step(acc);
+    auto loop = scf::ForOp::create(b, loc, index(0), index(w.ranges[d]), index(1), acc,
+                                   [&](OpBuilder &, Location, Value iv, ValueRange args) {
+                                     ivs[d] = iv;
+                                     scf::YieldOp::create(b, loc, reduce(d + 1, args, step));
+                                   });
+    return loop.getResults();
+  }
+
+  void forLoop(int64_t lo, int64_t hi, int64_t step, function_ref<void(Value)> body) {
+    if (hi <= lo)
+      return;
+    scf::ForOp::create(b, loc, index(lo), index(hi), index(step), ValueRange{},
+                       [&](OpBuilder &, Location, Value iv, ValueRange) {
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+
+  OpBuilder &b;
+  Window w;
+  Location loc;
+  SmallVector<Value> ivs; ///< the current value of every loop of the generic
+};
+
+struct TileContractionsPass : PassWrapper<TileContractionsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TileContractionsPass)
+  StringRef getArgument() const override { return "sinter-tile-contractions"; }
   StringRef getDescription() const override {
-    return "Tile generated matrix products for vector registers and caches";
+    return "Tile generated matrix products and convolutions for vector registers";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, memref::MemRefDialect, scf::SCFDialect,
@@ -261,18 +453,23 @@ struct TileMatmulsPass : PassWrapper<TileMatmulsPass, OperationPass<ModuleOp>> {
   }
   void runOnOperation() override {
     SmallVector<Product> products;
+    SmallVector<Window> windows;
     getOperation().walk([&](linalg::GenericOp op) {
       if (auto p = matchProduct(op))
         products.push_back(*p);
+      else if (auto w = matchWindow(op))
+        windows.push_back(*w);
     });
     OpBuilder b(&getContext());
     for (const Product &p : products)
-      Tiler(b, p).rewrite();
+      ProductTiler(b, p).rewrite();
+    for (const Window &w : windows)
+      WindowTiler(b, w).rewrite();
   }
 };
 
 } // namespace
 
-std::unique_ptr<Pass> mlir::sinter::createTileMatmulsPass() {
-  return std::make_unique<TileMatmulsPass>();
+std::unique_ptr<Pass> mlir::sinter::createTileContractionsPass() {
+  return std::make_unique<TileContractionsPass>();
 }

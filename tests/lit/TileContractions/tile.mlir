@@ -1,7 +1,7 @@
-// RUN: env SINTER_GENERATED_ONLY=1 sinter-opt %s -sinter-to-linalg -sinter-fuse-elementwise -one-shot-bufferize="unknown-type-conversion=identity-layout-map" -canonicalize -sinter-tile-matmuls | FileCheck %s
+// RUN: env SINTER_GENERATED_ONLY=1 sinter-opt %s -sinter-to-linalg -sinter-fuse-elementwise -one-shot-bufferize="unknown-type-conversion=identity-layout-map" -canonicalize -sinter-tile-contractions | FileCheck %s
 
 // Without library kernels a matmul is a generic marked sinter.generated_product, which fusion
-// leaves whole (the ReLU stays a loop of its own). After bufferization sinter-tile-matmuls
+// leaves whole (the ReLU stays a loop of its own). After bufferization sinter-tile-contractions
 // rewrites it: panels of rows in an scf.parallel, column strips of 16, blocks of k (256 steps,
 // then the 44 left of 300), and in each a 6 x 16 tile of c carried in vector registers through
 // the k loop; the last 8 columns and the row after the last whole tile (13 = 2 x 6 + 1) stay
