@@ -117,9 +117,31 @@ std::optional<Product> matchProduct(linalg::GenericOp op) {
                  batched};
 }
 
-class ProductTiler {
+/// What both tilers build with: constants and counted loops at the builder's insertion point.
+class LoopBuilder {
+protected:
+  LoopBuilder(OpBuilder &builder, Location loc) : b(builder), loc(loc) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// for (iv = lo; iv < hi; iv += step) body(iv), nothing when the range is empty.
+  void forLoop(int64_t lo, int64_t hi, int64_t step, function_ref<void(Value)> body) {
+    if (hi <= lo)
+      return;
+    scf::ForOp::create(b, loc, index(lo), index(hi), index(step), ValueRange{},
+                       [&](OpBuilder &, Location, Value iv, ValueRange) {
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+
+  OpBuilder &b;
+  Location loc;
+};
+
+class ProductTiler : LoopBuilder {
 public:
-  ProductTiler(OpBuilder &builder, Product p) : b(builder), p(p), loc(p.op.getLoc()) {}
+  ProductTiler(OpBuilder &builder, Product p) : LoopBuilder(builder, p.op.getLoc()), p(p) {}
 
   void rewrite() {
     auto bType = cast<MemRefType>(p.b.getType());
@@ -151,8 +173,6 @@ public:
   }
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
   /// Rows [first, end) of c: the register tiles, then what they leave to the original generic:
   /// the last columns of their rows, and the rows after the last whole tile (a batch of one
   /// is a matrix-vector product: the generic's loop order streams b row by row, which suits it
@@ -256,19 +276,7 @@ private:
     rest->setOperands({a, bView, c});
   }
 
-  void forLoop(int64_t lo, int64_t hi, int64_t step, function_ref<void(Value)> body) {
-    if (hi <= lo)
-      return;
-    scf::ForOp::create(b, loc, index(lo), index(hi), index(step), ValueRange{},
-                       [&](OpBuilder &, Location, Value iv, ValueRange) {
-                         body(iv);
-                         scf::YieldOp::create(b, loc);
-                       });
-  }
-
-  OpBuilder &b;
   Product p;
-  Location loc;
   int64_t depth = 0, cols = 0, fullCols = 0;
   SmallVector<Value> lead; ///< the batch index of the current iteration (batched products)
 };
@@ -331,9 +339,9 @@ std::optional<Window> matchWindow(linalg::GenericOp op) {
 /// The tiles of a Window: for each iteration of the parallel loops but `row`, kRows rows at a
 /// time (then one at a time) by strips of kCols output channels (then the rest as one
 /// narrower vector), the reductions run with the tile in registers.
-class WindowTiler {
+class WindowTiler : LoopBuilder {
 public:
-  WindowTiler(OpBuilder &builder, Window w) : b(builder), w(w), loc(w.op.getLoc()) {}
+  WindowTiler(OpBuilder &builder, Window w) : LoopBuilder(builder, w.op.getLoc()), w(w) {}
 
   void rewrite() {
     b.setInsertionPoint(w.op);
@@ -373,8 +381,6 @@ public:
   }
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
   /// The indices of `operand` at the loop values `ivs`.
   SmallVector<Value> indices(unsigned operand) {
     AffineMap map = w.op.getIndexingMapsArray()[operand];
@@ -425,19 +431,7 @@ private:
     return loop.getResults();
   }
 
-  void forLoop(int64_t lo, int64_t hi, int64_t step, function_ref<void(Value)> body) {
-    if (hi <= lo)
-      return;
-    scf::ForOp::create(b, loc, index(lo), index(hi), index(step), ValueRange{},
-                       [&](OpBuilder &, Location, Value iv, ValueRange) {
-                         body(iv);
-                         scf::YieldOp::create(b, loc);
-                       });
-  }
-
-  OpBuilder &b;
   Window w;
-  Location loc;
   SmallVector<Value> ivs; ///< the current value of every loop of the generic
 };
 
