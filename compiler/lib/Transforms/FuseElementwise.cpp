@@ -1,10 +1,10 @@
 // Elementwise fusion on linalg tensors: MLIR's fusion and reshape-propagation patterns (those
-// of linalg-fuse-elementwise-ops), except that a matrix product stays a named linalg op (or,
-// generated without the kernel library, a generic of its own: TileContractions.cpp). The
-// upstream patterns also fold a reshape around a product into it (the Flatten before a Dense
-// layer, the reshape of a Dense layer's input gradient), turning the product into a generic
-// loop nest that the kernel outlining no longer sees: LeNet-5's 128x120x400 input gradient
-// ran as a generated reduction instead of a oneDNN call.
+// of linalg-fuse-elementwise-ops), except that a matrix product stays a named linalg op (and
+// a product or convolution generated without the kernel library a generic of its own, for
+// TileContractions.cpp). The upstream patterns also fold a reshape around a product into it
+// (the Flatten before a Dense layer, the reshape of a Dense layer's input gradient), turning the
+// product into a generic loop nest that the kernel outlining no longer sees: LeNet-5's
+// 128x120x400 input gradient ran as a generated reduction instead of a oneDNN call.
 #include "sinter/Compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -19,8 +19,9 @@ using namespace mlir;
 
 namespace {
 
-/// A matrix product: named for the kernel library, or generated (its loops are tiled after
-/// bufferization, where a fused producer would be recomputed for every column strip).
+/// A matrix product named for the kernel library, or a generated product or convolution (its
+/// loops are tiled after bufferization, where a fused producer would be recomputed for every
+/// column strip).
 bool isProduct(Operation *op) {
   return isa_and_present<linalg::MatmulOp, linalg::BatchMatmulOp>(op) ||
          (op && op->hasAttr(mlir::sinter::kGeneratedProductAttr));
