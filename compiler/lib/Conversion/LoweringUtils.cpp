@@ -3,6 +3,22 @@
 
 namespace mlir::sinter::lowering {
 
+ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB, bool reductionInMiddle) {
+  unsigned n = batched ? 4 : 3;
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i + (batched ? 1 : 0)); };
+  SmallVector<AffineExpr> lead;
+  if (batched)
+    lead.push_back(b.getAffineDimExpr(0));
+  auto map = [&](AffineExpr x, AffineExpr y) {
+    SmallVector<AffineExpr> r(lead);
+    r.append({x, y});
+    return AffineMap::get(n, 0, r, b.getContext());
+  };
+  AffineExpr m = d(0), nn = d(reductionInMiddle ? 2 : 1), k = d(reductionInMiddle ? 1 : 2);
+  return b.getAffineMapArrayAttr(
+      {transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn), map(m, nn)});
+}
+
 Value batchSize(OpBuilder &b) {
   Operation *parent = b.getInsertionBlock()->getParentOp();
   auto func = dyn_cast<func::FuncOp>(parent);

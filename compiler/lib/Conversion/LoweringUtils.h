@@ -52,6 +52,12 @@ Value scalarCast(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned
 /// (collapse to 1-D, expand).
 Value reshapeTensor(OpBuilder &b, Location loc, Value x, RankedTensorType to);
 
+/// The indexing maps of a (batch) matmul whose operands may be stored transposed: the kernels
+/// take the transposes as flags, so no transposed copy is made. The loops are ([batch,] m, n, k),
+/// or with `reductionInMiddle` ([batch,] m, k, n), the order of generated products.
+ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB,
+                     bool reductionInMiddle = false);
+
 enum class ReduceKind { Sum, Max, Min, Prod };
 /// Reduces `x` over `axes` (the result drops them).
 Value reduce(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes, ReduceKind kind,

@@ -17,26 +17,6 @@ using namespace mlir::sinter::lowering;
 
 namespace {
 
-/// The indexing maps of a (batch) matmul whose operands may be stored transposed: the kernels
-/// take the transposes as flags, so no transposed copy is made. The loops are ([batch,] m, n, k),
-/// or with `reductionInMiddle` ([batch,] m, k, n).
-ArrayAttr matmulMaps(OpBuilder &b, bool batched, bool transA, bool transB,
-                     bool reductionInMiddle = false) {
-  unsigned n = batched ? 4 : 3;
-  auto d = [&](unsigned i) { return b.getAffineDimExpr(i + (batched ? 1 : 0)); };
-  SmallVector<AffineExpr> lead;
-  if (batched)
-    lead.push_back(b.getAffineDimExpr(0));
-  auto map = [&](AffineExpr x, AffineExpr y) {
-    SmallVector<AffineExpr> r(lead);
-    r.append({x, y});
-    return AffineMap::get(n, 0, r, b.getContext());
-  };
-  AffineExpr m = d(0), nn = d(reductionInMiddle ? 2 : 1), k = d(reductionInMiddle ? 1 : 2);
-  return b.getAffineMapArrayAttr(
-      {transA ? map(k, m) : map(m, k), transB ? map(nn, k) : map(k, nn), map(m, nn)});
-}
-
 /// c[.., m, n] += a[.., m, k] · b[.., k, n] as a linalg.generic that iterates ([batch,] m, k, n):
 /// the reduction in the middle, so the innermost loop walks rows of b and c and vectorizes.
 /// For the generated code of a program without library kernels (sinter-compile --standalone,

@@ -23,6 +23,8 @@
 // A vector of 16 floats is one AVX-512 register or two AVX2 ones: 6 × 16 accumulators fit
 // either register file. Loop bounds are constants wherever they can be, so the parallel-loop
 // outlining can weigh the work (ParallelLoops.cpp).
+#include "LoweringUtils.h"
+
 #include "sinter/Compiler/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/Utils.h"
@@ -34,6 +36,7 @@
 #include "mlir/Pass/Pass.h"
 
 using namespace mlir;
+using mlir::sinter::lowering::matmulMaps;
 
 namespace {
 
@@ -64,12 +67,8 @@ bool isMultiplyAdd(linalg::GenericOp op) {
 }
 
 /// Whether the last dimension of `buffer` is contiguous (what vector.load reads).
-bool unitInnerStride(Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) && !strides.empty() &&
-         strides.back() == 1;
+bool lastDimContiguous(Value buffer) {
+  return cast<MemRefType>(buffer.getType()).isLastDimUnitStride();
 }
 
 /// Matches the generic of generatedMatmul on f32 buffers with b stored row-major (its rows are
@@ -86,24 +85,13 @@ std::optional<Product> matchProduct(linalg::GenericOp op) {
     if (iters[i] !=
         (i == loops - 2 ? utils::IteratorType::reduction : utils::IteratorType::parallel))
       return std::nullopt;
-  MLIRContext *ctx = op.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i + (batched ? 1 : 0), ctx); };
-  auto map = [&](AffineExpr x, AffineExpr y) {
-    SmallVector<AffineExpr> r;
-    if (batched)
-      r.push_back(getAffineDimExpr(0, ctx));
-    r.append({x, y});
-    return AffineMap::get(loops, 0, r, ctx);
-  };
-  AffineExpr m = d(0), k = d(1), n = d(2);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[1] != map(k, n) || maps[2] != map(m, n))
+  OpBuilder b(op.getContext());
+  ArrayAttr maps = op.getIndexingMaps();
+  bool transA = maps == matmulMaps(b, batched, true, false, /*reductionInMiddle=*/true);
+  if (!transA && maps != matmulMaps(b, batched, false, false, /*reductionInMiddle=*/true))
     return std::nullopt;
-  bool transA = maps[0] == map(k, m);
-  if (!transA && maps[0] != map(m, k))
-    return std::nullopt;
-  if (!isMultiplyAdd(op) || !unitInnerStride(op.getDpsInputs()[1]) ||
-      !unitInnerStride(op.getDpsInits()[0]))
+  if (!isMultiplyAdd(op) || !lastDimContiguous(op.getDpsInputs()[1]) ||
+      !lastDimContiguous(op.getDpsInits()[0]))
     return std::nullopt;
   auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
   auto bType = cast<MemRefType>(op.getDpsInputs()[1].getType());
@@ -327,8 +315,8 @@ std::optional<Window> matchWindow(linalg::GenericOp op) {
   Value out = op.getDpsInits()[0], filter = op.getDpsInputs()[1];
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (!row || ShapedType::isDynamic(ranges[*row]) || ShapedType::isDynamic(ranges[loops - 1]) ||
-      !cast<MemRefType>(out.getType()).getElementType().isF32() || !unitInnerStride(out) ||
-      !unitInnerStride(filter))
+      !cast<MemRefType>(out.getType()).getElementType().isF32() || !lastDimContiguous(out) ||
+      !lastDimContiguous(filter))
     return std::nullopt;
   for (unsigned d = parallel; d + 1 < loops; ++d)
     if (ShapedType::isDynamic(ranges[d]))
