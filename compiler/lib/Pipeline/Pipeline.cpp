@@ -55,7 +55,8 @@ const char *kBufferizePipeline =
     "one-shot-bufferize{unknown-type-conversion=identity-layout-map}, "
     "canonicalize, sinter-outline-kernels, buffer-deallocation-pipeline, canonicalize";
 const char *kLlvmPipeline =
-    "sinter-tile-contractions, scf-forall-to-parallel, convert-linalg-to-parallel-loops, "
+    "sinter-tile-contractions, sinter-tile-transposes, scf-forall-to-parallel, "
+    "convert-linalg-to-parallel-loops, "
     "sinter-outline-parallel-loops, "
     "lower-affine, "
     "sinter-approximate-math, "
@@ -115,6 +116,7 @@ void mlir::sinter::registerSinterPasses() {
     registerPass(createBlockRowsPass);
     registerPass(createResultsInPlacePass);
     registerPass(createTileContractionsPass);
+    registerPass(createTileTransposesPass);
     registerPass(createOutlineParallelLoopsPass);
     registerPass(createParallelCallsPass);
     return true;

@@ -596,6 +596,35 @@ TEST_CASE("reshape with -1, transpose with a permutation", "[ops][shape]") {
   checkExact(r[4], {4, 3, 2}, ed);
 }
 
+TEST_CASE("transposes large enough to be blocked, with partial blocks", "[ops][shape]") {
+  // sinter-tile-transposes: 16 x 16 blocks in parallel, the last rows and columns on views.
+  // [37, 50] -> [50, 37]: two whole blocks, 5 left on one side and 2 on the other;
+  // [3, 20, 33] by {2, 0, 1} and {0, 2, 1}: leading dimensions of their own.
+  Graph g;
+  Tensor m = g.input("m", {37, 50});
+  Tensor c = g.input("c", {3, 20, 33});
+  Tensor mt = transpose(m, {1, 0}), ct = transpose(c, {2, 0, 1}), cs = transpose(c, {0, 2, 1});
+  std::vector<float> mv(37 * 50), cv(3 * 20 * 33);
+  std::iota(mv.begin(), mv.end(), 0.0f);
+  std::iota(cv.begin(), cv.end(), 0.0f);
+  auto r = runOnce(g, {m, c}, {mt, ct, cs}, {hostF32({37, 50}, mv), hostF32({3, 20, 33}, cv)});
+  std::vector<double> emt, ect, ecs;
+  for (int j = 0; j < 50; ++j)
+    for (int i = 0; i < 37; ++i)
+      emt.push_back(mv[i * 50 + j]);
+  for (int k = 0; k < 33; ++k)
+    for (int a = 0; a < 3; ++a)
+      for (int j = 0; j < 20; ++j)
+        ect.push_back(cv[(a * 20 + j) * 33 + k]);
+  for (int a = 0; a < 3; ++a)
+    for (int k = 0; k < 33; ++k)
+      for (int j = 0; j < 20; ++j)
+        ecs.push_back(cv[(a * 20 + j) * 33 + k]);
+  checkExact(r[0], {50, 37}, emt);
+  checkExact(r[1], {33, 3, 20}, ect);
+  checkExact(r[2], {3, 33, 20}, ecs);
+}
+
 TEST_CASE("broadcastTo and NumPy broadcasting in binary ops", "[ops][broadcast]") {
   Graph g;
   Tensor col = g.input("col", {3, 1});

@@ -18,6 +18,8 @@ std::unique_ptr<Pass> createOutlineKernelsPass();
 /// Rewrites generated matrix products and convolutions (no kernel library) as loop nests tiled
 /// for vector registers (sinter-tile-contractions).
 std::unique_ptr<Pass> createTileContractionsPass();
+/// Blocks transposes that move the innermost dimension for the caches (sinter-tile-transposes).
+std::unique_ptr<Pass> createTileTransposesPass();
 /// Outlines large scf.parallel loops into range functions (sinter-outline-parallel-loops)...
 std::unique_ptr<Pass> createOutlineParallelLoopsPass();
 /// ...whose calls become sinter_parallel_for calls after the LLVM lowering

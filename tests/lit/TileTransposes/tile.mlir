@@ -1,0 +1,52 @@
+// RUN: sinter-opt %s -sinter-tile-transposes | FileCheck %s
+
+// A transpose that moves the innermost dimension becomes an scf.parallel over 16 x 16 blocks,
+// the output's innermost dimension (the input's rows) first, each block the transpose on views;
+// the last rows (20 = 16 + 4) and the last columns (40 = 2 x 16 + 8) stay the transpose on views.
+
+// CHECK-LABEL: func.func @matrix(
+// CHECK: scf.parallel (%[[COL:.*]], %[[ROW:.*]]) = ({{.*}}) to (%c32, %c16{{.*}}) step (%c16{{.*}}, %c16{{.*}})
+// CHECK: %[[IN:.*]] = memref.subview %arg0[%[[COL]], %[[ROW]]] [16, 16] [1, 1]
+// CHECK: %[[OUT:.*]] = memref.subview %arg1[%[[ROW]], %[[COL]]] [16, 16] [1, 1]
+// CHECK: linalg.transpose ins(%[[IN]] : {{.*}}) outs(%[[OUT]] : {{.*}}) permutation = [1, 0]
+// CHECK: memref.subview %arg0[0, 16] [40, 4] [1, 1]
+// CHECK: memref.subview %arg1[16, 0] [4, 40] [1, 1]
+// CHECK: linalg.transpose
+// CHECK: memref.subview %arg0[32, 0] [8, 16] [1, 1]
+// CHECK: memref.subview %arg1[0, 32] [16, 8] [1, 1]
+// CHECK: linalg.transpose
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @matrix(%a: memref<40x20xf32>, %b: memref<20x40xf32>) {
+  linalg.transpose ins(%a : memref<40x20xf32>) outs(%b : memref<20x40xf32>) permutation = [1, 0]
+  return
+}
+
+// Leading dimensions (a dynamic batch too) are loops of one step; whole tiles leave nothing.
+// CHECK-LABEL: func.func @batched(
+// CHECK: %[[N:.*]] = memref.dim %arg1, %c0
+// CHECK: scf.parallel (%[[B:.*]], %[[COL:.*]], %[[ROW:.*]]) = ({{.*}}) to (%[[N]], %c64, %c32) step (%c1, %c16{{.*}}, %c16{{.*}})
+// CHECK: memref.subview %arg0[%[[B]], %[[COL]], %[[ROW]]] [1, 16, 16] [1, 1, 1]
+// CHECK: memref.subview %arg1[%[[B]], %[[ROW]], %[[COL]]] [1, 16, 16] [1, 1, 1]
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1]
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @batched(%a: memref<?x64x32xf32>, %b: memref<?x32x64xf32>) {
+  linalg.transpose ins(%a : memref<?x64x32xf32>) outs(%b : memref<?x32x64xf32>) permutation = [0, 2, 1]
+  return
+}
+
+// Not blocked: the innermost dimension stays (rows are copied whole), or a dimension that
+// swaps is shorter than a block.
+// CHECK-LABEL: func.func @untouched(
+// CHECK-NOT: scf.parallel
+// CHECK: linalg.transpose {{.*}} permutation = [1, 0, 2]
+// CHECK-NOT: scf.parallel
+// CHECK: linalg.transpose {{.*}} permutation = [1, 0]
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @untouched(%a: memref<40x20x8xf32>, %b: memref<20x40x8xf32>, %c: memref<40x8xf32>, %d: memref<8x40xf32>) {
+  linalg.transpose ins(%a : memref<40x20x8xf32>) outs(%b : memref<20x40x8xf32>) permutation = [1, 0, 2]
+  linalg.transpose ins(%c : memref<40x8xf32>) outs(%d : memref<8x40xf32>) permutation = [1, 0]
+  return
+}
