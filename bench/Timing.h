@@ -49,6 +49,21 @@ inline double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+/// The seconds per call a result line reports: the median, or with BENCH_STAT=mean the mean
+/// (the measuring time over the calls: 1 / throughput). bench/run.sh sets it for its busy-machine
+/// runs, where per-call times fall into two groups (the moments the scheduler gave a team all
+/// its cores, and the calls that waited a time slice for a parked thread) and the median
+/// reports whichever group holds half the calls.
+inline double perCall(const std::vector<double> &v) {
+  const char *stat = std::getenv("BENCH_STAT");
+  if (!stat || std::strcmp(stat, "mean") != 0)
+    return median(v);
+  double sum = 0;
+  for (double t : v)
+    sum += t;
+  return sum / static_cast<double>(v.size());
+}
+
 } // namespace sinter::bench
 
 #endif

@@ -9,7 +9,8 @@
 //   reduce_rows_4096x1000      sum over the last axis of a [4096, 1000] tensor
 //   transpose_4096x1000        a [4096, 1000] tensor transposed to [1000, 4096]
 // Each is one compiled entry point timed through Program::call (raw buffers, no allocation):
-// the median over about --seconds seconds after a warm-up. Prints
+// the median (BENCH_STAT=mean: the mean, bench/Timing.h) over about --seconds seconds after a
+// warm-up. Prints
 //   ew_chain_4m us=...
 //   softmax_4096x1000 us=...   (and one line per further workload)
 //   compile_seconds=...
@@ -30,7 +31,7 @@
 
 using namespace sinter;
 using bench::measure;
-using bench::median;
+using bench::perCall;
 
 namespace {
 
@@ -128,16 +129,17 @@ int main(int argc, char **argv) try {
     }
   }
 
-  std::printf("ew_chain_4m us=%.1f\n", median(measure(runChain, seconds, 5, 10)) * 1e6);
+  std::printf("ew_chain_4m us=%.1f\n", perCall(measure(runChain, seconds, 5, 10)) * 1e6);
   std::fflush(stdout);
-  std::printf("softmax_4096x1000 us=%.1f\n", median(measure(runSoftmax, seconds, 5, 10)) * 1e6);
+  std::printf("softmax_4096x1000 us=%.1f\n", perCall(measure(runSoftmax, seconds, 5, 10)) * 1e6);
   std::fflush(stdout);
   std::printf("softmax_generated_4096x1000 us=%.1f\n",
-              median(measure(runGenerated, seconds, 5, 10)) * 1e6);
+              perCall(measure(runGenerated, seconds, 5, 10)) * 1e6);
   std::fflush(stdout);
-  std::printf("reduce_rows_4096x1000 us=%.1f\n", median(measure(runReduce, seconds, 5, 10)) * 1e6);
+  std::printf("reduce_rows_4096x1000 us=%.1f\n", perCall(measure(runReduce, seconds, 5, 10)) * 1e6);
   std::fflush(stdout);
-  std::printf("transpose_4096x1000 us=%.1f\n", median(measure(runTranspose, seconds, 5, 10)) * 1e6);
+  std::printf("transpose_4096x1000 us=%.1f\n",
+              perCall(measure(runTranspose, seconds, 5, 10)) * 1e6);
   std::printf("compile_seconds=%.2f\n", program.compileSeconds());
   return 0;
 } catch (const std::exception &e) {

@@ -4,8 +4,9 @@
 //   train_step    x [128, 784], y one-hot [128, 10] -> loss; updates the weights in place
 //   predict_b1    x [1, 784]   -> logits [1, 10]
 //   predict_b128  x [128, 784] -> logits [128, 10]
-// Each is timed through Program::call (raw buffers, no allocation): the median over about
-// --seconds seconds after a warm-up. Prints, like pytorch_mlp.py,
+// Each is timed through Program::call (raw buffers, no allocation): the median (BENCH_STAT=mean:
+// the mean, bench/Timing.h) over about --seconds seconds after a warm-up. Prints, like
+// pytorch_mlp.py,
 //   mlp_train_b128 steps_per_s=...
 //   mlp_infer_b1 us=...
 //   mlp_infer_b128 us=...
@@ -27,7 +28,7 @@
 
 using namespace sinter;
 using bench::measure;
-using bench::median;
+using bench::perCall;
 
 namespace {
 
@@ -100,7 +101,7 @@ int main(int argc, char **argv) try {
   firstLoss = lossOut.as<float>()[0];
   std::vector<double> t = measure(step, seconds);
   float lastLoss = lossOut.as<float>()[0];
-  std::printf("mlp_train_b128 steps_per_s=%.1f\n", 1.0 / median(t));
+  std::printf("mlp_train_b128 steps_per_s=%.1f\n", 1.0 / perCall(t));
   std::fflush(stdout);
   if (!std::isfinite(lastLoss) || !(lastLoss < firstLoss)) {
     std::fprintf(stderr, "bench_mlp: training did not reduce the loss (%g -> %g)\n", firstLoss,
@@ -111,10 +112,10 @@ int main(int argc, char **argv) try {
   // (2), (3) inference latency, batch 1 and 128.
   int p1 = program.entryIndex("predict_b1"), p128 = program.entryIndex("predict_b128");
   t = measure([&] { program.call(p1, {xb1.data()}, {out1.data()}); }, seconds, 50);
-  std::printf("mlp_infer_b1 us=%.1f\n", median(t) * 1e6);
+  std::printf("mlp_infer_b1 us=%.1f\n", perCall(t) * 1e6);
   std::fflush(stdout);
   t = measure([&] { program.call(p128, {xs.data()}, {out128.data()}); }, seconds, 50);
-  std::printf("mlp_infer_b128 us=%.1f\n", median(t) * 1e6);
+  std::printf("mlp_infer_b128 us=%.1f\n", perCall(t) * 1e6);
   std::printf("compile_seconds=%.2f\n", program.compileSeconds());
   return 0;
 } catch (const std::exception &e) {

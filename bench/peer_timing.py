@@ -1,5 +1,6 @@
 """Timing helper shared by the PyTorch side of the benchmarks (same method as bench/Timing.h)."""
 import argparse
+import os
 import statistics
 import time
 
@@ -28,6 +29,14 @@ def measure(fn, seconds, warmup=20, min_reps=20):
     return times
 
 
+def per_call(times):
+    """The seconds per call a result line reports: the median, or with BENCH_STAT=mean the mean
+    (as bench/Timing.h's perCall; bench/run.sh sets it for its busy-machine runs)."""
+    if os.environ.get("BENCH_STAT") == "mean":
+        return statistics.mean(times)
+    return statistics.median(times)
+
+
 def train_step(model, loss_fn, opt, x, y):
     """One training step of model on (x, y) as a closure: forward, loss, backward, update."""
     def step():
@@ -39,18 +48,18 @@ def train_step(model, loss_fn, opt, x, y):
 
 
 def train_seconds(model, loss_fn, opt, x, y, seconds, **measure_args):
-    """The median seconds of one training step of model (in training mode) on (x, y)."""
+    """The seconds of one training step of model (in training mode) on (x, y), per_call."""
     step = train_step(model, loss_fn, opt, x, y)
     model.train()
-    return statistics.median(measure(step, seconds, **measure_args))
+    return per_call(measure(step, seconds, **measure_args))
 
 
 def infer_seconds(model, x, seconds, warmup=50):
-    """The median seconds of one forward pass of model (in eval and inference mode) on x."""
+    """The seconds of one forward pass of model (in eval and inference mode) on x, per_call."""
     import torch
     model.eval()
 
     def infer():
         with torch.inference_mode():
             model(x)
-    return statistics.median(measure(infer, seconds, warmup=warmup))
+    return per_call(measure(infer, seconds, warmup=warmup))

@@ -12,18 +12,17 @@ is one kernel and one temporary, no fusion):
     softmax_generated_4096x1000  the same softmax (PyTorch has one kernel for both lines)
     reduce_rows_4096x1000        x.sum(dim=1)
     transpose_4096x1000          x.t().contiguous() (a materialised transpose, as Sinter's)
-Prints one line per workload, medians over repetitions after warm-up:
+Prints one line per workload, medians (BENCH_STAT=mean: means) over repetitions after warm-up:
     ew_chain_4m us=...
     softmax_4096x1000 us=...
 """
 import os
-import statistics
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_timing import measure, parse_args  # noqa: E402
+from peer_timing import measure, parse_args, per_call  # noqa: E402
 
 
 def chain(x, floor):
@@ -43,14 +42,14 @@ def main():
 
     with torch.inference_mode():
         t = measure(lambda: chain(x, floor), args.seconds, 5, 10)
-        print(f"ew_chain_4m us={statistics.median(t) * 1e6:.1f}", flush=True)
+        print(f"ew_chain_4m us={per_call(t) * 1e6:.1f}", flush=True)
         t = measure(lambda: torch.softmax(logits, dim=1), args.seconds, 5, 10)
-        print(f"softmax_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
-        print(f"softmax_generated_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
+        print(f"softmax_4096x1000 us={per_call(t) * 1e6:.1f}", flush=True)
+        print(f"softmax_generated_4096x1000 us={per_call(t) * 1e6:.1f}", flush=True)
         t = measure(lambda: logits.sum(dim=1), args.seconds, 5, 10)
-        print(f"reduce_rows_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
+        print(f"reduce_rows_4096x1000 us={per_call(t) * 1e6:.1f}", flush=True)
         t = measure(lambda: logits.t().contiguous(), args.seconds, 5, 10)
-        print(f"transpose_4096x1000 us={statistics.median(t) * 1e6:.1f}", flush=True)
+        print(f"transpose_4096x1000 us={per_call(t) * 1e6:.1f}", flush=True)
 
 
 if __name__ == "__main__":

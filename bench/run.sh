@@ -18,8 +18,9 @@
 # all-reduce time per step, and its all-reduce bandwidth.
 # The MLP and elementwise workloads (with a row reduction, a transpose and a softmax written with
 # primitives: generated loops end to end) run on a quiet machine and on a busy one (one spinning
-# process per core, started and stopped by this script), and Sinter also with 1 thread (on the
-# busy machine: the median of rounds alternating both thread counts).
+# process per core, started and stopped by this script; there the mean time per call is
+# reported), and Sinter also with 1 thread (each Sinter line the median of rounds alternating
+# both thread counts).
 # Prints one line per workload and machine state (NAME and NAME_busy),
 #   WORKLOAD sinter=X peer=Y ratio=Z
 # where ratio > 1 means Sinter is faster (steps/s, samples/s: sinter/peer; microseconds:
@@ -27,8 +28,9 @@
 # 2-thread against 1-thread throughput (quiet and busy); then Sinter's compile times. Both sides
 # use the same number of threads (default 2).
 # Environment: BENCH_SECONDS (measuring time per workload, default 2.5), BENCH_THREADS (2),
-#              BENCH_FIT_EPOCHS (measured epochs of the fit workload, 2), BENCH_BUSY_ROUNDS
-#              (alternating 2- and 1-thread rounds of Sinter on the busy machine, 3),
+#              BENCH_FIT_EPOCHS (measured epochs of the fit workload, 2), BENCH_ROUNDS
+#              (alternating THREADS- and 1-thread rounds of Sinter's MLP and elementwise
+#              workloads, on each machine state, 3),
 #              SINTER_BUILD_DIR (build).
 set -euo pipefail
 
@@ -38,7 +40,7 @@ BUILD=${SINTER_BUILD_DIR:-build}
 SECS=${BENCH_SECONDS:-2.5}
 THREADS=${BENCH_THREADS:-2}
 FIT_EPOCHS=${BENCH_FIT_EPOCHS:-2}
-BUSY_ROUNDS=${BENCH_BUSY_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-3}
 
 scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
@@ -68,7 +70,9 @@ fi
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $THREADS threads"
 echo "== peer: PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null)"
 # A busy machine: one spinning process per core, started before and stopped after each busy run
-# (think of a build or a second training run).
+# (think of a build or a second training run). Busy runs report the mean time per call, the
+# inverse of throughput (BENCH_STAT, bench/Timing.h): their per-call times fall into two groups
+# and the median reports whichever holds half the calls.
 SPINNERS=()
 start_spinners() {
   local i
@@ -76,9 +80,11 @@ start_spinners() {
     (while :; do :; done) &
     SPINNERS+=($!)
   done
+  export BENCH_STAT=mean
   sleep 0.5
 }
 stop_spinners() {
+  unset BENCH_STAT
   [[ ${#SPINNERS[@]} -gt 0 ]] || return 0
   kill "${SPINNERS[@]}" 2>/dev/null || true
   wait "${SPINNERS[@]}" 2>/dev/null || true
@@ -93,9 +99,23 @@ peer_quick() { # the MLP and elementwise peers
   env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_mlp.py --seconds "$SECS" --threads "$THREADS"
   /usr/bin/python3 bench/pytorch_elementwise.py --seconds "$SECS" --threads "$THREADS"
 }
-sinter_quick() { # the same workloads on Sinter, with $1 OpenMP threads
-  OMP_NUM_THREADS=$1 "$BUILD/bin/bench_mlp" --seconds "$SECS"
-  OMP_NUM_THREADS=$1 "$BUILD/bin/bench_elementwise" --seconds "$SECS"
+sinter_quick() { # the same workloads on Sinter, with $1 OpenMP threads (compile lines named)
+  OMP_NUM_THREADS=$1 "$BUILD/bin/bench_mlp" --seconds "$SECS" | sed 's/^compile_seconds=/mlp_program &/'
+  OMP_NUM_THREADS=$1 "$BUILD/bin/bench_elementwise" --seconds "$SECS" |
+    sed 's/^compile_seconds=/elementwise_program &/'
+}
+# sinter_rounds SUFFIX: sinter_quick with THREADS and with 1 thread in ROUNDS alternating
+# rounds, each line the median of its rounds, named NAME$SUFFIX and NAME${SUFFIX}_1t: figures
+# move by tens of percent between separate runs (most on a busy machine), which made
+# "2 threads against 1" a comparison of two moments rather than of two thread counts.
+sinter_rounds() {
+  local two="" one="" round
+  for ((round = 0; round < ROUNDS; ++round)); do
+    two+=$(sinter_quick "$THREADS")$'\n'
+    one+=$(sinter_quick 1)$'\n'
+  done
+  bench/median_rounds.py <<<"$two" | suffix "$1"
+  bench/median_rounds.py <<<"$one" | suffix "${1}_1t"
 }
 
 echo "== quiet machine"
@@ -110,7 +130,9 @@ peer_dp=$(env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_ddp.py --ranks 1 -
   env "${PEER_ENV[@]}" /usr/bin/python3 bench/pytorch_ddp.py --ranks "$THREADS" --threads 1 | suffix "_${THREADS}ranks")
 peer="$peer"$'\n'"$peer_fit"$'\n'"$peer_conv"$'\n'"$peer_resnet"$'\n'"$peer_rnn"$'\n'"$peer_rl"$'\n'"$peer_onnx"$'\n'"$peer_dp"
 echo "$peer" | sed 's/^/   peer   /'
-sinter=$(sinter_quick "$THREADS")
+sinter_both=$(sinter_rounds "")
+sinter=$(grep -v '_1t ' <<<"$sinter_both")
+sinter_1t=$(grep '_1t ' <<<"$sinter_both")
 sinter_fit=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_fit" --epochs "$FIT_EPOCHS")
 sinter_conv=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --seconds "$SECS")
 sinter_resnet=$(OMP_NUM_THREADS=$THREADS "$BUILD/bin/bench_conv" --resnet18 --seconds "$SECS")
@@ -124,7 +146,6 @@ sinter_dp1=$("${MPIRUN[@]}" -np 1 -x OMP_NUM_THREADS="$THREADS" "$BUILD/bin/benc
 sinter_dp2=$("${MPIRUN[@]}" -np "$THREADS" -x OMP_NUM_THREADS=1 "$BUILD/bin/bench_distributed" | suffix _${THREADS}ranks)
 echo "$sinter_dp1"$'\n'"$sinter_dp2" | sed 's/^/   sinter /'
 sinter="$sinter"$'\n'"$sinter_dp1"$'\n'"$sinter_dp2"
-sinter_1t=$(sinter_quick 1 | suffix _1t)
 echo "$sinter_1t" | sed 's/^/   sinter /'
 
 echo "== busy machine ($(nproc) spinning processes)"
@@ -132,18 +153,11 @@ start_spinners
 peer_busy=$(peer_quick | suffix _busy)
 stop_spinners
 echo "$peer_busy" | sed 's/^/   peer   /'
-# Sinter with THREADS and with 1 thread, alternating under the same spinners for BUSY_ROUNDS
-# rounds, each line the median of its rounds: a busy machine's figures move by tens of percent
-# from one run to the next, so separate runs could not compare the two thread counts.
 start_spinners
-busy_2t="" busy_1t=""
-for ((round = 0; round < BUSY_ROUNDS; ++round)); do
-  busy_2t+=$(sinter_quick "$THREADS")$'\n'
-  busy_1t+=$(sinter_quick 1)$'\n'
-done
+sinter_busy_both=$(sinter_rounds _busy)
 stop_spinners
-sinter_busy=$(bench/median_rounds.py <<<"$busy_2t" | suffix _busy)
-sinter_busy_1t=$(bench/median_rounds.py <<<"$busy_1t" | suffix _busy_1t)
+sinter_busy=$(grep -v '_1t ' <<<"$sinter_busy_both")
+sinter_busy_1t=$(grep '_1t ' <<<"$sinter_busy_both")
 echo "$sinter_busy" | sed 's/^/   sinter /'
 echo "$sinter_busy_1t" | sed 's/^/   sinter /'
 echo
@@ -228,7 +242,7 @@ for w in "${WORKLOADS[@]}"; do
   keeps "$name" "$key" "$better"
 done
 echo
-echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2; exit }' <<<"$sinter")" \
+echo "sinter compile_seconds=$(value mlp_program compile_seconds "$sinter")" \
   "(one program: train_step + predict_b1 + predict_b128)"
 echo "sinter compile_seconds=$(awk -F= '/^compile_seconds=/ { print $2 }' <<<"$sinter_fit")" \
   "(one program: the train_step of fit, any batch size)"

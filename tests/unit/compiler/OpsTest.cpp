@@ -625,6 +625,38 @@ TEST_CASE("transposes large enough to be blocked, with partial blocks", "[ops][s
   checkExact(r[2], {3, 33, 20}, ecs);
 }
 
+TEST_CASE("a transpose large enough to be stored around the caches", "[ops][shape]") {
+  // [1024, 1030] -> [1030, 1024] (4.2 MB of floats): the blocks go through vector registers
+  // and streaming stores when the output buffer is 64-byte aligned, through the transpose on
+  // views when it is not; the last 6 rows are the transpose on views either way. The second
+  // result is an internal buffer (the transpose feeds the addition).
+  constexpr int64_t kRows = 1024, kCols = 1030;
+  Graph g;
+  Tensor x = g.input("x", {kRows, kCols});
+  Tensor t = transpose(x, {1, 0});
+  Program p = g.compile({{"f", {x}, {t, t + 1.0}, {}, {"t", "t1"}}});
+  std::vector<float> xv(kRows * kCols);
+  std::iota(xv.begin(), xv.end(), 0.0f);
+  auto expectTransposed = [&](const float *out, float plus) {
+    int64_t wrong = 0;
+    for (int64_t c = 0; c < kCols; ++c)
+      for (int64_t r = 0; r < kRows; ++r)
+        wrong += out[c * kRows + r] != xv[r * kCols + c] + plus;
+    CHECK(wrong == 0);
+  };
+  HostTensor aligned(DType::F32, {kCols, kRows}), plusOne(DType::F32, {kCols, kRows});
+  p.call(p.entryIndex("f"), {xv.data()}, {aligned.data(), plusOne.data()});
+  expectTransposed(aligned.as<float>().data(), 0.0f);
+  expectTransposed(plusOne.as<float>().data(), 1.0f);
+  // One float past a 64-byte boundary.
+  std::vector<float> storage(kCols * kRows + 32);
+  float *misaligned = storage.data() + 1;
+  while (reinterpret_cast<uintptr_t>(misaligned) % 64 != 4)
+    ++misaligned;
+  p.call(p.entryIndex("f"), {xv.data()}, {misaligned, plusOne.data()});
+  expectTransposed(misaligned, 0.0f);
+}
+
 TEST_CASE("broadcastTo and NumPy broadcasting in binary ops", "[ops][broadcast]") {
   Graph g;
   Tensor col = g.input("col", {3, 1});
