@@ -129,6 +129,29 @@ private:
   SmallVector<Type> types_;
 };
 
+/// What the tilers (TileContractions.cpp, TileTransposes.cpp) build with: constants and counted
+/// loops at the builder's insertion point.
+class LoopBuilder {
+protected:
+  LoopBuilder(OpBuilder &builder, Location loc) : b(builder), loc(loc) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  /// for (iv = lo; iv < hi; iv += step) body(iv), nothing when the range is empty.
+  void forLoop(int64_t lo, int64_t hi, int64_t step, function_ref<void(Value)> body) {
+    if (hi <= lo)
+      return;
+    scf::ForOp::create(b, loc, index(lo), index(hi), index(step), ValueRange{},
+                       [&](OpBuilder &, Location, Value iv, ValueRange) {
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+
+  OpBuilder &b;
+  Location loc;
+};
+
 /// Replaces every result of `op` but the first with `results` (a multi-result op lowered to
 /// one kernel call); returns the first, for the lowering driver to replace.
 Value replaceResults(Operation *op, ArrayRef<Value> results);

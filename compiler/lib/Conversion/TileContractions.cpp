@@ -36,6 +36,7 @@
 #include "mlir/Pass/Pass.h"
 
 using namespace mlir;
+using mlir::sinter::lowering::LoopBuilder;
 using mlir::sinter::lowering::matmulMaps;
 
 namespace {
@@ -104,28 +105,6 @@ std::optional<Product> matchProduct(linalg::GenericOp op) {
   return Product{op,     op.getDpsInputs()[0], op.getDpsInputs()[1], op.getDpsInits()[0], transA,
                  batched};
 }
-
-/// What both tilers build with: constants and counted loops at the builder's insertion point.
-class LoopBuilder {
-protected:
-  LoopBuilder(OpBuilder &builder, Location loc) : b(builder), loc(loc) {}
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
-  /// for (iv = lo; iv < hi; iv += step) body(iv), nothing when the range is empty.
-  void forLoop(int64_t lo, int64_t hi, int64_t step, function_ref<void(Value)> body) {
-    if (hi <= lo)
-      return;
-    scf::ForOp::create(b, loc, index(lo), index(hi), index(step), ValueRange{},
-                       [&](OpBuilder &, Location, Value iv, ValueRange) {
-                         body(iv);
-                         scf::YieldOp::create(b, loc);
-                       });
-  }
-
-  OpBuilder &b;
-  Location loc;
-};
 
 class ProductTiler : LoopBuilder {
 public:

@@ -13,6 +13,8 @@
 // Block sizes are constants, so the parallel-loop outlining can weigh the work
 // (ParallelLoops.cpp); the strips left at the ends of the two dimensions stay the transpose on
 // views, lowered as before.
+#include "LoweringUtils.h"
+
 #include "sinter/Compiler/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,6 +26,7 @@
 #include "mlir/Pass/Pass.h"
 
 using namespace mlir;
+using mlir::sinter::lowering::LoopBuilder;
 
 namespace {
 
@@ -34,10 +37,10 @@ constexpr int64_t kBlockBytes = kTile * 4;
 /// would only push other data out).
 constexpr int64_t kStreamBytes = 4 << 20;
 
-class TransposeTiler {
+class TransposeTiler : LoopBuilder {
 public:
   TransposeTiler(OpBuilder &builder, linalg::TransposeOp op)
-      : b(builder), loc(op.getLoc()), op(op), perm(op.getPermutation()),
+      : LoopBuilder(builder, op.getLoc()), op(op), perm(op.getPermutation()),
         type(cast<MemRefType>(op.getInit().getType())) {}
 
   /// The output dimension that walks the input's innermost one, when the transpose moves it
@@ -81,15 +84,13 @@ public:
       for (auto [d, iv] : llvm::zip(outer, ivs))
         offsets[d] = iv;
       auto band = [&](bool streamed) {
-        scf::ForOp::create(b, loc, index(0), index(fullRows), index(kTile), ValueRange{},
-                           [&](OpBuilder &, Location, Value row, ValueRange) {
-                             offsets[acrossDim] = row;
-                             if (streamed)
-                               streamBlock(offsets, acrossDim);
-                             else
-                               viewBlock(offsets, acrossDim);
-                             scf::YieldOp::create(b, loc);
-                           });
+        forLoop(0, fullRows, kTile, [&](Value row) {
+          offsets[acrossDim] = row;
+          if (streamed)
+            streamBlock(offsets, acrossDim);
+          else
+            viewBlock(offsets, acrossDim);
+        });
       };
       if (!aligned) {
         band(false);
@@ -130,8 +131,6 @@ public:
   }
 
 private:
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
   /// Whether whole blocks may be stored streaming: a float32 output of at least kStreamBytes,
   /// which would only push other data out of the caches, with rows of whole blocks (every
   /// block row then starts on a 64-byte boundary when the buffer does), and input rows
@@ -203,8 +202,6 @@ private:
     linalg::TransposeOp::create(b, loc, in, out, perm);
   }
 
-  OpBuilder &b;
-  Location loc;
   linalg::TransposeOp op;
   SmallVector<int64_t> perm;
   MemRefType type;
