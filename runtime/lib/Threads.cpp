@@ -105,12 +105,18 @@ LoadMonitor &monitor() {
 /// Entry calls running now in this process (each on its own caller thread).
 std::atomic<int> activeCalls{0};
 
+/// sleepingPoolThreads() of the entry call running on this thread.
+thread_local int callSleepingThreads = 0;
+
 } // namespace
 
-CallThreads::CallThreads() : saved_(omp_get_max_threads()) {
+CallThreads::CallThreads() : saved_(omp_get_max_threads()), savedSleeping_(callSleepingThreads) {
   int active = activeCalls.fetch_add(1, std::memory_order_relaxed) + 1;
   int wanted = omp_in_parallel() ? 1 : saved_;
-  threads_ = std::max(1, monitor().allowed(wanted) / active);
+  int allowed = monitor().allowed(wanted);
+  threads_ = std::max(1, allowed / active);
+  // Only the load: cores this process's other calls hold are not the scheduler's to give.
+  callSleepingThreads = allowed < wanted && active == 1 ? wanted : 0;
   if (threads_ != saved_)
     omp_set_num_threads(threads_);
 }
@@ -118,8 +124,11 @@ CallThreads::CallThreads() : saved_(omp_get_max_threads()) {
 CallThreads::~CallThreads() {
   if (threads_ != saved_)
     omp_set_num_threads(saved_);
+  callSleepingThreads = savedSleeping_;
   activeCalls.fetch_sub(1, std::memory_order_relaxed);
 }
+
+int sleepingPoolThreads() { return callSleepingThreads; }
 
 void setAdaptiveThreads(bool on) { monitor().setAdaptive(on); }
 

@@ -3,24 +3,40 @@
 // Generated loops call this with the range of their outlined dimension and the fewest
 // iterations worth a thread (Abi.h). It uses the calling thread's OpenMP thread count, which
 // the entry call's CallThreads scope set (Threads.h), so generated loops and oneDNN share one
-// pool and one budget.
+// pool and one budget. Where other processes' load cut that count, the loop runs on the
+// sleeping pool instead (Threads.h, SleepingPool.h).
 //
 //===----------------------------------------------------------------------===//
+#include "../../lib/SleepingPool.h"
 #include "sinter/runtime/Abi.h"
 #include "sinter/runtime/CallErrors.h"
+#include "sinter/runtime/Threads.h"
 
 #include <omp.h>
 
 #include <algorithm>
+
+namespace {
+
+/// A loop inside a chunk of the sleeping pool runs on its worker alone, oneDNN's too.
+void oneOpenMPThread() { omp_set_num_threads(1); }
+
+} // namespace
 
 extern "C" void sinter_parallel_for(SinterTaskFn task, void *context, int64_t begin, int64_t end,
                                     int64_t grain) {
   int64_t n = end - begin;
   if (n <= 0)
     return;
+  grain = std::max<int64_t>(grain, 1);
   int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  int64_t chunks = std::min<int64_t>(threads, n / std::max<int64_t>(grain, 1));
+  int64_t chunks = std::min<int64_t>(threads, n / grain);
   if (chunks <= 1) {
+    if (int sleeping = sinter::runtime::sleepingPoolThreads(); sleeping > 1 && n / grain >= 2) {
+      static auto *pool = new sinter::runtime::SleepingPool(sleeping, oneOpenMPThread);
+      if (pool->tryRun(task, context, begin, end, grain))
+        return;
+    }
     task(context, begin, end);
     return;
   }

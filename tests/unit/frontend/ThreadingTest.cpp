@@ -1,6 +1,8 @@
 // The threading contract (docs/architecture.md, "Threads"): generated loops split over the
-// OpenMP pool give the same numbers as one thread, and several sessions of one compiled
-// program run at once on several caller threads, each giving what it gives alone.
+// OpenMP pool, or over the sleeping pool while other processes load the machine, give the same
+// numbers as one thread, and several sessions of one compiled program run at once on several
+// caller threads, each giving what it gives alone.
+#include "sinter/runtime/Abi.h"
 #include "sinter/runtime/Threads.h"
 #include "sinter/sinter.h"
 
@@ -8,42 +10,128 @@
 
 #include <catch2/catch.hpp>
 
+#include <omp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <mutex>
 #include <random>
+#include <set>
 #include <thread>
+#include <vector>
 
 using namespace sinter;
 using sinter::testing::randomTensor;
 using sinter::testing::values;
 
-// Tests run with OMP_NUM_THREADS=2 (tests/unit/frontend/CMakeLists.txt); adaptation to other
-// processes is switched off so that the loops really split even on a busy test machine.
-TEST_CASE("generated loops split over threads compute what one thread computes", "[threads]") {
-  runtime::setAdaptiveThreads(false);
+namespace {
+
+/// An elementwise chain (fused), a row reduction and a transpose, each a parallel loop nest
+/// large enough to be outlined, checked against a scalar reference.
+void checkSplitLoops() {
   Graph g;
   const int64_t rows = 1024, cols = 512;
   Tensor x = g.input("x", {rows, cols});
-  // Elementwise chain (fused), a row reduction and a transpose: each a parallel loop nest
-  // large enough to be outlined.
   Tensor y = exp(x * scalar(g, 0.5)) + x;
   Tensor rowSums = reduceSum(y, {1});
   Tensor yt = transpose(y, {1, 0});
   Program p = g.compile({{"f", {x}, {rowSums, yt}}});
   HostTensor xs = randomTensor({rows, cols}, 7);
-  auto out = p.run("f", {xs});
-  auto xv = xs.as<float>();
-  auto sums = out[0].as<float>();
-  auto ytv = out[1].as<float>();
-  for (int64_t r = 0; r < rows; ++r) {
-    double want = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      double v = std::exp(0.5 * xv[r * cols + c]) + xv[r * cols + c];
-      want += v;
-      REQUIRE(ytv[c * rows + r] == Approx(v).epsilon(1e-5).margin(1e-5));
+  for (int repeat = 0; repeat < 3; ++repeat) {
+    auto out = p.run("f", {xs});
+    auto xv = xs.as<float>();
+    auto sums = out[0].as<float>();
+    auto ytv = out[1].as<float>();
+    for (int64_t r = 0; r < rows; ++r) {
+      double want = 0;
+      for (int64_t c = 0; c < cols; ++c) {
+        double v = std::exp(0.5 * xv[r * cols + c]) + xv[r * cols + c];
+        want += v;
+        REQUIRE(ytv[c * rows + r] == Approx(v).epsilon(1e-5).margin(1e-5));
+      }
+      REQUIRE(sums[r] == Approx(want).epsilon(1e-4));
     }
-    REQUIRE(sums[r] == Approx(want).epsilon(1e-4));
   }
+}
+
+/// One spinning child process per hardware thread while in scope: another program's load.
+class Spinners {
+public:
+  Spinners() {
+    for (unsigned i = 0; i < std::max(1u, std::thread::hardware_concurrency()); ++i) {
+      pid_t pid = fork();
+      if (pid == 0)
+        for (;;)
+          asm volatile("" ::: "memory");
+      REQUIRE(pid > 0);
+      pids_.push_back(pid);
+    }
+  }
+  ~Spinners() {
+    for (pid_t pid : pids_) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+
+private:
+  std::vector<pid_t> pids_;
+};
+
+struct Claims {
+  std::vector<std::atomic<int>> hits = std::vector<std::atomic<int>>(1000);
+  std::mutex lock;
+  std::set<std::thread::id> threads;
+};
+
+void slowClaim(void *context, int64_t begin, int64_t end) {
+  auto *claims = static_cast<Claims *>(context);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int64_t i = begin; i < end; ++i)
+    claims->hits[static_cast<size_t>(i)]++;
+  std::lock_guard<std::mutex> guard(claims->lock);
+  claims->threads.insert(std::this_thread::get_id());
+}
+
+} // namespace
+
+// Tests run with OMP_NUM_THREADS=2 (tests/unit/frontend/CMakeLists.txt); adaptation to other
+// processes is switched off so that the loops really split even on a busy test machine.
+TEST_CASE("generated loops split over threads compute what one thread computes", "[threads]") {
+  runtime::setAdaptiveThreads(false);
+  checkSplitLoops();
   runtime::setAdaptiveThreads(true);
+}
+
+TEST_CASE("under load, generated loops run on the sleeping pool and compute the same",
+          "[threads]") {
+  runtime::setAdaptiveThreads(true);
+  Spinners spinners;
+  // The runtime samples the machine's load every 250 ms: wait until a call sees the spinners.
+  int sleeping = 0, openmp = 0;
+  for (int tries = 0; tries < 100 && sleeping == 0; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    runtime::CallThreads call;
+    sleeping = runtime::sleepingPoolThreads();
+    openmp = omp_get_max_threads();
+  }
+  REQUIRE(sleeping == 2); // the configured count, for the sleeping pool
+  REQUIRE(openmp == 1);   // what the load leaves OpenMP (and oneDNN)
+  {
+    // Chunks slow enough that the pool's worker wakes before the caller has claimed them all.
+    runtime::CallThreads call;
+    Claims claims;
+    sinter_parallel_for(slowClaim, &claims, 0, 1000, /*grain=*/10);
+    for (auto &hit : claims.hits)
+      REQUIRE(hit.load() == 1);
+    CHECK(claims.threads.size() == 2);
+  }
+  checkSplitLoops();
 }
 
 TEST_CASE("sessions of one program train on several threads at once", "[threads]") {

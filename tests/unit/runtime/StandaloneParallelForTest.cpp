@@ -1,11 +1,12 @@
-// sinter_parallel_for of libsinter_standalone (runtime/standalone/ParallelFor.cpp): every
-// index of the range runs exactly once, whether the loop is split over the pool, too small to
-// split, nested inside a chunk, or started from several threads at once.
+// sinter_parallel_for of libsinter_standalone (runtime/standalone/ParallelFor.cpp, on a
+// SleepingPool): every index of the range runs exactly once, whether the loop is split over the
+// pool, too small to split, nested inside a chunk, or started from several threads at once.
 #include "sinter/runtime/Abi.h"
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -38,14 +39,23 @@ bool eachOnce(const Counts &c, int64_t begin, int64_t end) {
   return true;
 }
 
+void sleepyCountRange(void *context, int64_t begin, int64_t end) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  countRange(context, begin, end);
+}
+
 } // namespace
 
-TEST_CASE("a split loop covers its range once, on two threads", "[standalone]") {
+TEST_CASE("a split loop covers its range once, on the caller and a worker", "[standalone]") {
   Counts c(1000);
   sinter_parallel_for(countRange, &c, 3, 997, /*grain=*/10);
   CHECK(eachOnce(c, 3, 997));
-  CHECK(c.ranges.load() == 2); // OMP_NUM_THREADS=2 (CMakeLists.txt)
-  CHECK(c.threads.size() == 2);
+  CHECK(c.ranges.load() == 16); // 8 chunks per thread, OMP_NUM_THREADS=2 (CMakeLists.txt)
+  // Chunks slow enough that the worker wakes before the caller has claimed them all.
+  Counts slow(1000);
+  sinter_parallel_for(sleepyCountRange, &slow, 0, 1000, /*grain=*/10);
+  CHECK(eachOnce(slow, 0, 1000));
+  CHECK(slow.threads.size() == 2);
 }
 
 TEST_CASE("a loop smaller than two grains stays on the caller", "[standalone]") {

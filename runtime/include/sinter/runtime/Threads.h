@@ -10,6 +10,10 @@
 //     waits for whichever thread the scheduler parked (and its barriers spin meanwhile);
 //   - split between calls that run at the same time on several of the caller's threads.
 // Both generated parallel loops (sinter_parallel_for) and oneDNN primitives read that count.
+// Where the load alone cut a call's count, its generated loops do not give up the other cores:
+// they run on a pool whose threads sleep instead of spinning and take chunks as the scheduler
+// lets them run (SleepingPool.h), so the call gets the share of the machine its threads are
+// due without waiting at a barrier for a parked one.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SINTER_RUNTIME_THREADS_H
@@ -29,7 +33,12 @@ public:
 private:
   int saved_;
   int threads_;
+  int savedSleeping_;
 };
+
+/// Threads the generated loops of the current entry call may use on the sleeping pool: the
+/// configured count where other processes' load cut the call's OpenMP threads, else 0.
+int sleepingPoolThreads();
 
 /// Adapting to other processes is on unless SINTER_ADAPTIVE_THREADS=0 is set in the
 /// environment; this switches it at run time (tests, benchmarks of the fixed behaviour).

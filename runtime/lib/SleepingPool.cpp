@@ -1,0 +1,80 @@
+//===- SleepingPool.cpp - Split loops on threads that sleep while idle -----===//
+#include "SleepingPool.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace sinter::runtime {
+
+SleepingPool::SleepingPool(int threads, void (*onWorkerStart)())
+    : threads_(threads < 1 ? 1 : threads), onWorkerStart_(onWorkerStart) {
+  for (int t = 1; t < threads_; ++t)
+    std::thread([this] { work(); }).detach();
+}
+
+bool SleepingPool::tryRun(SinterTaskFn task, void *context, int64_t begin, int64_t end,
+                          int64_t grain) {
+  int64_t chunks =
+      std::min((end - begin) / std::max<int64_t>(grain, 1), kChunksPerThread * threads_);
+  if (chunks < 1 || inUse_.exchange(true, std::memory_order_acquire))
+    return false;
+  uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  task_.store(task, std::memory_order_relaxed);
+  context_.store(context, std::memory_order_relaxed);
+  begin_.store(begin, std::memory_order_relaxed);
+  n_.store(end - begin, std::memory_order_relaxed);
+  chunks_.store(chunks, std::memory_order_relaxed);
+  errors_.store(currentCallErrors(), std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  ticket_.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
+  generation_.store(generation, std::memory_order_release);
+  generation_.notify_all();
+  runChunks(generation);
+  for (uint32_t done;
+       (done = done_.load(std::memory_order_acquire)) != static_cast<uint32_t>(chunks);)
+    done_.wait(done, std::memory_order_acquire);
+  inUse_.store(false, std::memory_order_release);
+  return true;
+}
+
+int64_t SleepingPool::runChunks(uint32_t generation) {
+  int64_t ran = 0;
+  for (;;) {
+    uint64_t ticket = ticket_.load(std::memory_order_acquire);
+    // Read before claiming: a successful claim proves the loop was still running, so these
+    // are its fields and not the next loop's.
+    SinterTaskFn task = task_.load(std::memory_order_relaxed);
+    void *context = context_.load(std::memory_order_relaxed);
+    int64_t begin = begin_.load(std::memory_order_relaxed), n = n_.load(std::memory_order_relaxed),
+            chunks = chunks_.load(std::memory_order_relaxed);
+    CallErrors *errors = errors_.load(std::memory_order_relaxed);
+    int64_t chunk = static_cast<int64_t>(ticket & 0xffffffffu);
+    if ((ticket >> 32) != generation || chunk >= chunks)
+      return ran;
+    if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel,
+                                       std::memory_order_relaxed))
+      continue;
+    {
+      CallErrorsScope scope(errors);
+      task(context, begin + n * chunk / chunks, begin + n * (chunk + 1) / chunks);
+    }
+    ++ran;
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<uint32_t>(chunks))
+      done_.notify_one();
+  }
+}
+
+void SleepingPool::work() {
+  if (onWorkerStart_)
+    onWorkerStart_();
+  uint32_t seen = 0;
+  for (;;) {
+    uint32_t generation;
+    while ((generation = generation_.load(std::memory_order_acquire)) == seen)
+      generation_.wait(seen, std::memory_order_acquire);
+    seen = generation;
+    workerChunks_.fetch_add(runChunks(generation), std::memory_order_relaxed);
+  }
+}
+
+} // namespace sinter::runtime
