@@ -2,9 +2,48 @@
 #include "SleepingPool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 namespace sinter::runtime {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// Spins until `ready()` or for `limit`; whether `ready()` held. A thread that sleeps gives its
+/// core to whatever else is runnable and, on a busy machine, waits a scheduler slice (ms) to
+/// get one back: not worth it for an event a chunk's time away.
+template <typename Ready> bool spinFor(Clock::duration limit, Ready ready) {
+  Clock::time_point until = Clock::now() + limit;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (ready())
+        return true;
+      cpuRelax();
+    }
+    if (Clock::now() >= until)
+      return ready();
+  }
+}
+
+/// How long a worker looks for the next loop before sleeping: the gap between the loops of
+/// one call, or between back-to-back calls.
+constexpr Clock::duration kWorkerLinger = std::chrono::microseconds(50);
+/// The caller's wait for the workers' last chunks spins at least this long, and at most
+/// kMaxCallerSpin, otherwise twice its own mean chunk time.
+constexpr Clock::duration kMinCallerSpin = std::chrono::microseconds(20);
+constexpr Clock::duration kMaxCallerSpin = std::chrono::microseconds(500);
+
+} // namespace
 
 SleepingPool::SleepingPool(int threads, void (*onWorkerStart)())
     : threads_(threads < 1 ? 1 : threads), onWorkerStart_(onWorkerStart) {
@@ -29,7 +68,13 @@ bool SleepingPool::tryRun(SinterTaskFn task, void *context, int64_t begin, int64
   ticket_.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
   generation_.store(generation, std::memory_order_release);
   generation_.notify_all();
-  runChunks(generation);
+  Clock::time_point start = Clock::now();
+  int64_t ran = runChunks(generation);
+  auto finished = [&] {
+    return done_.load(std::memory_order_acquire) == static_cast<uint32_t>(chunks);
+  };
+  Clock::duration chunkTime = ran > 0 ? (Clock::now() - start) / ran : Clock::duration{};
+  spinFor(std::clamp<Clock::duration>(2 * chunkTime, kMinCallerSpin, kMaxCallerSpin), finished);
   for (uint32_t done;
        (done = done_.load(std::memory_order_acquire)) != static_cast<uint32_t>(chunks);)
     done_.wait(done, std::memory_order_acquire);
@@ -69,6 +114,7 @@ void SleepingPool::work() {
     onWorkerStart_();
   uint32_t seen = 0;
   for (;;) {
+    spinFor(kWorkerLinger, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
     uint32_t generation;
     while ((generation = generation_.load(std::memory_order_acquire)) == seen)
       generation_.wait(seen, std::memory_order_acquire);

@@ -18,6 +18,12 @@
 
 namespace {
 
+/// The fewest grains for which a loop goes to the sleeping pool. A worker the scheduler parks
+/// while it runs a chunk makes the caller wait for it, possibly a scheduler slice: the MLP
+/// training step's loops of 2-15 grains, each such a risk, ran at 0.5-1.4 times one thread's
+/// busy throughput, varying from run to run; its larger loops gain 1.3-1.5 times.
+constexpr int64_t kMinGrainsUnderLoad = 16;
+
 /// A loop inside a chunk of the sleeping pool runs on its worker alone, oneDNN's too.
 void oneOpenMPThread() { omp_set_num_threads(1); }
 
@@ -32,7 +38,8 @@ extern "C" void sinter_parallel_for(SinterTaskFn task, void *context, int64_t be
   int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   int64_t chunks = std::min<int64_t>(threads, n / grain);
   if (chunks <= 1) {
-    if (int sleeping = sinter::runtime::sleepingPoolThreads(); sleeping > 1 && n / grain >= 2) {
+    if (int sleeping = sinter::runtime::sleepingPoolThreads();
+        sleeping > 1 && n / grain >= kMinGrainsUnderLoad) {
       static auto *pool = new sinter::runtime::SleepingPool(sleeping, oneOpenMPThread);
       if (pool->tryRun(task, context, begin, end, grain))
         return;

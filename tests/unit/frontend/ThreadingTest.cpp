@@ -32,10 +32,11 @@ using sinter::testing::values;
 namespace {
 
 /// An elementwise chain (fused), a row reduction and a transpose, each a parallel loop nest
-/// large enough to be outlined, checked against a scalar reference.
+/// large enough to be outlined (and for the sleeping pool: 16 grains or more), checked
+/// against a scalar reference.
 void checkSplitLoops() {
   Graph g;
-  const int64_t rows = 1024, cols = 512;
+  const int64_t rows = 4096, cols = 512;
   Tensor x = g.input("x", {rows, cols});
   Tensor y = exp(x * scalar(g, 0.5)) + x;
   Tensor rowSums = reduceSum(y, {1});
