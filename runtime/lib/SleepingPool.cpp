@@ -119,7 +119,7 @@ void SleepingPool::work() {
     while ((generation = generation_.load(std::memory_order_acquire)) == seen)
       generation_.wait(seen, std::memory_order_acquire);
     seen = generation;
-    workerChunks_.fetch_add(runChunks(generation), std::memory_order_relaxed);
+    runChunks(generation);
   }
 }
 

@@ -41,9 +41,6 @@ public:
   /// wait on, few enough that claiming them costs nothing measurable.
   static constexpr int64_t kChunksPerThread = 8;
 
-  /// Chunks the workers (not the callers) have run since the pool started.
-  int64_t workerChunks() const { return workerChunks_.load(std::memory_order_relaxed); }
-
 private:
   void work();
   /// Claims and runs chunks of loop `generation` until none is left; the number it ran.
@@ -59,7 +56,6 @@ private:
   std::atomic<uint64_t> ticket_{0};
   /// Chunks of the current loop finished; the caller sleeps on it.
   std::atomic<uint32_t> done_{0};
-  std::atomic<int64_t> workerChunks_{0};
   // The current loop. Atomics because a late worker may read them while the caller writes the
   // next loop's; it then fails to claim (ticket_) and never uses what it read.
   std::atomic<SinterTaskFn> task_{nullptr};

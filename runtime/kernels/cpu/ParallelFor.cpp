@@ -21,7 +21,7 @@ namespace {
 /// The fewest grains for which a loop goes to the sleeping pool. A worker the scheduler parks
 /// while it runs a chunk makes the caller wait for it, possibly a scheduler slice: the MLP
 /// training step's loops of 2-15 grains, each such a risk, ran at 0.5-1.4 times one thread's
-/// busy throughput, varying from run to run; its larger loops gain 1.3-1.5 times.
+/// busy throughput, varying from run to run; larger loops gain 1.2-1.4 times.
 constexpr int64_t kMinGrainsUnderLoad = 16;
 
 /// A loop inside a chunk of the sleeping pool runs on its worker alone, oneDNN's too.
