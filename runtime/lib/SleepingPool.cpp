@@ -19,20 +19,18 @@ void cpuRelax() {
 #endif
 }
 
-/// Spins until `ready()` or for `limit`; whether `ready()` held. A thread that sleeps gives its
+/// Spins until `ready()` or for `limit`, before a thread sleeps: a sleeping thread gives its
 /// core to whatever else is runnable and, on a busy machine, waits a scheduler slice (ms) to
-/// get one back: not worth it for an event a chunk's time away.
-template <typename Ready> bool spinFor(Clock::duration limit, Ready ready) {
+/// get one back, not worth it for an event a chunk's time away.
+template <typename Ready> void spinFor(Clock::duration limit, Ready ready) {
   Clock::time_point until = Clock::now() + limit;
-  for (;;) {
+  do {
     for (int i = 0; i < 64; ++i) {
       if (ready())
-        return true;
+        return;
       cpuRelax();
     }
-    if (Clock::now() >= until)
-      return ready();
-  }
+  } while (Clock::now() < until);
 }
 
 /// How long a worker looks for the next loop before sleeping: the gap between the loops of
@@ -70,13 +68,11 @@ bool SleepingPool::tryRun(SinterTaskFn task, void *context, int64_t begin, int64
   generation_.notify_all();
   Clock::time_point start = Clock::now();
   int64_t ran = runChunks(generation);
-  auto finished = [&] {
-    return done_.load(std::memory_order_acquire) == static_cast<uint32_t>(chunks);
-  };
   Clock::duration chunkTime = ran > 0 ? (Clock::now() - start) / ran : Clock::duration{};
-  spinFor(std::clamp<Clock::duration>(2 * chunkTime, kMinCallerSpin, kMaxCallerSpin), finished);
-  for (uint32_t done;
-       (done = done_.load(std::memory_order_acquire)) != static_cast<uint32_t>(chunks);)
+  const uint32_t all = static_cast<uint32_t>(chunks);
+  spinFor(std::clamp<Clock::duration>(2 * chunkTime, kMinCallerSpin, kMaxCallerSpin),
+          [&] { return done_.load(std::memory_order_relaxed) == all; });
+  for (uint32_t done; (done = done_.load(std::memory_order_acquire)) != all;)
     done_.wait(done, std::memory_order_acquire);
   inUse_.store(false, std::memory_order_release);
   return true;
