@@ -129,7 +129,8 @@ std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> op
 
 std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> operands,
                                     llvm::ArrayRef<NamedAttribute> attributes, Location loc,
-                                    std::optional<llvm::ArrayRef<Type>> resultTypes) {
+                                    std::optional<llvm::ArrayRef<Type>> resultTypes,
+                                    llvm::MutableArrayRef<std::unique_ptr<Region>> regions) {
   DiagnosticCollector diagnostics(ctx);
   OperationState state(loc, name);
   for (int id : operands) {
@@ -144,6 +145,8 @@ std::vector<int> Graph::Impl::build(llvm::StringRef name, llvm::ArrayRef<int> op
     state.addOperands(values[id]);
   }
   state.addAttributes(attributes);
+  for (std::unique_ptr<Region> &region : regions)
+    state.addRegion(std::move(region));
   auto info = state.name.getRegisteredInfo();
   if (!info)
     throw Error(locationString(loc) + ": unknown op '" + name.str() + "'");

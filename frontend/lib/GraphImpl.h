@@ -14,6 +14,7 @@
 #include "mlir/IR/OwningOpRef.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 
 namespace sinter {
@@ -60,9 +61,11 @@ struct Graph::Impl {
   std::vector<int> build(llvm::StringRef name, llvm::ArrayRef<int> operands,
                          llvm::ArrayRef<mlir::NamedAttribute> attributes, const Loc &loc,
                          std::optional<llvm::ArrayRef<mlir::Type>> resultTypes = std::nullopt);
+  /// (With the op's regions, when it has any: a loaded scan's body.)
   std::vector<int> build(llvm::StringRef name, llvm::ArrayRef<int> operands,
                          llvm::ArrayRef<mlir::NamedAttribute> attributes, mlir::Location loc,
-                         std::optional<llvm::ArrayRef<mlir::Type>> resultTypes);
+                         std::optional<llvm::ArrayRef<mlir::Type>> resultTypes,
+                         llvm::MutableArrayRef<std::unique_ptr<mlir::Region>> regions = {});
   int add(mlir::Value v);
   /// The scan bodies being built (Scan.cpp), outermost first: each body's block and where the
   /// builder was when it started, which is where its scan op goes.

@@ -46,6 +46,39 @@ Location parseLocation(MLIRContext &ctx, const std::string &text) {
   return FileLineColLoc::get(&ctx, text.substr(0, colon), line, 0);
 }
 
+/// Writes `op` to `o`, its operands as their numbers in `ids`, and numbers its results next.
+/// A region (a scan's body, isolated from above) numbers its own values from 0.
+void saveOp(Operation &op, pb::Operation *o, llvm::DenseMap<Value, int> &ids) {
+  o->set_name(op.getName().getStringRef().str());
+  for (Value v : op.getOperands())
+    o->add_operands(ids.lookup(v));
+  for (Type t : op.getResultTypes())
+    o->add_result_types(printed(t));
+  for (NamedAttribute a : op.getAttrs()) {
+    pb::NamedAttribute *na = o->add_attributes();
+    na->set_name(a.getName().str());
+    na->set_value(printed(a.getValue()));
+  }
+  o->set_location(locationString(op.getLoc()));
+  for (Region &region : op.getRegions()) {
+    pb::Region *r = o->add_regions();
+    llvm::DenseMap<Value, int> inner;
+    for (Block &block : region) { // one block (SizedRegion<1>)
+      for (BlockArgument arg : block.getArguments()) {
+        r->add_argument_types(printed(arg.getType()));
+        int next = static_cast<int>(inner.size());
+        inner[arg] = next;
+      }
+      for (Operation &nested : block)
+        saveOp(nested, r->add_ops(), inner);
+    }
+  }
+  for (Value r : op.getResults()) {
+    int next = static_cast<int>(ids.size());
+    ids[r] = next;
+  }
+}
+
 } // namespace
 
 void Program::save(const std::string &path,
@@ -57,23 +90,12 @@ void Program::save(const std::string &path,
   Graph::Impl &g = impl_->graph->impl();
   pb::Model model;
   model.set_format_version(kFormatVersion);
+  // The file numbers the graph's top-level values in definition order; the graph's own ids
+  // (Tensor::id, which entries and initializers use) also count the values inside scan bodies.
   llvm::DenseMap<Value, int> ids;
-  for (Operation &op : g.body.front().without_terminator()) {
-    pb::Operation *o = model.mutable_graph()->add_ops();
-    o->set_name(op.getName().getStringRef().str());
-    for (Value v : op.getOperands())
-      o->add_operands(ids.lookup(v));
-    for (Type t : op.getResultTypes())
-      o->add_result_types(printed(t));
-    for (NamedAttribute a : op.getAttrs()) {
-      pb::NamedAttribute *na = o->add_attributes();
-      na->set_name(a.getName().str());
-      na->set_value(printed(a.getValue()));
-    }
-    o->set_location(locationString(op.getLoc()));
-    for (Value r : op.getResults())
-      ids[r] = static_cast<int>(ids.size());
-  }
+  for (Operation &op : g.body.front().without_terminator())
+    saveOp(op, model.mutable_graph()->add_ops(), ids);
+  auto fileId = [&](int graphId) { return ids.lookup(g.values[graphId]); };
   for (const VariableInfo &v : g.variableInfo) {
     pb::Variable *pv = model.add_variables();
     const HostTensor &value = impl_->session->variable(v.name);
@@ -84,7 +106,7 @@ void Program::save(const std::string &path,
       spec->add_shape(d);
     pv->mutable_value()->set_data(value.data(), value.byteSize());
     pv->set_trainable(v.trainable);
-    pv->set_initializer(v.initId);
+    pv->set_initializer(v.initId < 0 ? -1 : fileId(v.initId));
   }
   for (const EntryDef &e : entryDefs(*impl_->graph, impl_->entries)) {
     if (e.name == "__init__")
@@ -92,15 +114,15 @@ void Program::save(const std::string &path,
     pb::Signature *s = model.add_signatures();
     s->set_name(e.name);
     for (int id : e.inputs)
-      s->add_inputs(id);
+      s->add_inputs(fileId(id));
     for (int id : e.outputs)
-      s->add_outputs(id);
+      s->add_outputs(fileId(id));
     for (const std::string &n : e.outputNames)
       s->add_output_names(n);
     for (const auto &[var, id] : e.updates) {
       pb::Update *u = s->add_updates();
       u->set_variable(var);
-      u->set_value(id);
+      u->set_value(fileId(id));
     }
   }
   model.mutable_metadata()->insert(metadata.begin(), metadata.end());
@@ -124,6 +146,92 @@ bool nestedTooDeeply(const std::string &text) {
   }
   return false;
 }
+
+/// Reads ops of a model file into MLIR: the checks and parsing that the graph's ops and the ops
+/// of a scan's body share.
+struct OpReader {
+  MLIRContext &ctx;
+  std::string path;
+
+  Error fail(const std::string &what) const { return Error("model file '" + path + "': " + what); }
+
+  /// Only the ops of the sinter dialect: ops of other dialects would be lowered into native
+  /// code as they are (a model from someone else could run their code).
+  void requireGraphOp(const pb::Operation &o, const std::string &where) const {
+    std::optional<RegisteredOperationName> registered =
+        RegisteredOperationName::lookup(o.name(), &ctx);
+    if (!registered || registered->getDialectNamespace() != "sinter" ||
+        o.name() == mlir::sinter::VariableOp::getOperationName())
+      throw fail(where + ": not an op of a Sinter graph (model files hold sinter ops only)");
+  }
+
+  /// `what` ("result type", ...) of the op at `where`.
+  Type type(const std::string &text, const std::string &where, const std::string &what) const {
+    if (nestedTooDeeply(text))
+      throw fail(where + ": " + what + " nested too deeply");
+    Type type = parseType(text, &ctx);
+    if (!type)
+      throw fail(where + ": cannot parse " + what + " '" + text + "'");
+    return type;
+  }
+
+  /// Result types, attributes and regions of `o`.
+  struct Parts {
+    SmallVector<Type> types;
+    SmallVector<NamedAttribute> attrs;
+    SmallVector<std::unique_ptr<Region>> regions;
+  };
+  Parts parts(const pb::Operation &o, const std::string &where) const {
+    Parts p;
+    for (const std::string &t : o.result_types())
+      p.types.push_back(type(t, where, "result type"));
+    for (const pb::NamedAttribute &a : o.attributes()) {
+      if (nestedTooDeeply(a.value()))
+        throw fail(where + ": attribute '" + a.name() + "' nested too deeply");
+      Attribute attr = parseAttribute(a.value(), &ctx);
+      if (!attr)
+        throw fail(where + ": cannot parse attribute '" + a.name() + "'");
+      p.attrs.push_back(NamedAttribute(StringAttr::get(&ctx, a.name()), attr));
+    }
+    for (const pb::Region &r : o.regions())
+      p.regions.push_back(region(r, where, parseLocation(ctx, o.location())));
+    return p;
+  }
+
+  /// A region of one block, its values numbered on their own (model.proto). Its ops are
+  /// verified with the op that holds it.
+  std::unique_ptr<Region> region(const pb::Region &r, const std::string &where,
+                                 Location loc) const {
+    auto region = std::make_unique<Region>();
+    Block *block = new Block();
+    region->push_back(block);
+    std::vector<Value> values;
+    for (const std::string &t : r.argument_types())
+      values.push_back(block->addArgument(type(t, where, "body argument type"), loc));
+    OpBuilder builder(&ctx);
+    builder.setInsertionPointToEnd(block);
+    int index = 0;
+    for (const pb::Operation &o : r.ops()) {
+      std::string here = where + ", body op #" + std::to_string(index++) + " (" + o.name() + ")";
+      requireGraphOp(o, here);
+      OperationState state(parseLocation(ctx, o.location()), o.name());
+      for (int id : o.operands()) {
+        if (id < 0 || id >= static_cast<int>(values.size()))
+          throw fail(here + " uses value " + std::to_string(id) +
+                     ", which is not defined before it in the body");
+        state.addOperands(values[id]);
+      }
+      Parts p = parts(o, here);
+      state.addTypes(p.types);
+      state.addAttributes(p.attrs);
+      for (std::unique_ptr<Region> &nested : p.regions)
+        state.addRegion(std::move(nested));
+      for (Value v : builder.create(state)->getResults())
+        values.push_back(v);
+    }
+    return region;
+  }
+};
 
 } // namespace
 
@@ -174,15 +282,10 @@ SavedModel loadModel(const std::string &path) {
 
   // The graph, op by op.
   int index = 0;
+  OpReader reader{g.ctx, path};
   for (const pb::Operation &o : model.graph().ops()) {
     std::string where = "op #" + std::to_string(index++) + " (" + o.name() + ")";
-    // Only the graph ops of the sinter dialect: ops of other dialects would be lowered into
-    // native code as they are (a model from someone else could run their code).
-    std::optional<RegisteredOperationName> registered =
-        RegisteredOperationName::lookup(o.name(), &g.ctx);
-    if (!registered || registered->getDialectNamespace() != "sinter" ||
-        o.name() == mlir::sinter::VariableOp::getOperationName())
-      throw fail(where + ": not an op of a Sinter graph (model files hold sinter ops only)");
+    reader.requireGraphOp(o, where);
     std::vector<int> operands;
     for (int id : o.operands()) {
       if (id < 0 || id >= static_cast<int>(g.values.size()))
@@ -190,27 +293,10 @@ SavedModel loadModel(const std::string &path) {
                    ", which is not defined before it");
       operands.push_back(id);
     }
-    SmallVector<Type> types;
-    for (const std::string &t : o.result_types()) {
-      if (nestedTooDeeply(t))
-        throw fail(where + ": result type nested too deeply");
-      Type type = parseType(t, &g.ctx);
-      if (!type)
-        throw fail(where + ": cannot parse result type '" + t + "'");
-      types.push_back(type);
-    }
-    SmallVector<NamedAttribute> attrs;
-    for (const pb::NamedAttribute &a : o.attributes()) {
-      if (nestedTooDeeply(a.value()))
-        throw fail(where + ": attribute '" + a.name() + "' nested too deeply");
-      Attribute attr = parseAttribute(a.value(), &g.ctx);
-      if (!attr)
-        throw fail(where + ": cannot parse attribute '" + a.name() + "'");
-      attrs.push_back(g.builder.getNamedAttr(a.name(), attr));
-    }
+    OpReader::Parts p = reader.parts(o, where);
     try {
-      g.build(o.name(), operands, attrs, parseLocation(g.ctx, o.location()),
-              llvm::ArrayRef<Type>(types));
+      g.build(o.name(), operands, p.attrs, parseLocation(g.ctx, o.location()),
+              llvm::ArrayRef<Type>(p.types), p.regions);
     } catch (const Error &e) {
       throw fail(where + ": " + e.what());
     }

@@ -69,6 +69,16 @@ TrainedMlp &trainedMlp() {
   return mlp;
 }
 
+/// Saves a program whose graph holds a scan (h = tanh(x_t + h) over 3 steps) to `path`.
+void saveScanModel(const std::string &path) {
+  Graph g;
+  Tensor x = g.input("x", {2, 3});
+  ScanResult r = scan([](const std::vector<Tensor> &h,
+                         const std::vector<Tensor> &xt) { return ScanStep{{tanh(xt[0] + h[0])}}; },
+                      {zeros(g, {2})}, {x}, 1);
+  g.compile({{"f", {x}, {r.carries[0]}}}).save(path);
+}
+
 } // namespace
 
 TEST_CASE("save, load, compile: predict gives the same bits", "[model-file]") {
@@ -110,6 +120,49 @@ TEST_CASE("save, load, compile: predict gives the same bits", "[model-file]") {
     REQUIRE(actual[i].shape() == expected[i].shape());
     REQUIRE(actual[i].dtype() == expected[i].dtype());
     CHECK(std::memcmp(actual[i].data(), expected[i].data(), expected[i].byteSize()) == 0);
+  }
+}
+
+TEST_CASE("a graph with scans saves and loads: the same outputs and training steps",
+          "[model-file][scan]") {
+  // A recurrent step (an outer weight read inside the body), a scan inside the body, values
+  // defined after the scans (so the graph's ids and the file's differ) and the gradient.
+  Graph g;
+  Tensor x = g.input("x", {2, 5, 4});
+  Variable w = g.variable("w", random::normal(g, {4, 4}, 0, 0.5, 1));
+  ScanResult r = scan(
+      [&](const std::vector<Tensor> &c, const std::vector<Tensor> &xt) {
+        ScanResult inner =
+            scan([&](const std::vector<Tensor> &ic,
+                     const std::vector<Tensor> &v) { return ScanStep{{ic[0] + v[0] * v[0]}}; },
+                 {zeros(g, {2})}, {xt[0]}, 1);
+        Tensor h = tanh(matmul(xt[0] + c[0], w)) + reshape(inner.carries[0], {2, 1});
+        return ScanStep{{h}, {h * 2.0}};
+      },
+      {zeros(g, {2, 4})}, {x}, 1);
+  Tensor loss = reduceSum(r.carries[0] * r.carries[0]);
+  Tensor outputs = reduceMean(r.outputs[0], {1});
+  Program program = g.compile({{"step", {x}, {loss}, {{w, w - gradients(loss, {w})[0] * 0.1}}},
+                               {"predict", {x}, {outputs, r.outputs[0]}}});
+  TempDir dir;
+  std::string path = dir.file("scan.sinter");
+  program.save(path);
+  Program loaded = loadModel(path).compile();
+
+  HostTensor xs = randomTensor({2, 5, 4}, 11);
+  for (int step = 0; step < 2; ++step) {
+    INFO("step " << step);
+    auto a = program.run("step", {xs}), b = loaded.run("step", {xs});
+    CHECK(std::memcmp(a[0].data(), b[0].data(), a[0].byteSize()) == 0);
+    const HostTensor &wa = program.variable("w"), &wb = loaded.variable("w");
+    CHECK(std::memcmp(wa.data(), wb.data(), wa.byteSize()) == 0);
+  }
+  auto a = program.run("predict", {xs}), b = loaded.run("predict", {xs});
+  REQUIRE(b.size() == 2);
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO("predict result " << i);
+    REQUIRE(b[i].shape() == a[i].shape());
+    CHECK(std::memcmp(a[i].data(), b[i].data(), a[i].byteSize()) == 0);
   }
 }
 
@@ -184,6 +237,55 @@ TEST_CASE("bad model files are rejected with an error naming the file", "[model-
                  c->mutable_attributes(0)->set_value("dense_resource<blob> : tensor<2xf32>");
                }),
                Catch::Contains("hostile.sinter"));
+  }
+  SECTION("hostile scan bodies") {
+    std::string good = dir.file("scan.sinter");
+    saveScanModel(good);
+    sinter::proto::Model model;
+    REQUIRE(model.ParseFromString(readFile(good)));
+    auto rewritten = [&](const std::function<void(sinter::proto::Operation &)> &edit) {
+      sinter::proto::Model copy = model;
+      for (auto &op : *copy.mutable_graph()->mutable_ops())
+        if (op.name() == "sinter.scan") {
+          REQUIRE(op.regions_size() == 1);
+          REQUIRE(op.regions(0).ops_size() > 1);
+          edit(*op.mutable_regions(0)->mutable_ops(0));
+        }
+      std::string path = dir.file("hostile_scan.sinter");
+      writeFile(path, copy.SerializeAsString());
+      return errorOf([&] { loadModel(path); });
+    };
+    CHECK_THAT(rewritten([](auto &op) { op.set_name("arith.negf"); }),
+               Catch::Contains("hostile_scan.sinter") && Catch::Contains("body op #0") &&
+                   Catch::Contains("sinter ops only"));
+    CHECK_THAT(rewritten([](auto &op) { op.set_operands(0, 99); }),
+               Catch::Contains("uses value 99, which is not defined before it in the body"));
+    CHECK_THAT(rewritten([](auto &op) { op.set_result_types(0, std::string(100000, '<')); }),
+               Catch::Contains("nested too deeply"));
+    CHECK_THAT(rewritten([](auto &op) { op.set_result_types(0, "tensor<7x7xf32>"); }),
+               Catch::Contains("hostile_scan.sinter") && Catch::Contains("op #2 (sinter.scan)") &&
+                   Catch::Contains("'sinter.add' op requires"));
+    // A body without its terminator, and a body given to an op that has none.
+    auto edited = [&](const std::function<void(sinter::proto::Model &)> &edit) {
+      sinter::proto::Model copy = model;
+      edit(copy);
+      std::string path = dir.file("hostile_scan.sinter");
+      writeFile(path, copy.SerializeAsString());
+      return errorOf([&] { loadModel(path); });
+    };
+    CHECK_THAT(edited([](auto &m) {
+                 for (auto &op : *m.mutable_graph()->mutable_ops())
+                   if (op.name() == "sinter.scan")
+                     op.mutable_regions(0)->clear_ops();
+               }),
+               Catch::Contains("hostile_scan.sinter") && Catch::Contains("sinter.scan"));
+    CHECK_THAT(edited([](auto &m) {
+                 sinter::proto::Operation *scan = nullptr, *input = nullptr;
+                 for (auto &op : *m.mutable_graph()->mutable_ops())
+                   (op.name() == "sinter.scan" ? scan : input) = &op;
+                 *input->add_regions() = scan->regions(0);
+               }),
+               Catch::Contains("hostile_scan.sinter"));
   }
   SECTION("a directory") {
     std::string path = dir.file("adir.sinter");
