@@ -6,6 +6,7 @@
 #include "sinter/runtime/Threads.h"
 #include "sinter/sinter.h"
 
+#include "../../common/RangeCounts.h"
 #include "../../common/TestUtil.h"
 
 #include <catch2/catch.hpp>
@@ -19,9 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <mutex>
 #include <random>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -84,21 +83,6 @@ private:
   std::vector<pid_t> pids_;
 };
 
-struct Claims {
-  std::vector<std::atomic<int>> hits = std::vector<std::atomic<int>>(1000);
-  std::mutex lock;
-  std::set<std::thread::id> threads;
-};
-
-void slowClaim(void *context, int64_t begin, int64_t end) {
-  auto *claims = static_cast<Claims *>(context);
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  for (int64_t i = begin; i < end; ++i)
-    claims->hits[static_cast<size_t>(i)]++;
-  std::lock_guard<std::mutex> guard(claims->lock);
-  claims->threads.insert(std::this_thread::get_id());
-}
-
 } // namespace
 
 // Tests run with OMP_NUM_THREADS=2 (tests/unit/frontend/CMakeLists.txt); adaptation to other
@@ -126,11 +110,10 @@ TEST_CASE("under load, generated loops run on the sleeping pool and compute the 
   {
     // Chunks slow enough that the pool's worker wakes before the caller has claimed them all.
     runtime::CallThreads call;
-    Claims claims;
-    sinter_parallel_for(slowClaim, &claims, 0, 1000, /*grain=*/10);
-    for (auto &hit : claims.hits)
-      REQUIRE(hit.load() == 1);
-    CHECK(claims.threads.size() == 2);
+    testing::RangeCounts counts(1000);
+    sinter_parallel_for(testing::sleepyCountRange, &counts, 0, 1000, /*grain=*/10);
+    CHECK(counts.eachOnce(0, 1000));
+    CHECK(counts.threads.size() == 2);
   }
   checkSplitLoops();
 }

@@ -3,68 +3,38 @@
 // pool, too small to split, nested inside a chunk, or started from several threads at once.
 #include "sinter/runtime/Abi.h"
 
+#include "../../common/RangeCounts.h"
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <thread>
 #include <vector>
 
-namespace {
-
-struct Counts {
-  std::vector<std::atomic<int>> hits;
-  std::atomic<int> ranges{0};
-  std::mutex lock;
-  std::set<std::thread::id> threads;
-  explicit Counts(size_t n) : hits(n) {}
-};
-
-void countRange(void *context, int64_t begin, int64_t end) {
-  auto *c = static_cast<Counts *>(context);
-  for (int64_t i = begin; i < end; ++i)
-    c->hits[static_cast<size_t>(i)]++;
-  c->ranges++;
-  std::lock_guard<std::mutex> guard(c->lock);
-  c->threads.insert(std::this_thread::get_id());
-}
-
-bool eachOnce(const Counts &c, int64_t begin, int64_t end) {
-  for (int64_t i = 0; i < static_cast<int64_t>(c.hits.size()); ++i)
-    if (c.hits[static_cast<size_t>(i)].load() != (i >= begin && i < end ? 1 : 0))
-      return false;
-  return true;
-}
-
-void sleepyCountRange(void *context, int64_t begin, int64_t end) {
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  countRange(context, begin, end);
-}
-
-} // namespace
+using sinter::testing::countRange;
+using sinter::testing::RangeCounts;
+using sinter::testing::sleepyCountRange;
 
 TEST_CASE("a split loop covers its range once, on the caller and a worker", "[standalone]") {
-  Counts c(1000);
+  RangeCounts c(1000);
   sinter_parallel_for(countRange, &c, 3, 997, /*grain=*/10);
-  CHECK(eachOnce(c, 3, 997));
+  CHECK(c.eachOnce(3, 997));
   CHECK(c.ranges.load() == 16); // 8 chunks per thread, OMP_NUM_THREADS=2 (CMakeLists.txt)
   // Chunks slow enough that the worker wakes before the caller has claimed them all.
-  Counts slow(1000);
+  RangeCounts slow(1000);
   sinter_parallel_for(sleepyCountRange, &slow, 0, 1000, /*grain=*/10);
-  CHECK(eachOnce(slow, 0, 1000));
+  CHECK(slow.eachOnce(0, 1000));
   CHECK(slow.threads.size() == 2);
 }
 
 TEST_CASE("a loop smaller than two grains stays on the caller", "[standalone]") {
-  Counts c(100);
+  RangeCounts c(100);
   sinter_parallel_for(countRange, &c, 0, 100, /*grain=*/64);
-  CHECK(eachOnce(c, 0, 100));
+  CHECK(c.eachOnce(0, 100));
   CHECK(c.ranges.load() == 1);
   CHECK(*c.threads.begin() == std::this_thread::get_id());
-  Counts empty(4);
+  RangeCounts empty(4);
   sinter_parallel_for(countRange, &empty, 2, 2, 1);
   CHECK(empty.ranges.load() == 0);
 }
@@ -72,7 +42,7 @@ TEST_CASE("a loop smaller than two grains stays on the caller", "[standalone]") 
 namespace {
 
 struct Nested {
-  Counts inner{64 * 64};
+  RangeCounts inner{64 * 64};
 };
 
 void nestedRow(void *context, int64_t begin, int64_t end) {
@@ -97,24 +67,24 @@ void nestedRow(void *context, int64_t begin, int64_t end) {
 TEST_CASE("a loop inside a chunk and loops from several threads run once each", "[standalone]") {
   Nested nested;
   sinter_parallel_for(nestedRow, &nested, 0, 64, 1);
-  CHECK(eachOnce(nested.inner, 0, 64 * 64));
+  CHECK(nested.inner.eachOnce(0, 64 * 64));
 
-  std::vector<std::unique_ptr<Counts>> counts;
+  std::vector<std::unique_ptr<RangeCounts>> counts;
   std::vector<std::thread> callers;
   for (int t = 0; t < 4; ++t)
-    counts.push_back(std::make_unique<Counts>(5000));
+    counts.push_back(std::make_unique<RangeCounts>(5000));
   for (int t = 0; t < 4; ++t)
     callers.emplace_back([&, t] {
       for (int repeat = 0; repeat < 50; ++repeat) {
         for (auto &h : counts[t]->hits)
           h = 0;
         sinter_parallel_for(countRange, counts[t].get(), 0, 5000, 100);
-        if (!eachOnce(*counts[t], 0, 5000))
+        if (!counts[t]->eachOnce(0, 5000))
           return;
       }
     });
   for (std::thread &c : callers)
     c.join();
   for (auto &c : counts)
-    CHECK(eachOnce(*c, 0, 5000));
+    CHECK(c->eachOnce(0, 5000));
 }
