@@ -80,9 +80,6 @@ int compileToolMain(int argc, char **argv) {
   if ((o.emit == "obj" || o.emit == "so") && o.output == "-")
     return cli::usageError(app, "--emit=" + o.emit + " needs -o OUT");
 
-  // The lowering asks the runtime whether library kernels may be used (SINTER_GENERATED_ONLY).
-  if (o.standalone)
-    setenv("SINTER_GENERATED_ONLY", "1", 1);
   try {
     SavedModel model = loadModel(o.model);
     Graph &graph = *model.graph;
@@ -101,6 +98,8 @@ int compileToolMain(int argc, char **argv) {
                defs.end());
     Graph::Impl &g = graph.impl();
     OwningOpRef<ModuleOp> module = buildProgramModule(g, defs);
+    if (o.standalone)
+      (*module)->setAttr(mlir::sinter::kGeneratedOnlyAttr, UnitAttr::get(module->getContext()));
     DiagnosticCollector diagnostics(g.ctx);
     if (failed(verify(*module)))
       throw Error(diagnostics.take());

@@ -14,7 +14,6 @@
 
 #include "sinter/Compiler/Transforms/Passes.h"
 #include "sinter/runtime/Abi.h"
-#include "sinter/runtime/Runtime.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -105,8 +104,9 @@ Value groupedContraction(OpBuilder &b, Location loc, int64_t groups, Value lhs,
 }
 
 /// Whether a convolution of these shapes goes to the library kernel.
-bool useLibrary(RankedTensorType image, RankedTensorType out, RankedTensorType filter) {
-  if (!image.getElementType().isF32() || !::sinter::runtime::libraryKernelsEnabled())
+bool useLibrary(Operation *op, RankedTensorType image, RankedTensorType out,
+                RankedTensorType filter) {
+  if (!image.getElementType().isF32() || !usesLibraryKernels(op))
     return false;
   int64_t batch = image.isDynamicDim(0) ? kAssumedBatchSize : image.getDimSize(0);
   int64_t work = batch * out.getDimSize(1) * out.getDimSize(2) * filter.getNumElements();
@@ -162,7 +162,7 @@ template <class ConvOp> Value windowContraction(OpBuilder &b, ConvOp op, WindowL
 
 /// y[n, i, j, g, o] = Σ_{a, b, c} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · w[a, b, c, g, o].
 Value lowerConv2D(OpBuilder &b, Conv2DOp op) {
-  if (useLibrary(op.getLhs().getType(), op.getType(), op.getRhs().getType()))
+  if (useLibrary(op, op.getLhs().getType(), op.getType(), op.getRhs().getType()))
     return libraryConv(b, op, SINTER_CONV_FORWARD, op.getLhs().getType(), op.getRhs().getType(),
                        op.getType());
   return windowContraction(b, op, {.n = 0, .i = 1, .j = 2, .a = 5, .b = 6, .c = 7});
@@ -170,7 +170,7 @@ Value lowerConv2D(OpBuilder &b, Conv2DOp op) {
 
 /// dw[a, b, c, g, o] = Σ_{n, i, j} x_padded[n, i·sh + a·dh, j·sw + b·dw, g, c] · dy[n, i, j, g, o].
 Value lowerConv2DBackpropFilter(OpBuilder &b, Conv2DBackpropFilterOp op) {
-  if (useLibrary(op.getLhs().getType(), op.getRhs().getType(), op.getType()))
+  if (useLibrary(op, op.getLhs().getType(), op.getRhs().getType(), op.getType()))
     return libraryConv(b, op, SINTER_CONV_BACKWARD_WEIGHTS, op.getLhs().getType(), op.getType(),
                        op.getRhs().getType());
   return windowContraction(b, op, {.n = 5, .i = 6, .j = 7, .a = 0, .b = 1, .c = 2});
@@ -180,7 +180,7 @@ Value lowerConv2DBackpropFilter(OpBuilder &b, Conv2DBackpropFilterOp op) {
 /// o] · w[a, b, c, g, o], where dy_spread holds dy[i, j] at ((kh − 1)·dh + i·sh, (kw − 1)·dw +
 /// j·sw) and zeros elsewhere; dx is dx_padded without the padding.
 Value lowerConv2DBackpropInput(OpBuilder &b, Conv2DBackpropInputOp op) {
-  if (useLibrary(op.getType(), op.getLhs().getType(), op.getRhs().getType()))
+  if (useLibrary(op, op.getType(), op.getLhs().getType(), op.getRhs().getType()))
     return libraryConv(b, op, SINTER_CONV_BACKWARD_DATA, op.getType(), op.getRhs().getType(),
                        op.getLhs().getType());
   Location loc = op.getLoc();
@@ -322,7 +322,7 @@ Value libraryPool(OpBuilder &b, PoolOp op, int32_t kind, RankedTensorType image,
 template <class PoolOp> bool poolsOnLibrary(PoolOp op) {
   auto image = op.getOperand().getType();
   int64_t batch = image.isDynamicDim(0) ? kAssumedBatchSize : image.getDimSize(0);
-  return image.getElementType().isF32() && ::sinter::runtime::libraryKernelsEnabled() &&
+  return image.getElementType().isF32() && usesLibraryKernels(op) &&
          batch * image.getDimSize(1) * image.getDimSize(2) * image.getDimSize(3) >= kMinLibraryWork;
 }
 

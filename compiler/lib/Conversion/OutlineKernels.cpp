@@ -6,7 +6,6 @@
 
 #include "sinter/Compiler/Conversion/Passes.h"
 #include "sinter/runtime/Abi.h"
-#include "sinter/runtime/Runtime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -198,7 +197,7 @@ struct OutlineKernelsPass : PassWrapper<OutlineKernelsPass, OperationPass<Module
     });
     for (func::CallOp call : convolutions)
       foldConvolutionEpilogue(b, call);
-    if (matmuls.empty() || !::sinter::runtime::libraryKernelsEnabled())
+    if (matmuls.empty() || !mlir::sinter::usesLibraryKernels(module))
       return;
 
     Type i64 = b.getI64Type(), i32 = b.getI32Type();

@@ -5,7 +5,6 @@
 
 #include "sinter/Compiler/Conversion/Passes.h"
 #include "sinter/Compiler/Transforms/Passes.h"
-#include "sinter/runtime/Runtime.h"
 
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/StringSet.h"
@@ -51,7 +50,7 @@ Value lowerMatmul(OpBuilder &b, MatmulOp op) {
   int64_t rank = type.getRank();
   Value zero = scalarConst(b, loc, type.getElementType(), 0);
   ArrayAttr maps = matmulMaps(b, rank > 2, op.getTransposeA(), op.getTransposeB());
-  const bool generated = !::sinter::runtime::libraryKernelsEnabled();
+  const bool generated = !usesLibraryKernels(op);
   if (rank == 2) {
     Value init =
         linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type)})
@@ -519,6 +518,19 @@ struct SinterToLinalgPass : PassWrapper<SinterToLinalgPass, OperationPass<Module
       return WalkResult::advance();
     });
     if (rows.wasInterrupted())
+      return failure();
+    // The whole-layer recurrent ops have no generated lowering (with library kernels off the
+    // layers build a sinter.scan instead), so a generated-only module cannot take them.
+    WalkResult library = func.walk([&](Operation *op) {
+      if (!isa<LstmOp, LstmGradOp, GruOp, GruGradOp>(op) || usesLibraryKernels(op))
+        return WalkResult::advance();
+      op->emitError("'") << op->getName()
+                         << "' runs only on the library (oneDNN) kernel, which a generated-only "
+                            "compile (sinter-compile --standalone) leaves out; build the layer "
+                            "with RecurrentOptions::useLibrary = false";
+      return WalkResult::interrupt();
+    });
+    if (library.wasInterrupted())
       return failure();
     const bool checkNumerics = checkNumericsEnabled();
     WalkResult result = func.walk([&](Operation *op) {

@@ -876,7 +876,12 @@ bool mlir::sinter::lowersSoftmaxWhole(SoftmaxOp op) {
 
 bool mlir::sinter::lowersBatchNormWhole(Operation *op) {
   return isa<BatchNormOp, BatchNormGradOp>(op) &&
-         tensorOf(op->getOperand(0)).getElementType().isF32() &&
+         tensorOf(op->getOperand(0)).getElementType().isF32() && usesLibraryKernels(op);
+}
+
+bool mlir::sinter::usesLibraryKernels(Operation *op) {
+  auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
+  return !(module && module->hasAttr(kGeneratedOnlyAttr)) &&
          ::sinter::runtime::libraryKernelsEnabled();
 }
 

@@ -3,14 +3,19 @@
 // gradients; dropout; Embedding; a model that learns a sequence task with fit.
 #include "sinter/nn/Model.h"
 
+#include "sinter/CompileTool.h"
 #include "sinter/TensorLanguage.h"
 
+#include "../../common/TempFiles.h"
 #include "../../common/TestUtil.h"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <fcntl.h>
 #include <random>
+#include <unistd.h>
 
 using namespace sinter;
 using namespace sinter::nn;
@@ -35,6 +40,22 @@ std::vector<double> hostMatmul(const std::vector<double> &a, const std::vector<d
 }
 
 double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
+
+/// sinter-compile's main on `args`: its exit code and what it wrote to stderr (through `log`).
+std::pair<int, std::string> compileTool(std::vector<std::string> args, const std::string &log) {
+  std::vector<char *> argv{const_cast<char *>("sinter-compile")};
+  for (std::string &a : args)
+    argv.push_back(a.data());
+  std::fflush(stderr);
+  int saved = dup(2), fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(fd, 2);
+  close(fd);
+  int rc = compileToolMain(static_cast<int>(argv.size()), argv.data());
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  return {rc, testing::readFile(log)};
+}
 
 } // namespace
 
@@ -301,6 +322,28 @@ TEST_CASE("LSTM on oneDNN: a second-order gradient is a clear error; the scan pa
     FAIL("expected an error");
   } catch (const Error &e) {
     CHECK_THAT(e.what(), Contains("sinter.lstm_grad"));
+  }
+}
+
+TEST_CASE("a library LSTM compiled --standalone is a clear error; the scan compiles",
+          "[rnn][library]") {
+  testing::TempDir dir;
+  for (bool useLibrary : {false, true}) {
+    Graph g;
+    Tensor x = g.input("x", {2, 4, 3});
+    LSTM layer(3, {.useLibrary = useLibrary}, {}, "lstm_standalone");
+    std::string model = dir.file(useLibrary ? "library.sinter" : "scan.sinter");
+    g.compile({{"predict", {x}, {layer(x)}}}).save(model);
+    auto [rc, log] = compileTool({model, "--emit=llvm", "--standalone", "-o", dir.file("out.ll")},
+                                 dir.file("log"));
+    INFO(log);
+    if (useLibrary) {
+      CHECK(rc == 1);
+      CHECK_THAT(log, Contains("'sinter.lstm' runs only on the library (oneDNN) kernel") &&
+                          Contains("--standalone") && Contains("useLibrary = false"));
+    } else {
+      CHECK(rc == 0);
+    }
   }
 }
 

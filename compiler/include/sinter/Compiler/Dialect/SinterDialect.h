@@ -71,6 +71,15 @@ constexpr int64_t kAssumedBatchSize = 32;
 /// rather than decomposed into primitives: when it is big enough for blocking to pay.
 bool lowersSoftmaxWhole(SoftmaxOp op);
 
+/// Set on a module compiled with generated code only (`sinter-compile --standalone`): no op of
+/// it calls a library (oneDNN) kernel.
+constexpr llvm::StringLiteral kGeneratedOnlyAttr = "sinter.generated_only";
+
+/// Whether `op` may be lowered to a library (oneDNN) kernel call: not when its module carries
+/// kGeneratedOnlyAttr, nor in a process where SINTER_GENERATED_ONLY=1 is set
+/// (runtime::libraryKernelsEnabled).
+bool usesLibraryKernels(Operation *op);
+
 /// Whether a batch_norm or batch_norm_grad op runs on the runtime's oneDNN kernels (float32)
 /// rather than being decomposed into primitives.
 bool lowersBatchNormWhole(Operation *op);
