@@ -69,6 +69,15 @@ TrainedMlp &trainedMlp() {
   return mlp;
 }
 
+/// The error loading `model` after `edit`, written as hostile.sinter in `dir`.
+std::string loadError(const TempDir &dir, sinter::proto::Model model,
+                      const std::function<void(sinter::proto::Model &)> &edit) {
+  edit(model);
+  std::string path = dir.file("hostile.sinter");
+  writeFile(path, model.SerializeAsString());
+  return errorOf([&] { loadModel(path); });
+}
+
 /// Saves a program whose graph holds a scan (h = tanh(x_t + h) over 3 steps) to `path`.
 void saveScanModel(const std::string &path) {
   Graph g;
@@ -206,11 +215,7 @@ TEST_CASE("bad model files are rejected with an error naming the file", "[model-
     sinter::proto::Model model;
     REQUIRE(model.ParseFromString(readFile(good)));
     auto rewritten = [&](const std::function<void(sinter::proto::Model &)> &edit) {
-      sinter::proto::Model copy = model;
-      edit(copy);
-      std::string path = dir.file("hostile.sinter");
-      writeFile(path, copy.SerializeAsString());
-      return errorOf([&] { loadModel(path); });
+      return loadError(dir, model, edit);
     };
     auto firstOp = [](sinter::proto::Model &m, const std::string &name) {
       for (auto &op : *m.mutable_graph()->mutable_ops())
@@ -243,49 +248,43 @@ TEST_CASE("bad model files are rejected with an error naming the file", "[model-
     saveScanModel(good);
     sinter::proto::Model model;
     REQUIRE(model.ParseFromString(readFile(good)));
+    // Edits the first op of the scan's body.
     auto rewritten = [&](const std::function<void(sinter::proto::Operation &)> &edit) {
-      sinter::proto::Model copy = model;
-      for (auto &op : *copy.mutable_graph()->mutable_ops())
-        if (op.name() == "sinter.scan") {
-          REQUIRE(op.regions_size() == 1);
-          REQUIRE(op.regions(0).ops_size() > 1);
-          edit(*op.mutable_regions(0)->mutable_ops(0));
-        }
-      std::string path = dir.file("hostile_scan.sinter");
-      writeFile(path, copy.SerializeAsString());
-      return errorOf([&] { loadModel(path); });
+      return loadError(dir, model, [&](sinter::proto::Model &m) {
+        for (auto &op : *m.mutable_graph()->mutable_ops())
+          if (op.name() == "sinter.scan") {
+            REQUIRE(op.regions_size() == 1);
+            REQUIRE(op.regions(0).ops_size() > 1);
+            edit(*op.mutable_regions(0)->mutable_ops(0));
+          }
+      });
     };
     CHECK_THAT(rewritten([](auto &op) { op.set_name("arith.negf"); }),
-               Catch::Contains("hostile_scan.sinter") && Catch::Contains("body op #0") &&
+               Catch::Contains("hostile.sinter") && Catch::Contains("body op #0") &&
                    Catch::Contains("sinter ops only"));
     CHECK_THAT(rewritten([](auto &op) { op.set_operands(0, 99); }),
                Catch::Contains("uses value 99, which is not defined before it in the body"));
     CHECK_THAT(rewritten([](auto &op) { op.set_result_types(0, std::string(100000, '<')); }),
                Catch::Contains("nested too deeply"));
     CHECK_THAT(rewritten([](auto &op) { op.set_result_types(0, "tensor<7x7xf32>"); }),
-               Catch::Contains("hostile_scan.sinter") && Catch::Contains("op #2 (sinter.scan)") &&
+               Catch::Contains("hostile.sinter") && Catch::Contains("op #2 (sinter.scan)") &&
                    Catch::Contains("'sinter.add' op requires"));
     // A body without its terminator, and a body given to an op that has none.
-    auto edited = [&](const std::function<void(sinter::proto::Model &)> &edit) {
-      sinter::proto::Model copy = model;
-      edit(copy);
-      std::string path = dir.file("hostile_scan.sinter");
-      writeFile(path, copy.SerializeAsString());
-      return errorOf([&] { loadModel(path); });
-    };
-    CHECK_THAT(edited([](auto &m) {
-                 for (auto &op : *m.mutable_graph()->mutable_ops())
-                   if (op.name() == "sinter.scan")
-                     op.mutable_regions(0)->clear_ops();
-               }),
-               Catch::Contains("hostile_scan.sinter") && Catch::Contains("sinter.scan"));
-    CHECK_THAT(edited([](auto &m) {
-                 sinter::proto::Operation *scan = nullptr, *input = nullptr;
-                 for (auto &op : *m.mutable_graph()->mutable_ops())
-                   (op.name() == "sinter.scan" ? scan : input) = &op;
-                 *input->add_regions() = scan->regions(0);
-               }),
-               Catch::Contains("hostile_scan.sinter"));
+    CHECK_THAT(loadError(dir, model,
+                         [](auto &m) {
+                           for (auto &op : *m.mutable_graph()->mutable_ops())
+                             if (op.name() == "sinter.scan")
+                               op.mutable_regions(0)->clear_ops();
+                         }),
+               Catch::Contains("hostile.sinter") && Catch::Contains("sinter.scan"));
+    CHECK_THAT(loadError(dir, model,
+                         [](auto &m) {
+                           sinter::proto::Operation *scan = nullptr, *input = nullptr;
+                           for (auto &op : *m.mutable_graph()->mutable_ops())
+                             (op.name() == "sinter.scan" ? scan : input) = &op;
+                           *input->add_regions() = scan->regions(0);
+                         }),
+               Catch::Contains("hostile.sinter"));
   }
   SECTION("a directory") {
     std::string path = dir.file("adir.sinter");
