@@ -49,7 +49,8 @@ LogicalResult ScanOp::verify() {
   if (body.getArgumentTypes() != ArrayRef<Type>(argTypes))
     return emitOpError("body arguments must be the carries, one slice of each sequence and the "
                        "constants");
-  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  // A body read from a file may lack its terminator.
+  auto yield = body.mightHaveTerminator() ? dyn_cast<YieldOp>(body.getTerminator()) : YieldOp();
   if (!yield || yield.getValues().size() != getNumResults())
     return emitOpError("body must yield one value per result (the carries, then the slices)");
   for (auto [i, v] : llvm::enumerate(yield.getValues())) {
