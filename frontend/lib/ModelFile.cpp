@@ -147,13 +147,18 @@ bool nestedTooDeeply(const std::string &text) {
   return false;
 }
 
+/// An error in the model file at `path`.
+Error fileError(const std::string &path, const std::string &what) {
+  return Error("model file '" + path + "': " + what);
+}
+
 /// Reads ops of a model file into MLIR: the checks and parsing that the graph's ops and the ops
 /// of a scan's body share.
 struct OpReader {
   MLIRContext &ctx;
   std::string path;
 
-  Error fail(const std::string &what) const { return Error("model file '" + path + "': " + what); }
+  Error fail(const std::string &what) const { return fileError(path, what); }
 
   /// Only the ops of the sinter dialect: ops of other dialects would be lowered into native
   /// code as they are (a model from someone else could run their code).
@@ -239,10 +244,8 @@ SavedModel loadModel(const std::string &path) {
   std::string bytes = runtime::readFile(path, "model file");
   pb::Model model;
   if (!model.ParseFromString(bytes))
-    throw Error("model file '" + path + "': not a Sinter model (corrupt or truncated protobuf)");
-  auto fail = [&](const std::string &what) -> Error {
-    return Error("model file '" + path + "': " + what);
-  };
+    throw fileError(path, "not a Sinter model (corrupt or truncated protobuf)");
+  auto fail = [&](const std::string &what) { return fileError(path, what); };
   if (model.format_version() != kFormatVersion)
     throw fail("unsupported format version " + std::to_string(model.format_version()));
 
