@@ -1,6 +1,8 @@
 //===- SleepingPool.cpp - Split loops on threads that sleep while idle -----===//
 #include "SleepingPool.h"
 
+#include "SchedulerSlice.h"
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -106,6 +108,8 @@ int64_t SleepingPool::runChunks(uint32_t generation) {
 }
 
 void SleepingPool::work() {
+  // A worker joins loops the caller has started: on a busy machine it must get a core at once.
+  setShortSchedulerSlice(true);
   if (onWorkerStart_)
     onWorkerStart_();
   uint32_t seen = 0;

@@ -5,7 +5,8 @@
 // on a futex (std::atomic::wait) between loops instead of spinning, and a loop is cut into more
 // chunks than threads that the caller and the workers claim one at a time: a worker that the
 // scheduler wakes late finds the chunks taken and goes back to sleep, so the caller never waits
-// for work nobody started, only for the chunks a worker is running.
+// for work nobody started, only for the chunks a worker is running. Workers ask the kernel for
+// short scheduler slices (SchedulerSlice.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SINTER_RUNTIME_SLEEPINGPOOL_H
@@ -63,6 +64,11 @@ private:
   std::atomic<int64_t> begin_{0}, n_{0}, chunks_{0};
   std::atomic<CallErrors *> errors_{nullptr};
 };
+
+/// libsinter_runtime's pool (Threads.cpp), for the entry call running on this thread: non-null
+/// only where other processes' load cut the call's OpenMP threads (sleepingPoolThreads() > 1).
+/// Its workers run with one OpenMP thread, so oneDNN inside a chunk stays on that worker.
+SleepingPool *callSleepingPool();
 
 } // namespace sinter::runtime
 

@@ -1,6 +1,9 @@
 //===- Threads.cpp - Thread counts for compiled calls ---------------------===//
 #include "sinter/runtime/Threads.h"
 
+#include "SchedulerSlice.h"
+#include "SleepingPool.h"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -108,6 +111,11 @@ std::atomic<int> activeCalls{0};
 /// sleepingPoolThreads() of the entry call running on this thread.
 thread_local int callSleepingThreads = 0;
 
+/// Whether this caller thread runs with short scheduler slices: from the first call that the
+/// load cut until the next call it did not. It shares loops with the sleeping pool's workers
+/// and waits for them, so it wants their quick turns; set on changes only (a system call).
+thread_local bool callerShortSlice = false;
+
 } // namespace
 
 CallThreads::CallThreads() : saved_(omp_get_max_threads()), savedSleeping_(callSleepingThreads) {
@@ -117,6 +125,10 @@ CallThreads::CallThreads() : saved_(omp_get_max_threads()), savedSleeping_(callS
   threads_ = std::max(1, allowed / active);
   // Only the load: cores this process's other calls hold are not the scheduler's to give.
   callSleepingThreads = allowed < wanted && active == 1 ? wanted : 0;
+  if (bool loaded = callSleepingThreads > 0; loaded != callerShortSlice) {
+    setShortSchedulerSlice(loaded);
+    callerShortSlice = loaded;
+  }
   if (threads_ != saved_)
     omp_set_num_threads(threads_);
 }
@@ -129,6 +141,13 @@ CallThreads::~CallThreads() {
 }
 
 int sleepingPoolThreads() { return callSleepingThreads; }
+
+SleepingPool *callSleepingPool() {
+  if (callSleepingThreads <= 1)
+    return nullptr;
+  static auto *pool = new SleepingPool(callSleepingThreads, [] { omp_set_num_threads(1); });
+  return pool;
+}
 
 void setAdaptiveThreads(bool on) { monitor().setAdaptive(on); }
 

@@ -24,9 +24,6 @@ namespace {
 /// busy throughput, varying from run to run; larger loops gain 1.2-1.4 times.
 constexpr int64_t kMinGrainsUnderLoad = 16;
 
-/// A loop inside a chunk of the sleeping pool runs on its worker alone, oneDNN's too.
-void oneOpenMPThread() { omp_set_num_threads(1); }
-
 } // namespace
 
 extern "C" void sinter_parallel_for(SinterTaskFn task, void *context, int64_t begin, int64_t end,
@@ -38,12 +35,10 @@ extern "C" void sinter_parallel_for(SinterTaskFn task, void *context, int64_t be
   int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   int64_t chunks = std::min<int64_t>(threads, n / grain);
   if (chunks <= 1) {
-    if (int sleeping = sinter::runtime::sleepingPoolThreads();
-        sleeping > 1 && n / grain >= kMinGrainsUnderLoad) {
-      static auto *pool = new sinter::runtime::SleepingPool(sleeping, oneOpenMPThread);
-      if (pool->tryRun(task, context, begin, end, grain))
+    if (n / grain >= kMinGrainsUnderLoad)
+      if (auto *pool = sinter::runtime::callSleepingPool();
+          pool && pool->tryRun(task, context, begin, end, grain))
         return;
-    }
     task(context, begin, end);
     return;
   }

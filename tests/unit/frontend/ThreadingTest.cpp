@@ -31,22 +31,27 @@ using sinter::testing::values;
 namespace {
 
 /// An elementwise chain (fused), a row reduction and a transpose, each a parallel loop nest
-/// large enough to be outlined (and for the sleeping pool: 16 grains or more), checked
-/// against a scalar reference.
+/// large enough to be outlined (and for the sleeping pool: 16 grains or more), and a dense
+/// layer large enough for the sleeping pool's row blocks, checked against a scalar reference.
 void checkSplitLoops() {
   Graph g;
-  const int64_t rows = 4096, cols = 512;
+  const int64_t rows = 4096, cols = 512, units = 16;
   Tensor x = g.input("x", {rows, cols});
+  Tensor w = g.input("w", {cols, units});
+  Tensor b = g.input("b", {units});
   Tensor y = exp(x * scalar(g, 0.5)) + x;
   Tensor rowSums = reduceSum(y, {1});
   Tensor yt = transpose(y, {1, 0});
-  Program p = g.compile({{"f", {x}, {rowSums, yt}}});
-  HostTensor xs = randomTensor({rows, cols}, 7);
+  Tensor dense = relu(matmul(x, w) + b);
+  Program p = g.compile({{"f", {x, w, b}, {rowSums, yt, dense}}});
+  HostTensor xs = randomTensor({rows, cols}, 7), ws = randomTensor({cols, units}, 8),
+             bs = randomTensor({units}, 9);
+  auto xv = xs.as<float>(), wv = ws.as<float>(), bv = bs.as<float>();
   for (int repeat = 0; repeat < 3; ++repeat) {
-    auto out = p.run("f", {xs});
-    auto xv = xs.as<float>();
+    auto out = p.run("f", {xs, ws, bs});
     auto sums = out[0].as<float>();
     auto ytv = out[1].as<float>();
+    auto densev = out[2].as<float>();
     for (int64_t r = 0; r < rows; ++r) {
       double want = 0;
       for (int64_t c = 0; c < cols; ++c) {
@@ -55,6 +60,12 @@ void checkSplitLoops() {
         REQUIRE(ytv[c * rows + r] == Approx(v).epsilon(1e-5).margin(1e-5));
       }
       REQUIRE(sums[r] == Approx(want).epsilon(1e-4));
+      for (int64_t u = 0; u < units; ++u) {
+        double z = bv[u];
+        for (int64_t c = 0; c < cols; ++c)
+          z += double(xv[r * cols + c]) * wv[c * units + u];
+        REQUIRE(densev[r * units + u] == Approx(std::max(z, 0.0)).epsilon(1e-4).margin(1e-4));
+      }
     }
   }
 }
