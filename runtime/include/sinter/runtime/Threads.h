@@ -10,10 +10,12 @@
 //     waits for whichever thread the scheduler parked (and its barriers spin meanwhile);
 //   - split between calls that run at the same time on several of the caller's threads.
 // Both generated parallel loops (sinter_parallel_for) and oneDNN primitives read that count.
-// Where the load alone cut a call's count, its generated loops do not give up the other cores:
-// they run on a pool whose threads sleep instead of spinning and take chunks as the scheduler
-// lets them run (SleepingPool.h), so the call gets the share of the machine its threads are
-// due without waiting at a barrier for a parked one.
+// Where the load alone cut a call's count, its generated loops and large matrix products do not
+// give up the other cores: they run on a pool whose threads sleep instead of spinning and take
+// chunks as the scheduler lets them run (SleepingPool.h), and whose threads (the caller's too,
+// while the load lasts) ask the kernel for short scheduler slices (SchedulerSlice.h), so the
+// call gets the share of the machine its threads are due without waiting at a barrier for a
+// parked one.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SINTER_RUNTIME_THREADS_H
