@@ -10,7 +10,6 @@
 #include "../../lib/SleepingPool.h"
 #include "sinter/runtime/Abi.h"
 #include "sinter/runtime/CallErrors.h"
-#include "sinter/runtime/Threads.h"
 
 #include <omp.h>
 
