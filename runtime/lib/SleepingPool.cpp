@@ -43,12 +43,21 @@ constexpr Clock::duration kWorkerLinger = std::chrono::microseconds(50);
 constexpr Clock::duration kMinCallerSpin = std::chrono::microseconds(20);
 constexpr Clock::duration kMaxCallerSpin = std::chrono::microseconds(500);
 
+/// A share's word (SleepingPool::Share) holds chunk numbers in 16 bits.
+constexpr int64_t kMaxChunks = 0xffff;
+
+uint64_t shareWord(uint32_t generation, int64_t front, int64_t back) {
+  return (static_cast<uint64_t>(generation) << 32) | (static_cast<uint64_t>(front) << 16) |
+         static_cast<uint64_t>(back);
+}
+
 } // namespace
 
 SleepingPool::SleepingPool(int threads, void (*onWorkerStart)())
-    : threads_(threads < 1 ? 1 : threads), onWorkerStart_(onWorkerStart) {
+    : threads_(std::clamp<int>(threads, 1, kMaxChunks / kChunksPerThread)),
+      onWorkerStart_(onWorkerStart), shares_(new Share[threads_]) {
   for (int t = 1; t < threads_; ++t)
-    std::thread([this] { work(); }).detach();
+    std::thread([this, t] { work(t); }).detach();
 }
 
 bool SleepingPool::tryRun(SinterTaskFn task, void *context, int64_t begin, int64_t end,
@@ -65,11 +74,14 @@ bool SleepingPool::tryRun(SinterTaskFn task, void *context, int64_t begin, int64
   chunks_.store(chunks, std::memory_order_relaxed);
   errors_.store(currentCallErrors(), std::memory_order_relaxed);
   done_.store(0, std::memory_order_relaxed);
-  ticket_.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
+  for (int t = 0; t < threads_; ++t)
+    shares_[t].chunks.store(
+        shareWord(generation, chunks * t / threads_, chunks * (t + 1) / threads_),
+        std::memory_order_release);
   generation_.store(generation, std::memory_order_release);
   generation_.notify_all();
   Clock::time_point start = Clock::now();
-  int64_t ran = runChunks(generation);
+  int64_t ran = runChunks(generation, 0);
   Clock::duration chunkTime = ran > 0 ? (Clock::now() - start) / ran : Clock::duration{};
   const uint32_t all = static_cast<uint32_t>(chunks);
   spinFor(std::clamp<Clock::duration>(2 * chunkTime, kMinCallerSpin, kMaxCallerSpin),
@@ -80,34 +92,47 @@ bool SleepingPool::tryRun(SinterTaskFn task, void *context, int64_t begin, int64
   return true;
 }
 
-int64_t SleepingPool::runChunks(uint32_t generation) {
+int64_t SleepingPool::runChunks(uint32_t generation, int self) {
   int64_t ran = 0;
-  for (;;) {
-    uint64_t ticket = ticket_.load(std::memory_order_acquire);
-    // Read before claiming: a successful claim proves the loop was still running, so these
-    // are its fields and not the next loop's.
-    SinterTaskFn task = task_.load(std::memory_order_relaxed);
-    void *context = context_.load(std::memory_order_relaxed);
-    int64_t begin = begin_.load(std::memory_order_relaxed), n = n_.load(std::memory_order_relaxed),
-            chunks = chunks_.load(std::memory_order_relaxed);
-    CallErrors *errors = errors_.load(std::memory_order_relaxed);
-    int64_t chunk = static_cast<int64_t>(ticket & 0xffffffffu);
-    if ((ticket >> 32) != generation || chunk >= chunks)
-      return ran;
-    if (!ticket_.compare_exchange_weak(ticket, ticket + 1, std::memory_order_acq_rel,
-                                       std::memory_order_relaxed))
-      continue;
-    {
-      CallErrorsScope scope(errors);
-      task(context, begin + n * chunk / chunks, begin + n * (chunk + 1) / chunks);
+  // Its own share from the front, then the others' from the back.
+  for (int k = 0; k < threads_; ++k) {
+    Share &share = shares_[(self + k) % threads_];
+    const bool own = k == 0;
+    for (;;) {
+      uint64_t word = share.chunks.load(std::memory_order_acquire);
+      // Read before claiming: a successful claim proves the loop was still running, so these
+      // are its fields and not the next loop's.
+      SinterTaskFn task = task_.load(std::memory_order_relaxed);
+      void *context = context_.load(std::memory_order_relaxed);
+      int64_t begin = begin_.load(std::memory_order_relaxed),
+              n = n_.load(std::memory_order_relaxed),
+              chunks = chunks_.load(std::memory_order_relaxed);
+      CallErrors *errors = errors_.load(std::memory_order_relaxed);
+      if ((word >> 32) != generation)
+        return ran;
+      int64_t front = static_cast<int64_t>((word >> 16) & 0xffff),
+              back = static_cast<int64_t>(word & 0xffff);
+      if (front >= back)
+        break;
+      int64_t chunk = own ? front : back - 1;
+      if (!share.chunks.compare_exchange_weak(word,
+                                              own ? shareWord(generation, front + 1, back)
+                                                  : shareWord(generation, front, chunk),
+                                              std::memory_order_acq_rel, std::memory_order_relaxed))
+        continue;
+      {
+        CallErrorsScope scope(errors);
+        task(context, begin + n * chunk / chunks, begin + n * (chunk + 1) / chunks);
+      }
+      ++ran;
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<uint32_t>(chunks))
+        done_.notify_one();
     }
-    ++ran;
-    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<uint32_t>(chunks))
-      done_.notify_one();
   }
+  return ran;
 }
 
-void SleepingPool::work() {
+void SleepingPool::work(int self) {
   // A worker joins loops the caller has started: on a busy machine it must get a core at once.
   setShortSchedulerSlice(true);
   if (onWorkerStart_)
@@ -119,7 +144,7 @@ void SleepingPool::work() {
     while ((generation = generation_.load(std::memory_order_acquire)) == seen)
       generation_.wait(seen, std::memory_order_acquire);
     seen = generation;
-    runChunks(generation);
+    runChunks(generation, self);
   }
 }
 

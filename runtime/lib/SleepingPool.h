@@ -5,8 +5,10 @@
 // on a futex (std::atomic::wait) between loops instead of spinning, and a loop is cut into more
 // chunks than threads that the caller and the workers claim one at a time: a worker that the
 // scheduler wakes late finds the chunks taken and goes back to sleep, so the caller never waits
-// for work nobody started, only for the chunks a worker is running. Workers ask the kernel for
-// short scheduler slices (SchedulerSlice.h).
+// for work nobody started, only for the chunks a worker is running. Each thread first claims
+// the chunks of its own share of the loop, front to back, then takes what is left of the others'
+// from their backs: a thread reads the same rows call after call, which stay in its core's
+// caches. Workers ask the kernel for short scheduler slices (SchedulerSlice.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SINTER_RUNTIME_SLEEPINGPOOL_H
@@ -17,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 namespace sinter::runtime {
 
@@ -43,22 +46,29 @@ public:
   static constexpr int64_t kChunksPerThread = 8;
 
 private:
-  void work();
-  /// Claims and runs chunks of loop `generation` until none is left; the number it ran.
-  int64_t runChunks(uint32_t generation);
+  /// The unclaimed chunks of one thread's share: (generation << 32) | (front << 16) | back. A
+  /// claim names its loop, so a worker that read a finished loop's fields can never claim a
+  /// chunk of the next one. On its own cache line: its owner claims from it at every chunk.
+  struct alignas(64) Share {
+    std::atomic<uint64_t> chunks{0};
+  };
+
+  void work(int self);
+  /// Claims and runs chunks of loop `generation` as thread `self` (the caller is 0) until none
+  /// is left; the number it ran.
+  int64_t runChunks(uint32_t generation, int self);
 
   const int threads_;
   void (*onWorkerStart_)();
   std::atomic<bool> inUse_{false};
   /// Bumped for each loop; workers sleep on it.
   std::atomic<uint32_t> generation_{0};
-  /// (generation << 32) | next unclaimed chunk: a claim names its loop, so a worker that read
-  /// a finished loop's fields can never claim a chunk of the next one.
-  std::atomic<uint64_t> ticket_{0};
+  /// Thread t's share of the current loop: chunks [chunks * t / threads, chunks * (t+1) / threads).
+  const std::unique_ptr<Share[]> shares_;
   /// Chunks of the current loop finished; the caller sleeps on it.
   std::atomic<uint32_t> done_{0};
   // The current loop. Atomics because a late worker may read them while the caller writes the
-  // next loop's; it then fails to claim (ticket_) and never uses what it read.
+  // next loop's; it then fails to claim (shares_) and never uses what it read.
   std::atomic<SinterTaskFn> task_{nullptr};
   std::atomic<void *> context_{nullptr};
   std::atomic<int64_t> begin_{0}, n_{0}, chunks_{0};

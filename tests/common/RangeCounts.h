@@ -1,5 +1,6 @@
 // A loop body for sinter_parallel_for tests: counts how often each index ran, how many ranges
-// it was called with and on which threads. Header-only, standard library only.
+// it was called with and on which threads, and which thread ran each index. Header-only, standard
+// library only.
 #ifndef SINTER_TESTS_COMMON_RANGECOUNTS_H
 #define SINTER_TESTS_COMMON_RANGECOUNTS_H
 
@@ -18,7 +19,8 @@ struct RangeCounts {
   std::atomic<int> ranges{0};
   std::mutex lock;
   std::set<std::thread::id> threads;
-  explicit RangeCounts(size_t n) : hits(n) {}
+  std::vector<std::thread::id> ranOn;
+  explicit RangeCounts(size_t n) : hits(n), ranOn(n) {}
 
   /// Whether every index in [begin, end) ran once and no other index ran.
   bool eachOnce(int64_t begin, int64_t end) const {
@@ -32,8 +34,10 @@ struct RangeCounts {
 /// A SinterTaskFn over a RangeCounts.
 inline void countRange(void *context, int64_t begin, int64_t end) {
   auto *c = static_cast<RangeCounts *>(context);
-  for (int64_t i = begin; i < end; ++i)
+  for (int64_t i = begin; i < end; ++i) {
     c->hits[static_cast<size_t>(i)]++;
+    c->ranOn[static_cast<size_t>(i)] = std::this_thread::get_id();
+  }
   c->ranges++;
   std::lock_guard<std::mutex> guard(c->lock);
   c->threads.insert(std::this_thread::get_id());

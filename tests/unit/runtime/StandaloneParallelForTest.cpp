@@ -25,7 +25,17 @@ TEST_CASE("a split loop covers its range once, on the caller and a worker", "[st
   RangeCounts slow(1000);
   sinter_parallel_for(sleepyCountRange, &slow, 0, 1000, /*grain=*/10);
   CHECK(slow.eachOnce(0, 1000));
-  CHECK(slow.threads.size() == 2);
+  REQUIRE(slow.threads.size() == 2);
+  // Each thread starts at the front of its own half and takes what is left of the other's from
+  // its back, so the worker ran one run of indices from the middle (chunk 8 starts at 500).
+  std::vector<int64_t> onWorker;
+  for (int64_t i = 0; i < 1000; ++i)
+    if (slow.ranOn[static_cast<size_t>(i)] != std::this_thread::get_id())
+      onWorker.push_back(i);
+  REQUIRE(!onWorker.empty());
+  CHECK(onWorker.back() - onWorker.front() + 1 == static_cast<int64_t>(onWorker.size()));
+  CHECK(onWorker.front() <= 500);
+  CHECK(onWorker.back() >= 500);
 }
 
 TEST_CASE("a loop smaller than two grains stays on the caller", "[standalone]") {
