@@ -30,7 +30,7 @@
 # Environment: BENCH_SECONDS (measuring time per workload, default 2.5), BENCH_THREADS (2),
 #              BENCH_FIT_EPOCHS (measured epochs of the fit workload, 2), BENCH_ROUNDS
 #              (alternating THREADS- and 1-thread rounds of Sinter's MLP and elementwise
-#              workloads, on each machine state, 3),
+#              workloads, on each machine state, 5),
 #              SINTER_BUILD_DIR (build).
 set -euo pipefail
 
@@ -40,7 +40,7 @@ BUILD=${SINTER_BUILD_DIR:-build}
 SECS=${BENCH_SECONDS:-2.5}
 THREADS=${BENCH_THREADS:-2}
 FIT_EPOCHS=${BENCH_FIT_EPOCHS:-2}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 
 scripts/install-deps.sh --bench
 if [[ ! -f "$BUILD/build.ninja" ]]; then
