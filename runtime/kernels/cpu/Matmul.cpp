@@ -31,8 +31,11 @@ namespace {
 using namespace sinter::runtime::kernels;
 // The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
 // and a call's thread count changes with the machine's load (Threads.h).
-/// Multiply-adds below which a second thread costs more than it saves.
-constexpr int64_t kMinMultiplyAddsPerThread = 1 << 21;
+/// Multiply-adds below which a second thread costs more than it saves. Measured on the AMD EPYC
+/// of docs/benchmarks.md (2 threads): at 2^16 the batch-1 MLP's 1x784x256 layer splits and its
+/// inference takes 11 µs against 15 µs on one thread, and ch14_dqn's [32, 256] x [256, 256]
+/// products split and its 360 episodes take 4.5 s against 5.2 s (at 2^21, where neither split).
+constexpr int64_t kMinMultiplyAddsPerThread = 1 << 16;
 /// Under load: the rows of C in one chunk of the sleeping pool, and the smallest product split
 /// into such chunks. Measured on the MLP benchmark beside one spinning process per core: the
 /// 128x784x256 layer in four chunks of 32 rows made batch-128 inference 1.2 times faster than

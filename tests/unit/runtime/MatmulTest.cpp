@@ -40,9 +40,12 @@ TEST_CASE("matmul matches its definition for every transpose and batch", "[kerne
         check(batch, 1, 1, 1, ta, tb);
         check(batch, 17, 9, 33, ta, tb);
       }
-  // Large enough for both threads of the pool (OMP_NUM_THREADS=2 in CTest): 8.4 M multiply-adds.
+  // Large enough for both threads of the pool (OMP_NUM_THREADS=2 in CTest): 8.4 M multiply-adds,
+  // and a batch-1 layer (one row, 200 K multiply-adds) that oneDNN splits by columns.
   check(1, 256, 256, 128, false, false);
   check(2, 128, 256, 128, true, true);
+  check(1, 1, 256, 784, false, false);
+  check(1, 1, 256, 784, false, true);
   CHECK(sinter::runtime::libraryKernelFallbacks() == 0);
 }
 
