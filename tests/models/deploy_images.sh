@@ -12,16 +12,10 @@ if [ ! -f "${1:-}" ]; then
   echo "SKIP: the image ${1:-(none)} is not there (scripts/fetch-image-data.sh)"
   exit 77
 fi
-mkdir -p "$work" || exit 1
-"$compile" "$model" --entry predict --emit=obj --prefix image -o "$work/image.o" || {
-  echo "FAIL: sinter-compile --emit=obj"; exit 1; }
-"$compile" "$model" --entry predict --emit=header --prefix image --class-name ImageModel \
-  -o "$work/image.h" || { echo "FAIL: sinter-compile --emit=header"; exit 1; }
-# shellcheck disable=SC2086 # SINTER_DEPLOY_CXXFLAGS: extra flags (the sanitizer build sets them)
-c++ -O2 -std=c++20 ${SINTER_DEPLOY_CXXFLAGS:-} -I "$work" -I "$src/frontend/include" -I "$src/runtime/include" \
-  "$src/models/deploy/classify_images.cpp" "$work/image.o" -L "$lib" -lsinter_image \
-  -lsinter_runtime "-Wl,-rpath,$lib" -o "$work/classify_images" || {
-  echo "FAIL: building the deployed image classifier"; exit 1; }
+. "$src/tests/models/build_deployable.sh"
+build_deployable "$work" predict image ImageModel "" "$src/models/deploy/classify_images.cpp" \
+  "$work/classify_images" -I "$src/frontend/include" -L "$lib" -lsinter_image -lsinter_runtime \
+  "-Wl,-rpath,$lib"
 if ldd "$work/classify_images" | grep -E 'MLIR|LLVM|sinter_frontend|sinter_nn'; then
   echo "FAIL: the deployed classifier links the compiler or the frontend"; exit 1
 fi

@@ -6,15 +6,9 @@
 # (set by the sanitizer build) adds compiler flags.
 set -u
 compile=$1 model=$2 src=$3 lib=$4 data=$5 work=$6
-mkdir -p "$work" || exit 1
-"$compile" "$model" --entry predict --emit=obj --prefix mlp -o "$work/mlp.o" || {
-  echo "FAIL: sinter-compile --emit=obj"; exit 1; }
-"$compile" "$model" --entry predict --emit=header --prefix mlp --class-name MlpModel \
-  -o "$work/mlp.h" || { echo "FAIL: sinter-compile --emit=header"; exit 1; }
-# shellcheck disable=SC2086 # the flags are words
-c++ -O2 -std=c++20 ${SINTER_DEPLOY_CXXFLAGS:-} -I "$work" -I "$src/runtime/include" "$src/models/deploy/classify.cpp" \
-  "$work/mlp.o" -L "$lib" -lsinter_runtime -lz "-Wl,-rpath,$lib" -o "$work/classify" || {
-  echo "FAIL: building the deployed classifier"; exit 1; }
+. "$src/tests/models/build_deployable.sh"
+build_deployable "$work" predict mlp MlpModel "" "$src/models/deploy/classify.cpp" \
+  "$work/classify" -L "$lib" -lsinter_runtime -lz "-Wl,-rpath,$lib"
 first=""
 for batch in 1 7 128 1000; do
   out=$("$work/classify" "$data" "$batch" 2>&1) || {

@@ -10,19 +10,13 @@
 set -u
 compile=$1 model=$2 src=$3 lib=$4 data=$5 work=$6
 mkdir -p "$work" || exit 1
+. "$src/tests/models/build_deployable.sh"
 # build NAME [--standalone] LINK...: the object, the header and the classifier of one build.
 build() {
   name=$1 flag=$2
   shift 2
-  "$compile" "$model" --entry predict --emit=obj --prefix mlp $flag -o "$work/$name.o" || {
-    echo "FAIL: sinter-compile --emit=obj $flag"; exit 1; }
-  mkdir -p "$work/$name"
-  "$compile" "$model" --entry predict --emit=header --prefix mlp --class-name MlpModel $flag \
-    -o "$work/$name/mlp.h" || { echo "FAIL: sinter-compile --emit=header $flag"; exit 1; }
-  # shellcheck disable=SC2086 # the flags are words
-  c++ -O2 -std=c++20 ${SINTER_DEPLOY_CXXFLAGS:-} -I "$work/$name" -I "$src/runtime/include" \
-    "$src/models/deploy/classify.cpp" "$work/$name.o" "$@" -lz -o "$work/classify_$name" || {
-    echo "FAIL: building the $name classifier"; exit 1; }
+  build_deployable "$work/$name" predict mlp MlpModel "$flag" "$src/models/deploy/classify.cpp" \
+    "$work/classify_$name" "$@" -lz
 }
 build runtime "" -L "$lib" -lsinter_runtime "-Wl,-rpath,$lib"
 build standalone --standalone "$lib/libsinter_standalone.a"

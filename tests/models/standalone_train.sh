@@ -9,19 +9,13 @@
 set -u
 compile=$1 model=$2 src=$3 lib=$4 work=$5
 mkdir -p "$work" || exit 1
-# build NAME [--standalone] LINK...
+. "$src/tests/models/build_deployable.sh"
+# build NAME [--standalone] LINK...: the object, the header and the training program of one build.
 build() {
   name=$1 flag=$2
   shift 2
-  mkdir -p "$work/$name"
-  "$compile" "$model" --entry train_step --emit=obj --prefix lenet $flag -o "$work/$name.o" || {
-    echo "FAIL: sinter-compile --emit=obj $flag"; exit 1; }
-  "$compile" "$model" --entry train_step --emit=header --prefix lenet --class-name LenetModel \
-    $flag -o "$work/$name/lenet.h" || { echo "FAIL: sinter-compile --emit=header $flag"; exit 1; }
-  # shellcheck disable=SC2086 # the flags are words
-  c++ -O2 -std=c++20 ${SINTER_DEPLOY_CXXFLAGS:-} -I "$work/$name" -I "$src/runtime/include" \
-    '-DTRAIN_HEADER="lenet.h"' "$src/tests/models/standalone_train.cpp" "$work/$name.o" "$@" \
-    -o "$work/train_$name" || { echo "FAIL: building the $name program"; exit 1; }
+  build_deployable "$work/$name" train_step lenet LenetModel "$flag" \
+    "$src/tests/models/standalone_train.cpp" "$work/train_$name" '-DTRAIN_HEADER="lenet.h"' "$@"
 }
 build runtime "" -L "$lib" -lsinter_runtime "-Wl,-rpath,$lib"
 build standalone --standalone "$lib/libsinter_standalone.a"
