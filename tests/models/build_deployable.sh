@@ -3,8 +3,8 @@
 # build_deployable DIR ENTRY PREFIX CLASS FLAGS SOURCE BINARY [C++ ARGUMENTS...]
 # compiles ENTRY into DIR/PREFIX.o and DIR/PREFIX.h (class CLASS), passing FLAGS (words, may be
 # empty) to sinter-compile, then builds SOURCE against them into BINARY; the C++ arguments
-# (libraries, defines, include folders) follow the object. SINTER_DEPLOY_CXXFLAGS (set by the sanitizer build)
-# adds compiler flags. Exits the test with a FAIL line on the first error.
+# (libraries, defines, include folders) follow the object. SINTER_DEPLOY_CXXFLAGS (set by the
+# sanitizer build) adds compiler flags. Exits the test with a FAIL line on the first error.
 build_deployable() {
   dir=$1 entry=$2 prefix=$3 class=$4 flags=$5 source=$6 binary=$7
   shift 7
@@ -14,7 +14,8 @@ build_deployable() {
     echo "FAIL: sinter-compile --emit=obj${flags:+ $flags}"; exit 1; }
   # shellcheck disable=SC2086
   "$compile" "$model" --entry "$entry" --emit=header --prefix "$prefix" --class-name "$class" \
-    $flags -o "$dir/$prefix.h" || { echo "FAIL: sinter-compile --emit=header${flags:+ $flags}"; exit 1; }
+    $flags -o "$dir/$prefix.h" || {
+    echo "FAIL: sinter-compile --emit=header${flags:+ $flags}"; exit 1; }
   # shellcheck disable=SC2086
   c++ -O2 -std=c++20 ${SINTER_DEPLOY_CXXFLAGS:-} -I "$dir" -I "$src/runtime/include" "$source" \
     "$dir/$prefix.o" "$@" -o "$binary" || {
