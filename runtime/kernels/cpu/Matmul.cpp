@@ -29,8 +29,6 @@
 namespace {
 
 using namespace sinter::runtime::kernels;
-// The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
-// and a call's thread count changes with the machine's load (Threads.h).
 /// Multiply-adds below which a second thread costs more than it saves. Measured on the AMD EPYC
 /// of docs/benchmarks.md (2 threads): at 2^16 the batch-1 MLP's 1x784x256 layer splits and its
 /// inference takes 11 µs against 15 µs on one thread, and ch14_dqn's [32, 256] x [256, 256]
@@ -43,6 +41,8 @@ constexpr int64_t kMinMultiplyAddsPerThread = 1 << 16;
 constexpr int64_t kRowsPerPoolChunk = 32;
 constexpr int64_t kMinMultiplyAddsOnPool = 1 << 23;
 
+// The thread count is part of the key: oneDNN fixes a primitive's threads when it is created,
+// and a call's thread count changes with the machine's load (Threads.h).
 using Key = std::tuple<int64_t, int64_t, int64_t, int64_t, bool, bool, bool, int32_t, int>;
 
 struct CachedMatmul {
